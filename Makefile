@@ -1,0 +1,37 @@
+# Two commands set everything up on a fresh clone:
+#   make demo   install into .venv and run the bundled demo area
+#   make test   install into .venv (with test tools) and run lint and tests
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: demo test bench demo-data clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+demo: $(VENV)/.installed
+	$(BIN)/sufficiency run
+
+test: $(VENV)/.installed-test
+	$(BIN)/ruff check sufficiency tests benchmarks
+	$(BIN)/ruff format --check sufficiency tests benchmarks
+	$(BIN)/python -m pytest
+
+bench: $(VENV)/.installed-test
+	$(BIN)/python benchmarks/run_demo.py
+
+demo-data: $(VENV)/.installed
+	$(BIN)/python -m sufficiency.demo --out data/demo
+
+clean:
+	rm -rf $(VENV) output .pytest_cache .ruff_cache
