@@ -10,3 +10,21 @@ The library API a notebook user calls::
 from __future__ import annotations
 
 __version__ = "0.1.0"
+
+from .area import Area, load_area
+from .assess import Assessment, assess
+from .errors import InputError, ParameterError, SufficiencyError
+from .parameters import Parameters
+from .terms import Term
+
+__all__ = [
+    "Area",
+    "Assessment",
+    "InputError",
+    "ParameterError",
+    "Parameters",
+    "SufficiencyError",
+    "Term",
+    "assess",
+    "load_area",
+]

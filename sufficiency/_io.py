@@ -1,0 +1,176 @@
+"""Reading tables the way councils keep them: CSV (UTF-8, BOM or Windows-1252) or .xlsx.
+
+Every problem is an :class:`InputError` naming the file, and the row and column where there is
+one. Rows are spreadsheet rows: the header is row 1.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from collections.abc import Iterable
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .errors import InputError
+
+_EMPTY = {"", "na", "n/a", "nan", "none", "null", "-"}
+
+
+def read_table(path: str | Path, *, sheet: str | int = 0) -> pd.DataFrame:
+    """Read a CSV or XLSX file as text columns with lower-case, trimmed headers.
+
+    Empty cells are missing values (NaN). Nothing is converted: see :func:`numbers`.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise InputError("file not found", file=path, hint="Check the path and the file name")
+    try:
+        if path.suffix.lower() in {".xlsx", ".xlsm"}:
+            table = pd.read_excel(path, sheet_name=sheet, dtype=str, engine="openpyxl")
+        else:
+            table = _read_csv(path)
+    except InputError:
+        raise
+    except (zipfile.BadZipFile, ValueError, OSError, pd.errors.ParserError) as exc:
+        raise InputError(
+            f"cannot be read as {'an Excel workbook' if path.suffix.lower() == '.xlsx' else 'CSV'}"
+            f" ({exc})",
+            file=path,
+            hint="Save it again as CSV (UTF-8) or .xlsx",
+        ) from None
+    table.columns = [str(c).strip().lower().lstrip("\ufeff") for c in table.columns]
+    table = table.loc[:, [not c.startswith("unnamed:") for c in table.columns]]
+    for column in table.columns:
+        values = table[column].astype("string").str.strip()
+        table[column] = values.mask(values.str.lower().isin(_EMPTY))
+    # Drop rows that are entirely empty (trailing rows of a spreadsheet).
+    return table.dropna(how="all").copy()
+
+
+def _read_csv(path: Path) -> pd.DataFrame:
+    raw = path.read_bytes()
+    if not raw.strip():
+        raise InputError("the file is empty", file=path, hint="Export it again with a header row")
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            text = raw.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:  # pragma: no cover - cp1252 decodes almost anything
+        raise InputError("not UTF-8 or Windows-1252 text", file=path)
+    from io import StringIO
+
+    return pd.read_csv(StringIO(text), dtype=str, keep_default_na=False, skipinitialspace=True)
+
+
+def require_columns(table: pd.DataFrame, columns: Iterable[str], *, file: str | Path) -> None:
+    """Raise naming the first missing column and every column the file needs."""
+    columns = list(columns)
+    missing = [c for c in columns if c not in table.columns]
+    if missing:
+        raise InputError(
+            "missing column",
+            file=file,
+            column=missing[0],
+            hint=f"The file needs the columns {', '.join(columns)}; it has "
+            f"{', '.join(table.columns) or 'none'}",
+        )
+
+
+def numbers(
+    table: pd.DataFrame,
+    column: str,
+    *,
+    file: str | Path,
+    required: bool = True,
+    negative: bool = False,
+    integer: bool = False,
+) -> pd.Series:
+    """A column as float64, raising at the first value that is not a (non-negative) number.
+
+    Thousands separators (``1,200``) are accepted. Missing values raise when ``required``.
+    """
+    text = table[column].astype("string").str.replace(",", "", regex=False)
+    values = pd.to_numeric(text, errors="coerce").astype("float64")
+    bad = values.isna() & text.notna()
+    if bad.any():
+        i = int(np.flatnonzero(bad.to_numpy())[0])
+        raise InputError(
+            "not a number",
+            file=file,
+            row=row_number(table, i),
+            column=column,
+            value=table[column].iloc[i],
+            hint="Write a plain number",
+        )
+    if required and values.isna().any():
+        i = int(np.flatnonzero(values.isna().to_numpy())[0])
+        raise InputError(
+            "empty cell", file=file, row=row_number(table, i), column=column,
+            hint="Every row needs a value here",
+        )
+    if not negative and (values < 0).any():
+        i = int(np.flatnonzero((values < 0).to_numpy())[0])
+        raise InputError(
+            "negative count",
+            file=file,
+            row=row_number(table, i),
+            column=column,
+            value=table[column].iloc[i],
+            hint="Counts cannot be below 0",
+        )
+    if integer and (values.dropna() % 1 != 0).any():
+        i = int(np.flatnonzero((values % 1 != 0).fillna(False).to_numpy())[0])
+        raise InputError(
+            "not a whole number", file=file, row=row_number(table, i), column=column,
+            value=table[column].iloc[i], hint="Write a whole number",
+        )
+    return values
+
+
+def row_number(table: pd.DataFrame, position: int) -> int:
+    """The spreadsheet row of the ``position``-th data row (header is row 1).
+
+    Tables keep the index they were read with (0 for the first data row).
+    """
+    return int(table.index[position]) + 2
+
+
+def normalise_postcode(values: pd.Series) -> pd.Series:
+    """Upper case with no spaces: ``"zt1 4ab"`` -> ``"ZT14AB"``."""
+    return values.astype("string").str.upper().str.replace(r"\s+", "", regex=True)
+
+
+_DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y")
+
+
+def dates(table: pd.DataFrame, column: str, *, file: str | Path) -> pd.Series:
+    """A column of dates (ISO, or the UK day/month/year Excel writes); empty stays NaT."""
+    text = table[column].astype("string").str.replace(r"[ T]00:00:00$", "", regex=True)
+    result = pd.Series(pd.NaT, index=table.index, dtype="datetime64[ns]")
+    for fmt in _DATE_FORMATS:
+        todo = result.isna() & text.notna()
+        if not todo.any():
+            break
+        result[todo] = pd.to_datetime(text[todo], format=fmt, errors="coerce")
+    bad = result.isna() & text.notna()
+    if bad.any():
+        i = int(np.flatnonzero(bad.to_numpy())[0])
+        raise InputError(
+            "not a date", file=file, row=row_number(table, i), column=column,
+            value=table[column].iloc[i], hint="Write dates as YYYY-MM-DD, e.g. 2026-09-01",
+        )
+    return result
+
+
+def find_column(columns: Iterable[str], *patterns: str) -> str | None:
+    """The first column whose name matches one of the regular expressions (case-insensitive)."""
+    for pattern in patterns:
+        for column in columns:
+            if re.fullmatch(pattern, str(column), flags=re.IGNORECASE):
+                return column
+    return None

@@ -1,0 +1,328 @@
+"""An area folder (../shared/DATA.md, "An area folder"): find, read and check its files.
+
+An area is a folder. Files are found by their conventional names (``wards.geojson``,
+``births.csv``, ``returns-2026-autumn.csv``...) or named in an ``area.toml``::
+
+    [area]
+    name = "Demotown"
+    code = "E06099999"
+
+    [files]                      # any of these; paths relative to the folder
+    wards = "boundaries/wards_2024.gpkg"
+    births = "births_by_ward.csv"
+    returns = ["survey/returns-2026-*.xlsx"]
+
+Only wards, births and at least one return are required. Reading checks every row against the
+wards (a ward code in births that is not in the wards file is an error naming the row) and places
+providers and housing sites in wards; everything the model should know but need not stop for
+(providers outside every ward, housing before the last births year) is kept in ``notes``.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from . import geography
+from ._io import numbers, read_table, require_columns, row_number
+from .errors import InputError
+from .parameters import ward_keys
+from .returns import read_return, term_from_name
+
+OPTIONAL = {
+    "population": ["population.csv"],
+    "housing": ["housing.csv"],
+    "postcodes": ["postcodes.csv"],
+    "deprivation": ["deprivation.csv"],
+    "ward_parameters": ["ward_parameters.csv"],
+    "parameters": ["parameters.toml"],
+    "small_areas": ["small_areas.geojson", "small_areas.gpkg"],
+    "flows": ["flows.csv"],
+}
+WARD_FILES = ["wards.geojson", "wards.gpkg", "wards.shp"]
+
+
+@dataclass
+class Area:
+    """Everything read from an area folder, checked and in model-ready shape.
+
+    Attributes
+    ----------
+    wards
+        ``ward_code, ward_name, geometry`` in EPSG:27700, sorted by code.
+    births
+        ``ward_code, year, month, births`` (month 1-12; yearly rows already spread).
+    returns
+        Every return, one row per provider and term, with ``ward_code`` and ``located_by``.
+    population, housing, deprivation, ward_parameters
+        Optional tables (``None`` when the area has none).
+    """
+
+    path: Path
+    name: str
+    code: str | None
+    wards: gpd.GeoDataFrame
+    births: pd.DataFrame
+    returns: pd.DataFrame
+    population: pd.DataFrame | None = None
+    housing: pd.DataFrame | None = None
+    postcodes: pd.DataFrame | None = None
+    deprivation: pd.DataFrame | None = None
+    ward_parameters: pd.DataFrame | None = None
+    parameters_file: Path | None = None
+    files: dict[str, list[Path]] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def ward_codes(self) -> pd.Index:
+        return pd.Index(self.wards["ward_code"].to_numpy(dtype=object), name="ward_code")
+
+
+def _resolve(folder: Path, config: dict) -> dict[str, list[Path]]:
+    named = config.get("files", {})
+    files: dict[str, list[Path]] = {}
+
+    def pick(key: str, candidates: list[str]) -> list[Path]:
+        if key in named:
+            value = named[key]
+            patterns = value if isinstance(value, list) else [value]
+            found: list[Path] = []
+            for pattern in patterns:
+                matches = sorted(folder.glob(pattern))
+                if not matches and not any(ch in pattern for ch in "*?["):
+                    matches = [folder / pattern]  # let the reader say it is missing
+                found.extend(matches)
+            return found
+        for name in candidates:
+            if (folder / name).exists():
+                return [folder / name]
+        return []
+
+    files["wards"] = pick("wards", WARD_FILES)
+    files["births"] = pick("births", ["births.csv"])
+    for key, names in OPTIONAL.items():
+        files[key] = pick(key, names)
+    if "returns" in named:
+        files["returns"] = pick("returns", [])
+    else:
+        files["returns"] = sorted(
+            p for p in folder.glob("returns-*") if p.suffix.lower() in {".csv", ".xlsx"}
+        )
+    return files
+
+
+def area_folder(path: str | Path) -> tuple[Path, dict]:
+    """The folder and its ``area.toml`` contents (empty when there is none)."""
+    path = Path(path)
+    if path.is_file() and path.suffix == ".toml":
+        folder, toml_path = path.parent, path
+    else:
+        folder, toml_path = path, path / "area.toml"
+    if not folder.is_dir():
+        raise InputError("no such area folder", file=folder,
+                         hint="Give --area a folder holding wards, births and returns files")
+    config: dict = {}
+    if toml_path.exists():
+        try:
+            config = tomllib.loads(toml_path.read_text("utf-8-sig"))
+        except tomllib.TOMLDecodeError as exc:
+            raise InputError(f"not valid TOML ({exc})", file=toml_path) from None
+    return folder, config
+
+
+def load_area(path: str | Path) -> Area:
+    """Read and check an area folder (or its ``area.toml``)."""
+    folder, config = area_folder(path)
+    files = _resolve(folder, config)
+    for key, what in [("wards", "wards.geojson (or .gpkg, .shp)"), ("births", "births.csv")]:
+        if not files[key]:
+            raise InputError(f"the area has no {key} file", file=folder,
+                             hint=f"Add {what} or name it in area.toml under [files]")
+    if not files["returns"]:
+        raise InputError("the area has no provider return", file=folder,
+                         hint="Add a return named returns-YYYY-season.csv (or .xlsx)")
+    notes: list[str] = []
+    wards = geography.read_wards(files["wards"][0])
+    known = set(wards["ward_code"])
+    births = read_births(files["births"][0], known)
+    postcodes = geography.read_postcodes(files["postcodes"][0]) if files["postcodes"] else None
+    returns = read_returns(files["returns"], wards, postcodes, notes)
+    info = config.get("area", {})
+    area = Area(
+        path=folder,
+        name=str(info.get("name", folder.resolve().name)),
+        code=info.get("code"),
+        wards=wards,
+        births=births,
+        returns=returns,
+        postcodes=postcodes,
+        files=files,
+        notes=notes,
+    )
+    if files["population"]:
+        area.population = read_population(files["population"][0], known)
+    if files["housing"]:
+        area.housing = read_housing(files["housing"][0], wards, postcodes, notes)
+    if files["deprivation"]:
+        area.deprivation = read_deprivation(files["deprivation"][0], known)
+    if files["ward_parameters"]:
+        area.ward_parameters = read_ward_parameters(files["ward_parameters"][0], known)
+    if files["parameters"]:
+        area.parameters_file = files["parameters"][0]
+    return area
+
+
+def _check_wards(table: pd.DataFrame, known: set[str], path: Path, column: str = "ward_code"):
+    bad = ~table[column].isin(known)
+    if bad.any():
+        i = int(np.flatnonzero(bad.to_numpy())[0])
+        raise InputError(
+            "ward code not in the wards file", file=path, row=row_number(table, i),
+            column=column, value=table[column].iloc[i],
+            hint="Use the codes of the wards file (the same boundary year)",
+        )
+
+
+def read_births(path: Path, known: set[str]) -> pd.DataFrame:
+    """``ward_code, year, month, births``; yearly rows spread evenly over 12 months."""
+    table = read_table(path)
+    require_columns(table, ["ward_code", "year", "births"], file=path)
+    _check_wards(table, known, path)
+    year = numbers(table, "year", file=path, integer=True)
+    births = numbers(table, "births", file=path)
+    if "month" in table.columns:
+        month = numbers(table, "month", file=path, integer=True)
+        bad = (month < 1) | (month > 12)
+        if bad.any():
+            i = int(np.flatnonzero(bad.to_numpy())[0])
+            raise InputError("month must be 1 to 12", file=path, row=row_number(table, i),
+                             column="month", value=table["month"].iloc[i])
+        out = pd.DataFrame({"ward_code": table["ward_code"], "year": year.astype(int),
+                            "month": month.astype(int), "births": births})
+    else:
+        out = pd.DataFrame({"ward_code": table["ward_code"], "year": year.astype(int),
+                            "births": births / 12.0})
+        out = out.merge(pd.DataFrame({"month": range(1, 13)}), how="cross")
+    key = ["ward_code", "year", "month"]
+    repeated = out.duplicated(key)
+    if repeated.any():
+        i = int(np.flatnonzero(repeated.to_numpy())[0])
+        raise InputError("births for this ward and month given twice", file=path,
+                         row=row_number(table, i % len(table)),
+                         hint="Give one row per ward and year (and month)")
+    return out.sort_values(key, kind="stable").reset_index(drop=True)
+
+
+def read_population(path: Path, known: set[str]) -> pd.DataFrame:
+    """``ward_code, year, age, population`` (mid-year estimates, ages 0-4 kept)."""
+    table = read_table(path)
+    require_columns(table, ["ward_code", "year", "age", "population"], file=path)
+    _check_wards(table, known, path)
+    out = pd.DataFrame({
+        "ward_code": table["ward_code"],
+        "year": numbers(table, "year", file=path, integer=True).astype(int),
+        "age": numbers(table, "age", file=path, integer=True).astype(int),
+        "population": numbers(table, "population", file=path),
+    })
+    return out[out["age"] <= 4].reset_index(drop=True)
+
+
+def read_housing(path: Path, wards: gpd.GeoDataFrame, postcodes: pd.DataFrame | None,
+                 notes: list[str]) -> pd.DataFrame:
+    """``site_id, site_name, year, dwellings, dwelling_type, ward_code`` located in wards."""
+    table = read_table(path)
+    require_columns(table, ["site_id", "year", "dwellings", "dwelling_type"], file=path)
+    kind = table["dwelling_type"].astype("string").str.lower()
+    bad = ~kind.isin(["house", "flat"])
+    if bad.any():
+        i = int(np.flatnonzero(bad.to_numpy())[0])
+        raise InputError("unknown dwelling_type", file=path, row=row_number(table, i),
+                         column="dwelling_type", value=table["dwelling_type"].iloc[i],
+                         hint="Use house or flat")
+    located = geography.locate(table, wards, postcodes, file=path)
+    lost = located["located_by"] == "unlocated"
+    if lost.any():
+        i = int(np.flatnonzero(lost.to_numpy())[0])
+        raise InputError(
+            "housing site is in no ward of the area", file=path, row=row_number(table, i),
+            column="ward_code", value=table["site_id"].iloc[i],
+            hint="Give a ward_code from the wards file, or easting/northing inside the area",
+        )
+    return pd.DataFrame({
+        "site_id": table["site_id"],
+        "site_name": table["site_name"] if "site_name" in table.columns else table["site_id"],
+        "year": numbers(table, "year", file=path, integer=True).astype(int),
+        "dwellings": numbers(table, "dwellings", file=path),
+        "dwelling_type": kind,
+        "ward_code": located["ward_code"],
+        "easting": located["easting"],
+        "northing": located["northing"],
+    }).reset_index(drop=True)
+
+
+def read_deprivation(path: Path, known: set[str]) -> pd.DataFrame:
+    table = read_table(path)
+    require_columns(table, ["ward_code", "imd_score"], file=path)
+    _check_wards(table, known, path)
+    return pd.DataFrame({"ward_code": table["ward_code"],
+                         "imd_score": numbers(table, "imd_score", file=path)})
+
+
+def read_ward_parameters(path: Path, known: set[str]) -> pd.DataFrame:
+    """``ward_code, key, value`` with keys like ``take_up.disadvantaged_2``, checked."""
+    from .parameters import check_value
+
+    table = read_table(path)
+    require_columns(table, ["ward_code", "key", "value"], file=path)
+    _check_wards(table, known, path)
+    allowed = ward_keys()
+    bad = ~table["key"].isin(allowed)
+    if bad.any():
+        i = int(np.flatnonzero(bad.to_numpy())[0])
+        raise InputError("unknown parameter key", file=path, row=row_number(table, i),
+                         column="key", value=table["key"].iloc[i],
+                         hint=f"Ward-level keys are {', '.join(allowed)}")
+    values = numbers(table, "value", file=path)
+    for i, (key, value) in enumerate(zip(table["key"], values, strict=True)):
+        try:
+            check_value(key, value, source=f"{path}, row {row_number(table, i)}")
+        except ValueError as exc:
+            raise InputError(str(exc), column="value") from None
+    return pd.DataFrame({"ward_code": table["ward_code"], "key": table["key"], "value": values})
+
+
+def read_returns(paths: list[Path], wards: gpd.GeoDataFrame, postcodes: pd.DataFrame | None,
+                 notes: list[str]) -> pd.DataFrame:
+    """Every return file, located in wards, as one frame sorted by term and URN."""
+    frames = []
+    seen: dict[str, Path] = {}
+    for path in paths:
+        term = term_from_name(path)
+        frame = read_return(path, term)
+        this = frame["term"].iloc[0] if len(frame) else str(term)
+        if this in seen:
+            raise InputError(f"a second return for {this}", file=path,
+                             hint=f"{seen[this].name} is already that term's return")
+        seen[this] = path
+        frame = geography.locate(frame, wards, postcodes, file=path)
+        lost = frame[frame["located_by"] == "unlocated"]
+        if len(lost):
+            urns = ", ".join(lost["urn"].astype(str).head(5))
+            notes.append(f"{path.name}: {len(lost)} provider(s) outside every ward or without a "
+                         f"location were left out ({urns})")
+        frames.append(frame)
+    returns = pd.concat(frames, ignore_index=True)
+    returns["term_index"] = [int(t) for t in _term_indices(returns["term"])]
+    return returns.sort_values(["term_index", "urn"], kind="stable").reset_index(drop=True)
+
+
+def _term_indices(terms: pd.Series) -> list[int]:
+    from .terms import Term
+
+    cache: dict[str, int] = {}
+    return [cache.setdefault(t, Term.parse(t).index) for t in terms]

@@ -1,0 +1,236 @@
+"""One assessment: an area and parameters in, the gap table out (METHOD.md steps 1-7).
+
+This is the library API the CLI is a thin layer over::
+
+    import sufficiency
+    result = sufficiency.assess("data/demo")            # or an Area, and a parameters file
+    result.gap                                          # the DATA.md gap table, a DataFrame
+    result.ward_summary()                               # one row per ward and age group
+    result.calibration                                  # model against the latest returns
+
+The run covers 12 funding terms from the term after the latest return unless told otherwise.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from . import demand as demand_model
+from . import gap as gap_model
+from . import housing, population, supply
+from .area import Area, load_area
+from .entitlements import Entitlement, default_rules
+from .errors import InputError
+from .parameters import Parameters, ward_values
+from .terms import AGE_GROUPS, Term, term_range
+
+DEFAULT_TERMS = 12
+DEMO_AREA = Path(__file__).resolve().parent.parent / "data" / "demo"
+
+
+@dataclass
+class Assessment:
+    """The result of :func:`assess`.
+
+    Attributes
+    ----------
+    gap
+        The gap table, in the columns, order and sort of ../shared/DATA.md.
+    calibration
+        Per entitlement: funded children modelled and reported at the latest return's term,
+        their ratio, and the take-up that would match.
+    notes
+        What the reader and the model noticed (carried-forward returns, unlocated providers...).
+    """
+
+    area: Area
+    parameters: Parameters
+    terms: list[Term]
+    latest_return: Term
+    gap: pd.DataFrame
+    calibration: pd.DataFrame
+    ward_values: pd.DataFrame
+    scenario: str = "baseline"
+    notes: list[str] = field(default_factory=list)
+
+    def ward_summary(self) -> pd.DataFrame:
+        """One row per scenario, ward and age group: when a deficit starts and how deep it gets."""
+        return ward_summary(self.gap)
+
+
+def ward_summary(gap: pd.DataFrame) -> pd.DataFrame:
+    """Summarise a gap table by scenario, ward and age group (rows in the table's order)."""
+    rows = []
+    for (scenario, code, group), part in gap.groupby(
+        ["scenario", "ward_code", "age_group"], sort=False
+    ):
+        deficit = part[part["status"] == "deficit"]
+        worst = part.loc[part["gap_places"].idxmin()]
+        rows.append({
+            "scenario": scenario,
+            "ward_code": code,
+            "ward_name": part["ward_name"].iloc[0],
+            "age_group": group,
+            "first_term": part["term"].iloc[0],
+            "gap_first_term": part["gap_places"].iloc[0],
+            "gap_last_term": part["gap_places"].iloc[-1],
+            "worst_gap": worst["gap_places"],
+            "worst_term": worst["term"],
+            "first_deficit_term": deficit["term"].iloc[0] if len(deficit) else pd.NA,
+            "terms_in_deficit": len(deficit),
+            "places_per_100_first_term": part["places_per_100"].iloc[0],
+        })
+    out = pd.DataFrame(rows)
+    order = {g: i for i, g in enumerate(AGE_GROUPS)}
+    return out.sort_values(
+        ["scenario", "ward_code", "age_group"], key=lambda s: s.map(order) if s.name ==
+        "age_group" else s, kind="stable"
+    ).reset_index(drop=True)
+
+
+def _as_area(area: Area | str | Path | None) -> Area:
+    if isinstance(area, Area):
+        return area
+    return load_area(DEMO_AREA if area is None else area)
+
+
+def _as_parameters(parameters: Parameters | str | Path | None, area: Area) -> Parameters:
+    if isinstance(parameters, Parameters):
+        return parameters
+    if parameters is None:
+        return Parameters.load(area.parameters_file)
+    return Parameters.load(parameters)
+
+
+def _as_term(term: Term | str | None, what: str) -> Term | None:
+    if term is None or isinstance(term, Term):
+        return term
+    return Term.parse(term, column=what)
+
+
+def assess(
+    area: Area | str | Path | None = None,
+    parameters: Parameters | str | Path | None = None,
+    *,
+    first_term: Term | str | None = None,
+    last_term: Term | str | None = None,
+    scenario: str = "baseline",
+    rules: tuple[Entitlement, ...] | None = None,
+) -> Assessment:
+    """Run the model for an area and return the gap table with everything behind it.
+
+    Parameters
+    ----------
+    area
+        An :class:`Area`, an area folder (or its ``area.toml``); ``None`` for the bundled demo.
+    parameters
+        :class:`Parameters` or a parameters TOML file; ``None`` for the area's
+        ``parameters.toml`` if it has one, else the package defaults.
+    first_term, last_term
+        ``YYYY-season``; default: 12 terms from the term after the latest return.
+    scenario
+        The name written in the gap table's ``scenario`` column.
+    rules
+        The entitlement rule table; ``None`` for the package's.
+    """
+    area = _as_area(area)
+    params = _as_parameters(parameters, area)
+    rules = default_rules() if rules is None else rules
+    latest = Term(int(area.returns["term_index"].max()))
+    first = _as_term(first_term, "first_term") or latest + 1
+    last = _as_term(last_term, "last_term") or first + (DEFAULT_TERMS - 1)
+    if last < first:
+        raise InputError(f"the last term {last} is before the first term {first}",
+                         hint="Give --last-term on or after --first-term")
+    terms = term_range(first, last)
+    model_terms = sorted({latest, *terms})
+    notes = list(area.notes)
+
+    # Step 1-2: children.
+    wards = area.ward_codes
+    until = max(t.start_month for t in model_terms) - 10
+    months = population.birth_months(area.births, wards, until, float(params["births_growth"]))
+    ratios = population.cohort_change_ratios(
+        area.population, months, float(params["cohort_change.default"])
+    )
+    children = population.children_by_group(months, ratios, model_terms)
+    last_births_year = months.last_observed // 12
+    children += housing.housing_children(
+        area.housing, wards, model_terms, last_births_year, params.section("child_yield")
+    )
+    if area.housing is not None:
+        early = int((area.housing["year"] <= last_births_year).sum())
+        if early:
+            notes.append(f"{early} housing row(s) completing in or before {last_births_year}, the "
+                         "last year of births, were left out: those children are in the births")
+
+    # Steps 3-5: eligibility, take-up, calibration, demand.
+    values = ward_values(params, area.ward_parameters, wards)
+    t0 = model_terms.index(latest)
+    funded_t0, _ = demand_model.funded_children(children[:, [t0]], [latest], values, rules)
+    fit = demand_model.calibration(
+        {k: v[:, 0] for k, v in funded_t0.items()},
+        supply.funded_reported(area.returns, latest),
+        params.section("take_up"),
+    )
+    if params["calibrate_take_up"]:
+        values = demand_model.calibrated_ward_values(values, fit)
+        notes.append("take-up calibrated to the funded children in the latest returns")
+    need = demand_model.demand(children, model_terms, values, rules,
+                               float(params["stretched_share"]))
+
+    # Steps 6-7: supply, gap.
+    hours_per_place = float(params["hours_per_place"])
+    places = supply.supply_places(area.returns, wards, model_terms, hours_per_place)
+    demand_places = need.demand_hours / hours_per_place
+    projected = gap_model.projected_vacancies(
+        supply.vacancies(area.returns, wards, latest),
+        places, demand_places, places[:, t0], demand_places[:, t0],
+    )
+    notes.extend(_return_notes(area.returns, latest))
+    keep = [model_terms.index(t) for t in terms]
+    table = gap_model.gap_table(
+        scenario=scenario,
+        terms=terms,
+        wards=area.wards[["ward_code", "ward_name"]],
+        children=children[:, keep],
+        funded_children=need.funded_children[:, keep],
+        demand_hours=need.demand_hours[:, keep],
+        supply_places=places[:, keep],
+        projected=projected[:, keep],
+        hours_per_place=hours_per_place,
+        utilisation=float(params["utilisation"]),
+        margin=float(params["tight_margin"]),
+    )
+    return Assessment(
+        area=area, parameters=params, terms=terms, latest_return=latest, gap=table,
+        calibration=fit, ward_values=values, scenario=scenario, notes=notes,
+    )
+
+
+def _return_notes(returns: pd.DataFrame, latest: Term) -> list[str]:
+    notes = []
+    states = supply.latest_returns(returns, latest)
+    carried = states[states["carried_forward"]]
+    if len(carried):
+        notes.append(
+            f"{len(carried)} provider(s) made no return for {latest}; their last return was "
+            f"carried forward ({', '.join(carried['urn'].astype(str).head(5))}"
+            f"{', ...' if len(carried) > 5 else ''})"
+        )
+    undated = states["planned_places_change"].fillna(0).ne(0) & states["planned_change_date"].isna()
+    if undated.any():
+        notes.append(f"{int(undated.sum())} planned change(s) of places have no date and were "
+                     "left out")
+    missing_staff = states["staff_total"].isna() & states["status"].ne("new")
+    if missing_staff.any():
+        notes.append(f"{int(missing_staff.sum())} provider(s) gave no staff_total; their places "
+                     "count in full (no workforce adjustment)")
+    n_places = np.isfinite(states["hours_per_day"]).sum()
+    if n_places < len(states):
+        notes.append(f"{len(states) - n_places} provider(s) gave no opening hours")
+    return notes

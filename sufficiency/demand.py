@@ -1,0 +1,135 @@
+"""Eligibility, take-up and demand for places (METHOD.md steps 3 to 5).
+
+For each entitlement in force at a term's start (``entitlements.py``)::
+
+    eligible = children in its age group's window x eligibility share (1 for a universal offer)
+    funded   = eligible x take-up
+
+by ward where ``ward_parameters.csv`` says so, LA-wide otherwise. A top-up entitlement
+(``extended_3_4``) adds hours to children already counted: it never adds to ``funded_children``
+and is capped at the children funded by the entitlement it tops up. ``working_2`` and
+``disadvantaged_2`` do not overlap, so they add.
+
+Demand in term-time hours a week::
+
+    demand_hours = sum over entitlements of funded x hours x stretch + paid_hours x children
+    stretch      = 1 - stretched_share + stretched_share x 38 / 51
+
+(a stretched offer spreads 38 weeks' hours over 51, so it uses 38/51 of the hours in a week),
+and ``demand_places = demand_hours / hours_per_place``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from .entitlements import Entitlement
+from .errors import ParameterError
+from .terms import AGE_GROUPS, Term
+
+TERM_WEEKS, STRETCHED_WEEKS = 38.0, 51.0
+
+
+@dataclass(frozen=True)
+class Demand:
+    """Demand arrays of shape (wards, terms, age groups); ``funded`` by entitlement (wards, terms)."""
+
+    funded_children: np.ndarray
+    demand_hours: np.ndarray
+    funded: dict[str, np.ndarray]
+    hours: dict[str, np.ndarray]  # hours a week in force at each term, by entitlement
+
+
+def _ward_column(ward_values: pd.DataFrame, key: str) -> np.ndarray:
+    if key not in ward_values.columns:
+        raise ParameterError(f"no value for {key}: add it to the parameters")
+    return ward_values[key].to_numpy(float)
+
+
+def funded_children(
+    children: np.ndarray,
+    terms: Sequence[Term],
+    ward_values: pd.DataFrame,
+    rules: Sequence[Entitlement],
+) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """Funded children per entitlement (wards, terms), and each entitlement's hours per term."""
+    funded: dict[str, np.ndarray] = {}
+    hours: dict[str, np.ndarray] = {}
+    for rule in sorted(rules, key=lambda r: r.top_up is not None):  # top-ups after their base
+        g = AGE_GROUPS.index(rule.age_group)
+        hours[rule.key] = np.array([rule.hours_at(t.start) for t in terms])
+        share = (
+            1.0
+            if rule.eligibility == "all"
+            else _ward_column(ward_values, f"eligibility.{rule.eligibility}")
+        )
+        take_up = _ward_column(ward_values, f"take_up.{rule.key}")
+        count = children[:, :, g] * (np.asarray(share) * take_up)[:, None]
+        count = np.where(hours[rule.key][None, :] > 0, count, 0.0)
+        if rule.top_up is not None:
+            count = np.minimum(count, funded[rule.top_up])
+        funded[rule.key] = count
+    return funded, hours
+
+
+def demand(
+    children: np.ndarray,
+    terms: Sequence[Term],
+    ward_values: pd.DataFrame,
+    rules: Sequence[Entitlement],
+    stretched_share: float,
+) -> Demand:
+    """Funded children and demand hours per ward, term and age group."""
+    funded, hours = funded_children(children, terms, ward_values, rules)
+    stretch = 1.0 - stretched_share + stretched_share * TERM_WEEKS / STRETCHED_WEEKS
+    counted = np.zeros_like(children)
+    demand_hours = np.zeros_like(children)
+    for rule in rules:
+        g = AGE_GROUPS.index(rule.age_group)
+        if rule.top_up is None:
+            counted[:, :, g] += funded[rule.key]
+        demand_hours[:, :, g] += funded[rule.key] * hours[rule.key][None, :] * stretch
+    for g, group in enumerate(AGE_GROUPS):
+        demand_hours[:, :, g] += children[:, :, g] * _ward_column(
+            ward_values, f"paid_hours.{group}"
+        )[:, None]
+    return Demand(counted, demand_hours, funded, hours)
+
+
+def calibration(
+    funded_model: dict[str, np.ndarray], funded_returns: dict[str, float], take_up: dict[str, float]
+) -> pd.DataFrame:
+    """Model against returns for the latest return term, one row per entitlement.
+
+    ``funded_model`` holds each entitlement's modelled funded children by ward at that term;
+    ``funded_returns`` the children the returns report (LA-wide). ``ratio = returns / model``;
+    ``take_up_calibrated`` is the take-up that would make them match (capped at 1).
+    """
+    rows = []
+    for key, modelled in funded_model.items():
+        model_total = float(np.sum(modelled))
+        reported = funded_returns.get(key, np.nan)
+        ratio = reported / model_total if model_total > 0 and np.isfinite(reported) else np.nan
+        rows.append({
+            "entitlement": key,
+            "funded_model": model_total,
+            "funded_returns": reported,
+            "ratio": ratio,
+            "take_up": take_up[key],
+            "take_up_calibrated": min(1.0, take_up[key] * ratio) if np.isfinite(ratio) else np.nan,
+        })
+    return pd.DataFrame(rows)
+
+
+def calibrated_ward_values(ward_values: pd.DataFrame, fit: pd.DataFrame) -> pd.DataFrame:
+    """Take-up rescaled by the calibration ratio (ward overrides keep their relative level)."""
+    out = ward_values.copy()
+    for row in fit.itertuples(index=False):
+        if np.isfinite(row.ratio):
+            key = f"take_up.{row.entitlement}"
+            out[key] = np.clip(out[key] * row.ratio, 0.0, 1.0)
+    return out

@@ -1,0 +1,86 @@
+"""Writing an assessment: ``gap.csv``, the workbook, all or nothing.
+
+Files are written into a temporary folder beside the output folder and moved into place only
+when every one is complete, so an error half way leaves the output folder as it was. Text cells
+are neutralised against spreadsheet formulas (``_escape.py``); numbers in ``gap.csv`` are not
+rounded, while the workbook rounds for reading.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
+
+from ._escape import frame_for_spreadsheet
+from .assess import Assessment
+
+WORKBOOK = "sufficiency.xlsx"
+
+
+def write_atomically(out_dir: str | Path, writers: dict[str, Callable[[Path], None]]) -> list[Path]:
+    """Run each ``writer(path)`` into a temporary folder, then move the files into ``out_dir``."""
+    out_dir = Path(out_dir)
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-", dir=out_dir.parent))
+    try:
+        for name, writer in writers.items():
+            target = staging / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            writer(target)
+        out_dir.mkdir(parents=True, exist_ok=True)
+        written = []
+        for name in writers:
+            final = out_dir / name
+            final.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(staging / name, final)
+            written.append(final)
+        return written
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def write_gap_csv(gap: pd.DataFrame, path: Path) -> None:
+    frame_for_spreadsheet(gap).to_csv(path, index=False, lineterminator="\n")
+
+
+def _rounded(frame: pd.DataFrame, digits: int = 1) -> pd.DataFrame:
+    numeric = frame.select_dtypes("number").columns
+    return frame.assign(**{c: frame[c].round(digits) for c in numeric})
+
+
+def write_workbook(result: Assessment, path: Path) -> None:
+    """Sheets: gap (rounded to 0.1), ward_summary, calibration, notes."""
+    notes = pd.DataFrame({"note": [
+        f"Area: {result.area.name}",
+        f"Scenario: {result.scenario}",
+        f"Terms: {result.terms[0]} to {result.terms[-1]}; latest return {result.latest_return}",
+        "Parameters: " + "; ".join(result.parameters.sources),
+        *result.notes,
+    ]})
+    sheets = {
+        "gap": _rounded(result.gap),
+        "ward_summary": _rounded(result.ward_summary()),
+        "calibration": _rounded(result.calibration, 3),
+        "notes": notes,
+    }
+    with pd.ExcelWriter(path, engine="openpyxl") as writer:
+        for name, frame in sheets.items():
+            frame_for_spreadsheet(frame).to_excel(writer, sheet_name=name, index=False)
+            sheet = writer.sheets[name]
+            sheet.freeze_panes = "A2"
+            for column in sheet.columns:
+                width = max(len(str(c.value)) if c.value is not None else 0 for c in column)
+                sheet.column_dimensions[column[0].column_letter].width = min(60, max(8, width + 2))
+
+
+def write_assessment(result: Assessment, out_dir: str | Path) -> list[Path]:
+    """Write ``gap.csv`` and ``sufficiency.xlsx`` into ``out_dir``; return their paths."""
+    return write_atomically(out_dir, {
+        "gap.csv": lambda p: write_gap_csv(result.gap, p),
+        WORKBOOK: lambda p: write_workbook(result, p),
+    })

@@ -1,0 +1,172 @@
+"""Reading termly provider returns (../shared/DATA.md, "Termly provider return").
+
+A return is one CSV or XLSX file for one funding term: the term comes from the file name
+(``returns-2026-autumn.csv``), a ``term`` column, or the caller. Columns are read by their
+DATA.md names; the counts become numbers, dates become dates, and each row keeps its file and
+spreadsheet row so any later problem can point back to it. The checks here are the ones the
+model cannot run without; the fuller, report-everything validation of an ingest lives in
+``validation.py``.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ._io import dates, numbers, read_table, require_columns, row_number
+from .errors import InputError
+from .terms import AGE_GROUPS, Term
+
+PROVIDER_TYPES = (
+    "childminder", "day_nursery", "pre_school", "school_nursery", "nursery_school", "other",
+)
+STATUSES = ("open", "new", "closing", "closed")
+PLACES = [f"places_{g}" for g in AGE_GROUPS]
+CHILDREN = [f"children_{g}" for g in AGE_GROUPS]
+VACANCIES = [f"vacancies_{g}" for g in AGE_GROUPS]
+WAITING = [f"waiting_{g}" for g in AGE_GROUPS]
+FUNDED = {
+    "funded_under2_working": "working_under2",
+    "funded_2_working": "working_2",
+    "funded_2_disadvantaged": "disadvantaged_2",
+    "funded_3_4_universal": "universal_3_4",
+    "funded_3_4_extended": "extended_3_4",
+}
+STAFF = [
+    "staff_total", "staff_unqualified", "staff_level2", "staff_level3", "staff_level6",
+    "staff_vacancies", "staff_leavers", "staff_recruits",
+]
+OPENING = ["hours_per_day", "days_per_week", "weeks_per_year"]
+COUNTS = [
+    "registered_places", *PLACES, *CHILDREN, *FUNDED, *VACANCIES, *WAITING, *STAFF,
+    "send_children",
+]
+REQUIRED = ["urn", "provider_type", *PLACES, "hours_per_day", "days_per_week"]
+RETURN_COLUMNS = [
+    "urn", "provider_name", "provider_type", "postcode", "latitude", "longitude", "easting",
+    "northing", "ward_code", "registered_places", *PLACES, *OPENING, *CHILDREN, *FUNDED,
+    *VACANCIES, *WAITING, *STAFF, "leaver_reasons", "send_children", "status",
+    "status_date", "planned_places_change", "planned_change_date",
+]
+_NAME_RE = re.compile(r"returns-(\d{4}-(?:spring|summer|autumn))", re.IGNORECASE)
+
+
+def term_from_name(path: str | Path) -> Term | None:
+    """``returns-2026-autumn.xlsx`` -> ``Term('2026-autumn')``; ``None`` if the name has none."""
+    match = _NAME_RE.search(Path(path).name)
+    return Term.parse(match.group(1)) if match else None
+
+
+def read_return(path: str | Path, term: Term | None = None) -> pd.DataFrame:
+    """One term's return as a typed frame, with ``term``, ``source_file`` and ``source_row``.
+
+    Counts are floats (missing optional counts stay NaN), ``status`` defaults to ``open``,
+    ``status_date`` and ``planned_change_date`` are datetimes.
+    """
+    path = Path(path)
+    table = read_table(path)
+    require_columns(table, REQUIRED, file=path)
+    term = _term_of(table, path, term)
+    out = pd.DataFrame(index=table.index)
+    out["term"] = str(term)
+    out["urn"] = table["urn"].astype("string").str.upper().str.replace(" ", "", regex=False)
+    _check_urns(out["urn"], table, path)
+    for column in ["provider_name", "postcode", "ward_code", "leaver_reasons"]:
+        out[column] = table[column] if column in table.columns else pd.NA
+        out[column] = out[column].astype("string")
+    out["provider_type"] = table["provider_type"].astype("string").str.lower()
+    _check_choice(out["provider_type"], table, path, "provider_type", PROVIDER_TYPES)
+    status = table["status"] if "status" in table.columns else pd.Series(pd.NA, index=table.index)
+    out["status"] = status.astype("string").str.lower().fillna("open")
+    _check_choice(out["status"], table, path, "status", STATUSES)
+    for column in ["easting", "northing", "latitude", "longitude"]:
+        if column in table.columns:
+            out[column] = table[column]
+    for column in [*COUNTS, *OPENING]:
+        if column in table.columns:
+            required = column in REQUIRED
+            out[column] = numbers(table, column, file=path, required=required)
+        else:
+            out[column] = np.nan
+    _check_opening(out, table, path)
+    out["planned_places_change"] = (
+        numbers(table, "planned_places_change", file=path, required=False, negative=True)
+        if "planned_places_change" in table.columns
+        else np.nan
+    )
+    for column in ["status_date", "planned_change_date"]:
+        out[column] = (
+            dates(table, column, file=path) if column in table.columns else pd.NaT
+        ).astype("datetime64[ns]")
+    out["source_file"] = path.name
+    out["source_row"] = [row_number(table, i) for i in range(len(table))]
+    return out.reset_index(drop=True)
+
+
+def _term_of(table: pd.DataFrame, path: Path, term: Term | None) -> Term:
+    if term is not None:
+        return term
+    if "term" in table.columns:
+        values = table["term"].dropna().unique()
+        if len(values) == 1:
+            return Term.parse(values[0], file=str(path), column="term")
+        if len(values) > 1:
+            raise InputError(
+                f"more than one term in one file ({', '.join(map(str, values[:3]))})",
+                file=path, column="term", hint="Give one file per term",
+            )
+    named = term_from_name(path)
+    if named is None:
+        raise InputError(
+            "the return's term is not known",
+            file=path,
+            hint="Name the file returns-YYYY-season.csv (e.g. returns-2026-autumn.csv), "
+            "add a term column, or give --term",
+        )
+    return named
+
+
+def _first_bad(mask: pd.Series) -> int:
+    return int(np.flatnonzero(mask.to_numpy(dtype=bool))[0])
+
+
+def _check_urns(urns: pd.Series, table: pd.DataFrame, path: Path) -> None:
+    missing = urns.isna()
+    if missing.any():
+        i = _first_bad(missing)
+        raise InputError("no URN", file=path, row=row_number(table, i), column="urn",
+                         hint="Every provider needs its Ofsted URN")
+    repeated = urns.duplicated()
+    if repeated.any():
+        i = _first_bad(repeated)
+        raise InputError(
+            "URN given twice in one term", file=path, row=row_number(table, i), column="urn",
+            value=urns.iloc[i], hint="Keep one row per provider",
+        )
+
+
+def _check_choice(values: pd.Series, table: pd.DataFrame, path: Path, column: str,
+                  allowed: tuple[str, ...]) -> None:
+    bad = ~values.isin(allowed) & values.notna()
+    if values.isna().any() and column == "provider_type":
+        bad |= values.isna()
+    if bad.any():
+        i = _first_bad(bad)
+        raise InputError(
+            f"unknown {column}", file=path, row=row_number(table, i), column=column,
+            value=table[column].iloc[i], hint=f"Use one of {', '.join(allowed)}",
+        )
+
+
+def _check_opening(out: pd.DataFrame, table: pd.DataFrame, path: Path) -> None:
+    for column, top in [("hours_per_day", 24), ("days_per_week", 7), ("weeks_per_year", 52)]:
+        bad = out[column] > top
+        if bad.any():
+            i = _first_bad(bad)
+            raise InputError(
+                f"{column} above {top}", file=path, row=row_number(table, i), column=column,
+                value=table[column].iloc[i], hint="Give the setting's usual opening pattern",
+            )

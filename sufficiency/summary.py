@@ -1,0 +1,78 @@
+"""The short terminal summary of a run: which wards are in deficit, for which ages, from when."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from .assess import Assessment
+
+GROUP_LABEL = {"under2": "under 2s", "2": "2-year-olds", "3_4": "3-4s"}
+
+
+def _places(value: float) -> str:
+    return f"{value:+,.0f}"
+
+
+def summary_lines(result: Assessment) -> list[str]:
+    """Plain lines for a terminal, for someone who has never seen the code."""
+    gap = result.gap
+    wards = gap[["ward_code", "ward_name"]].drop_duplicates()
+    n_providers = result.area.returns.loc[
+        result.area.returns["term"] == str(result.latest_return), "urn"
+    ].nunique()
+    lines = [
+        f"{result.area.name}: {len(wards)} wards, {n_providers} provider(s) in the "
+        f"{result.latest_return} return",
+        f"Scenario {result.scenario}: {len(result.terms)} funding terms, {result.terms[0]} to "
+        f"{result.terms[-1]}",
+        "",
+    ]
+    summary = result.ward_summary()
+    deficit = summary[summary["terms_in_deficit"] > 0]
+    if deficit.empty:
+        lines.append("No ward is in deficit in any term.")
+    else:
+        lines.append(
+            f"In deficit (places x utilisation below demand) in {deficit['ward_code'].nunique()}"
+            f" of {len(wards)} wards:"
+        )
+        width = max(len(str(n)) for n in deficit["ward_name"])
+        lines.append(f"  {'ward':<{width}}  {'age group':<12} {'from':<12} worst gap (term)")
+        for (_, name), rows in deficit.groupby(["ward_code", "ward_name"], sort=True):
+            label = str(name)
+            for r in rows.itertuples():
+                lines.append(
+                    f"  {label:<{width}}  {GROUP_LABEL[r.age_group]:<12} "
+                    f"{r.first_deficit_term:<12} {_places(r.worst_gap)} places ({r.worst_term})"
+                )
+                label = ""
+    tight = gap[gap["status"] == "tight"]
+    tight_wards = sorted(set(tight["ward_name"]) - set(deficit["ward_name"]))
+    if tight_wards:
+        lines.append(f"Tight but not in deficit: {', '.join(map(str, tight_wards))}")
+    ok = sorted(set(wards["ward_name"]) - set(deficit["ward_name"]) - set(tight["ward_name"]))
+    lines.append(f"Sufficient in every term: {len(ok)} ward(s)")
+    lines.append("")
+    lines.extend(_calibration_lines(result))
+    if result.notes:
+        lines.append("Notes:")
+        lines.extend(f"  - {note}" for note in result.notes)
+    return lines
+
+
+def _calibration_lines(result: Assessment) -> list[str]:
+    fit = result.calibration.dropna(subset=["ratio"])
+    if fit.empty:
+        return [f"Take-up fit: the {result.latest_return} returns report no funded children."]
+    parts = [f"{r.entitlement} {r.ratio:.2f}" for r in fit.itertuples()]
+    verb = "rescaled" if result.parameters["calibrate_take_up"] else "not rescaled"
+    return [
+        f"Take-up fit, funded children in the {result.latest_return} returns / model "
+        f"(take-up {verb}):",
+        "  " + ", ".join(parts),
+    ]
+
+
+def deficit_table(gap: pd.DataFrame) -> pd.DataFrame:
+    """Rows in deficit, for a quick look in a notebook."""
+    return gap[gap["status"] == "deficit"].reset_index(drop=True)

@@ -1,0 +1,104 @@
+"""Tiny made-up areas where every figure can be counted by hand."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import pytest
+from shapely.geometry import box
+
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+ORIGIN_X, ORIGIN_Y = 440_000.0, 110_000.0
+
+PROVIDER = {
+    "urn": "EY100001",
+    "provider_name": "Little Acorns",
+    "provider_type": "day_nursery",
+    "postcode": "ZT1 1AA",
+    "registered_places": 40,
+    "places_under2": 0,
+    "places_2": 0,
+    "places_3_4": 40,
+    "hours_per_day": 10,
+    "days_per_week": 5,
+    "weeks_per_year": 51,
+    "children_under2": 0,
+    "children_2": 0,
+    "children_3_4": 40,
+    "vacancies_under2": 0,
+    "vacancies_2": 0,
+    "vacancies_3_4": 2,
+    "staff_total": 5,
+    "staff_unqualified": 0,
+    "staff_level2": 1,
+    "staff_level3": 4,
+    "staff_level6": 0,
+    "status": "open",
+    "status_date": "",
+    "planned_places_change": "",
+    "planned_change_date": "",
+}
+
+
+def ward_polygons(codes: list[str]) -> gpd.GeoDataFrame:
+    """Wards as 1 km squares side by side, west to east, in EPSG:27700."""
+    shapes = [
+        box(ORIGIN_X + 1000 * i, ORIGIN_Y, ORIGIN_X + 1000 * (i + 1), ORIGIN_Y + 1000)
+        for i in range(len(codes))
+    ]
+    return gpd.GeoDataFrame(
+        {"ward_code": codes, "ward_name": [f"Ward {c}" for c in codes]},
+        geometry=shapes,
+        crs="EPSG:27700",
+    )
+
+
+def inside(ward_number: int) -> tuple[float, float]:
+    """A point in the middle of the ``ward_number``-th square."""
+    return ORIGIN_X + 1000 * ward_number + 500, ORIGIN_Y + 500
+
+
+def monthly_births(codes: list[str], per_month: float, years=range(2016, 2026)) -> pd.DataFrame:
+    return pd.DataFrame(
+        [
+            {"ward_code": c, "year": y, "month": m, "births": per_month}
+            for c in codes
+            for y in years
+            for m in range(1, 13)
+        ]
+    )
+
+
+def provider(**changes) -> dict:
+    row = dict(PROVIDER)
+    row.update(changes)
+    return row
+
+
+def write_area(
+    folder: Path,
+    *,
+    codes: tuple[str, ...] = ("E05000001", "E05000002"),
+    per_month: float = 10.0,
+    returns: dict[str, list[dict]] | None = None,
+    extra: dict[str, pd.DataFrame] | None = None,
+) -> Path:
+    """Write a tiny area folder: square wards, flat monthly births, returns by term."""
+    folder.mkdir(parents=True, exist_ok=True)
+    ward_polygons(list(codes)).to_file(folder / "wards.geojson", driver="GeoJSON")
+    monthly_births(list(codes), per_month).to_csv(folder / "births.csv", index=False)
+    if returns is None:
+        x, y = inside(0)
+        returns = {"2026-autumn": [provider(easting=x, northing=y)]}
+    for term, rows in returns.items():
+        pd.DataFrame(rows).to_csv(folder / f"returns-{term}.csv", index=False)
+    for name, frame in (extra or {}).items():
+        frame.to_csv(folder / name, index=False)
+    return folder
+
+
+@pytest.fixture
+def tiny_area(tmp_path: Path) -> Path:
+    return write_area(tmp_path / "area")

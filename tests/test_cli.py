@@ -1,0 +1,135 @@
+"""The command line from a user's seat: outputs, summary and errors."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+from conftest import SHARED, write_area
+
+from sufficiency.cli import cli
+from sufficiency.gap import COLUMNS
+
+CHECK_GAP = SHARED / "tools" / "check_gap.py"
+
+
+def invoke(*args):
+    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+
+
+def test_run_writes_the_contract_and_a_summary(tiny_area, tmp_path):
+    out = tmp_path / "out"
+    result = invoke("run", "--area", str(tiny_area), "--out", str(out))
+    assert result.exit_code == 0, result.output
+    gap = pd.read_csv(out / "gap.csv", dtype={"age_group": str})
+    assert list(gap.columns) == COLUMNS
+    # 12 terms x 2 wards x 3 age groups, from the term after the 2026-autumn return.
+    assert len(gap) == 72
+    assert gap["term"].iloc[0] == "2027-spring" and gap["term"].iloc[-1] == "2030-autumn"
+    row = gap[(gap["term"] == "2027-summer") & (gap["ward_code"] == "E05000001")
+              & (gap["age_group"] == "3_4")].iloc[0]
+    # 10 births a month: 190 children in summer. Funded 0.9 x 190 = 171.
+    # Hours: 171 x 15 + 190 x 0.49 x 0.91 x 15 + 2 x 190 = 2565 + 1270.815 + 380 = 4215.815.
+    # Supply 40; gap 40 x 0.9 - 84.3163 = -48.3163. Projection: 2 vacancies in autumn 2026,
+    # demand then 120 children: (108 x 15 + 802.62 + 240) / 50 = 53.2524;
+    # 2 + 0 - (84.3163 - 53.2524) = -29.0639.
+    assert row["children"] == pytest.approx(190)
+    assert row["funded_children"] == pytest.approx(171)
+    assert row["demand_hours"] == pytest.approx(4215.815)
+    assert row["gap_places"] == pytest.approx(-48.3163)
+    assert row["places_per_100"] == pytest.approx(100 * 40 / 190)
+    assert row["projected_vacancies"] == pytest.approx(-29.0639)
+    assert row["status"] == "deficit"
+    assert "In deficit" in result.output and "Ward E05000001" in result.output
+    assert (out / "sufficiency.xlsx").exists()
+    sheets = pd.read_excel(out / "sufficiency.xlsx", sheet_name=None)
+    assert set(sheets) == {"gap", "ward_summary", "calibration", "notes"}
+
+
+@pytest.mark.skipif(not CHECK_GAP.exists(), reason="../shared/tools/check_gap.py is not here")
+def test_gap_csv_passes_the_shared_checker(tiny_area, tmp_path):
+    invoke("run", "--area", str(tiny_area), "--out", str(tmp_path / "out"))
+    checked = subprocess.run(
+        [sys.executable, str(CHECK_GAP), str(tmp_path / "out" / "gap.csv")],
+        capture_output=True, text=True, check=False,
+    )
+    assert checked.returncode == 0, checked.stdout
+    assert "gap table holds the contract" in checked.stdout
+
+
+def test_terms_and_parameters_options(tiny_area, tmp_path):
+    params = tmp_path / "p.toml"
+    params.write_text("utilisation = 1.0\nhours_per_place = 40\n")
+    result = invoke("run", "--area", str(tiny_area), "--out", str(tmp_path / "o"),
+                    "--first-term", "2027-summer", "--last-term", "2027-autumn",
+                    "--parameters", str(params))
+    assert result.exit_code == 0, result.output
+    gap = pd.read_csv(tmp_path / "o" / "gap.csv", dtype={"age_group": str})
+    assert gap["term"].unique().tolist() == ["2027-summer", "2027-autumn"]
+    row = gap[(gap["ward_code"] == "E05000001") & (gap["age_group"] == "3_4")].iloc[0]
+    # 2,000 place-hours / 40 = 50 places, all usable.
+    assert row["supply_places"] == pytest.approx(50)
+    assert row["gap_places"] == pytest.approx(50 - row["demand_hours"] / 40)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--first-term", "2027-winter"], "not a funding term (found '2027-winter')"),
+        (["--first-term", "2028-spring", "--last-term", "2027-spring"], "is before the first"),
+        (["--area", "/no/such/folder"], "no such area folder"),
+    ],
+)
+def test_mistakes_are_one_clear_line(tiny_area, tmp_path, args, message):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "keep.txt").write_text("earlier work")
+    base = ["run", "--out", str(out)]
+    if "--area" not in args:
+        base += ["--area", str(tiny_area)]
+    result = CliRunner().invoke(cli, base + args)
+    assert result.exit_code == 1
+    assert message in result.output
+    assert "Traceback" not in result.output
+    assert sorted(p.name for p in out.iterdir()) == ["keep.txt"]
+
+
+def test_failed_write_leaves_output_folder_as_it_was(tiny_area, tmp_path, monkeypatch):
+    import sufficiency.outputs as outputs
+
+    out = tmp_path / "out"
+    invoke("run", "--area", str(tiny_area), "--out", str(out))
+    before = (out / "gap.csv").read_bytes()
+
+    def broken(result, path):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(outputs, "write_workbook", broken)
+    with pytest.raises(OSError):
+        outputs.write_assessment(__import__("sufficiency").assess(tiny_area), out)
+    assert (out / "gap.csv").read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["area", "out"]
+
+
+def test_formula_text_is_neutralised(tmp_path):
+    folder = write_area(tmp_path / "a")
+    import geopandas as gpd
+
+    wards = gpd.read_file(folder / "wards.geojson")
+    wards.loc[0, "ward_name"] = "=HYPERLINK(\"http://x\")"
+    wards.to_file(folder / "wards.geojson", driver="GeoJSON")
+    invoke("run", "--area", str(folder), "--out", str(tmp_path / "o"))
+    gap = pd.read_csv(tmp_path / "o" / "gap.csv")
+    assert gap["ward_name"].iloc[0] == "'=HYPERLINK(\"http://x\")"
+    sheet = pd.read_excel(tmp_path / "o" / "sufficiency.xlsx", sheet_name="gap")
+    assert sheet["ward_name"].iloc[0].startswith("'=")
+
+
+def test_help_explains_with_an_example():
+    for args in (["--help"], ["run", "--help"]):
+        result = invoke(*args)
+        assert result.exit_code == 0
+        assert "Examples:" in result.output and "sufficiency run" in result.output

@@ -1,0 +1,105 @@
+"""Supply place-hours, closures, new settings, expansions and the workforce adjustment."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import inside, provider, write_area
+
+from sufficiency.area import load_area
+from sufficiency.supply import supply_places, vacancies
+from sufficiency.terms import Term
+from sufficiency.workforce import staffing_factor
+
+A, B = "E05000001", "E05000002"
+
+
+def run_supply(tmp_path, rows_by_term, terms):
+    x, y = inside(0)
+    returns = {
+        term: [{"easting": x, "northing": y, **row} for row in rows]
+        for term, rows in rows_by_term.items()
+    }
+    area = load_area(write_area(tmp_path / "area", returns=returns))
+    terms = [Term.parse(t) for t in terms]
+    return area, supply_places(area.returns, area.ward_codes, terms, 50.0)
+
+
+def test_forty_places_open_fifty_hours_give_forty_places(tmp_path):
+    _, got = run_supply(tmp_path, {"2026-autumn": [provider()]}, ["2027-spring"])
+    # 40 places x 10 h x 5 days = 2,000 place-hours / 50 h a place = 40 places; staff 5 >= 40/8.
+    assert got[0, 0].tolist() == [0.0, 0.0, 40.0]
+    assert got[1, 0].tolist() == [0.0, 0.0, 0.0]
+
+
+def test_pre_school_hours(tmp_path):
+    row = provider(places_2=10, places_3_4=20, hours_per_day=6, days_per_week=5, staff_total=5)
+    _, got = run_supply(tmp_path, {"2026-autumn": [row]}, ["2027-spring"])
+    # Staff needed 10/5 + 20/8 = 4.5 <= 5. 20 x 30 h / 50 = 12 places of 3-4s; 10 x 30 / 50 = 6.
+    assert got[0, 0].tolist() == pytest.approx([0.0, 6.0, 12.0])
+
+
+def test_closure_removes_places_from_the_first_term_on_or_after_its_date(tmp_path):
+    rows = {"2026-autumn": [provider(status="closing", status_date="2027-01-01")]}
+    _, got = run_supply(tmp_path, rows, ["2026-autumn", "2027-spring", "2027-summer"])
+    assert got[0, :, 2].tolist() == [40.0, 0.0, 0.0]
+
+
+def test_closed_without_date_is_gone_from_its_return_term(tmp_path):
+    rows = {"2026-summer": [provider()], "2026-autumn": [provider(status="closed")]}
+    _, got = run_supply(tmp_path, rows, ["2026-summer", "2026-autumn"])
+    assert got[0, :, 2].tolist() == [40.0, 0.0]
+
+
+def test_new_setting_joins_from_its_opening_term(tmp_path):
+    rows = {"2026-autumn": [
+        provider(),
+        provider(urn="EY100002", status="new", status_date="2027-02-15", places_3_4=20,
+                 staff_total=0, children_3_4=0),
+    ]}
+    _, got = run_supply(tmp_path, rows, ["2027-spring", "2027-summer"])
+    # Opens 15 February: counts from 1 April (summer). 20 places x 50 h / 50.
+    assert got[0, :, 2].tolist() == [40.0, 60.0]
+
+
+def test_expansion_split_in_proportion_to_places_now(tmp_path):
+    row = provider(registered_places=36, places_under2=6, places_2=12, places_3_4=18,
+                   staff_total=10, planned_places_change=12, planned_change_date="2027-04-01")
+    _, got = run_supply(tmp_path, {"2026-autumn": [row]}, ["2027-spring", "2027-summer"])
+    # +12 split 6:12:18 -> +2, +4, +6 from 1 April 2027.
+    assert got[0, 0].tolist() == pytest.approx([6, 12, 18])
+    assert got[0, 1].tolist() == pytest.approx([8, 16, 24])
+
+
+def test_missing_return_is_carried_forward(tmp_path):
+    rows = {
+        "2026-summer": [provider(), provider(urn="EY100002", places_3_4=10)],
+        "2026-autumn": [provider()],
+    }
+    area, got = run_supply(tmp_path, rows, ["2027-spring"])
+    assert got[0, 0, 2] == pytest.approx(50.0)
+    v = vacancies(area.returns, area.ward_codes, Term.parse("2026-autumn"))
+    assert v[0].tolist() == [0.0, 0.0, 4.0]  # 2 + 2 carried forward
+
+
+def test_workforce_adjustment_at_statutory_ratios():
+    frame = pd.DataFrame({
+        "provider_type": ["day_nursery", "day_nursery", "childminder", "day_nursery"],
+        "staff_total": [2.0, 2.0, np.nan, np.nan],
+        "staff_level6": [0.0, 1.0, 0.0, 0.0],
+        "status": ["open", "open", "open", "open"],
+    })
+    places = np.array([
+        [6.0, 0.0, 16.0],   # needs 6/3 + 16/8 = 4 staff; has 2 -> half
+        [0.0, 0.0, 26.0],   # with a graduate 26/13 = 2 staff -> full
+        [2.0, 2.0, 2.0],    # childminder, no staff given = 1 adult: 3 of 6 young children
+        [3.0, 0.0, 0.0],    # no staff_total given: not adjusted
+    ])
+    assert staffing_factor(frame, places).tolist() == pytest.approx([0.5, 1.0, 0.5, 1.0])
+
+
+def test_understaffed_provider_loses_places(tmp_path):
+    row = provider(staff_total=2)  # 40 places of 3-4s need 5 staff
+    _, got = run_supply(tmp_path, {"2026-autumn": [row]}, ["2027-spring"])
+    assert got[0, 0, 2] == pytest.approx(16.0)
