@@ -44,7 +44,10 @@ def main() -> None:
             whole.append(time.perf_counter() - t)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     rows = len(result.gap)
-    print(f"demo: {rows} gap rows, {len(result.terms)} terms, {result.gap['ward_code'].nunique()} wards")
+    print(
+        f"demo: {rows} gap rows, {len(result.terms)} terms, "
+        f"{result.gap['ward_code'].nunique()} wards"
+    )
     print(f"start-up (imports)        {startup:6.2f} s")
     print(f"run after start-up        {min(runs):6.2f} s (best of 5; target < 3 s)")
     print(f"whole command, new process {min(whole):5.2f} s (best of 3)")

@@ -110,7 +110,10 @@ def numbers(
     if required and values.isna().any():
         i = int(np.flatnonzero(values.isna().to_numpy())[0])
         raise InputError(
-            "empty cell", file=file, row=row_number(table, i), column=column,
+            "empty cell",
+            file=file,
+            row=row_number(table, i),
+            column=column,
             hint="Every row needs a value here",
         )
     if not negative and (values < 0).any():
@@ -126,8 +129,12 @@ def numbers(
     if integer and (values.dropna() % 1 != 0).any():
         i = int(np.flatnonzero((values % 1 != 0).fillna(False).to_numpy())[0])
         raise InputError(
-            "not a whole number", file=file, row=row_number(table, i), column=column,
-            value=table[column].iloc[i], hint="Write a whole number",
+            "not a whole number",
+            file=file,
+            row=row_number(table, i),
+            column=column,
+            value=table[column].iloc[i],
+            hint="Write a whole number",
         )
     return values
 
@@ -161,8 +168,12 @@ def dates(table: pd.DataFrame, column: str, *, file: str | Path) -> pd.Series:
     if bad.any():
         i = int(np.flatnonzero(bad.to_numpy())[0])
         raise InputError(
-            "not a date", file=file, row=row_number(table, i), column=column,
-            value=table[column].iloc[i], hint="Write dates as YYYY-MM-DD, e.g. 2026-09-01",
+            "not a date",
+            file=file,
+            row=row_number(table, i),
+            column=column,
+            value=table[column].iloc[i],
+            hint="Write dates as YYYY-MM-DD, e.g. 2026-09-01",
         )
     return result
 

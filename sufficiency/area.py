@@ -124,8 +124,11 @@ def area_folder(path: str | Path) -> tuple[Path, dict]:
     else:
         folder, toml_path = path, path / "area.toml"
     if not folder.is_dir():
-        raise InputError("no such area folder", file=folder,
-                         hint="Give --area a folder holding wards, births and returns files")
+        raise InputError(
+            "no such area folder",
+            file=folder,
+            hint="Give --area a folder holding wards, births and returns files",
+        )
     config: dict = {}
     if toml_path.exists():
         try:
@@ -141,11 +144,17 @@ def load_area(path: str | Path) -> Area:
     files = _resolve(folder, config)
     for key, what in [("wards", "wards.geojson (or .gpkg, .shp)"), ("births", "births.csv")]:
         if not files[key]:
-            raise InputError(f"the area has no {key} file", file=folder,
-                             hint=f"Add {what} or name it in area.toml under [files]")
+            raise InputError(
+                f"the area has no {key} file",
+                file=folder,
+                hint=f"Add {what} or name it in area.toml under [files]",
+            )
     if not files["returns"]:
-        raise InputError("the area has no provider return", file=folder,
-                         hint="Add a return named returns-YYYY-season.csv (or .xlsx)")
+        raise InputError(
+            "the area has no provider return",
+            file=folder,
+            hint="Add a return named returns-YYYY-season.csv (or .xlsx)",
+        )
     notes: list[str] = []
     wards = geography.read_wards(files["wards"][0])
     known = set(wards["ward_code"])
@@ -182,8 +191,11 @@ def _check_wards(table: pd.DataFrame, known: set[str], path: Path, column: str =
     if bad.any():
         i = int(np.flatnonzero(bad.to_numpy())[0])
         raise InputError(
-            "ward code not in the wards file", file=path, row=row_number(table, i),
-            column=column, value=table[column].iloc[i],
+            "ward code not in the wards file",
+            file=path,
+            row=row_number(table, i),
+            column=column,
+            value=table[column].iloc[i],
             hint="Use the codes of the wards file (the same boundary year)",
         )
 
@@ -200,21 +212,36 @@ def read_births(path: Path, known: set[str]) -> pd.DataFrame:
         bad = (month < 1) | (month > 12)
         if bad.any():
             i = int(np.flatnonzero(bad.to_numpy())[0])
-            raise InputError("month must be 1 to 12", file=path, row=row_number(table, i),
-                             column="month", value=table["month"].iloc[i])
-        out = pd.DataFrame({"ward_code": table["ward_code"], "year": year.astype(int),
-                            "month": month.astype(int), "births": births})
+            raise InputError(
+                "month must be 1 to 12",
+                file=path,
+                row=row_number(table, i),
+                column="month",
+                value=table["month"].iloc[i],
+            )
+        out = pd.DataFrame(
+            {
+                "ward_code": table["ward_code"],
+                "year": year.astype(int),
+                "month": month.astype(int),
+                "births": births,
+            }
+        )
     else:
-        out = pd.DataFrame({"ward_code": table["ward_code"], "year": year.astype(int),
-                            "births": births / 12.0})
+        out = pd.DataFrame(
+            {"ward_code": table["ward_code"], "year": year.astype(int), "births": births / 12.0}
+        )
         out = out.merge(pd.DataFrame({"month": range(1, 13)}), how="cross")
     key = ["ward_code", "year", "month"]
     repeated = out.duplicated(key)
     if repeated.any():
         i = int(np.flatnonzero(repeated.to_numpy())[0])
-        raise InputError("births for this ward and month given twice", file=path,
-                         row=row_number(table, i % len(table)),
-                         hint="Give one row per ward and year (and month)")
+        raise InputError(
+            "births for this ward and month given twice",
+            file=path,
+            row=row_number(table, i % len(table)),
+            hint="Give one row per ward and year (and month)",
+        )
     return out.sort_values(key, kind="stable").reset_index(drop=True)
 
 
@@ -223,17 +250,20 @@ def read_population(path: Path, known: set[str]) -> pd.DataFrame:
     table = read_table(path)
     require_columns(table, ["ward_code", "year", "age", "population"], file=path)
     _check_wards(table, known, path)
-    out = pd.DataFrame({
-        "ward_code": table["ward_code"],
-        "year": numbers(table, "year", file=path, integer=True).astype(int),
-        "age": numbers(table, "age", file=path, integer=True).astype(int),
-        "population": numbers(table, "population", file=path),
-    })
+    out = pd.DataFrame(
+        {
+            "ward_code": table["ward_code"],
+            "year": numbers(table, "year", file=path, integer=True).astype(int),
+            "age": numbers(table, "age", file=path, integer=True).astype(int),
+            "population": numbers(table, "population", file=path),
+        }
+    )
     return out[out["age"] <= 4].reset_index(drop=True)
 
 
-def read_housing(path: Path, wards: gpd.GeoDataFrame, postcodes: pd.DataFrame | None,
-                 notes: list[str]) -> pd.DataFrame:
+def read_housing(
+    path: Path, wards: gpd.GeoDataFrame, postcodes: pd.DataFrame | None, notes: list[str]
+) -> pd.DataFrame:
     """``site_id, site_name, year, dwellings, dwelling_type, ward_code`` located in wards."""
     table = read_table(path)
     require_columns(table, ["site_id", "year", "dwellings", "dwelling_type"], file=path)
@@ -241,36 +271,47 @@ def read_housing(path: Path, wards: gpd.GeoDataFrame, postcodes: pd.DataFrame | 
     bad = ~kind.isin(["house", "flat"])
     if bad.any():
         i = int(np.flatnonzero(bad.to_numpy())[0])
-        raise InputError("unknown dwelling_type", file=path, row=row_number(table, i),
-                         column="dwelling_type", value=table["dwelling_type"].iloc[i],
-                         hint="Use house or flat")
+        raise InputError(
+            "unknown dwelling_type",
+            file=path,
+            row=row_number(table, i),
+            column="dwelling_type",
+            value=table["dwelling_type"].iloc[i],
+            hint="Use house or flat",
+        )
     located = geography.locate(table, wards, postcodes, file=path)
     lost = located["located_by"] == "unlocated"
     if lost.any():
         i = int(np.flatnonzero(lost.to_numpy())[0])
         raise InputError(
-            "housing site is in no ward of the area", file=path, row=row_number(table, i),
-            column="ward_code", value=table["site_id"].iloc[i],
+            "housing site is in no ward of the area",
+            file=path,
+            row=row_number(table, i),
+            column="ward_code",
+            value=table["site_id"].iloc[i],
             hint="Give a ward_code from the wards file, or easting/northing inside the area",
         )
-    return pd.DataFrame({
-        "site_id": table["site_id"],
-        "site_name": table["site_name"] if "site_name" in table.columns else table["site_id"],
-        "year": numbers(table, "year", file=path, integer=True).astype(int),
-        "dwellings": numbers(table, "dwellings", file=path),
-        "dwelling_type": kind,
-        "ward_code": located["ward_code"],
-        "easting": located["easting"],
-        "northing": located["northing"],
-    }).reset_index(drop=True)
+    return pd.DataFrame(
+        {
+            "site_id": table["site_id"],
+            "site_name": table["site_name"] if "site_name" in table.columns else table["site_id"],
+            "year": numbers(table, "year", file=path, integer=True).astype(int),
+            "dwellings": numbers(table, "dwellings", file=path),
+            "dwelling_type": kind,
+            "ward_code": located["ward_code"],
+            "easting": located["easting"],
+            "northing": located["northing"],
+        }
+    ).reset_index(drop=True)
 
 
 def read_deprivation(path: Path, known: set[str]) -> pd.DataFrame:
     table = read_table(path)
     require_columns(table, ["ward_code", "imd_score"], file=path)
     _check_wards(table, known, path)
-    return pd.DataFrame({"ward_code": table["ward_code"],
-                         "imd_score": numbers(table, "imd_score", file=path)})
+    return pd.DataFrame(
+        {"ward_code": table["ward_code"], "imd_score": numbers(table, "imd_score", file=path)}
+    )
 
 
 def read_ward_parameters(path: Path, known: set[str]) -> pd.DataFrame:
@@ -284,9 +325,14 @@ def read_ward_parameters(path: Path, known: set[str]) -> pd.DataFrame:
     bad = ~table["key"].isin(allowed)
     if bad.any():
         i = int(np.flatnonzero(bad.to_numpy())[0])
-        raise InputError("unknown parameter key", file=path, row=row_number(table, i),
-                         column="key", value=table["key"].iloc[i],
-                         hint=f"Ward-level keys are {', '.join(allowed)}")
+        raise InputError(
+            "unknown parameter key",
+            file=path,
+            row=row_number(table, i),
+            column="key",
+            value=table["key"].iloc[i],
+            hint=f"Ward-level keys are {', '.join(allowed)}",
+        )
     values = numbers(table, "value", file=path)
     for i, (key, value) in enumerate(zip(table["key"], values, strict=True)):
         try:
@@ -296,8 +342,9 @@ def read_ward_parameters(path: Path, known: set[str]) -> pd.DataFrame:
     return pd.DataFrame({"ward_code": table["ward_code"], "key": table["key"], "value": values})
 
 
-def read_returns(paths: list[Path], wards: gpd.GeoDataFrame, postcodes: pd.DataFrame | None,
-                 notes: list[str]) -> pd.DataFrame:
+def read_returns(
+    paths: list[Path], wards: gpd.GeoDataFrame, postcodes: pd.DataFrame | None, notes: list[str]
+) -> pd.DataFrame:
     """Every return file, located in wards, as one frame sorted by term and URN."""
     frames = []
     seen: dict[str, Path] = {}
@@ -306,15 +353,20 @@ def read_returns(paths: list[Path], wards: gpd.GeoDataFrame, postcodes: pd.DataF
         frame = read_return(path, term)
         this = frame["term"].iloc[0] if len(frame) else str(term)
         if this in seen:
-            raise InputError(f"a second return for {this}", file=path,
-                             hint=f"{seen[this].name} is already that term's return")
+            raise InputError(
+                f"a second return for {this}",
+                file=path,
+                hint=f"{seen[this].name} is already that term's return",
+            )
         seen[this] = path
         frame = geography.locate(frame, wards, postcodes, file=path)
         lost = frame[frame["located_by"] == "unlocated"]
         if len(lost):
             urns = ", ".join(lost["urn"].astype(str).head(5))
-            notes.append(f"{path.name}: {len(lost)} provider(s) outside every ward or without a "
-                         f"location were left out ({urns})")
+            notes.append(
+                f"{path.name}: {len(lost)} provider(s) outside every ward or without a "
+                f"location were left out ({urns})"
+            )
         frames.append(frame)
     returns = pd.concat(frames, ignore_index=True)
     returns["term_index"] = [int(t) for t in _term_indices(returns["term"])]

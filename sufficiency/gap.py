@@ -21,9 +21,20 @@ import pandas as pd
 from .terms import AGE_GROUPS, Term
 
 COLUMNS = [
-    "scenario", "term", "ward_code", "ward_name", "age_group", "children", "funded_children",
-    "demand_hours", "demand_places", "supply_places", "gap_places", "places_per_100",
-    "projected_vacancies", "status",
+    "scenario",
+    "term",
+    "ward_code",
+    "ward_name",
+    "age_group",
+    "children",
+    "funded_children",
+    "demand_hours",
+    "demand_places",
+    "supply_places",
+    "gap_places",
+    "places_per_100",
+    "projected_vacancies",
+    "status",
 ]
 STATUSES = ("deficit", "tight", "sufficient")
 
@@ -35,8 +46,9 @@ def status(gap_places: np.ndarray, demand_places: np.ndarray, margin: float) -> 
     ['deficit', 'tight', 'sufficient']
     """
     return np.where(
-        gap_places < 0, "deficit", np.where(gap_places < margin * demand_places, "tight",
-                                            "sufficient")
+        gap_places < 0,
+        "deficit",
+        np.where(gap_places < margin * demand_places, "tight", "sufficient"),
     )
 
 
@@ -52,13 +64,11 @@ def projected_vacancies(
     ``reported``, ``supply_t0`` and ``demand_t0`` are (wards, 3) at the latest return's term.
     """
     return (
-        reported[:, None, :]
-        + (supply - supply_t0[:, None, :])
-        - (demand - demand_t0[:, None, :])
+        reported[:, None, :] + (supply - supply_t0[:, None, :]) - (demand - demand_t0[:, None, :])
     )
 
 
-def gap_table(
+def gap_table(  # noqa: PLR0913 - keyword-only, one array per column
     *,
     scenario: str,
     terms: Sequence[Term],
@@ -89,22 +99,24 @@ def gap_table(
         per_100 = np.where(children > 0, 100.0 * supply_places / children, np.nan)
     codes = wards["ward_code"].to_numpy(dtype=object)[ward_order]
     names = wards["ward_name"].to_numpy(dtype=object)[ward_order]
-    table = pd.DataFrame({
-        "scenario": scenario,
-        "term": np.repeat([str(t) for t in terms], n_wards * n_groups),
-        "ward_code": np.tile(np.repeat(codes, n_groups), n_terms),
-        "ward_name": np.tile(np.repeat(names, n_groups), n_terms),
-        "age_group": np.tile(AGE_GROUPS, n_terms * n_wards),
-        "children": flat(children),
-        "funded_children": flat(funded_children),
-        "demand_hours": flat(demand_hours),
-        "demand_places": flat(demand_places),
-        "supply_places": flat(supply_places),
-        "gap_places": flat(gap),
-        "places_per_100": flat(per_100),
-        "projected_vacancies": flat(projected),
-        "status": status(flat(gap), flat(demand_places), margin),
-    })
+    table = pd.DataFrame(
+        {
+            "scenario": scenario,
+            "term": np.repeat([str(t) for t in terms], n_wards * n_groups),
+            "ward_code": np.tile(np.repeat(codes, n_groups), n_terms),
+            "ward_name": np.tile(np.repeat(names, n_groups), n_terms),
+            "age_group": np.tile(AGE_GROUPS, n_terms * n_wards),
+            "children": flat(children),
+            "funded_children": flat(funded_children),
+            "demand_hours": flat(demand_hours),
+            "demand_places": flat(demand_places),
+            "supply_places": flat(supply_places),
+            "gap_places": flat(gap),
+            "places_per_100": flat(per_100),
+            "projected_vacancies": flat(projected),
+            "status": status(flat(gap), flat(demand_places), margin),
+        }
+    )
     for column in ["scenario", "term", "ward_code", "ward_name", "age_group", "status"]:
         table[column] = table[column].astype("string")
     return table[COLUMNS]

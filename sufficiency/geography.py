@@ -62,8 +62,12 @@ def read_wards(path: str | Path) -> gpd.GeoDataFrame:
         crs=wards.crs,
     )
     if out["ward_code"].isna().any():
-        raise InputError("a ward has no code", file=path, column=code,
-                         row=int(np.flatnonzero(out["ward_code"].isna())[0]) + 1)
+        raise InputError(
+            "a ward has no code",
+            file=path,
+            column=code,
+            row=int(np.flatnonzero(out["ward_code"].isna())[0]) + 1,
+        )
     dup = out["ward_code"].duplicated()
     if dup.any():
         # ONS files sometimes split a ward into parts: dissolve them into one.
@@ -78,7 +82,7 @@ def read_wards(path: str | Path) -> gpd.GeoDataFrame:
 def _guess_crs(frame: gpd.GeoDataFrame) -> str:
     """A file without a CRS: longitude/latitude if its numbers fit, else British National Grid."""
     minx, miny, maxx, maxy = frame.total_bounds
-    if -10 <= minx and maxx <= 5 and 49 <= miny and maxy <= 62:
+    if minx >= -10 and maxx <= 5 and miny >= 49 and maxy <= 62:
         return WGS84
     return BNG
 
@@ -119,8 +123,13 @@ def read_postcodes(path: str | Path) -> pd.DataFrame:
     ``pcds, lat, long, osward``.
     """
     table = read_table(path)
-    renames = {"pcds": "postcode", "pcd": "postcode", "lat": "latitude", "long": "longitude",
-               "osward": "ward_code"}
+    renames = {
+        "pcds": "postcode",
+        "pcd": "postcode",
+        "lat": "latitude",
+        "long": "longitude",
+        "osward": "ward_code",
+    }
     table = table.rename(columns={k: v for k, v in renames.items() if v not in table.columns})
     require_columns(table, ["postcode", "latitude", "longitude"], file=path)
     lat = numbers(table, "latitude", file=path, negative=True)

@@ -115,7 +115,9 @@ def flatten(data: Mapping[str, Any], *, source: str, allowed: set[str] | None = 
             for name, sub in value.items():
                 full = f"{key}.{name}"
                 if full not in known:
-                    allowed_names = sorted(k.split(".", 1)[1] for k in known if k.startswith(key + "."))
+                    allowed_names = sorted(
+                        k.split(".", 1)[1] for k in known if k.startswith(key + ".")
+                    )
                     raise ParameterError(
                         f"{source}: unknown key {name!r} in [{key}]; allowed: "
                         + ", ".join(allowed_names)

@@ -102,9 +102,7 @@ def cohort_change_ratios(
     return ratios
 
 
-def children_by_group(
-    months: BirthMonths, ratios: np.ndarray, terms: list[Term]
-) -> np.ndarray:
+def children_by_group(months: BirthMonths, ratios: np.ndarray, terms: list[Term]) -> np.ndarray:
     """Children per ward, term and age group: array of shape (wards, terms, 3).
 
     Age groups in the order of ``terms.AGE_GROUPS``. Raises :class:`InputError` when a term

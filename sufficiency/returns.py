@@ -21,7 +21,12 @@ from .errors import InputError
 from .terms import AGE_GROUPS, Term
 
 PROVIDER_TYPES = (
-    "childminder", "day_nursery", "pre_school", "school_nursery", "nursery_school", "other",
+    "childminder",
+    "day_nursery",
+    "pre_school",
+    "school_nursery",
+    "nursery_school",
+    "other",
 )
 STATUSES = ("open", "new", "closing", "closed")
 PLACES = [f"places_{g}" for g in AGE_GROUPS]
@@ -36,20 +41,51 @@ FUNDED = {
     "funded_3_4_extended": "extended_3_4",
 }
 STAFF = [
-    "staff_total", "staff_unqualified", "staff_level2", "staff_level3", "staff_level6",
-    "staff_vacancies", "staff_leavers", "staff_recruits",
+    "staff_total",
+    "staff_unqualified",
+    "staff_level2",
+    "staff_level3",
+    "staff_level6",
+    "staff_vacancies",
+    "staff_leavers",
+    "staff_recruits",
 ]
 OPENING = ["hours_per_day", "days_per_week", "weeks_per_year"]
 COUNTS = [
-    "registered_places", *PLACES, *CHILDREN, *FUNDED, *VACANCIES, *WAITING, *STAFF,
+    "registered_places",
+    *PLACES,
+    *CHILDREN,
+    *FUNDED,
+    *VACANCIES,
+    *WAITING,
+    *STAFF,
     "send_children",
 ]
 REQUIRED = ["urn", "provider_type", *PLACES, "hours_per_day", "days_per_week"]
 RETURN_COLUMNS = [
-    "urn", "provider_name", "provider_type", "postcode", "latitude", "longitude", "easting",
-    "northing", "ward_code", "registered_places", *PLACES, *OPENING, *CHILDREN, *FUNDED,
-    *VACANCIES, *WAITING, *STAFF, "leaver_reasons", "send_children", "status",
-    "status_date", "planned_places_change", "planned_change_date",
+    "urn",
+    "provider_name",
+    "provider_type",
+    "postcode",
+    "latitude",
+    "longitude",
+    "easting",
+    "northing",
+    "ward_code",
+    "registered_places",
+    *PLACES,
+    *OPENING,
+    *CHILDREN,
+    *FUNDED,
+    *VACANCIES,
+    *WAITING,
+    *STAFF,
+    "leaver_reasons",
+    "send_children",
+    "status",
+    "status_date",
+    "planned_places_change",
+    "planned_change_date",
 ]
 _NAME_RE = re.compile(r"returns-(\d{4}-(?:spring|summer|autumn))", re.IGNORECASE)
 
@@ -116,7 +152,9 @@ def _term_of(table: pd.DataFrame, path: Path, term: Term | None) -> Term:
         if len(values) > 1:
             raise InputError(
                 f"more than one term in one file ({', '.join(map(str, values[:3]))})",
-                file=path, column="term", hint="Give one file per term",
+                file=path,
+                column="term",
+                hint="Give one file per term",
             )
     named = term_from_name(path)
     if named is None:
@@ -137,27 +175,41 @@ def _check_urns(urns: pd.Series, table: pd.DataFrame, path: Path) -> None:
     missing = urns.isna()
     if missing.any():
         i = _first_bad(missing)
-        raise InputError("no URN", file=path, row=row_number(table, i), column="urn",
-                         hint="Every provider needs its Ofsted URN")
+        raise InputError(
+            "no URN",
+            file=path,
+            row=row_number(table, i),
+            column="urn",
+            hint="Every provider needs its Ofsted URN",
+        )
     repeated = urns.duplicated()
     if repeated.any():
         i = _first_bad(repeated)
         raise InputError(
-            "URN given twice in one term", file=path, row=row_number(table, i), column="urn",
-            value=urns.iloc[i], hint="Keep one row per provider",
+            "URN given twice in one term",
+            file=path,
+            row=row_number(table, i),
+            column="urn",
+            value=urns.iloc[i],
+            hint="Keep one row per provider",
         )
 
 
-def _check_choice(values: pd.Series, table: pd.DataFrame, path: Path, column: str,
-                  allowed: tuple[str, ...]) -> None:
+def _check_choice(
+    values: pd.Series, table: pd.DataFrame, path: Path, column: str, allowed: tuple[str, ...]
+) -> None:
     bad = ~values.isin(allowed) & values.notna()
     if values.isna().any() and column == "provider_type":
         bad |= values.isna()
     if bad.any():
         i = _first_bad(bad)
         raise InputError(
-            f"unknown {column}", file=path, row=row_number(table, i), column=column,
-            value=table[column].iloc[i], hint=f"Use one of {', '.join(allowed)}",
+            f"unknown {column}",
+            file=path,
+            row=row_number(table, i),
+            column=column,
+            value=table[column].iloc[i],
+            hint=f"Use one of {', '.join(allowed)}",
         )
 
 
@@ -167,6 +219,10 @@ def _check_opening(out: pd.DataFrame, table: pd.DataFrame, path: Path) -> None:
         if bad.any():
             i = _first_bad(bad)
             raise InputError(
-                f"{column} above {top}", file=path, row=row_number(table, i), column=column,
-                value=table[column].iloc[i], hint="Give the setting's usual opening pattern",
+                f"{column} above {top}",
+                file=path,
+                row=row_number(table, i),
+                column=column,
+                value=table[column].iloc[i],
+                hint="Give the setting's usual opening pattern",
             )

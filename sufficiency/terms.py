@@ -50,14 +50,23 @@ class Term:
         return cls(year * 3 + SEASONS.index(season))
 
     @classmethod
-    def parse(cls, text: object, *, file: str | None = None, row: int | None = None,
-              column: str | None = None) -> Term:
+    def parse(
+        cls,
+        text: object,
+        *,
+        file: str | None = None,
+        row: int | None = None,
+        column: str | None = None,
+    ) -> Term:
         """Read ``YYYY-season``; raise :class:`InputError` naming where it came from."""
         match = _TERM_RE.match(str(text))
         if not match:
             raise InputError(
                 "not a funding term",
-                file=file, row=row, column=column, value=text,
+                file=file,
+                row=row,
+                column=column,
+                value=text,
                 hint="Write a term as YYYY-season, for example 2026-autumn "
                 "(seasons: spring, summer, autumn)",
             )

@@ -28,9 +28,7 @@ def statutory_ratios() -> dict[str, dict]:
     return tomllib.loads(text)
 
 
-def staff_needed(
-    places: np.ndarray, provider_type: np.ndarray, graduate: np.ndarray
-) -> np.ndarray:
+def staff_needed(places: np.ndarray, provider_type: np.ndarray, graduate: np.ndarray) -> np.ndarray:
     """Adults needed to staff ``places`` (providers x 3 age groups) at the statutory ratios.
 
     >>> staff_needed(np.array([[6.0, 10.0, 16.0]]), np.array(["day_nursery"]), np.array([False]))
@@ -41,8 +39,8 @@ def staff_needed(
     ratios = statutory_ratios()
     group, minder = ratios["group"], ratios["childminder"]
     three_four = np.where(graduate, group["3_4_graduate"], group["3_4"])
-    group_need = places[:, 0] / group["under2"] + places[:, 1] / group["2"] + (
-        places[:, 2] / three_four
+    group_need = (
+        places[:, 0] / group["under2"] + places[:, 1] / group["2"] + (places[:, 2] / three_four)
     )
     minder_need = places.sum(axis=1) / minder["young_children"]
     return np.where(provider_type == "childminder", minder_need, group_need)

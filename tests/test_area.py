@@ -12,9 +12,11 @@ from sufficiency.errors import InputError
 
 def test_ons_field_names_and_any_crs(tmp_path):
     folder = write_area(tmp_path / "a")
-    wards = ward_polygons(["E05000001", "E05000002"]).rename(
-        columns={"ward_code": "WD13CD", "ward_name": "WD13NM"}
-    ).to_crs("EPSG:4326")
+    wards = (
+        ward_polygons(["E05000001", "E05000002"])
+        .rename(columns={"ward_code": "WD13CD", "ward_name": "WD13NM"})
+        .to_crs("EPSG:4326")
+    )
     (folder / "wards.geojson").unlink()
     wards.to_file(folder / "wards.gpkg", driver="GPKG")
     area = load_area(folder)
@@ -38,12 +40,17 @@ def test_providers_placed_by_code_then_coordinates_then_postcode(tmp_path):
 
     point = gpd.GeoSeries([Point(*inside(0))], crs="EPSG:27700").to_crs("EPSG:4326")[0]
     lon, lat = point.x, point.y
-    postcodes = pd.DataFrame({
-        "pcds": ["ZT9 9ZZ", "ZT1 1ZZ"], "lat": [lat, lat], "long": [lon, lon],
-        "osward": ["E05000002", None],
-    })
-    folder = write_area(tmp_path / "a", returns={"2026-autumn": rows},
-                        extra={"postcodes.csv": postcodes})
+    postcodes = pd.DataFrame(
+        {
+            "pcds": ["ZT9 9ZZ", "ZT1 1ZZ"],
+            "lat": [lat, lat],
+            "long": [lon, lon],
+            "osward": ["E05000002", None],
+        }
+    )
+    folder = write_area(
+        tmp_path / "a", returns={"2026-autumn": rows}, extra={"postcodes.csv": postcodes}
+    )
     area = load_area(folder)
     got = area.returns.set_index("urn")[["ward_code", "located_by"]]
     assert got.loc["EY000001"].tolist() == ["E05000002", "ward_code"]
@@ -68,17 +75,28 @@ def test_yearly_births_spread_over_months(tmp_path):
     ("change", "message"),
     [
         (lambda f: (f / "births.csv").unlink(), "the area has no births file"),
-        (lambda f: (f / "births.csv").write_text("ward_code,year\nE05000001,2020\n"),
-         "births.csv, column 'births': missing column. The file needs the columns ward_code, year, births"),
-        (lambda f: (f / "births.csv").write_text("ward_code,year,births\nE05999999,2020,3\n"),
-         "births.csv, row 2, column 'ward_code': ward code not in the wards file"),
-        (lambda f: (f / "births.csv").write_text("ward_code,year,births\nE05000001,2020,-3\n"),
-         "births.csv, row 2, column 'births': negative count"),
-        (lambda f: (f / "births.csv").write_text("ward_code,year,births\nE05000001,2020,ten\n"),
-         "births.csv, row 2, column 'births': not a number (found 'ten')"),
+        (
+            lambda f: (f / "births.csv").write_text("ward_code,year\nE05000001,2020\n"),
+            "births.csv, column 'births': missing column. The file needs the columns "
+            "ward_code, year, births",
+        ),
+        (
+            lambda f: (f / "births.csv").write_text("ward_code,year,births\nE05999999,2020,3\n"),
+            "births.csv, row 2, column 'ward_code': ward code not in the wards file",
+        ),
+        (
+            lambda f: (f / "births.csv").write_text("ward_code,year,births\nE05000001,2020,-3\n"),
+            "births.csv, row 2, column 'births': negative count",
+        ),
+        (
+            lambda f: (f / "births.csv").write_text("ward_code,year,births\nE05000001,2020,ten\n"),
+            "births.csv, row 2, column 'births': not a number (found 'ten')",
+        ),
         (lambda f: (f / "wards.geojson").write_text("not json"), "cannot be read as ward"),
-        (lambda f: (f / "returns-2026-autumn.csv").rename(f / "returns-2026-fall.csv"),
-         "the return's term is not known"),
+        (
+            lambda f: (f / "returns-2026-autumn.csv").rename(f / "returns-2026-fall.csv"),
+            "the return's term is not known",
+        ),
     ],
 )
 def test_bad_input_names_file_row_and_column(tmp_path, change, message):
@@ -101,8 +119,9 @@ def test_bad_return_values(tmp_path):
 
 
 def test_ward_parameters_checked(tmp_path):
-    bad = pd.DataFrame({"ward_code": ["E05000001"], "key": ["take_up.universal_3_4"],
-                        "value": [1.5]})
+    bad = pd.DataFrame(
+        {"ward_code": ["E05000001"], "key": ["take_up.universal_3_4"], "value": [1.5]}
+    )
     folder = write_area(tmp_path / "a", extra={"ward_parameters.csv": bad})
     with pytest.raises(InputError, match="is a share and must be between 0 and 1"):
         load_area(folder)
@@ -119,8 +138,9 @@ def test_cp1252_and_bom_csv(tmp_path):
     )
     (folder / "births.csv").write_bytes("\ufeff".encode() + text.encode())
     assert load_area(folder).births["births"].sum() == 1200
-    frame = pd.DataFrame([provider(provider_name="Café Tots", easting=inside(0)[0],
-                                   northing=inside(0)[1])])
+    frame = pd.DataFrame(
+        [provider(provider_name="Café Tots", easting=inside(0)[0], northing=inside(0)[1])]
+    )
     frame.to_csv(folder / "returns-2026-autumn.csv", index=False, encoding="cp1252")
     assert load_area(folder).returns["provider_name"].tolist() == ["Café Tots"]
 

@@ -29,8 +29,11 @@ def test_run_writes_the_contract_and_a_summary(tiny_area, tmp_path):
     # 12 terms x 2 wards x 3 age groups, from the term after the 2026-autumn return.
     assert len(gap) == 72
     assert gap["term"].iloc[0] == "2027-spring" and gap["term"].iloc[-1] == "2030-autumn"
-    row = gap[(gap["term"] == "2027-summer") & (gap["ward_code"] == "E05000001")
-              & (gap["age_group"] == "3_4")].iloc[0]
+    row = gap[
+        (gap["term"] == "2027-summer")
+        & (gap["ward_code"] == "E05000001")
+        & (gap["age_group"] == "3_4")
+    ].iloc[0]
     # 10 births a month: 190 children in summer. Funded 0.9 x 190 = 171.
     # Hours: 171 x 15 + 190 x 0.49 x 0.91 x 15 + 2 x 190 = 2565 + 1270.815 + 380 = 4215.815.
     # Supply 40; gap 40 x 0.9 - 84.3163 = -48.3163. Projection: 2 vacancies in autumn 2026,
@@ -54,7 +57,9 @@ def test_gap_csv_passes_the_shared_checker(tiny_area, tmp_path):
     invoke("run", "--area", str(tiny_area), "--out", str(tmp_path / "out"))
     checked = subprocess.run(
         [sys.executable, str(CHECK_GAP), str(tmp_path / "out" / "gap.csv")],
-        capture_output=True, text=True, check=False,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert checked.returncode == 0, checked.stdout
     assert "gap table holds the contract" in checked.stdout
@@ -63,9 +68,19 @@ def test_gap_csv_passes_the_shared_checker(tiny_area, tmp_path):
 def test_terms_and_parameters_options(tiny_area, tmp_path):
     params = tmp_path / "p.toml"
     params.write_text("utilisation = 1.0\nhours_per_place = 40\n")
-    result = invoke("run", "--area", str(tiny_area), "--out", str(tmp_path / "o"),
-                    "--first-term", "2027-summer", "--last-term", "2027-autumn",
-                    "--parameters", str(params))
+    result = invoke(
+        "run",
+        "--area",
+        str(tiny_area),
+        "--out",
+        str(tmp_path / "o"),
+        "--first-term",
+        "2027-summer",
+        "--last-term",
+        "2027-autumn",
+        "--parameters",
+        str(params),
+    )
     assert result.exit_code == 0, result.output
     gap = pd.read_csv(tmp_path / "o" / "gap.csv", dtype={"age_group": str})
     assert gap["term"].unique().tolist() == ["2027-summer", "2027-autumn"]
@@ -119,11 +134,11 @@ def test_formula_text_is_neutralised(tmp_path):
     import geopandas as gpd
 
     wards = gpd.read_file(folder / "wards.geojson")
-    wards.loc[0, "ward_name"] = "=HYPERLINK(\"http://x\")"
+    wards.loc[0, "ward_name"] = '=HYPERLINK("http://x")'
     wards.to_file(folder / "wards.geojson", driver="GeoJSON")
     invoke("run", "--area", str(folder), "--out", str(tmp_path / "o"))
     gap = pd.read_csv(tmp_path / "o" / "gap.csv")
-    assert gap["ward_name"].iloc[0] == "'=HYPERLINK(\"http://x\")"
+    assert gap["ward_name"].iloc[0] == '\'=HYPERLINK("http://x")'
     sheet = pd.read_excel(tmp_path / "o" / "sufficiency.xlsx", sheet_name="gap")
     assert sheet["ward_name"].iloc[0].startswith("'=")
 

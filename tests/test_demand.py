@@ -25,11 +25,20 @@ def values(overrides=None, **changes):
 
 
 def test_demand_hours_by_hand():
-    params, table = values(
-        eligibility={"working_under2": 0.5, "working_2": 0.4, "disadvantaged_2": 0.2,
-                     "extended_3_4": 0.5},
-        take_up={"working_under2": 0.8, "working_2": 0.75, "disadvantaged_2": 0.5,
-                 "universal_3_4": 0.9, "extended_3_4": 0.8},
+    _, table = values(
+        eligibility={
+            "working_under2": 0.5,
+            "working_2": 0.4,
+            "disadvantaged_2": 0.2,
+            "extended_3_4": 0.5,
+        },
+        take_up={
+            "working_under2": 0.8,
+            "working_2": 0.75,
+            "disadvantaged_2": 0.5,
+            "universal_3_4": 0.9,
+            "extended_3_4": 0.8,
+        },
     )
     # 100 children in each group, ward A; ward B none. Autumn 2026: 30 hours for working parents.
     children = np.zeros((2, 1, 3))
@@ -59,8 +68,9 @@ def test_entitlement_not_in_force_adds_nothing():
 
 
 def test_stretched_share_takes_38_51sts():
-    _, table = values(take_up={"universal_3_4": 1.0}, eligibility={"extended_3_4": 0.0},
-                      paid_hours={"3_4": 0.0})
+    _, table = values(
+        take_up={"universal_3_4": 1.0}, eligibility={"extended_3_4": 0.0}, paid_hours={"3_4": 0.0}
+    )
     children = np.zeros((2, 1, 3))
     children[0, 0, 2] = 51.0
     full = demand(children, [Term.parse("2026-autumn")], table, default_rules(), 0.0)

@@ -18,9 +18,9 @@ D = dt.date
         ("extended_3_4", D(2017, 8, 31), 0.0),
         ("extended_3_4", D(2017, 9, 1), 15.0),
         ("disadvantaged_2", D(2014, 9, 1), 15.0),
-        ("working_2", D(2024, 3, 31), 0.0),   # April 2024 phase
+        ("working_2", D(2024, 3, 31), 0.0),  # April 2024 phase
         ("working_2", D(2024, 4, 1), 15.0),
-        ("working_2", D(2025, 9, 1), 30.0),   # September 2025 phase
+        ("working_2", D(2025, 9, 1), 30.0),  # September 2025 phase
         ("working_under2", D(2024, 4, 1), 0.0),
         ("working_under2", D(2024, 9, 1), 15.0),  # September 2024 phase
         ("working_under2", D(2025, 8, 31), 15.0),

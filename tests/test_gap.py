@@ -34,9 +34,17 @@ def test_gap_table_contract_and_values():
     supply = np.full(shape, 40.0)
     demand_hours = np.full(shape, 2000.0)  # 40 places
     table = gap_table(
-        scenario="baseline", terms=terms, wards=wards, children=children,
-        funded_children=np.full(shape, 50.0), demand_hours=demand_hours, supply_places=supply,
-        projected=np.zeros(shape), hours_per_place=50.0, utilisation=0.9, margin=0.05,
+        scenario="baseline",
+        terms=terms,
+        wards=wards,
+        children=children,
+        funded_children=np.full(shape, 50.0),
+        demand_hours=demand_hours,
+        supply_places=supply,
+        projected=np.zeros(shape),
+        hours_per_place=50.0,
+        utilisation=0.9,
+        margin=0.05,
     )
     assert list(table.columns) == COLUMNS
     assert table["ward_code"].tolist()[:6] == ["A"] * 3 + ["B"] * 3
@@ -56,9 +64,16 @@ def test_utilisation_scales_supply(utilisation):
     wards = pd.DataFrame({"ward_code": ["A"], "ward_name": ["Ay"]})
     shape = (1, 1, 3)
     table = gap_table(
-        scenario="s", terms=[Term.parse("2027-spring")], wards=wards,
-        children=np.full(shape, 10.0), funded_children=np.zeros(shape),
-        demand_hours=np.full(shape, 500.0), supply_places=np.full(shape, 20.0),
-        projected=np.zeros(shape), hours_per_place=50.0, utilisation=utilisation, margin=0.05,
+        scenario="s",
+        terms=[Term.parse("2027-spring")],
+        wards=wards,
+        children=np.full(shape, 10.0),
+        funded_children=np.zeros(shape),
+        demand_hours=np.full(shape, 500.0),
+        supply_places=np.full(shape, 20.0),
+        projected=np.zeros(shape),
+        hours_per_place=50.0,
+        utilisation=utilisation,
+        margin=0.05,
     )
     assert table["gap_places"].tolist() == pytest.approx([20 * utilisation - 10] * 3)

@@ -54,10 +54,14 @@ def test_cohort_change_ratio_scales_by_age():
 
 def test_ratio_pools_three_latest_years():
     months = birth_months(monthly_births(["A"], 10.0), WARDS, until=month_index(2026, 12))
-    pop = pd.DataFrame({
-        "ward_code": "A", "year": [2021, 2023, 2024, 2025], "age": 0,
-        "population": [999.0, 108.0, 120.0, 132.0],  # 2021 is outside the latest three years
-    })
+    pop = pd.DataFrame(
+        {
+            "ward_code": "A",
+            "year": [2021, 2023, 2024, 2025],
+            "age": 0,
+            "population": [999.0, 108.0, 120.0, 132.0],  # 2021 is outside the latest three years
+        }
+    )
     assert cohort_change_ratios(pop, months)[0, 0] == pytest.approx(360 / 360)
 
 

@@ -53,19 +53,34 @@ def test_closed_without_date_is_gone_from_its_return_term(tmp_path):
 
 
 def test_new_setting_joins_from_its_opening_term(tmp_path):
-    rows = {"2026-autumn": [
-        provider(),
-        provider(urn="EY100002", status="new", status_date="2027-02-15", places_3_4=20,
-                 staff_total=0, children_3_4=0),
-    ]}
+    rows = {
+        "2026-autumn": [
+            provider(),
+            provider(
+                urn="EY100002",
+                status="new",
+                status_date="2027-02-15",
+                places_3_4=20,
+                staff_total=0,
+                children_3_4=0,
+            ),
+        ]
+    }
     _, got = run_supply(tmp_path, rows, ["2027-spring", "2027-summer"])
     # Opens 15 February: counts from 1 April (summer). 20 places x 50 h / 50.
     assert got[0, :, 2].tolist() == [40.0, 60.0]
 
 
 def test_expansion_split_in_proportion_to_places_now(tmp_path):
-    row = provider(registered_places=36, places_under2=6, places_2=12, places_3_4=18,
-                   staff_total=10, planned_places_change=12, planned_change_date="2027-04-01")
+    row = provider(
+        registered_places=36,
+        places_under2=6,
+        places_2=12,
+        places_3_4=18,
+        staff_total=10,
+        planned_places_change=12,
+        planned_change_date="2027-04-01",
+    )
     _, got = run_supply(tmp_path, {"2026-autumn": [row]}, ["2027-spring", "2027-summer"])
     # +12 split 6:12:18 -> +2, +4, +6 from 1 April 2027.
     assert got[0, 0].tolist() == pytest.approx([6, 12, 18])
@@ -84,18 +99,22 @@ def test_missing_return_is_carried_forward(tmp_path):
 
 
 def test_workforce_adjustment_at_statutory_ratios():
-    frame = pd.DataFrame({
-        "provider_type": ["day_nursery", "day_nursery", "childminder", "day_nursery"],
-        "staff_total": [2.0, 2.0, np.nan, np.nan],
-        "staff_level6": [0.0, 1.0, 0.0, 0.0],
-        "status": ["open", "open", "open", "open"],
-    })
-    places = np.array([
-        [6.0, 0.0, 16.0],   # needs 6/3 + 16/8 = 4 staff; has 2 -> half
-        [0.0, 0.0, 26.0],   # with a graduate 26/13 = 2 staff -> full
-        [2.0, 2.0, 2.0],    # childminder, no staff given = 1 adult: 3 of 6 young children
-        [3.0, 0.0, 0.0],    # no staff_total given: not adjusted
-    ])
+    frame = pd.DataFrame(
+        {
+            "provider_type": ["day_nursery", "day_nursery", "childminder", "day_nursery"],
+            "staff_total": [2.0, 2.0, np.nan, np.nan],
+            "staff_level6": [0.0, 1.0, 0.0, 0.0],
+            "status": ["open", "open", "open", "open"],
+        }
+    )
+    places = np.array(
+        [
+            [6.0, 0.0, 16.0],  # needs 6/3 + 16/8 = 4 staff; has 2 -> half
+            [0.0, 0.0, 26.0],  # with a graduate 26/13 = 2 staff -> full
+            [2.0, 2.0, 2.0],  # childminder, no staff given = 1 adult: 3 of 6 young children
+            [3.0, 0.0, 0.0],  # no staff_total given: not adjusted
+        ]
+    )
     assert staffing_factor(frame, places).tolist() == pytest.approx([0.5, 1.0, 0.5, 1.0])
 
 

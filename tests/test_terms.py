@@ -16,7 +16,9 @@ def test_parse_and_format():
     assert term.start == dt.date(2026, 9, 1)
     assert str(term + 1) == "2027-spring"
     assert [str(t) for t in term_range(Term.parse("2026-summer"), Term.parse("2027-spring"))] == [
-        "2026-summer", "2026-autumn", "2027-spring",
+        "2026-summer",
+        "2026-autumn",
+        "2027-spring",
     ]
 
 
