@@ -23,8 +23,8 @@ demo: $(VENV)/.installed
 	$(BIN)/sufficiency run
 
 test: $(VENV)/.installed-test
-	$(BIN)/ruff check sufficiency tests benchmarks
-	$(BIN)/ruff format --check sufficiency tests benchmarks
+	$(BIN)/ruff check sufficiency tests benchmarks scripts
+	$(BIN)/ruff format --check sufficiency tests benchmarks scripts
 	$(BIN)/python -m pytest
 
 bench: $(VENV)/.installed-test
