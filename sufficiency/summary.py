@@ -10,7 +10,8 @@ GROUP_LABEL = {"under2": "under 2s", "2": "2-year-olds", "3_4": "3-4s"}
 
 
 def _places(value: float) -> str:
-    return f"{value:+,.0f}"
+    """Whole places, or one decimal for less than one place (never a bare "-0")."""
+    return f"{value:+,.1f}" if abs(value) < 1 else f"{value:+,.0f}"
 
 
 def summary_lines(result: Assessment) -> list[str]:
