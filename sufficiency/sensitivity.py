@@ -52,17 +52,19 @@ def sensitivity(area: Area | str | Path | None = None) -> pd.DataFrame:
         low, high = (float(v) for v in entry["range"])
         at_low = deficit_places(assess(area, _with(base_params, key, low)).gap)
         at_high = deficit_places(assess(area, _with(base_params, key, high)).gap)
-        rows.append({
-            "parameter": key,
-            "value": base_params[key],
-            "low": low,
-            "high": high,
-            "deficit_places": base,
-            "change_at_low": at_low - base,
-            "change_at_high": at_high - base,
-            "quality": entry.get("quality", ""),
-            "source": entry.get("source", ""),
-        })
+        rows.append(
+            {
+                "parameter": key,
+                "value": base_params[key],
+                "low": low,
+                "high": high,
+                "deficit_places": base,
+                "change_at_low": at_low - base,
+                "change_at_high": at_high - base,
+                "quality": entry.get("quality", ""),
+                "source": entry.get("source", ""),
+            }
+        )
     return pd.DataFrame(rows)
 
 
