@@ -56,6 +56,7 @@ class Assessment:
     ward_values: pd.DataFrame
     scenario: str = "baseline"
     notes: list[str] = field(default_factory=list)
+    rules: tuple[Entitlement, ...] = ()
 
     def ward_summary(self) -> pd.DataFrame:
         """One row per scenario, ward and age group: when a deficit starts and how deep it gets."""
@@ -70,25 +71,28 @@ def ward_summary(gap: pd.DataFrame) -> pd.DataFrame:
     ):
         deficit = part[part["status"] == "deficit"]
         worst = part.loc[part["gap_places"].idxmin()]
-        rows.append({
-            "scenario": scenario,
-            "ward_code": code,
-            "ward_name": part["ward_name"].iloc[0],
-            "age_group": group,
-            "first_term": part["term"].iloc[0],
-            "gap_first_term": part["gap_places"].iloc[0],
-            "gap_last_term": part["gap_places"].iloc[-1],
-            "worst_gap": worst["gap_places"],
-            "worst_term": worst["term"],
-            "first_deficit_term": deficit["term"].iloc[0] if len(deficit) else pd.NA,
-            "terms_in_deficit": len(deficit),
-            "places_per_100_first_term": part["places_per_100"].iloc[0],
-        })
+        rows.append(
+            {
+                "scenario": scenario,
+                "ward_code": code,
+                "ward_name": part["ward_name"].iloc[0],
+                "age_group": group,
+                "first_term": part["term"].iloc[0],
+                "gap_first_term": part["gap_places"].iloc[0],
+                "gap_last_term": part["gap_places"].iloc[-1],
+                "worst_gap": worst["gap_places"],
+                "worst_term": worst["term"],
+                "first_deficit_term": deficit["term"].iloc[0] if len(deficit) else pd.NA,
+                "terms_in_deficit": len(deficit),
+                "places_per_100_first_term": part["places_per_100"].iloc[0],
+            }
+        )
     out = pd.DataFrame(rows)
     order = {g: i for i, g in enumerate(AGE_GROUPS)}
     return out.sort_values(
-        ["scenario", "ward_code", "age_group"], key=lambda s: s.map(order) if s.name ==
-        "age_group" else s, kind="stable"
+        ["scenario", "ward_code", "age_group"],
+        key=lambda s: s.map(order) if s.name == "age_group" else s,
+        kind="stable",
     ).reset_index(drop=True)
 
 
@@ -140,12 +144,14 @@ def assess(
     area = _as_area(area)
     params = _as_parameters(parameters, area)
     rules = default_rules() if rules is None else rules
-    latest = Term(int(area.returns["term_index"].max()))
+    latest = latest_return(area.returns)
     first = _as_term(first_term, "first_term") or latest + 1
     last = _as_term(last_term, "last_term") or first + (DEFAULT_TERMS - 1)
     if last < first:
-        raise InputError(f"the last term {last} is before the first term {first}",
-                         hint="Give --last-term on or after --first-term")
+        raise InputError(
+            f"the last term {last} is before the first term {first}",
+            hint="Give --last-term on or after --first-term",
+        )
     terms = term_range(first, last)
     model_terms = sorted({latest, *terms})
     notes = list(area.notes)
@@ -158,15 +164,17 @@ def assess(
         area.population, months, float(params["cohort_change.default"])
     )
     children = population.children_by_group(months, ratios, model_terms)
-    last_births_year = months.last_observed // 12
+    last_births_year = last_observed_year(area.births)
     children += housing.housing_children(
         area.housing, wards, model_terms, last_births_year, params.section("child_yield")
     )
     if area.housing is not None:
         early = int((area.housing["year"] <= last_births_year).sum())
         if early:
-            notes.append(f"{early} housing row(s) completing in or before {last_births_year}, the "
-                         "last year of births, were left out: those children are in the births")
+            notes.append(
+                f"{early} housing row(s) completing in or before {last_births_year}, the "
+                "last year of births, were left out: those children are in the births"
+            )
 
     # Steps 3-5: eligibility, take-up, calibration, demand.
     values = ward_values(params, area.ward_parameters, wards)
@@ -180,8 +188,9 @@ def assess(
     if params["calibrate_take_up"]:
         values = demand_model.calibrated_ward_values(values, fit)
         notes.append("take-up calibrated to the funded children in the latest returns")
-    need = demand_model.demand(children, model_terms, values, rules,
-                               float(params["stretched_share"]))
+    need = demand_model.demand(
+        children, model_terms, values, rules, float(params["stretched_share"])
+    )
 
     # Steps 6-7: supply, gap.
     hours_per_place = float(params["hours_per_place"])
@@ -189,7 +198,10 @@ def assess(
     demand_places = need.demand_hours / hours_per_place
     projected = gap_model.projected_vacancies(
         supply.vacancies(area.returns, wards, latest),
-        places, demand_places, places[:, t0], demand_places[:, t0],
+        places,
+        demand_places,
+        places[:, t0],
+        demand_places[:, t0],
     )
     notes.extend(_return_notes(area.returns, latest))
     keep = [model_terms.index(t) for t in terms]
@@ -207,9 +219,33 @@ def assess(
         margin=float(params["tight_margin"]),
     )
     return Assessment(
-        area=area, parameters=params, terms=terms, latest_return=latest, gap=table,
-        calibration=fit, ward_values=values, scenario=scenario, notes=notes,
+        area=area,
+        parameters=params,
+        terms=terms,
+        latest_return=latest,
+        gap=table,
+        calibration=fit,
+        ward_values=values,
+        scenario=scenario,
+        notes=notes,
+        rules=tuple(rules),
     )
+
+
+def latest_return(returns: pd.DataFrame) -> Term:
+    """The term of the latest return a provider made (not rows a scenario added for later terms).
+
+    A scenario marks the rows it adds with ``source_file`` ``scenario:<name>`` (scenarios.py).
+    """
+    made = returns[~returns["source_file"].astype(str).str.startswith("scenario:")]
+    return Term(int(made["term_index"].max()))
+
+
+def last_observed_year(births: pd.DataFrame) -> int:
+    """The last year of observed births (a scenario's projected births flag ``projected``)."""
+    if "projected" in births.columns:
+        births = births[~births["projected"].astype(bool)]
+    return int(births["year"].max())
 
 
 def _return_notes(returns: pd.DataFrame, latest: Term) -> list[str]:
@@ -224,12 +260,15 @@ def _return_notes(returns: pd.DataFrame, latest: Term) -> list[str]:
         )
     undated = states["planned_places_change"].fillna(0).ne(0) & states["planned_change_date"].isna()
     if undated.any():
-        notes.append(f"{int(undated.sum())} planned change(s) of places have no date and were "
-                     "left out")
+        notes.append(
+            f"{int(undated.sum())} planned change(s) of places have no date and were left out"
+        )
     missing_staff = states["staff_total"].isna() & states["status"].ne("new")
     if missing_staff.any():
-        notes.append(f"{int(missing_staff.sum())} provider(s) gave no staff_total; their places "
-                     "count in full (no workforce adjustment)")
+        notes.append(
+            f"{int(missing_staff.sum())} provider(s) gave no staff_total; their places "
+            "count in full (no workforce adjustment)"
+        )
     n_places = np.isfinite(states["hours_per_day"]).sum()
     if n_places < len(states):
         notes.append(f"{len(states) - n_places} provider(s) gave no opening hours")

@@ -7,6 +7,7 @@ traceback.
 
 from __future__ import annotations
 
+import textwrap
 from pathlib import Path
 
 import click
@@ -19,6 +20,8 @@ Examples:
   sufficiency run                              # the bundled demo area, 12 terms
   sufficiency run --area ~/eyc/southampton --out results/2026-autumn
   sufficiency run --first-term 2027-spring --last-term 2028-autumn
+  sufficiency run --scenario scenarios/closures.toml --draws 1000 --seed 1
+  sufficiency compare scenarios/*.toml --out results/compare
 """
 
 
@@ -45,22 +48,86 @@ def cli() -> None:
     """
 
 
+def _common(command):
+    """The options ``run`` and ``compare`` share, in the order ``--help`` shows them."""
+    options = [
+        click.option(
+            "--area",
+            "area",
+            type=click.Path(path_type=Path),
+            default=None,
+            help="Area folder (or its area.toml). Default: the bundled demo area.",
+        ),
+        click.option(
+            "--parameters",
+            type=click.Path(path_type=Path),
+            default=None,
+            help="Parameters TOML. Default: the area's parameters.toml, else package defaults.",
+        ),
+        click.option(
+            "--first-term",
+            default=None,
+            metavar="YYYY-season",
+            help="First term to forecast. Default: the term after the latest return.",
+        ),
+        click.option(
+            "--last-term",
+            default=None,
+            metavar="YYYY-season",
+            help="Last term to forecast. Default: 12 terms from the first.",
+        ),
+        click.option(
+            "--out",
+            "out_dir",
+            type=click.Path(path_type=Path),
+            default=Path("output"),
+            show_default=True,
+            help="Folder to write gap.csv and sufficiency.xlsx into.",
+        ),
+        click.option(
+            "--draws",
+            type=click.IntRange(min=0),
+            default=0,
+            show_default=True,
+            help="Monte Carlo draws of the uncertain parameters (0: none). Adds "
+            "gap_median, gap_p05, gap_p95 and p_deficit to the gap table.",
+        ),
+        click.option(
+            "--seed",
+            type=int,
+            default=1,
+            show_default=True,
+            help="Seed of the draws: the same seed gives the same numbers.",
+        ),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
 @cli.command(epilog=EXAMPLES)
-@click.option("--area", "area", type=click.Path(path_type=Path), default=None,
-              help="Area folder (or its area.toml). Default: the bundled demo area.")
-@click.option("--parameters", type=click.Path(path_type=Path), default=None,
-              help="Parameters TOML. Default: the area's parameters.toml, else package defaults.")
-@click.option("--first-term", default=None, metavar="YYYY-season",
-              help="First term to forecast. Default: the term after the latest return.")
-@click.option("--last-term", default=None, metavar="YYYY-season",
-              help="Last term to forecast. Default: 12 terms from the first.")
-@click.option("--out", "out_dir", type=click.Path(path_type=Path), default=Path("output"),
-              show_default=True, help="Folder to write gap.csv and sufficiency.xlsx into.")
-def run(area: Path | None, parameters: Path | None, first_term: str | None,
-        last_term: str | None, out_dir: Path) -> None:
+@_common
+@click.option(
+    "--scenario",
+    "scenario_files",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    metavar="FILE",
+    help="A scenario TOML (scenarios/README.md); repeat for several. Default: baseline.",
+)
+def run(
+    area: Path | None,
+    parameters: Path | None,
+    first_term: str | None,
+    last_term: str | None,
+    out_dir: Path,
+    draws: int,
+    seed: int,
+    scenario_files: tuple[Path, ...],
+) -> None:
     """Forecast places against demand and write the gap table.
 
-    Writes OUT/gap.csv (the gap table: one row per term, ward and age group) and
+    Writes OUT/gap.csv (the gap table: one row per scenario, term, ward and age group) and
     OUT/sufficiency.xlsx (the gap, a ward summary, the take-up fit and notes), then prints
     which wards are in deficit, for which age groups and from which term.
     """
@@ -68,9 +135,101 @@ def run(area: Path | None, parameters: Path | None, first_term: str | None,
     from .outputs import write_assessment
     from .summary import summary_lines
 
-    result = assess(area, parameters, first_term=first_term, last_term=last_term)
-    written = write_assessment(result, out_dir)
-    for line in summary_lines(result):
+    if not scenario_files and not draws:
+        result = assess(area, parameters, first_term=first_term, last_term=last_term)
+        written = write_assessment(result, out_dir)
+        for line in summary_lines(result):
+            click.echo(line)
+        click.echo("")
+        click.echo("Written: " + ", ".join(str(p) for p in written))
+        return
+
+    from .compare import assess_scenarios, draws_lines, load_scenarios
+    from .outputs import write_runs
+
+    runs = assess_scenarios(
+        area,
+        parameters,
+        load_scenarios(scenario_files),
+        first_term=first_term,
+        last_term=last_term,
+        draws=draws,
+        seed=seed,
+    )
+    written = write_runs(runs.results, out_dir, gap=runs.gap, scenarios=runs.table())
+    for result in runs.results:
+        for line in summary_lines(result):
+            click.echo(line)
+        click.echo("")
+    for line in draws_lines(runs.gap):
+        click.echo(line)
+    click.echo("Written: " + ", ".join(str(p) for p in written))
+
+
+@cli.command(epilog=EXAMPLES)
+@click.argument(
+    "scenario_files", nargs=-1, required=True, type=click.Path(path_type=Path), metavar="FILE..."
+)
+@_common
+def compare(
+    scenario_files: tuple[Path, ...],
+    area: Path | None,
+    parameters: Path | None,
+    first_term: str | None,
+    last_term: str | None,
+    out_dir: Path,
+    draws: int,
+    seed: int,
+) -> None:
+    """Run scenarios side by side and compare each with the baseline.
+
+    The baseline is the scenario named "baseline" if one is given, else a run with no scenario.
+    Writes OUT/gap.csv (every scenario), OUT/comparison.csv (one row per term, ward and age
+    group: each scenario's gap, its change from the baseline and its status) and
+    OUT/sufficiency.xlsx with a comparison sheet, then prints which wards change status under
+    which scenario.
+    """
+    from .compare import (
+        assess_scenarios,
+        change_lines,
+        comparison_table,
+        draws_lines,
+        load_scenarios,
+    )
+    from .outputs import write_runs
+
+    runs = assess_scenarios(
+        area,
+        parameters,
+        load_scenarios(scenario_files),
+        first_term=first_term,
+        last_term=last_term,
+        draws=draws,
+        seed=seed,
+        with_baseline=True,
+    )
+    table = comparison_table(runs.gap, runs.names)
+    written = write_runs(
+        runs.results, out_dir, gap=runs.gap, scenarios=runs.table(), comparison=table
+    )
+    first = runs.results[0]
+    click.echo(
+        f"{first.area.name}: {len(runs.names)} scenario(s), {len(first.terms)} funding "
+        f"terms, {first.terms[0]} to {first.terms[-1]}"
+    )
+    for scenario in runs.scenarios:
+        click.echo(
+            textwrap.fill(
+                f"{scenario.name}: {scenario.description}",
+                width=100,
+                initial_indent="  ",
+                subsequent_indent="    ",
+            )
+        )
+    click.echo("")
+    for line in change_lines(runs):
+        click.echo(line)
+    for line in draws_lines(runs.gap):
         click.echo(line)
     click.echo("")
     click.echo("Written: " + ", ".join(str(p) for p in written))

@@ -36,7 +36,7 @@ TERM_WEEKS, STRETCHED_WEEKS = 38.0, 51.0
 
 @dataclass(frozen=True)
 class Demand:
-    """Demand arrays of shape (wards, terms, age groups); ``funded`` by entitlement (wards, terms)."""
+    """Demand arrays (wards, terms, age groups); ``funded`` by entitlement (wards, terms)."""
 
     funded_children: np.ndarray
     demand_hours: np.ndarray
@@ -94,9 +94,9 @@ def demand(
             counted[:, :, g] += funded[rule.key]
         demand_hours[:, :, g] += funded[rule.key] * hours[rule.key][None, :] * stretch
     for g, group in enumerate(AGE_GROUPS):
-        demand_hours[:, :, g] += children[:, :, g] * _ward_column(
-            ward_values, f"paid_hours.{group}"
-        )[:, None]
+        demand_hours[:, :, g] += (
+            children[:, :, g] * _ward_column(ward_values, f"paid_hours.{group}")[:, None]
+        )
     return Demand(counted, demand_hours, funded, hours)
 
 
@@ -114,14 +114,18 @@ def calibration(
         model_total = float(np.sum(modelled))
         reported = funded_returns.get(key, np.nan)
         ratio = reported / model_total if model_total > 0 and np.isfinite(reported) else np.nan
-        rows.append({
-            "entitlement": key,
-            "funded_model": model_total,
-            "funded_returns": reported,
-            "ratio": ratio,
-            "take_up": take_up[key],
-            "take_up_calibrated": min(1.0, take_up[key] * ratio) if np.isfinite(ratio) else np.nan,
-        })
+        rows.append(
+            {
+                "entitlement": key,
+                "funded_model": model_total,
+                "funded_returns": reported,
+                "ratio": ratio,
+                "take_up": take_up[key],
+                "take_up_calibrated": min(1.0, take_up[key] * ratio)
+                if np.isfinite(ratio)
+                else np.nan,
+            }
+        )
     return pd.DataFrame(rows)
 
 

@@ -1,5 +1,9 @@
 """Writing an assessment: ``gap.csv``, the workbook, all or nothing.
 
+Several scenarios (``write_runs``) go in one ``gap.csv``, sorted by scenario, term, ward and age
+group, with any Monte Carlo columns (``gap_median, gap_p05, gap_p95, p_deficit``) after the
+contract's; ``compare`` adds ``comparison.csv`` and a ``comparison`` sheet.
+
 Files are written into a temporary folder beside the output folder and moved into place only
 when every one is complete, so an error half way leaves the output folder as it was. Text cells
 are neutralised against spreadsheet formulas (``_escape.py``); numbers in ``gap.csv`` are not
@@ -11,13 +15,13 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import pandas as pd
 
 from ._escape import frame_for_spreadsheet
-from .assess import Assessment
+from .assess import Assessment, ward_summary
 
 WORKBOOK = "sufficiency.xlsx"
 
@@ -55,13 +59,17 @@ def _rounded(frame: pd.DataFrame, digits: int = 1) -> pd.DataFrame:
 
 def write_workbook(result: Assessment, path: Path) -> None:
     """Sheets: gap (rounded to 0.1), ward_summary, calibration, notes."""
-    notes = pd.DataFrame({"note": [
-        f"Area: {result.area.name}",
-        f"Scenario: {result.scenario}",
-        f"Terms: {result.terms[0]} to {result.terms[-1]}; latest return {result.latest_return}",
-        "Parameters: " + "; ".join(result.parameters.sources),
-        *result.notes,
-    ]})
+    notes = pd.DataFrame(
+        {
+            "note": [
+                f"Area: {result.area.name}",
+                f"Scenario: {result.scenario}",
+                f"Terms: {result.terms[0]} to {result.terms[-1]}; latest return {result.latest_return}",
+                "Parameters: " + "; ".join(result.parameters.sources),
+                *result.notes,
+            ]
+        }
+    )
     sheets = {
         "gap": _rounded(result.gap),
         "ward_summary": _rounded(result.ward_summary()),
@@ -80,7 +88,79 @@ def write_workbook(result: Assessment, path: Path) -> None:
 
 def write_assessment(result: Assessment, out_dir: str | Path) -> list[Path]:
     """Write ``gap.csv`` and ``sufficiency.xlsx`` into ``out_dir``; return their paths."""
-    return write_atomically(out_dir, {
-        "gap.csv": lambda p: write_gap_csv(result.gap, p),
-        WORKBOOK: lambda p: write_workbook(result, p),
-    })
+    return write_atomically(
+        out_dir,
+        {
+            "gap.csv": lambda p: write_gap_csv(result.gap, p),
+            WORKBOOK: lambda p: write_workbook(result, p),
+        },
+    )
+
+
+def _notes_frame(results: Sequence[Assessment]) -> pd.DataFrame:
+    lines = [f"Area: {results[0].area.name}"]
+    for result in results:
+        lines += [
+            f"Scenario: {result.scenario}",
+            f"Terms: {result.terms[0]} to {result.terms[-1]}; latest return {result.latest_return}",
+            "Parameters: " + "; ".join(result.parameters.sources),
+            *result.notes,
+        ]
+    return pd.DataFrame({"note": lines})
+
+
+def write_runs_workbook(
+    results: Sequence[Assessment],
+    path: Path,
+    *,
+    gap: pd.DataFrame,
+    scenarios: pd.DataFrame | None = None,
+    comparison: pd.DataFrame | None = None,
+) -> None:
+    """The workbook of several scenarios: ``gap`` holds every scenario (and any Monte Carlo
+    columns after the contract's); ``scenarios`` and ``comparison`` sheets when given."""
+    calibration = pd.concat(
+        [r.calibration.assign(scenario=r.scenario) for r in results], ignore_index=True
+    )
+    calibration = calibration[["scenario", *results[0].calibration.columns]]
+    sheets = {"gap": _rounded(gap)}
+    if comparison is not None:
+        sheets["comparison"] = _rounded(comparison)
+    sheets["ward_summary"] = _rounded(ward_summary(gap))
+    sheets["calibration"] = _rounded(calibration, 3)
+    if scenarios is not None:
+        sheets["scenarios"] = scenarios
+    sheets["notes"] = _notes_frame(results)
+    with pd.ExcelWriter(path, engine="openpyxl") as writer:
+        for name, frame in sheets.items():
+            _write_sheet(writer, name, frame)
+
+
+def _write_sheet(writer: pd.ExcelWriter, name: str, frame: pd.DataFrame) -> None:
+    frame_for_spreadsheet(frame).to_excel(writer, sheet_name=name, index=False)
+    sheet = writer.sheets[name]
+    sheet.freeze_panes = "A2"
+    for column in sheet.columns:
+        width = max(len(str(c.value)) if c.value is not None else 0 for c in column)
+        sheet.column_dimensions[column[0].column_letter].width = min(60, max(8, width + 2))
+
+
+def write_runs(
+    results: Sequence[Assessment],
+    out_dir: str | Path,
+    *,
+    gap: pd.DataFrame,
+    scenarios: pd.DataFrame | None = None,
+    comparison: pd.DataFrame | None = None,
+) -> list[Path]:
+    """Write ``gap.csv`` (every scenario, sorted as the contract says), the workbook and, when
+    given, ``comparison.csv``, all or nothing."""
+    writers: dict[str, Callable[[Path], None]] = {
+        "gap.csv": lambda p: write_gap_csv(gap, p),
+    }
+    if comparison is not None:
+        writers["comparison.csv"] = lambda p: write_gap_csv(comparison, p)
+    writers[WORKBOOK] = lambda p: write_runs_workbook(
+        results, p, gap=gap, scenarios=scenarios, comparison=comparison
+    )
+    return write_atomically(out_dir, writers)

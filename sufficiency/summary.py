@@ -18,8 +18,10 @@ def summary_lines(result: Assessment) -> list[str]:
     """Plain lines for a terminal, for someone who has never seen the code."""
     gap = result.gap
     wards = gap[["ward_code", "ward_name"]].drop_duplicates()
-    n_providers = result.area.returns.loc[
-        result.area.returns["term"] == str(result.latest_return), "urn"
+    returns = result.area.returns
+    made = returns["source_file"].astype(str).str.startswith("scenario:")  # a scenario's rows
+    n_providers = returns.loc[
+        (returns["term"] == str(result.latest_return)) & ~made, "urn"
     ].nunique()
     lines = [
         f"{result.area.name}: {len(wards)} wards, {n_providers} provider(s) in the "

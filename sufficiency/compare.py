@@ -1,0 +1,284 @@
+"""Several scenarios run side by side, the comparison table and the wards that change status.
+
+:func:`assess_scenarios` checks and applies every scenario first (so a mistake in the third file
+stops the run before anything is computed or written), then runs :func:`~sufficiency.assess.assess`
+once per scenario and, with ``draws``, adds the Monte Carlo columns (``uncertainty.py``) to each
+gap table. Every scenario uses the same seed, so the draws of a parameter are the same in every
+scenario (common random numbers): differences between scenarios are not sampling noise.
+
+The comparison table has one row per term, ward and age group (sorted as the gap table) and, for
+each scenario, its ``gap_<name>``, its ``change_<name>`` from the baseline (``gap_<name> -
+gap_baseline``), its ``status_<name>`` and, with draws, its ``p_deficit_<name>``. The baseline is
+the scenario named ``baseline`` when one is given, otherwise a run with no scenario, added first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .area import Area
+from .assess import Assessment, _as_area, _as_parameters, assess
+from .errors import ParameterError
+from .gap import sort_gap
+from .parameters import Parameters
+from .scenarios import BASELINE, Scenario, apply, read_scenario
+from .terms import AGE_GROUPS, Term
+from .uncertainty import SUMMARY_COLUMNS, summarise
+
+KEY = ["term", "ward_code", "ward_name", "age_group"]
+
+
+@dataclass
+class ScenarioRuns:
+    """The result of :func:`assess_scenarios`."""
+
+    results: list[Assessment]
+    scenarios: list[Scenario]
+    gap: pd.DataFrame
+    draws: int = 0
+    seed: int = 0
+
+    @property
+    def names(self) -> list[str]:
+        return [s.name for s in self.scenarios]
+
+    def table(self) -> pd.DataFrame:
+        """One row per scenario: its name, description and file."""
+        return pd.DataFrame(
+            {
+                "scenario": self.names,
+                "description": [s.description for s in self.scenarios],
+                "file": [s.source for s in self.scenarios],
+            }
+        )
+
+
+def load_scenarios(paths: Sequence[str | Path]) -> list[Scenario]:
+    """Read scenario files; two with the same name are an error."""
+    scenarios = [read_scenario(p) for p in paths]
+    seen: dict[str, str] = {}
+    for scenario in scenarios:
+        if scenario.name in seen:
+            raise ParameterError(
+                f"{scenario.source}: name {scenario.name!r} is also the name of "
+                f"{seen[scenario.name]}; each scenario needs its own name"
+            )
+        seen[scenario.name] = scenario.source
+    return scenarios
+
+
+def assess_scenarios(
+    area: Area | str | Path | None = None,
+    parameters: Parameters | str | Path | None = None,
+    scenarios: Sequence[Scenario] = (),
+    *,
+    first_term: Term | str | None = None,
+    last_term: Term | str | None = None,
+    draws: int = 0,
+    seed: int = 0,
+    with_baseline: bool = False,
+) -> ScenarioRuns:
+    """Run each scenario on the area (the baseline alone when none is given).
+
+    Parameters
+    ----------
+    with_baseline
+        Add a run with no scenario first unless a scenario is named ``baseline``.
+    draws, seed
+        Monte Carlo draws per scenario (0: none) and the seed of their generator.
+    """
+    area = _as_area(area)
+    params = _as_parameters(parameters, area)
+    scenarios = list(scenarios)
+    if not scenarios or (with_baseline and "baseline" not in {s.name for s in scenarios}):
+        scenarios.insert(0, BASELINE)
+    applied = [
+        apply(s, area, params, first_term=first_term, last_term=last_term) for s in scenarios
+    ]
+    results = []
+    for one in applied:
+        result = assess(
+            one.area,
+            one.parameters,
+            first_term=first_term,
+            last_term=last_term,
+            scenario=one.scenario.name,
+            rules=one.rules,
+        )
+        if draws:
+            summary = summarise(result, one.scenario.distributions, draws=draws, seed=seed)
+            result.gap = pd.concat([result.gap, summary], axis=1)
+            result.notes.append(
+                f"uncertainty: {draws} draws, seed {seed}; parameters drawn: "
+                + ", ".join(summary.attrs.get("drawn", []))
+            )
+        results.append(result)
+    gap = sort_gap(pd.concat([r.gap for r in results], ignore_index=True))
+    return ScenarioRuns(results=results, scenarios=scenarios, gap=gap, draws=draws, seed=seed)
+
+
+def comparison_table(
+    gap: pd.DataFrame, names: Sequence[str], baseline: str = "baseline"
+) -> pd.DataFrame:
+    """Each scenario's gap side by side, with the change from the baseline and the status.
+
+    >>> gap = pd.DataFrame({"scenario": ["baseline", "low"], "term": "2027-spring",
+    ...     "ward_code": "A", "ward_name": "Ay", "age_group": "2", "gap_places": [5.0, -1.0],
+    ...     "status": ["sufficient", "deficit"]})
+    >>> table = comparison_table(gap, ["baseline", "low"])
+    >>> list(table.columns[4:])
+    ['gap_baseline', 'gap_low', 'change_low', 'status_baseline', 'status_low']
+    >>> float(table.loc[0, "change_low"]), table.loc[0, "status_low"]
+    (-6.0, 'deficit')
+    """
+    base = gap[gap["scenario"] == baseline]
+    if base.empty:
+        raise ParameterError(f"no scenario named {baseline!r} to compare against")
+    table = base[KEY].reset_index(drop=True)
+    keyed = gap.set_index(["scenario", "term", "ward_code", "age_group"])
+    index = pd.MultiIndex.from_frame(table[["term", "ward_code", "age_group"]])
+    columns: dict[str, pd.Series] = {}
+    for name in names:
+        part = keyed.loc[name].reindex(index)
+        columns[f"gap_{name}"] = part["gap_places"].to_numpy(float)
+    for name in names:
+        if name != baseline:
+            columns[f"change_{name}"] = columns[f"gap_{name}"] - columns[f"gap_{baseline}"]
+    for name in names:
+        columns[f"status_{name}"] = keyed.loc[name].reindex(index)["status"].to_numpy(object)
+    if "p_deficit" in gap.columns:
+        for name in names:
+            columns[f"p_deficit_{name}"] = (
+                keyed.loc[name].reindex(index)["p_deficit"].to_numpy(float)
+            )
+    out = pd.concat([table, pd.DataFrame(columns)], axis=1)
+    for name in names:
+        out[f"status_{name}"] = out[f"status_{name}"].astype("string")
+    return out
+
+
+def status_changes(gap: pd.DataFrame, baseline: str = "baseline") -> pd.DataFrame:
+    """Per scenario, ward and age group whose status differs from the baseline's in some term:
+    the first such term, the statuses then, and the largest fall in the gap."""
+    base = gap[gap["scenario"] == baseline].set_index(["term", "ward_code", "age_group"])
+    rows = []
+    for name, part in gap[gap["scenario"] != baseline].groupby("scenario", sort=False):
+        other = part.set_index(["term", "ward_code", "age_group"])
+        joined = other[["ward_name", "status", "gap_places"]].join(
+            base[["status", "gap_places"]].add_suffix("_baseline")
+        )
+        changed = joined[joined["status"] != joined["status_baseline"]]
+        if changed.empty:
+            continue
+        change = joined["gap_places"] - joined["gap_places_baseline"]
+        for (ward, group), cells in changed.groupby(level=["ward_code", "age_group"], sort=True):
+            first = cells.iloc[0]
+            moved = change.xs((ward, group), level=["ward_code", "age_group"])
+            rows.append(
+                {
+                    "scenario": name,
+                    "ward_code": ward,
+                    "ward_name": first["ward_name"],
+                    "age_group": group,
+                    "first_term": cells.index[0][0],
+                    "status_baseline": first["status_baseline"],
+                    "status": first["status"],
+                    "terms_changed": len(cells),
+                    "largest_change": float(moved.loc[moved.abs().idxmax()]),
+                }
+            )
+    out = pd.DataFrame(
+        rows,
+        columns=[
+            "scenario",
+            "ward_code",
+            "ward_name",
+            "age_group",
+            "first_term",
+            "status_baseline",
+            "status",
+            "terms_changed",
+            "largest_change",
+        ],
+    )
+    if out.empty:
+        return out
+    order = {g: i for i, g in enumerate(AGE_GROUPS)}
+    return (
+        out.assign(_g=out["age_group"].map(order))
+        .sort_values(["scenario", "ward_code", "_g"], kind="stable")
+        .drop(columns="_g")
+        .reset_index(drop=True)
+    )
+
+
+def change_lines(runs: ScenarioRuns, baseline: str = "baseline") -> list[str]:
+    """Plain lines: for each scenario, which wards change status against the baseline."""
+    from .summary import GROUP_LABEL
+
+    changes = status_changes(runs.gap, baseline)
+    lines = [
+        f"Against the baseline ({len(runs.names) - 1} scenario(s), "
+        f"{runs.gap['ward_code'].nunique()} wards):"
+    ]
+    for scenario in runs.scenarios:
+        if scenario.name == baseline:
+            continue
+        part = changes[changes["scenario"] == scenario.name]
+        sub = runs.gap[runs.gap["scenario"] == scenario.name]
+        total = float(
+            sub["gap_places"].sum()
+            - runs.gap.loc[runs.gap["scenario"] == baseline, "gap_places"].sum()
+        ) / max(sub["term"].nunique(), 1)
+        lines.append(
+            f"  {scenario.name}: {part['ward_code'].nunique()} ward(s) change status; "
+            f"gap {total:+,.0f} places a term on average across the area"
+        )
+        if part.empty:
+            continue
+        width = max(len(str(n)) for n in part["ward_name"])
+        for r in part.itertuples():
+            lines.append(
+                f"    {r.ward_name!s:<{width}}  {GROUP_LABEL[r.age_group]:<12} "
+                f"{r.status_baseline} -> {r.status} from {r.first_term} "
+                f"({r.terms_changed} term(s); gap moves {r.largest_change:+,.1f} at most)"
+            )
+    return lines
+
+
+def draws_lines(gap: pd.DataFrame, threshold: float = 0.5) -> list[str]:
+    """Plain lines on the probability of a deficit, per scenario."""
+    if "p_deficit" not in gap.columns:
+        return []
+    lines = []
+    for name, part in gap.groupby("scenario", sort=False):
+        risky = part[part["p_deficit"] >= threshold]
+        worst = part.loc[part["p_deficit"].idxmax()] if len(part) else None
+        line = (
+            f"  {name}: {risky['ward_code'].nunique()} ward(s) with a deficit in at least "
+            f"{threshold:.0%} of draws in some term"
+        )
+        if worst is not None and np.isfinite(worst["p_deficit"]):
+            line += (
+                f"; highest {worst['p_deficit']:.0%} ({worst['ward_name']}, "
+                f"{worst['age_group']}, {worst['term']})"
+            )
+        lines.append(line)
+    return ["Probability of a deficit:", *lines]
+
+
+__all__ = [
+    "SUMMARY_COLUMNS",
+    "ScenarioRuns",
+    "assess_scenarios",
+    "change_lines",
+    "comparison_table",
+    "draws_lines",
+    "load_scenarios",
+    "status_changes",
+]
