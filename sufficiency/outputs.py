@@ -64,7 +64,8 @@ def write_workbook(result: Assessment, path: Path) -> None:
             "note": [
                 f"Area: {result.area.name}",
                 f"Scenario: {result.scenario}",
-                f"Terms: {result.terms[0]} to {result.terms[-1]}; latest return {result.latest_return}",
+                f"Terms: {result.terms[0]} to {result.terms[-1]}; "
+                f"latest return {result.latest_return}",
                 "Parameters: " + "; ".join(result.parameters.sources),
                 *result.notes,
             ]
