@@ -28,7 +28,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from . import geography
+from . import geography, store
 from ._io import numbers, read_table, require_columns, row_number
 from .errors import InputError
 from .parameters import ward_keys
@@ -149,7 +149,7 @@ def load_area(path: str | Path) -> Area:
                 file=folder,
                 hint=f"Add {what} or name it in area.toml under [files]",
             )
-    if not files["returns"]:
+    if not files["returns"] and not store.store_path(folder).is_file():
         raise InputError(
             "the area has no provider return",
             file=folder,
@@ -160,7 +160,12 @@ def load_area(path: str | Path) -> Area:
     known = set(wards["ward_code"])
     births = read_births(files["births"][0], known)
     postcodes = geography.read_postcodes(files["postcodes"][0]) if files["postcodes"] else None
-    returns = read_returns(files["returns"], wards, postcodes, notes)
+    from_store = store.area_returns(folder, wards, postcodes, notes)
+    if from_store is None:
+        returns = read_returns(files["returns"], wards, postcodes, notes)
+        notes.insert(0, f"Supply read from the return files ({len(files['returns'])} file(s))")
+    else:
+        returns = from_store[0]
     info = config.get("area", {})
     area = Area(
         path=folder,

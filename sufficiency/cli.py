@@ -22,6 +22,8 @@ Examples:
   sufficiency run --first-term 2027-spring --last-term 2028-autumn
   sufficiency run --scenario scenarios/closures.toml --draws 1000 --seed 1
   sufficiency compare scenarios/*.toml --out results/compare
+  sufficiency ingest returns-2026-autumn.xlsx --term 2026-autumn --area ~/eyc/southampton
+  sufficiency returns status --term 2026-autumn --area ~/eyc/southampton
 """
 
 
@@ -233,6 +235,17 @@ def compare(
         click.echo(line)
     click.echo("")
     click.echo("Written: " + ", ".join(str(p) for p in written))
+
+
+def _register() -> None:
+    """Commands that live in their own modules (returns and store; maps and report)."""
+    from .cli_returns import COMMANDS as RETURNS_COMMANDS
+
+    for command in RETURNS_COMMANDS:
+        cli.add_command(command)
+
+
+_register()
 
 
 def main() -> None:

@@ -1,0 +1,221 @@
+"""What a validation rule is, what it sees, and the registry that holds the rules.
+
+A rule is a small function under the :func:`Registry.rule` decorator, which carries its code
+(``"R110"``), its message in a data officer's words, the columns it checks, its severity
+(``"error"`` blocks an ingest, ``"warning"`` does not) and what it needs (``"wards"``,
+``"history"``). The function gets a :class:`Context` and returns which rows fail: a boolean
+Series over ``ctx.table`` (for the rule's first column) or a dict of them by column. The engine
+(``validation.py``), not the rule, turns that into report rows, and records a rule whose needs
+are not met as skipped rather than passed.
+
+A message may name ``{column}`` (the failing column) and ``{term}`` (the term being loaded).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Literal
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from .._io import normalise_postcode
+from ..terms import Term
+
+Severity = Literal["error", "warning"]
+Failures = pd.Series | Mapping[str, pd.Series]
+_DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y")
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One rule: its code, message, columns, severity, needs and the function that checks it."""
+
+    code: str
+    message: str
+    columns: tuple[str, ...]
+    severity: Severity
+    check: Callable[[Context], Failures]
+    needs: tuple[str, ...] = ()
+    per_file: bool = False
+
+    @property
+    def description(self) -> str:
+        return (self.check.__doc__ or "").strip().split("\n")[0]
+
+
+class Registry:
+    """The rules by code, in the order they were registered; a code can be used once.
+
+    >>> rules = Registry()
+    >>> @rules.rule("R999", "{column} must be filled in", columns=["urn"])
+    ... def filled(ctx):
+    ...     return ctx.text("urn").isna()
+    >>> [r.code for r in rules]
+    ['R999']
+    """
+
+    def __init__(self) -> None:
+        self._rules: dict[str, Rule] = {}
+
+    def rule(
+        self,
+        code: str,
+        message: str,
+        *,
+        columns: list[str] | tuple[str, ...],
+        severity: Severity = "error",
+        needs: tuple[str, ...] = (),
+        per_file: bool = False,
+    ) -> Callable[[Callable[[Context], Failures]], Callable[[Context], Failures]]:
+        """Register the decorated function as rule ``code``; a code already taken is refused."""
+        if not re.fullmatch(r"R\d{3}", code):
+            raise ValueError(f"rule code {code!r} must be R and three digits")
+        if severity not in ("error", "warning"):
+            raise ValueError(f"rule {code}: severity must be error or warning, not {severity!r}")
+
+        def register(check: Callable[[Context], Failures]) -> Callable[[Context], Failures]:
+            if code in self._rules:
+                raise ValueError(
+                    f"rule code {code} is used twice ({self._rules[code].check.__name__} and "
+                    f"{check.__name__})"
+                )
+            self._rules[code] = Rule(
+                code, message, tuple(columns), severity, check, tuple(needs), per_file
+            )
+            return check
+
+        return register
+
+    def __iter__(self) -> Iterator[Rule]:
+        """The rules in code order."""
+        return iter(sorted(self._rules.values(), key=lambda r: r.code))
+
+    def __len__(self) -> int:
+        return len(self._rules)
+
+    def __getitem__(self, code: str) -> Rule:
+        return self._rules[code]
+
+
+@dataclass
+class Context:
+    """What the rules see: every row of the files being loaded, and what is known already.
+
+    Attributes
+    ----------
+    table
+        Every data row of every file, as text (missing cells are ``<NA>``), with lower-case
+        column names plus ``source_file`` and ``source_row`` (the spreadsheet row).
+    headers
+        Each file's column names.
+    term
+        The term being loaded.
+    history
+        The store's current returns of every term (``store.load_returns``); empty without one.
+    known_urns
+        Every URN the store has seen.
+    wards, postcodes
+        The area's wards (EPSG:27700) and postcode lookup, where there are any.
+    """
+
+    table: pd.DataFrame
+    headers: dict[str, list[str]]
+    term: Term
+    history: pd.DataFrame = field(default_factory=pd.DataFrame)
+    known_urns: frozenset[str] = frozenset()
+    wards: gpd.GeoDataFrame | None = None
+    postcodes: pd.DataFrame | None = None
+    _cache: dict[str, pd.Series | pd.DataFrame] = field(default_factory=dict, repr=False)
+
+    @property
+    def available(self) -> set[str]:
+        """What rules may need that is here: ``wards`` and ``history``."""
+        have = set()
+        if self.wards is not None:
+            have.add("wards")
+        if len(self.history):
+            have.add("history")
+        return have
+
+    def _cached(self, key: str, make: Callable[[], pd.Series]) -> pd.Series:
+        if key not in self._cache:
+            self._cache[key] = make()
+        return self._cache[key]
+
+    def text(self, column: str) -> pd.Series:
+        """The column as trimmed text, ``<NA>`` where empty or where the file lacks it."""
+        if column not in self.table.columns:
+            return pd.Series(pd.NA, index=self.table.index, dtype="string")
+        return self.table[column].astype("string")
+
+    def has_column(self, column: str) -> pd.Series:
+        """Whether each row's file has the column."""
+        files = {name for name, columns in self.headers.items() if column in columns}
+        return self.table["source_file"].isin(files)
+
+    def number(self, column: str) -> pd.Series:
+        """The column as float64; NaN where empty or not a number (``1,200`` reads as 1200)."""
+
+        def make() -> pd.Series:
+            text = self.text(column).str.replace(",", "", regex=False)
+            return pd.to_numeric(text, errors="coerce").astype("float64")
+
+        return self._cached(f"number:{column}", make)
+
+    def date(self, column: str) -> pd.Series:
+        """The column as dates (ISO, or day/month/year as Excel writes them); NaT otherwise."""
+
+        def make() -> pd.Series:
+            text = self.text(column).str.replace(r"[ T]00:00:00$", "", regex=True)
+            result = pd.Series(pd.NaT, index=self.table.index, dtype="datetime64[ns]")
+            for fmt in _DATE_FORMATS:
+                todo = result.isna() & text.notna()
+                if todo.any():
+                    result[todo] = pd.to_datetime(text[todo], format=fmt, errors="coerce")
+            return result
+
+        return self._cached(f"date:{column}", make)
+
+    def choice(self, column: str) -> pd.Series:
+        """The column in lower case, for matching against a list of allowed values."""
+        return self.text(column).str.lower()
+
+    @property
+    def urn(self) -> pd.Series:
+        """URNs as the store keeps them: upper case, no spaces."""
+        return self._cached(
+            "urn", lambda: self.text("urn").str.upper().str.replace(" ", "", regex=False)
+        )
+
+    @property
+    def postcode(self) -> pd.Series:
+        return self._cached("postcode", lambda: normalise_postcode(self.text("postcode")))
+
+    def previous(self, terms_back: int) -> pd.DataFrame:
+        """The stored returns of the term ``terms_back`` before this one, indexed by URN."""
+        if not len(self.history):
+            return pd.DataFrame()
+        rows = self.history[self.history["term"] == str(Term(self.term.index - terms_back))]
+        return rows.set_index("urn")
+
+    def last_return(self) -> pd.DataFrame:
+        """Each provider's latest stored return from a term before this one, indexed by URN."""
+        if not len(self.history):
+            return pd.DataFrame()
+        order = pd.Series(
+            [Term.parse(t).index for t in self.history["term"]], index=self.history.index
+        )
+        earlier = self.history[order < self.term.index]
+        latest = earlier.loc[order[earlier.index].sort_values(kind="stable").index]
+        return latest.groupby("urn").tail(1).set_index("urn")
+
+    def aligned(self, frame: pd.DataFrame, column: str) -> pd.Series:
+        """``frame[column]`` (indexed by URN) lined up with this file's rows; NaN where absent."""
+        if column not in frame.columns:
+            return pd.Series(np.nan, index=self.table.index)
+        values = frame[column].reindex(self.urn.to_numpy(dtype=object))
+        return pd.Series(values.to_numpy(), index=self.table.index)

@@ -1,0 +1,57 @@
+"""Figures in one return that must agree: vacancies within places, children within registered
+places, staff by qualification adding up to the staff total.
+
+Children on roll are compared with Ofsted registered places as the issue (#4) asks. Registered
+places count children present at one time, so a setting with many part-time children can
+legitimately have more on roll; a team that meets that often should make R111 a warning.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from ..returns import CHILDREN
+from ..terms import AGE_GROUPS
+from ._base import Context
+from ._registry import rule
+
+QUALIFICATIONS = ["staff_unqualified", "staff_level2", "staff_level3", "staff_level6"]
+
+
+@rule(
+    "R110",
+    "{column} must not be more than the places offered to that age group",
+    columns=[f"vacancies_{g}" for g in AGE_GROUPS],
+)
+def vacancies_within_places(ctx: Context) -> dict[str, pd.Series]:
+    """Vacancies for an age group above the places offered to it (``places_<group>``)."""
+    return {
+        f"vacancies_{g}": ctx.number(f"vacancies_{g}") > ctx.number(f"places_{g}")
+        for g in AGE_GROUPS
+    }
+
+
+@rule(
+    "R111",
+    "children on roll (children_under2 + children_2 + children_3_4) must not be more "
+    "than registered_places",
+    columns=["registered_places"],
+)
+def children_within_registered(ctx: Context) -> pd.Series:
+    """Children on roll, all ages, above the Ofsted registered places."""
+    children = pd.concat([ctx.number(c) for c in CHILDREN], axis=1)
+    total = children.sum(axis=1, min_count=1)
+    return total > ctx.number("registered_places")
+
+
+@rule(
+    "R112",
+    "staff_unqualified + staff_level2 + staff_level3 + staff_level6 must add up to staff_total",
+    columns=["staff_total"],
+)
+def staff_add_up(ctx: Context) -> pd.Series:
+    """Staff by qualification (missing counted as 0, where any is given) differ from the total."""
+    parts = pd.concat([ctx.number(c) for c in QUALIFICATIONS], axis=1)
+    given = parts.notna().any(axis=1)
+    total = ctx.number("staff_total")
+    return given & (total.isna() | (parts.sum(axis=1) != total))

@@ -1,0 +1,62 @@
+"""A location that puts the provider in a ward of the area (``geography.locate``).
+
+A provider is located by a ``ward_code`` the wards file knows, else its coordinates
+(``easting, northing`` in EPSG:27700 or ``latitude, longitude`` in EPSG:4326) by point in
+polygon, else its postcode through the area's postcode lookup. A provider that gives none of
+these is R150; one whose location lands in no ward is R151, reported on the field that was tried
+(coordinates, then postcode, then ward code).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from .. import geography
+from ._base import Context
+from ._registry import rule
+
+COORDINATES = ["easting", "northing", "latitude", "longitude"]
+
+
+def _has_coordinates(ctx: Context) -> tuple[pd.Series, pd.Series]:
+    bng = ctx.number("easting").notna() & ctx.number("northing").notna()
+    wgs = ctx.number("latitude").notna() & ctx.number("longitude").notna()
+    return bng, wgs
+
+
+@rule("R150", "no location: give a postcode, coordinates or a ward_code", columns=["postcode"])
+def no_location(ctx: Context) -> pd.Series:
+    """Neither a postcode, nor a pair of coordinates, nor a ward code."""
+    bng, wgs = _has_coordinates(ctx)
+    return ctx.text("postcode").isna() & ctx.text("ward_code").isna() & ~bng & ~wgs
+
+
+@rule(
+    "R151",
+    "{column} does not place the provider in any ward of the area",
+    columns=["easting", "latitude", "postcode", "ward_code"],
+    needs=("wards",),
+)
+def in_a_ward(ctx: Context) -> dict[str, pd.Series]:
+    """The location given is outside every ward (or the postcode is not in the lookup)."""
+    points = pd.DataFrame(
+        {
+            "postcode": ctx.text("postcode"),
+            "ward_code": ctx.text("ward_code"),
+            **{c: ctx.number(c) for c in COORDINATES},
+        }
+    )
+    located = geography.locate(points, ctx.wards, ctx.postcodes, file="returns")
+    # A coordinate that is not a number is R101's to report, not this rule's.
+    garbled = pd.concat(
+        [ctx.text(c).notna() & ctx.number(c).isna() for c in COORDINATES], axis=1
+    ).any(axis=1)
+    lost = (located["located_by"] == "unlocated") & ~no_location(ctx) & ~garbled
+    bng, wgs = _has_coordinates(ctx)
+    postcode = ctx.text("postcode").notna()
+    return {
+        "easting": lost & bng,
+        "latitude": lost & ~bng & wgs,
+        "postcode": lost & ~bng & ~wgs & postcode,
+        "ward_code": lost & ~bng & ~wgs & ~postcode,
+    }

@@ -1,0 +1,56 @@
+"""Types and ranges: numbers that are numbers, counts that are whole and not negative, and an
+opening pattern that fits in a day, a week and a year.
+
+Vacancies are full-time places and may be fractions (2.5 places free); every other count
+(places, children, staff, waiting lists) is a whole number. Coordinates and the planned change
+of places may be negative.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from ..returns import COUNTS, OPENING, VACANCIES
+from ._base import Context
+from ._registry import rule
+
+COORDINATES = ["easting", "northing", "latitude", "longitude"]
+NUMERIC = [*COUNTS, *OPENING, "planned_places_change", *COORDINATES]
+NOT_NEGATIVE = [*COUNTS, *OPENING]
+WHOLE = [c for c in COUNTS if c not in VACANCIES] + ["planned_places_change"]
+
+
+@rule("R101", "{column} must be a number", columns=NUMERIC)
+def is_number(ctx: Context) -> dict[str, pd.Series]:
+    """A numeric cell holds text that is not a number."""
+    return {c: ctx.text(c).notna() & ctx.number(c).isna() for c in NUMERIC}
+
+
+@rule("R102", "{column} must not be negative", columns=NOT_NEGATIVE)
+def not_negative(ctx: Context) -> dict[str, pd.Series]:
+    """A count or opening figure is below 0."""
+    return {c: ctx.number(c) < 0 for c in NOT_NEGATIVE}
+
+
+@rule("R103", "{column} must be a whole number", columns=WHOLE)
+def whole_number(ctx: Context) -> dict[str, pd.Series]:
+    """A count of places, children or staff has a fraction."""
+    return {c: (ctx.number(c) % 1 != 0) & ctx.number(c).notna() for c in WHOLE}
+
+
+@rule("R105", "hours_per_day must be 24 or fewer", columns=["hours_per_day"])
+def hours_in_a_day(ctx: Context) -> pd.Series:
+    """More opening hours a day than a day has."""
+    return ctx.number("hours_per_day") > 24
+
+
+@rule("R106", "days_per_week must be 7 or fewer", columns=["days_per_week"])
+def days_in_a_week(ctx: Context) -> pd.Series:
+    """More opening days a week than a week has."""
+    return ctx.number("days_per_week") > 7
+
+
+@rule("R107", "weeks_per_year must be 52 or fewer", columns=["weeks_per_year"])
+def weeks_in_a_year(ctx: Context) -> pd.Series:
+    """More opening weeks a year than a year has."""
+    return ctx.number("weeks_per_year") > 52

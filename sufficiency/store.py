@@ -1,0 +1,549 @@
+"""The area's store of termly returns: ``sufficiency.sqlite`` in the area folder.
+
+The choice: an embedded SQLite database (the standard library's ``sqlite3``), one file the team
+can copy, back up and open in any SQLite browser. It holds
+
+* ``providers``: every URN the store has seen, with its latest name, type and postcode and the
+  first and last terms it made a return for;
+* ``returns``: one row per provider per term with every DATA.md column. A re-ingest of a term
+  (``replace``) does not delete: it marks the rows it replaces ``active = 0`` with
+  ``replaced_by_import``, so the history of every term stays;
+* ``imports``: the audit log, one row per ingest (term, time in UTC, rows, mode, the rows and
+  imports it replaced), with ``import_files`` (each file's name, SHA-256 and rows) and the
+  ``warnings`` the checks raised;
+* ``schema_version``: one row per migration applied. :data:`MIGRATIONS` is the ordered list of
+  migrations; opening a store applies the ones it lacks, and a store made by a newer version of
+  the package is refused rather than guessed at.
+
+An ingest is one transaction (``BEGIN IMMEDIATE`` ... ``COMMIT``, rolled back on any exception),
+in SQLite's default rollback-journal mode: interrupted at any point, even by a killed process,
+the store is as it was. :func:`load_returns` gives the current rows in exactly the shape
+``returns.read_return`` produces, so the model reads a store and return files alike.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from . import geography
+from .errors import SufficiencyError
+from .returns import COUNTS, OPENING, term_from_name
+from .terms import Term
+from .validation import Checked
+
+STORE_NAME = "sufficiency.sqlite"
+Mode = Literal["new", "replace", "add"]
+
+TEXT = [
+    "urn",
+    "provider_name",
+    "postcode",
+    "ward_code",
+    "leaver_reasons",
+    "provider_type",
+    "status",
+    "easting",
+    "northing",
+    "latitude",
+    "longitude",
+]
+REAL = [*COUNTS, *OPENING, "planned_places_change"]
+DATES = ["status_date", "planned_change_date"]
+#: The columns of a return in the order ``returns.read_return`` gives them.
+FRAME_COLUMNS = ["term", *TEXT, *REAL, *DATES, "source_file", "source_row"]
+_DATA_COLUMNS = [*TEXT, *REAL, *DATES]
+
+
+class StoreError(SufficiencyError):
+    """The store refuses an action (a term already stored, a store too new) or is damaged."""
+
+
+def _returns_table() -> str:
+    columns = ",\n    ".join(
+        [f"{c} TEXT" for c in TEXT if c != "urn"]
+        + [f"{c} REAL" for c in REAL]
+        + [f"{c} TEXT" for c in DATES]
+    )
+    return f"""CREATE TABLE returns (
+    return_id INTEGER PRIMARY KEY,
+    import_id INTEGER NOT NULL REFERENCES imports(import_id),
+    active INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1)),
+    replaced_by_import INTEGER REFERENCES imports(import_id),
+    term TEXT NOT NULL,
+    term_index INTEGER NOT NULL,
+    urn TEXT NOT NULL,
+    {columns},
+    source_file TEXT,
+    source_row INTEGER
+)"""
+
+
+#: Each migration: a description and its statements. Version n = the first n applied.
+MIGRATIONS: list[tuple[str, list[str]]] = [
+    (
+        "providers, returns with their history, imports with files and warnings",
+        [
+            """CREATE TABLE providers (
+                urn TEXT PRIMARY KEY,
+                provider_name TEXT,
+                provider_type TEXT,
+                postcode TEXT,
+                first_term TEXT NOT NULL,
+                first_term_index INTEGER NOT NULL,
+                last_term TEXT NOT NULL,
+                last_term_index INTEGER NOT NULL
+            )""",
+            """CREATE TABLE imports (
+                import_id INTEGER PRIMARY KEY,
+                term TEXT NOT NULL,
+                term_index INTEGER NOT NULL,
+                imported_at TEXT NOT NULL,
+                mode TEXT NOT NULL,
+                rows INTEGER NOT NULL,
+                replaced_rows INTEGER NOT NULL DEFAULT 0,
+                replaced_imports TEXT,
+                warnings INTEGER NOT NULL DEFAULT 0
+            )""",
+            """CREATE TABLE import_files (
+                import_id INTEGER NOT NULL REFERENCES imports(import_id),
+                file_name TEXT NOT NULL,
+                sha256 TEXT NOT NULL,
+                rows INTEGER NOT NULL
+            )""",
+            _returns_table(),
+            "CREATE UNIQUE INDEX returns_current ON returns(term_index, urn) WHERE active = 1",
+            "CREATE INDEX returns_by_import ON returns(import_id)",
+            """CREATE TABLE warnings (
+                import_id INTEGER NOT NULL REFERENCES imports(import_id),
+                file TEXT,
+                row INTEGER,
+                column_name TEXT,
+                value TEXT,
+                code TEXT NOT NULL,
+                message TEXT NOT NULL
+            )""",
+        ],
+    ),
+]
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def store_path(folder: str | Path) -> Path:
+    """The store of an area folder: ``FOLDER/sufficiency.sqlite``."""
+    return Path(folder) / STORE_NAME
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    conn = sqlite3.connect(path, isolation_level=None)  # autocommit: transactions are explicit
+    try:
+        conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except sqlite3.DatabaseError as exc:
+        conn.close()
+        raise StoreError(f"{path}: not a sufficiency store ({exc})") from None
+    return conn
+
+
+@contextmanager
+def _open(path: str | Path) -> Iterator[sqlite3.Connection]:
+    """An existing store, migrated to the current schema."""
+    path = Path(path)
+    if not path.is_file():
+        raise StoreError(f"{path}: no store here; load a term first with sufficiency ingest")
+    conn = _connect(path)
+    try:
+        migrate(conn, path=path)
+        yield conn
+    finally:
+        conn.close()
+
+
+def schema_version(conn: sqlite3.Connection) -> int:
+    """The schema version of a store (0: an empty database)."""
+    has = conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'"
+    ).fetchone()
+    if not has:
+        return 0
+    return int(conn.execute("SELECT coalesce(max(version), 0) FROM schema_version").fetchone()[0])
+
+
+def _apply_migrations(conn: sqlite3.Connection, path: Path | str = STORE_NAME) -> int:
+    """Apply the migrations a store lacks, inside the caller's transaction."""
+    try:
+        version = schema_version(conn)
+    except sqlite3.DatabaseError as exc:
+        raise StoreError(f"{path}: not a sufficiency store ({exc})") from None
+    if version > SCHEMA_VERSION:
+        raise StoreError(
+            f"{path}: the store has schema version {version}, made by a newer version of "
+            f"sufficiency (this one knows up to {SCHEMA_VERSION}); upgrade sufficiency"
+        )
+    if version == 0:
+        conn.execute(
+            "CREATE TABLE schema_version (version INTEGER PRIMARY KEY, "
+            "description TEXT NOT NULL, applied_at TEXT NOT NULL)"
+        )
+    for number, (description, statements) in enumerate(MIGRATIONS[version:], start=version + 1):
+        for statement in statements:
+            conn.execute(statement)
+        conn.execute("INSERT INTO schema_version VALUES (?, ?, ?)", (number, description, _now()))
+    return version
+
+
+def migrate(conn: sqlite3.Connection, *, path: Path | str = STORE_NAME) -> int:
+    """Bring a store to :data:`SCHEMA_VERSION` in one transaction; return the version it had."""
+    with _transaction(conn):
+        return _apply_migrations(conn, path)
+
+
+@contextmanager
+def _transaction(conn: sqlite3.Connection) -> Iterator[None]:
+    """``BEGIN IMMEDIATE`` ... ``COMMIT``; ``ROLLBACK`` on any exception, then re-raise."""
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+    except sqlite3.OperationalError as exc:
+        raise StoreError(
+            f"the store cannot be written now ({exc}): is another ingest running? Try again"
+        ) from None
+    try:
+        yield
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    """What an ingest stored: its import id, term, rows, and what it replaced."""
+
+    import_id: int
+    term: Term
+    rows: int
+    replaced_rows: int
+    replaced_imports: tuple[int, ...]
+    warnings: int
+
+
+def ingest(
+    path: str | Path, checked: Checked, *, mode: Mode = "new", now: str | None = None
+) -> ImportResult:
+    """Store a checked term of returns, in one transaction.
+
+    Parameters
+    ----------
+    path
+        The store (created, with the current schema, if it does not exist).
+    checked
+        ``validation.check_files`` output with no errors.
+    mode
+        ``new``: the term must not be stored yet. ``replace``: the term's current rows are
+        replaced (and kept in the history). ``add``: late returns for providers the term does
+        not have yet.
+    now
+        The import time (UTC ISO 8601); the current time when not given.
+    """
+    if not checked.ok or checked.returns is None:
+        raise StoreError("the returns have errors; nothing was stored")
+    path = Path(path)
+    existed = path.exists()
+    conn = _connect(path)
+    try:
+        with _transaction(conn):
+            _apply_migrations(conn, path)
+            return _write(conn, checked, mode, now or _now())
+    except BaseException:
+        conn.close()
+        if not existed and path.exists() and path.stat().st_size == 0:
+            path.unlink()
+        raise
+    finally:
+        conn.close()
+
+
+def _refuse(current: pd.DataFrame, term: Term, mode: Mode, urns: set[str]) -> None:
+    """Raise when ``mode`` may not write ``term`` over the ``current`` rows it has."""
+    if len(current) and mode == "new":
+        loaded = ", ".join(
+            f"import {r.import_id} on {r.imported_at[:10]}"
+            for r in current.drop_duplicates("import_id").itertuples()
+        )
+        raise StoreError(
+            f"{term} is already in the store ({len(current)} returns, {loaded}); nothing was "
+            "changed. Give --replace to replace it (the replaced rows stay in the history), or "
+            "--add to add late returns from providers it does not have"
+        )
+    both = sorted(set(current["urn"]) & urns) if mode == "add" else []
+    if both:
+        raise StoreError(
+            f"{term} already has returns for {len(both)} of these providers "
+            f"({', '.join(both[:5])}{', ...' if len(both) > 5 else ''}); nothing was "
+            "changed. Give --replace to replace the whole term"
+        )
+
+
+def refuse_if_stored(path: str | Path, term: Term, mode: Mode) -> None:
+    """Raise :class:`StoreError` now if an ingest of ``term`` in ``mode`` would be refused.
+
+    (``ingest`` checks again inside its transaction; this lets a caller stop before checking
+    the files.)
+    """
+    with _open(path) as conn:
+        _refuse(_current(conn, term), term, mode, set())
+
+
+def _write(conn: sqlite3.Connection, checked: Checked, mode: Mode, now: str) -> ImportResult:
+    term = checked.term
+    returns = checked.returns
+    current = _current(conn, term)
+    _refuse(current, term, mode, set(returns["urn"]))
+    replaced = tuple(sorted(set(current["import_id"]))) if mode == "replace" else ()
+    cursor = conn.execute(
+        "INSERT INTO imports (term, term_index, imported_at, mode, rows, replaced_rows, "
+        "replaced_imports, warnings) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            str(term),
+            term.index,
+            now,
+            mode,
+            len(returns),
+            len(current) if mode == "replace" else 0,
+            ",".join(map(str, replaced)) or None,
+            len(checked.warnings),
+        ),
+    )
+    import_id = int(cursor.lastrowid)
+    conn.executemany(
+        "INSERT INTO import_files VALUES (?, ?, ?, ?)",
+        [(import_id, f.name, f.sha256, f.rows) for f in checked.files],
+    )
+    if mode == "replace":
+        conn.execute(
+            "UPDATE returns SET active = 0, replaced_by_import = ? "
+            "WHERE term_index = ? AND active = 1",
+            (import_id, term.index),
+        )
+    _upsert_providers(conn, returns, term)
+    _insert_returns(conn, import_id, returns, term)
+    _insert_warnings(conn, import_id, checked.warnings)
+    return ImportResult(
+        import_id,
+        term,
+        len(returns),
+        len(current) if replaced else 0,
+        replaced,
+        len(checked.warnings),
+    )
+
+
+def _current(conn: sqlite3.Connection, term: Term) -> pd.DataFrame:
+    rows = conn.execute(
+        "SELECT r.urn, r.import_id, i.imported_at FROM returns r JOIN imports i "
+        "USING (import_id) WHERE r.term_index = ? AND r.active = 1 ORDER BY r.import_id",
+        (term.index,),
+    ).fetchall()
+    return pd.DataFrame(rows, columns=["urn", "import_id", "imported_at"])
+
+
+def _sql_value(value: object) -> object:
+    """A pandas cell as SQLite takes it: ``None`` for missing, ISO text for dates."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, float) and np.isnan(value):
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.date().isoformat()
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+def _records(frame: pd.DataFrame, columns: list[str]) -> list[tuple]:
+    return [
+        tuple(_sql_value(v) for v in row)
+        for row in frame.reindex(columns=columns).itertuples(index=False, name=None)
+    ]
+
+
+def _upsert_providers(conn: sqlite3.Connection, returns: pd.DataFrame, term: Term) -> None:
+    """Every URN, its details from its latest term, and the first and last terms it returned."""
+    columns = ["urn", "provider_name", "provider_type", "postcode"]
+    rows = [(*r, str(term), term.index, str(term), term.index) for r in _records(returns, columns)]
+    conn.executemany(
+        """INSERT INTO providers VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+        ON CONFLICT (urn) DO UPDATE SET
+            provider_name = CASE WHEN excluded.last_term_index >= last_term_index
+                THEN excluded.provider_name ELSE provider_name END,
+            provider_type = CASE WHEN excluded.last_term_index >= last_term_index
+                THEN excluded.provider_type ELSE provider_type END,
+            postcode = CASE WHEN excluded.last_term_index >= last_term_index
+                THEN excluded.postcode ELSE postcode END,
+            first_term = CASE WHEN excluded.first_term_index < first_term_index
+                THEN excluded.first_term ELSE first_term END,
+            first_term_index = min(first_term_index, excluded.first_term_index),
+            last_term = CASE WHEN excluded.last_term_index > last_term_index
+                THEN excluded.last_term ELSE last_term END,
+            last_term_index = max(last_term_index, excluded.last_term_index)""",
+        rows,
+    )
+
+
+def _insert_returns(
+    conn: sqlite3.Connection, import_id: int, returns: pd.DataFrame, term: Term
+) -> None:
+    columns = [*_DATA_COLUMNS, "source_file", "source_row"]
+    placeholders = ", ".join("?" * (len(columns) + 4))
+    conn.executemany(
+        f"INSERT INTO returns (import_id, active, term, term_index, {', '.join(columns)}) "
+        f"VALUES ({placeholders})",
+        [(import_id, 1, str(term), term.index, *r) for r in _records(returns, columns)],
+    )
+
+
+def _insert_warnings(conn: sqlite3.Connection, import_id: int, warnings: pd.DataFrame) -> None:
+    columns = ["file", "row", "column", "value", "code", "message"]
+    conn.executemany(
+        "INSERT INTO warnings VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [(import_id, *r) for r in _records(warnings, columns)],
+    )
+
+
+def _query(path: str | Path, sql: str, params: tuple = ()) -> pd.DataFrame:
+    with _open(path) as conn:
+        cursor = conn.execute(sql, params)
+        names = [d[0] for d in cursor.description]
+        return pd.DataFrame(cursor.fetchall(), columns=names)
+
+
+def load_returns(path: str | Path, *, include_replaced: bool = False) -> pd.DataFrame:
+    """The stored returns, shaped exactly as ``returns.read_return`` gives a file's rows.
+
+    One row per provider per term (the current rows; with ``include_replaced``, the replaced
+    ones too, plus ``import_id``, ``active`` and ``replaced_by_import``), sorted by term and
+    URN. Columns and dtypes are those of ``read_return`` with every coordinate column present.
+    """
+    extra = ", import_id, active, replaced_by_import" if include_replaced else ""
+    where = "" if include_replaced else "WHERE active = 1"
+    rows = _query(
+        path,
+        f"SELECT {', '.join(FRAME_COLUMNS)}{extra} FROM returns {where} "
+        "ORDER BY term_index, urn, return_id",
+    )
+    return typed_returns(rows)
+
+
+def typed_returns(rows: pd.DataFrame) -> pd.DataFrame:
+    """Stored rows (as SQLite gives them) with ``read_return``'s dtypes."""
+    out = pd.DataFrame(index=pd.RangeIndex(len(rows)))
+    out["term"] = pd.Series(rows["term"].to_numpy(dtype=object), dtype="str")
+    for column in TEXT:
+        out[column] = pd.Series(rows[column].to_numpy(dtype=object), dtype="string")
+    for column in REAL:
+        out[column] = pd.to_numeric(rows[column]).astype("float64")
+    for column in DATES:
+        out[column] = pd.to_datetime(rows[column], format="%Y-%m-%d").astype("datetime64[ns]")
+    out["source_file"] = pd.Series(rows["source_file"].to_numpy(dtype=object), dtype="str")
+    out["source_row"] = rows["source_row"].astype("int64")
+    for column in rows.columns.difference(FRAME_COLUMNS, sort=False):
+        out[column] = rows[column].to_numpy()
+    return out
+
+
+def load_providers(path: str | Path) -> pd.DataFrame:
+    """Every provider the store has seen: URN, latest details, first and last term."""
+    return _query(
+        path,
+        "SELECT urn, provider_name, provider_type, postcode, first_term, "
+        "last_term FROM providers ORDER BY urn",
+    )
+
+
+def load_imports(path: str | Path) -> pd.DataFrame:
+    """The audit log: one row per import, its files (``name sha256`` pairs) joined."""
+    return _query(
+        path,
+        "SELECT i.import_id, i.term, i.imported_at, i.mode, i.rows, i.replaced_rows, "
+        "i.replaced_imports, i.warnings, group_concat(f.file_name || ' ' || f.sha256, '; ') "
+        "AS files FROM imports i LEFT JOIN import_files f USING (import_id) "
+        "GROUP BY i.import_id ORDER BY i.import_id",
+    )
+
+
+def load_warnings(path: str | Path) -> pd.DataFrame:
+    """The warnings raised by every import."""
+    return _query(
+        path,
+        "SELECT import_id, file, row, column_name AS column, value, code, message"
+        " FROM warnings ORDER BY import_id, rowid",
+    )
+
+
+def stored_terms(path: str | Path) -> list[Term]:
+    """The terms the store holds current returns for, in time order."""
+    rows = _query(
+        path, "SELECT DISTINCT term_index FROM returns WHERE active = 1 ORDER BY term_index"
+    )
+    return [Term(int(i)) for i in rows["term_index"]]
+
+
+def area_returns(
+    folder: str | Path,
+    wards: gpd.GeoDataFrame,
+    postcodes: pd.DataFrame | None,
+    notes: list[str],
+) -> tuple[pd.DataFrame, str] | None:
+    """The area's returns from its store, located in wards, or ``None`` when it has no store.
+
+    The frame is what ``area.read_returns`` gives from return files (``ward_code``,
+    ``located_by``, ``easting``, ``northing``, ``term_index``; sorted by term and URN). Notes
+    name the source, providers outside every ward and return files the store does not hold.
+    """
+    path = store_path(folder)
+    if not path.is_file():
+        return None
+    returns = load_returns(path)
+    if returns.empty:
+        notes.append(f"{path.name} holds no returns; the return files were read instead")
+        return None
+    located = geography.locate(returns, wards, postcodes, file=path)
+    lost = located[located["located_by"] == "unlocated"]
+    for term, rows in lost.groupby("term", sort=False):
+        urns = ", ".join(rows["urn"].astype(str).head(5))
+        notes.append(
+            f"{path.name}, {term}: {len(rows)} provider(s) outside every ward or "
+            f"without a location were left out ({urns})"
+        )
+    located["term_index"] = np.array([Term.parse(t).index for t in located["term"]], dtype="int64")
+    located = located.sort_values(["term_index", "urn"], kind="stable").reset_index(drop=True)
+    terms = sorted(set(located["term_index"]))
+    source = f"the store {path.name} ({len(terms)} term(s), {Term(terms[0])} to {Term(terms[-1])})"
+    notes.append(f"Supply read from {source}")
+    stored = {str(Term(i)) for i in terms}
+    loose = sorted(
+        p.name
+        for p in Path(folder).glob("returns-*")
+        if p.suffix.lower() in {".csv", ".xlsx"}
+        and (t := term_from_name(p)) is not None
+        and str(t) not in stored
+    )
+    if loose:
+        notes.append(
+            f"return file(s) not in the store, so not used: {', '.join(loose)} "
+            "(load them with sufficiency ingest)"
+        )
+    return located, source

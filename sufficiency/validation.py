@@ -1,0 +1,394 @@
+"""Checking a term's returns before they are stored: every problem at once, with where it is.
+
+The choice, after the Data to Insight validators English councils use for their statutory
+returns: each rule is a small function in ``sufficiency/rules/`` with a code and a message; the
+engine here reads the files, runs every rule over every row and turns the rows a rule flags into
+problem rows (file, row, column, value, code, severity, message). Rows are spreadsheet rows (the
+header is row 1). Errors (R0xx, R1xx) block an ingest; warnings (R2xx) are reported and stored.
+A rule that needs what is not there (wards, earlier terms) is reported as skipped, not passed.
+
+Reading problems are the engine's own, before any rule runs: R001 (a file cannot be read) and
+R002 (a file has no rows). The report goes to the screen (:func:`problem_lines`) and to a
+workbook the team can send back to providers (:func:`write_report`): a summary sheet (the
+totals and every rule with its count), a problems sheet and the files checked.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import tempfile
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+
+from ._escape import frame_for_spreadsheet
+from ._io import read_table
+from .errors import InputError
+from .returns import read_return
+from .rules import RULES, Context, Registry, Rule
+from .terms import Term
+
+PROBLEM_COLUMNS = ["file", "row", "column", "value", "code", "severity", "message"]
+FILE_CHECKS = {
+    "R001": "the file cannot be read: {detail}. Save it as CSV (UTF-8) or .xlsx",
+    "R002": "the file has no rows of data",
+}
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class FileInfo:
+    """A file given to an ingest: its path, the name problems use, its SHA-256 and rows."""
+
+    path: Path
+    name: str
+    sha256: str
+    rows: int
+
+
+@dataclass
+class Checked:
+    """The outcome of checking a term's files.
+
+    Attributes
+    ----------
+    problems
+        One row per problem: ``file, row, column, value, code, severity, message``.
+    rules
+        One row per rule and reading check: ``code, severity, message, problems, result``.
+    returns
+        The typed returns (``returns.read_return`` rows, every file) when there is no error;
+        ``None`` otherwise.
+    """
+
+    term: Term
+    files: list[FileInfo]
+    problems: pd.DataFrame
+    rules: pd.DataFrame
+    returns: pd.DataFrame | None = None
+    rows: int = 0
+
+    @property
+    def errors(self) -> pd.DataFrame:
+        return self.problems[self.problems["severity"] == "error"]
+
+    @property
+    def warnings(self) -> pd.DataFrame:
+        return self.problems[self.problems["severity"] == "warning"]
+
+    @property
+    def ok(self) -> bool:
+        """No errors (warnings do not count)."""
+        return self.errors.empty
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _labels(paths: Sequence[Path]) -> list[str]:
+    """File names for the report; full paths where two files share a name."""
+    names = [p.name for p in paths]
+    return [n if names.count(n) == 1 else str(p) for n, p in zip(names, paths, strict=True)]
+
+
+def read_files(
+    paths: Sequence[str | Path], *, progress: Progress | None = None
+) -> tuple[dict[str, pd.DataFrame], list[FileInfo], list[dict]]:
+    """Read every file as text; a file that cannot be read is a problem, not an exception.
+
+    Returns the tables by file label, the files' details and the reading problems.
+    """
+    paths = [Path(p) for p in paths]
+    tables: dict[str, pd.DataFrame] = {}
+    files: list[FileInfo] = []
+    problems: list[dict] = []
+    for i, (path, label) in enumerate(zip(paths, _labels(paths), strict=True)):
+        if progress is not None:
+            progress(i, len(paths))
+        try:
+            table = read_table(path)
+        except InputError as exc:
+            problems.append(_file_problem(label, "R001", detail=exc.message))
+            continue
+        files.append(FileInfo(path, label, _sha256(path), len(table)))
+        if table.empty:
+            problems.append(_file_problem(label, "R002"))
+            continue
+        tables[label] = table
+    if progress is not None:
+        progress(len(paths), len(paths))
+    return tables, files, problems
+
+
+def _file_problem(label: str, code: str, **fields: str) -> dict:
+    return {
+        "file": label,
+        "row": None,
+        "column": None,
+        "value": None,
+        "code": code,
+        "severity": "error",
+        "message": FILE_CHECKS[code].format(**fields),
+    }
+
+
+def combine(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """Every file's rows in one text table, with ``source_file`` and ``source_row``."""
+    columns: list[str] = []
+    for table in tables.values():
+        columns.extend(c for c in table.columns if c not in columns)
+    frames = []
+    for label, table in tables.items():
+        frame = table.reindex(columns=columns).astype("string")
+        frame["source_file"] = label
+        frame["source_row"] = (table.index.to_numpy() + 2).astype("int64")
+        frames.append(frame)
+    if not frames:
+        return pd.DataFrame(columns=[*columns, "source_file", "source_row"])
+    return pd.concat(frames, ignore_index=True)
+
+
+def run_rules(ctx: Context, rules: Iterable[Rule] = RULES) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Run every rule over ``ctx``: the problems, and each rule's count or why it was skipped."""
+    found: list[pd.DataFrame] = []
+    summary = []
+    for rule in rules:
+        missing = [need for need in rule.needs if need not in ctx.available]
+        if missing:
+            summary.append(_rule_row(rule, ctx, None, f"skipped: no {' or '.join(missing)}"))
+            continue
+        failures = rule.check(ctx)
+        if isinstance(failures, pd.Series):
+            failures = {rule.columns[0]: failures}
+        rows = [_problems(ctx, rule, column, mask) for column, mask in failures.items()]
+        rows = [r for r in rows if len(r)]
+        count = sum(len(r) for r in rows)
+        found.extend(rows)
+        summary.append(
+            _rule_row(rule, ctx, count, "passed" if count == 0 else f"{count} problem(s)")
+        )
+    problems = (
+        pd.concat(found, ignore_index=True) if found else pd.DataFrame(columns=PROBLEM_COLUMNS)
+    )
+    return problems, pd.DataFrame(summary).astype({"problems": "Int64"})
+
+
+def _rule_row(rule: Rule, ctx: Context, count: int | None, result: str) -> dict:
+    return {
+        "code": rule.code,
+        "severity": rule.severity,
+        "message": rule.message.format(column="<column>", term=ctx.term),
+        "problems": count,
+        "result": result,
+    }
+
+
+def _problems(ctx: Context, rule: Rule, column: str, mask: pd.Series) -> pd.DataFrame:
+    mask = mask.reindex(ctx.table.index).fillna(False).to_numpy(dtype=bool)
+    if not mask.any():
+        return pd.DataFrame(columns=PROBLEM_COLUMNS)
+    keep = ["source_file", "source_row", *([column] if column in ctx.table.columns else [])]
+    rows = ctx.table.loc[mask, keep]
+    if rule.per_file:
+        rows = rows.drop_duplicates("source_file")
+    values = (
+        rows[column]
+        if column in rows.columns and not rule.per_file
+        else pd.Series(pd.NA, index=rows.index)
+    )
+    return pd.DataFrame(
+        {
+            "file": rows["source_file"].astype(object),
+            "row": 1 if rule.per_file else rows["source_row"].astype("int64"),
+            "column": column,
+            "value": values.astype(object).where(values.notna(), None),
+            "code": rule.code,
+            "severity": rule.severity,
+            "message": rule.message.format(column=column, term=ctx.term),
+        },
+        columns=PROBLEM_COLUMNS,
+    )
+
+
+def check_files(
+    paths: Sequence[str | Path],
+    term: Term,
+    *,
+    history: pd.DataFrame | None = None,
+    known_urns: Iterable[str] = (),
+    wards: gpd.GeoDataFrame | None = None,
+    postcodes: pd.DataFrame | None = None,
+    rules: Registry | Iterable[Rule] = RULES,
+    progress: Progress | None = None,
+) -> Checked:
+    """Read and check one term's files (one export, or one file per provider).
+
+    Parameters
+    ----------
+    paths
+        The CSV or XLSX files (the first sheet of a workbook).
+    term
+        The term being loaded.
+    history, known_urns
+        The store's current returns and every URN it has seen (for the R2xx warnings).
+    wards, postcodes
+        The area's wards and postcode lookup (for R151).
+
+    Returns
+    -------
+    Checked
+        Every problem, each rule's result and, when there is no error, the typed returns.
+    """
+    tables, files, read_problems = read_files(paths, progress=progress)
+    table = combine(tables)
+    ctx = Context(
+        table=table,
+        headers={label: list(t.columns) for label, t in tables.items()},
+        term=term,
+        history=history if history is not None else pd.DataFrame(),
+        known_urns=frozenset(known_urns),
+        wards=wards,
+        postcodes=postcodes,
+    )
+    problems, summary = run_rules(ctx, rules)
+    reading = pd.DataFrame(read_problems, columns=PROBLEM_COLUMNS)
+    problems = _sorted(
+        pd.concat([reading, problems], ignore_index=True) if len(reading) else problems,
+        _labels([Path(p) for p in paths]),
+    )
+    counts = reading["code"].value_counts()
+    summary = pd.concat(
+        [
+            pd.DataFrame(
+                [
+                    {
+                        "code": code,
+                        "severity": "error",
+                        "message": message.replace(": {detail}", ""),
+                        "problems": int(counts.get(code, 0)),
+                        "result": "passed"
+                        if not counts.get(code, 0)
+                        else f"{counts[code]} problem(s)",
+                    }
+                    for code, message in FILE_CHECKS.items()
+                ]
+            ),
+            summary,
+        ],
+        ignore_index=True,
+    ).astype({"problems": "Int64"})
+    checked = Checked(term=term, files=files, problems=problems, rules=summary, rows=len(table))
+    if checked.ok:
+        checked.returns = _typed(files, table, term)
+    return checked
+
+
+def _sorted(problems: pd.DataFrame, order: list[str]) -> pd.DataFrame:
+    rank = {name: i for i, name in enumerate(dict.fromkeys(order))}
+    key = pd.DataFrame(
+        {
+            "file": problems["file"].map(rank).fillna(len(rank)),
+            "row": pd.to_numeric(problems["row"], errors="coerce").fillna(0),
+        }
+    )
+    order_index = key.sort_values(["file", "row"], kind="stable").index
+    out = problems.loc[order_index].reset_index(drop=True)
+    out["row"] = out["row"].astype("Int64")
+    return out
+
+
+def _typed(files: list[FileInfo], table: pd.DataFrame, term: Term) -> pd.DataFrame:
+    """The checked rows typed exactly as ``returns.read_return`` types a file.
+
+    One file is read by ``read_return`` itself. Many (one per provider, say) are written once
+    as one CSV of their text and read by ``read_return`` in one go, rather than each file
+    being read a second time; each row keeps its own file and row.
+    """
+    readable = [f for f in files if f.name in set(table["source_file"])]
+    if len(readable) == 1:
+        frame = read_return(readable[0].path, term)
+        frame["source_file"] = readable[0].name
+        return frame
+    with tempfile.TemporaryDirectory(prefix="sufficiency-") as folder:
+        combined = Path(folder) / "returns.csv"
+        text = table.drop(columns=["source_file", "source_row"])
+        text.to_csv(combined, index=False, lineterminator="\n")
+        frame = read_return(combined, term)
+    frame["source_file"] = table["source_file"].to_numpy()
+    frame["source_row"] = table["source_row"].to_numpy()
+    return frame
+
+
+def problem_lines(problems: pd.DataFrame) -> list[str]:
+    """One line per problem, as a data officer reads it.
+
+    >>> p = pd.DataFrame([{"file": "returns.csv", "row": 4, "column": "vacancies_2",
+    ...     "value": "12", "code": "R110", "severity": "error",
+    ...     "message": "vacancies_2 must not be more than the places offered to that age group"}])
+    >>> problem_lines(p)[0]
+    "returns.csv, row 4, column 'vacancies_2': error R110: vacancies_2 must not be more than \
+the places offered to that age group (found '12')"
+    """
+    lines = []
+    for p in problems.itertuples(index=False):
+        where = [str(p.file)]
+        if not pd.isna(p.row):
+            where.append(f"row {int(p.row)}")
+        if isinstance(p.column, str):
+            where.append(f"column {p.column!r}")
+        line = f"{', '.join(where)}: {p.severity} {p.code}: {p.message}"
+        if p.value is not None and not pd.isna(p.value):
+            line += f" (found {str(p.value)!r})"
+        lines.append(line)
+    return lines
+
+
+def write_report(checked: Checked, path: str | Path) -> Path:
+    """The workbook to send back: ``summary``, ``problems`` and ``files`` sheets.
+
+    Text cells that a spreadsheet would run as a formula are neutralised (``_escape.py``).
+    """
+    path = Path(path)
+    totals = pd.DataFrame(
+        {
+            "item": ["term", "files", "rows", "errors", "warnings", "result"],
+            "value": [
+                str(checked.term),
+                len(checked.files),
+                checked.rows,
+                len(checked.errors),
+                len(checked.warnings),
+                "ready to store" if checked.ok else "not stored: correct the errors and load again",
+            ],
+        }
+    ).astype({"value": object})
+    files = pd.DataFrame(
+        [{"file": f.name, "rows": f.rows, "sha256": f.sha256} for f in checked.files],
+        columns=["file", "rows", "sha256"],
+    )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with pd.ExcelWriter(path, engine="openpyxl") as writer:
+        frame_for_spreadsheet(totals).to_excel(writer, sheet_name="summary", index=False)
+        frame_for_spreadsheet(checked.rules).to_excel(
+            writer, sheet_name="summary", index=False, startrow=len(totals) + 2
+        )
+        frame_for_spreadsheet(checked.problems).to_excel(writer, sheet_name="problems", index=False)
+        frame_for_spreadsheet(files).to_excel(writer, sheet_name="files", index=False)
+        for name, widths in [
+            ("summary", [12, 10, 80, 10, 20]),
+            ("problems", [28, 6, 22, 20, 6, 8, 80]),
+            ("files", [40, 6, 66]),
+        ]:
+            sheet = writer.sheets[name]
+            for i, width in enumerate(widths):
+                sheet.column_dimensions[chr(ord("A") + i)].width = width
+            sheet.freeze_panes = "A2" if name != "summary" else None
+    return path

@@ -1,0 +1,175 @@
+"""The returns commands from a user's seat: ingest, refusals, status, trends, template."""
+
+from __future__ import annotations
+
+import click
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+from conftest import write_area
+from test_tracking import THREE_TERMS
+
+from sufficiency.cli_returns import COMMANDS
+
+
+@click.group()
+def cli() -> None:
+    """The commands as the lead will add them to ``sufficiency``."""
+
+
+for command in COMMANDS:
+    cli.add_command(command)
+
+
+def invoke(*args: str):
+    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+
+
+@pytest.fixture
+def area(tmp_path):
+    """A tiny area with the three terms of test_tracking as return files."""
+    return write_area(tmp_path / "area", returns=THREE_TERMS)
+
+
+def _ingest_all(area):
+    for term in THREE_TERMS:
+        result = invoke("ingest", str(area / f"returns-{term}.csv"), "--area", str(area))
+        assert result.exit_code == 0, result.output
+    return area / "sufficiency.sqlite"
+
+
+def test_three_terms_ingest_and_a_second_ingest_is_refused(area):
+    first = invoke(
+        "ingest",
+        str(area / "returns-2026-spring.csv"),
+        "--term",
+        "2026-spring",
+        "--area",
+        str(area),
+    )
+    assert first.exit_code == 0, first.output
+    assert first.output.strip() == (
+        f"Stored 3 return(s) for 2026-spring in {area / 'sufficiency.sqlite'} as import 1; "
+        "0 error(s) and 0 warning(s) in 3 row(s) of 1 file(s)"
+    )
+    summer = invoke("ingest", str(area / "returns-2026-summer.csv"), "--area", str(area))
+    assert summer.exit_code == 0
+    assert (
+        "returns-2026-summer.csv, row 5, column 'urn': warning R203: this provider is new "
+        "to the store; check the URN (found 'EY100004')"
+    ) in summer.output
+    path = area / "sufficiency.sqlite"
+    before = path.read_bytes()
+    again = invoke("ingest", str(area / "returns-2026-summer.csv"), "--area", str(area))
+    assert again.exit_code == 1
+    assert again.output.startswith(
+        "Error: 2026-summer is already in the store (4 returns, import 2 on "
+    )
+    assert "Give --replace to replace it" in again.output and "Traceback" not in again.output
+    assert path.read_bytes() == before
+    replaced = invoke(
+        "ingest", str(area / "returns-2026-summer.csv"), "--area", str(area), "--replace"
+    )
+    assert replaced.exit_code == 0
+    assert "replacing 4 row(s) of import(s) 2 (kept in the history)" in replaced.output
+
+
+def test_errors_are_all_listed_stop_the_ingest_and_go_to_a_report(area, tmp_path):
+    bad = tmp_path / "bad.csv"
+    rows = pd.DataFrame(THREE_TERMS["2026-spring"])
+    rows.loc[0, "vacancies_3_4"] = 99
+    rows.loc[2, "provider_type"] = "creche"
+    rows.to_csv(bad, index=False)
+    report = tmp_path / "problems.xlsx"
+    result = invoke(
+        "ingest", str(bad), "--term", "2026-spring", "--area", str(area), "--report", str(report)
+    )
+    assert result.exit_code == 1
+    lines = result.output.splitlines()
+    assert lines[:2] == [
+        "bad.csv, row 2, column 'vacancies_3_4': error R110: vacancies_3_4 must not be more "
+        "than the places offered to that age group (found '99')",
+        "bad.csv, row 4, column 'provider_type': error R130: provider_type must be one of "
+        "childminder, day_nursery, pre_school, school_nursery, nursery_school, other "
+        "(found 'creche')",
+    ]
+    assert lines[-1] == (
+        "Error: 2 error(s) and 0 warning(s) in 3 row(s) of 1 file(s): nothing "
+        "was stored. Correct the errors and ingest again"
+    )
+    assert not (area / "sufficiency.sqlite").exists()
+    sheets = pd.read_excel(report, sheet_name=None)
+    assert list(sheets["problems"]["code"]) == ["R110", "R130"]
+
+
+def test_a_term_is_needed_when_the_file_name_has_none(area, tmp_path):
+    plain = tmp_path / "export.csv"
+    pd.DataFrame(THREE_TERMS["2026-spring"]).to_csv(plain, index=False)
+    result = invoke("ingest", str(plain), "--area", str(area))
+    assert result.exit_code == 2
+    assert "give --term (the file names do not name one term)" in result.output
+    result = invoke("ingest", str(plain), "--area", str(area), "--term", "2026-winter")
+    assert result.exit_code == 1
+    assert "column '--term': not a funding term (found '2026-winter')" in result.output
+
+
+def test_status_and_trends_from_the_store(area, tmp_path):
+    _ingest_all(area)
+    register = tmp_path / "register.csv"
+    pd.DataFrame(
+        {
+            "Provider URN": ["EY100001", "123456", "EY100004", "EY100005", "EY100006"],
+            "Provider name": ["A", "B", "D", "E", "Fresh Start"],
+        }
+    ).to_csv(register, index=False)
+    status = invoke("returns", "status", "--area", str(area), "--register", str(register))
+    assert status.exit_code == 0, status.output
+    lines = status.output.splitlines()
+    assert lines[:3] == [
+        "2026-autumn: 3 of 5 provider(s) returned (60%); 2 not returned",
+        "  expected from 2026-summer: 3 provider(s) open in their returns",
+        "  on the register: 5; returned but not on it: 0",
+    ]
+    assert lines[3] == "Not returned:"
+    assert "123456" in lines[5] and "last term and register" in lines[5]
+    assert "EY100006" in lines[6] and "Fresh Start" in lines[6]
+
+    out = tmp_path / "trends.csv"
+    trends = invoke("returns", "trends", "--area", str(area), "--csv", str(out))
+    assert trends.exit_code == 0, trends.output
+    lines = trends.output.splitlines()
+    assert lines[0] == "City-wide (all)"
+    assert lines[1].split() == ["2026-spring", "2026-summer", "2026-autumn"]
+    assert lines[2].split() == ["providers", "open", "3", "3", "4"]
+    assert "  leaver reasons (most given first):" in lines
+    table = pd.read_csv(out)
+    assert len(table) == 9 and table["places_3_4"].iloc[6] == 81
+    ward = invoke("returns", "trends", "--area", str(area), "--ward", "E05000002")
+    assert ward.output.splitlines()[0] == "Ward E05000002 (E05000002)"
+    missing = invoke("returns", "trends", "--area", str(area), "--ward", "E05999999")
+    assert missing.exit_code == 1 and "no ward 'E05999999' in the area" in missing.output
+
+
+def test_status_without_a_store_is_one_clear_line(area):
+    result = invoke("returns", "status", "--area", str(area))
+    assert result.exit_code == 1
+    assert result.output.strip() == (
+        f"Error: {area / 'sufficiency.sqlite'}: no store here; load a term first with "
+        "sufficiency ingest"
+    )
+
+
+def test_template_pre_filled_from_the_store(area, tmp_path):
+    _ingest_all(area)
+    out = tmp_path / "return.xlsx"
+    result = invoke("template", str(out), "--term", "2027-spring", "--area", str(area))
+    assert result.exit_code == 0, result.output
+    # Open after autumn: A, B (carried forward), D and E; C closed in July.
+    assert result.output.strip() == (
+        f"Written: {out} (4 provider(s) pre-filled from {area / 'sufficiency.sqlite'})"
+    )
+    written = pd.read_excel(out, sheet_name="return", dtype=str)
+    assert list(written["urn"]) == ["123456", "EY100001", "EY100004", "EY100005"]
+    assert set(written["term"]) == {"2027-spring"}
+    wrong = invoke("template", str(tmp_path / "return.csv"), "--area", str(area))
+    assert wrong.exit_code == 2 and "give a name ending .xlsx" in wrong.output

@@ -1,0 +1,303 @@
+"""The store: round trip, refusals, history, one transaction per ingest, migrations."""
+
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from conftest import inside, provider, ward_polygons, write_area
+
+from sufficiency import store
+from sufficiency.returns import read_return
+from sufficiency.terms import Term
+from sufficiency.validation import check_files
+
+WARDS = ward_polygons(["E05000001", "E05000002"])
+X, Y = inside(0)
+
+
+def row(**changes) -> dict:
+    return provider(**{"easting": X, "northing": Y, **changes})
+
+
+def checked(folder: Path, term: str, rows: list[dict], **options):
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"returns-{term}.csv"
+    pd.DataFrame(rows).to_csv(path, index=False)
+    result = check_files([path], Term.parse(term), wards=WARDS, **options)
+    assert result.ok, result.problems
+    return result
+
+
+def dump(path: Path) -> str:
+    """Every table's schema and content, as SQL."""
+    conn = sqlite3.connect(path)
+    try:
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        return "\n".join(conn.iterdump())
+    finally:
+        conn.close()
+
+
+@pytest.fixture
+def stored(tmp_path) -> Path:
+    """A store holding 2026-summer (two providers)."""
+    path = tmp_path / "sufficiency.sqlite"
+    rows = [
+        row(),
+        row(
+            urn="123456",
+            provider_type="childminder",
+            registered_places=6,
+            places_3_4=6,
+            children_3_4=4,
+            vacancies_3_4=2,
+            staff_total=1,
+            staff_level2=0,
+            staff_level3=1,
+        ),
+    ]
+    store.ingest(path, checked(tmp_path / "in", "2026-summer", rows), now="2026-05-01T09:00:00")
+    return path
+
+
+def test_load_returns_is_shaped_exactly_like_read_return(tmp_path):
+    rows = [
+        row(
+            latitude="",
+            longitude="",
+            leaver_reasons="pay; hours",
+            staff_leavers=1,
+            status="closing",
+            status_date="01/12/2026",
+            planned_places_change=-4,
+            planned_change_date="2027-01-01",
+            ward_code="",
+        ),
+        row(
+            urn="ey 100002",
+            latitude="",
+            longitude="",
+            postcode="=cmd",
+            ward_code="E05000002",
+            funded_3_4_universal=12,
+            send_children=3,
+        ),
+    ]
+    result = checked(tmp_path, "2026-autumn", rows)
+    store.ingest(tmp_path / "s.sqlite", result)
+    loaded = store.load_returns(tmp_path / "s.sqlite")
+    expected = read_return(tmp_path / "returns-2026-autumn.csv")
+    pd.testing.assert_frame_equal(loaded, expected.sort_values("urn").reset_index(drop=True))
+
+
+def test_a_term_already_stored_is_refused_and_nothing_changes(stored, tmp_path):
+    before = dump(stored)
+    again = checked(tmp_path / "again", "2026-summer", [row(vacancies_3_4=5)])
+    with pytest.raises(store.StoreError) as refused:
+        store.ingest(stored, again)
+    assert str(refused.value) == (
+        "2026-summer is already in the store (2 returns, import 1 on 2026-05-01); nothing was "
+        "changed. Give --replace to replace it (the replaced rows stay in the history), or "
+        "--add to add late returns from providers it does not have"
+    )
+    assert dump(stored) == before
+
+
+def test_replace_keeps_the_replaced_rows_in_the_history(stored, tmp_path):
+    again = checked(tmp_path / "again", "2026-summer", [row(vacancies_3_4=5)])
+    result = store.ingest(stored, again, mode="replace", now="2026-05-02T09:00:00")
+    assert (result.import_id, result.rows, result.replaced_rows) == (2, 1, 2)
+    assert result.replaced_imports == (1,)
+    current = store.load_returns(stored)
+    assert list(current["urn"]) == ["EY100001"] and list(current["vacancies_3_4"]) == [5.0]
+    everything = store.load_returns(stored, include_replaced=True)
+    history = everything[["urn", "vacancies_3_4", "import_id", "active", "replaced_by_import"]]
+    assert history.astype(object).where(history.notna(), None).values.tolist() == [
+        ["123456", 2.0, 1, 0, 2],
+        ["EY100001", 2.0, 1, 0, 2],
+        ["EY100001", 5.0, 2, 1, None],
+    ]
+    log = store.load_imports(stored)
+    assert list(log["mode"]) == ["new", "replace"]
+    assert list(log["replaced_rows"]) == [0, 2]
+    assert log["replaced_imports"].iloc[1] == "1"
+    assert log["files"].iloc[1].startswith("returns-2026-summer.csv ")
+    assert len(log["files"].iloc[1].split(" ")[1]) == 64  # the file's SHA-256
+    # The provider that only the replaced rows had is still known.
+    assert list(store.load_providers(stored)["urn"]) == ["123456", "EY100001"]
+
+
+def test_add_takes_late_returns_but_not_a_provider_twice(stored, tmp_path):
+    late = checked(tmp_path / "late", "2026-summer", [row(urn="EY100009")])
+    store.ingest(stored, late, mode="add")
+    assert sorted(store.load_returns(stored)["urn"]) == ["123456", "EY100001", "EY100009"]
+    before = dump(stored)
+    twice = checked(tmp_path / "twice", "2026-summer", [row(urn="123456", provider_type="other")])
+    with pytest.raises(
+        store.StoreError,
+        match=r"already has returns for 1 of these providers "
+        r"\(123456\); nothing was changed",
+    ):
+        store.ingest(stored, twice, mode="add")
+    assert dump(stored) == before
+
+
+def _fail_after_inserting(monkeypatch):
+    """Make an ingest raise after it has inserted its returns (before it commits)."""
+    insert = store._insert_returns
+
+    def insert_then_fail(conn, *args):
+        insert(conn, *args)
+        assert conn.execute("SELECT count(*) FROM returns").fetchone()[0] > 0
+        raise RuntimeError("power cut")
+
+    monkeypatch.setattr(store, "_insert_returns", insert_then_fail)
+
+
+@pytest.mark.parametrize("mode", ["new", "replace"])
+def test_an_ingest_interrupted_half_way_changes_nothing(stored, tmp_path, monkeypatch, mode):
+    term = "2026-autumn" if mode == "new" else "2026-summer"
+    later = checked(tmp_path / "later", term, [row(vacancies_3_4=7), row(urn="EY100003")])
+    before, raw = dump(stored), stored.read_bytes()
+    _fail_after_inserting(monkeypatch)
+    with pytest.raises(RuntimeError, match="power cut"):
+        store.ingest(stored, later, mode=mode)
+    assert dump(stored) == before
+    assert stored.read_bytes() == raw
+    assert not Path(f"{stored}-journal").exists()
+    monkeypatch.undo()
+    store.ingest(stored, later, mode=mode)  # and the store still takes the ingest
+    assert "EY100003" in set(store.load_returns(stored)["urn"])
+
+
+def test_a_first_ingest_interrupted_leaves_no_store(tmp_path, monkeypatch):
+    first = checked(tmp_path, "2026-summer", [row()])
+    _fail_after_inserting(monkeypatch)
+    with pytest.raises(RuntimeError):
+        store.ingest(tmp_path / "sufficiency.sqlite", first)
+    assert not (tmp_path / "sufficiency.sqlite").exists()
+
+
+KILL = """
+import os, sys
+from pathlib import Path
+import pandas as pd
+sys.path.insert(0, {tests!r})
+from conftest import inside, provider, ward_polygons
+from sufficiency import store
+from sufficiency.terms import Term
+from sufficiency.validation import check_files
+x, y = inside(0)
+path = Path({folder!r}) / "returns-2026-autumn.csv"
+pd.DataFrame([provider(easting=x, northing=y, urn=f"EY{{i:06d}}") for i in range(1, 500)]
+             ).to_csv(path, index=False)
+result = check_files([path], Term.parse("2026-autumn"))
+connect, insert = store._connect, store._insert_returns
+def small_cache(path):
+    conn = connect(path)
+    conn.execute("PRAGMA cache_size = 1")  # spill changed pages into the file before COMMIT
+    return conn
+def insert_and_die(conn, *args):
+    insert(conn, *args)
+    os._exit(9)  # the process dies: no rollback, no close
+store._connect, store._insert_returns = small_cache, insert_and_die
+store.ingest({store!r}, result)
+"""
+
+
+def test_a_process_killed_mid_ingest_leaves_the_store_as_it_was(stored, tmp_path):
+    before, raw = dump(stored), stored.read_bytes()
+    script = KILL.format(tests=str(Path(__file__).parent), folder=str(tmp_path), store=str(stored))
+    died = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert died.returncode == 9, died.stderr
+    assert Path(f"{stored}-journal").exists()  # a hot journal: the file was half written
+    assert stored.read_bytes() != raw
+    assert dump(stored) == before  # SQLite rolls the hot journal back on the next open
+    assert store.stored_terms(stored) == [Term.parse("2026-summer")]
+
+
+def test_migrations_from_an_empty_database_to_the_current_schema(tmp_path):
+    path = tmp_path / "sufficiency.sqlite"
+    sqlite3.connect(path).close()
+    conn = sqlite3.connect(path, isolation_level=None)
+    assert store.schema_version(conn) == 0
+    assert store.migrate(conn) == 0
+    assert store.schema_version(conn) == store.SCHEMA_VERSION == 1
+    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    assert tables == {
+        "schema_version",
+        "providers",
+        "imports",
+        "import_files",
+        "returns",
+        "warnings",
+    }
+    assert store.migrate(conn) == 1  # a second time does nothing
+    conn.close()
+    assert store.load_returns(path).empty
+
+
+def test_a_later_migration_is_applied_to_a_store_with_data(stored, monkeypatch):
+    added = ("a note on each provider", ["ALTER TABLE providers ADD COLUMN note TEXT"])
+    monkeypatch.setattr(store, "MIGRATIONS", [*store.MIGRATIONS, added])
+    monkeypatch.setattr(store, "SCHEMA_VERSION", 2)
+    assert len(store.load_returns(stored)) == 2  # opening migrates
+    conn = sqlite3.connect(stored)
+    versions = conn.execute("SELECT version, description FROM schema_version").fetchall()
+    assert versions[-1] == (2, "a note on each provider")
+    assert conn.execute("SELECT count(*) FROM providers WHERE note IS NULL").fetchone()[0] == 2
+    conn.close()
+
+
+def test_a_store_from_a_newer_version_or_not_a_store_is_refused(stored, tmp_path):
+    conn = sqlite3.connect(stored)
+    conn.execute("INSERT INTO schema_version VALUES (99, 'future', '2030-01-01')")
+    conn.commit()
+    conn.close()
+    with pytest.raises(store.StoreError, match="schema version 99, made by a newer version"):
+        store.load_returns(stored)
+    junk = tmp_path / "junk.sqlite"
+    junk.write_text("this is not a database, just text " * 100)
+    with pytest.raises(store.StoreError, match="not a sufficiency store"):
+        store.load_returns(junk)
+
+
+def test_area_returns_reads_the_store_located_or_says_there_is_none(tmp_path):
+    folder = write_area(tmp_path / "area")
+    notes: list[str] = []
+    assert store.area_returns(folder, WARDS, None, notes) is None and notes == []
+    store.ingest(
+        store.store_path(folder),
+        checked(tmp_path / "in", "2026-summer", [row(), row(urn="EY100002", easting=X + 1000)]),
+    )
+    returns, source = store.area_returns(folder, WARDS, None, notes)
+    assert source == "the store sufficiency.sqlite (1 term(s), 2026-summer to 2026-summer)"
+    assert list(returns["ward_code"]) == ["E05000001", "E05000002"]
+    assert list(returns["term_index"]) == [Term.parse("2026-summer").index] * 2
+    assert list(returns["located_by"]) == ["coordinates"] * 2
+    assert notes == [
+        f"Supply read from {source}",
+        "return file(s) not in the store, so not used: returns-2026-autumn.csv (load them with "
+        "sufficiency ingest)",
+    ]
+
+
+def test_a_store_busy_with_another_ingest_is_one_clear_error(stored, tmp_path, monkeypatch):
+    other = sqlite3.connect(stored, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")  # another ingest holds the write lock
+    monkeypatch.setattr(store, "_connect", lambda path: _quick(path))
+    later = checked(tmp_path / "later", "2026-autumn", [row()])
+    with pytest.raises(store.StoreError, match="is another ingest running"):
+        store.ingest(stored, later)
+    other.execute("ROLLBACK")
+    other.close()
+
+
+def _quick(path: Path) -> sqlite3.Connection:
+    """A connection that gives up on a lock at once (instead of after 5 seconds)."""
+    return sqlite3.connect(path, isolation_level=None, timeout=0)
