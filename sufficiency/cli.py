@@ -117,6 +117,12 @@ def _common(command):
     metavar="FILE",
     help="A scenario TOML (scenarios/README.md); repeat for several. Default: baseline.",
 )
+@click.option(
+    "--maps/--no-maps",
+    default=True,
+    show_default=True,
+    help="Also write the internal gap map(s) into OUT/maps/.",
+)
 def run(
     area: Path | None,
     parameters: Path | None,
@@ -126,20 +132,25 @@ def run(
     draws: int,
     seed: int,
     scenario_files: tuple[Path, ...],
+    maps: bool,
 ) -> None:
     """Forecast places against demand and write the gap table.
 
-    Writes OUT/gap.csv (the gap table: one row per scenario, term, ward and age group) and
-    OUT/sufficiency.xlsx (the gap, a ward summary, the take-up fit and notes), then prints
-    which wards are in deficit, for which age groups and from which term.
+    Writes OUT/gap.csv (the gap table: one row per scenario, term, ward and age group),
+    OUT/sufficiency.xlsx (the gap, a ward summary, the take-up fit and notes) and the internal
+    gap map OUT/maps/gap-map.html, then prints which wards are in deficit, for which age groups
+    and from which term.
     """
     from .assess import assess
+    from .maps import write_run_maps
     from .outputs import write_assessment
     from .summary import summary_lines
 
     if not scenario_files and not draws:
         result = assess(area, parameters, first_term=first_term, last_term=last_term)
         written = write_assessment(result, out_dir)
+        if maps:
+            written += write_run_maps(result, out_dir)
         for line in summary_lines(result):
             click.echo(line)
         click.echo("")
@@ -159,6 +170,8 @@ def run(
         seed=seed,
     )
     written = write_runs(runs.results, out_dir, gap=runs.gap, scenarios=runs.table())
+    if maps:
+        written += write_run_maps(runs.results, out_dir)
     for result in runs.results:
         for line in summary_lines(result):
             click.echo(line)
@@ -239,9 +252,10 @@ def compare(
 
 def _register() -> None:
     """Commands that live in their own modules (returns and store; maps and report)."""
+    from .cli_maps import map_command, report_command
     from .cli_returns import COMMANDS as RETURNS_COMMANDS
 
-    for command in RETURNS_COMMANDS:
+    for command in [*RETURNS_COMMANDS, map_command, report_command]:
         cli.add_command(command)
 
 

@@ -1,0 +1,240 @@
+"""Disclosure control for published outputs: which figures may be shown, and how.
+
+Published maps and reports (``--publish``) go to parents and the scrutiny panel, so they carry
+**ward aggregates only**, treated as the GSS guidance on disclosure control for tables from
+administrative sources describes, with these choices:
+
+* **Counts** (children, funded children, demand places, supply places): a count of exactly 0 is
+  shown as ``0`` (a ward with no places for an age group is the planning fact the map exists to
+  show, and says nothing about a person); a count above 0 and below the threshold (default 5)
+  is suppressed and shown as ``<5``; every other count is **rounded to the nearest 5**. We chose
+  suppression for the small counts, not rounding them too, because a reader takes a rounded
+  ``0`` for "none", which is wrong, while ``<5`` says what is known. We round the rest because
+  the report also shows city-wide totals: with exact ward figures beside a total, a suppressed
+  ward could be worked out by subtraction (secondary disclosure); rounding every figure (totals
+  rounded from unrounded sums) leaves that subtraction uncertain by more than the threshold,
+  without choosing other cells to suppress. A lone childminder's places for an age group (at
+  most three children under 5 at the statutory ratios) are always below the threshold, so a
+  ward-age cell made of one childminder is always suppressed.
+* **Derived figures** (the gap, places per 100 children, the status) are suppressed wherever a
+  count they are made from is suppressed: the gap from supply and demand, places per 100 from
+  supply and children, the status from the gap.
+* **The gap** is a modelled figure (births aged forward, take-up rates, a utilisation factor),
+  not a count of real children or places, so it is rounded to whole places, not to 5, once the
+  counts it comes from may be shown. Places per 100 children are rounded to whole numbers.
+* **Never published**: anything provider-level (names, locations, vacancies, waiting lists,
+  staffing), vacancy projections (which start from the vacancies providers report) and the
+  provider map layer. Childminders are never named or located in published outputs. City-wide
+  workforce figures (sums over every provider) are published, rounded to the nearest 5.
+
+Internal outputs (the default) show every figure unsuppressed, to one decimal place or whole
+numbers, and say "internal" on them.
+
+>>> count_text(0), count_text(3), count_text(12.4), count_text(1283)
+('0', '<5', '10', '1,285')
+>>> published_counts([0.0, 0.4, 4.99, 5.0, 7.5, 12.49])
+array([ 0., nan, nan,  5., 10., 10.])
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+
+import numpy as np
+import pandas as pd
+
+THRESHOLD = 5
+ROUNDING_BASE = 5
+COUNT_COLUMNS = ("children", "funded_children", "demand_places", "supply_places")
+# Derived figure -> the counts it is made from.
+DERIVED = {
+    "gap_places": ("supply_places", "demand_places"),
+    "places_per_100": ("supply_places", "children"),
+}
+NOT_SHOWN = "not shown"
+STATUS_NOT_SHOWN = "not shown (small numbers)"
+
+
+def round_to_base(values: float | Iterable[float], base: int = ROUNDING_BASE) -> np.ndarray:
+    """Round to the nearest multiple of ``base``, halves away from zero.
+
+    >>> round_to_base([2.4, 2.5, 7.49, 7.5, 12.5, -7.5]).tolist()
+    [0.0, 5.0, 5.0, 10.0, 15.0, -10.0]
+    """
+    array = np.asarray(values, dtype=float)
+    return np.sign(array) * np.floor(np.abs(array) / base + 0.5) * base
+
+
+def is_small(values: float | Iterable[float], threshold: float = THRESHOLD) -> np.ndarray:
+    """True for counts above zero and below ``threshold`` (those to suppress).
+
+    >>> is_small([0, 0.2, 4.9, 5, np.nan]).tolist()
+    [False, True, True, False, False]
+    """
+    array = np.asarray(values, dtype=float)
+    with np.errstate(invalid="ignore"):
+        return (array > 0) & (array < threshold)
+
+
+def published_counts(
+    values: float | Iterable[float], threshold: float = THRESHOLD, base: int = ROUNDING_BASE
+) -> np.ndarray:
+    """Counts as they may be published: NaN where suppressed, else rounded to ``base``.
+
+    An exact 0 stays 0. Missing values stay missing.
+
+    >>> published_counts([0, 2, 5, 23, np.nan]).tolist()
+    [0.0, nan, 5.0, 25.0, nan]
+    """
+    array = np.asarray(values, dtype=float)
+    return np.where(is_small(array, threshold), np.nan, round_to_base(array, base))
+
+
+def count_text(value: float | None, threshold: float = THRESHOLD, base: int = ROUNDING_BASE) -> str:
+    """One count as published: ``"0"``, ``"<5"``, or rounded to ``base`` with thousands commas.
+
+    >>> count_text(0), count_text(0.3), count_text(4.9), count_text(5.1), count_text(None)
+    ('0', '<5', '<5', '5', '')
+    """
+    if value is None or (isinstance(value, float) and math.isnan(value)) or pd.isna(value):
+        return ""
+    if is_small(value, threshold):
+        return f"<{threshold:g}"
+    return f"{float(round_to_base(value, base)):,.0f}"
+
+
+def whole_text(value: float | None, *, signed: bool = False) -> str:
+    """A modelled figure rounded to a whole number (``""`` when missing).
+
+    >>> whole_text(-12.5), whole_text(3.2, signed=True), whole_text(-0.2), whole_text(None)
+    ('-13', '+3', '0', '')
+    """
+    if value is None or pd.isna(value):
+        return ""
+    rounded = float(round_to_base(value, 1))
+    if rounded == 0:
+        return "0"
+    return f"{rounded:+,.0f}" if signed else f"{rounded:,.0f}"
+
+
+def published_figures(
+    table: pd.DataFrame, threshold: float = THRESHOLD, base: int = ROUNDING_BASE
+) -> pd.DataFrame:
+    """Ward figures as they may be published, one row per row of ``table``.
+
+    Parameters
+    ----------
+    table
+        Rows of a gap table (DATA.md): at least ``children, demand_places, supply_places,
+        gap_places, places_per_100, status``; ``funded_children`` is used when present.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The same index, with numeric columns ``children, funded_children, demand_places,
+        supply_places`` (rounded to ``base``, NaN where suppressed), ``gap_places`` (whole
+        places, NaN where suppressed), ``places_per_100`` (whole, NaN where suppressed or no
+        children), ``status`` (``"not shown (small numbers)"`` where the gap is suppressed),
+        and ``suppressed`` (True where any figure of the row is held back).
+
+    Examples
+    --------
+    >>> rows = pd.DataFrame({"children": [120.4, 3.0], "demand_places": [61.2, 1.5],
+    ...                      "supply_places": [70.0, 12.0], "gap_places": [1.8, 9.3],
+    ...                      "places_per_100": [58.1, 400.0], "status": ["tight", "sufficient"]})
+    >>> out = published_figures(rows)
+    >>> out[["children", "demand_places", "supply_places", "gap_places"]].values.tolist()
+    [[120.0, 60.0, 70.0, 2.0], [nan, nan, 10.0, nan]]
+    >>> out["places_per_100"].tolist(), out["status"].tolist(), out["suppressed"].tolist()
+    ([58.0, nan], ['tight', 'not shown (small numbers)'], [False, True])
+    """
+    out = pd.DataFrame(index=table.index)
+    small = {}
+    for column in COUNT_COLUMNS:
+        if column not in table.columns:
+            continue
+        values = table[column].to_numpy(dtype=float)
+        small[column] = is_small(values, threshold)
+        out[column] = published_counts(values, threshold, base)
+    for column, sources in DERIVED.items():
+        held = np.zeros(len(table), dtype=bool)
+        for source in sources:
+            held |= small.get(source, False)
+        values = round_to_base(table[column].to_numpy(dtype=float), 1)
+        out[column] = np.where(held, np.nan, values)
+        small[column] = held
+    gap_held = small["gap_places"]
+    status = table["status"].astype(object).to_numpy()
+    out["status"] = np.where(gap_held, STATUS_NOT_SHOWN, status)
+    out["suppressed"] = np.logical_or.reduce([small[c] for c in small])
+    return out
+
+
+def figure_texts(
+    table: pd.DataFrame, *, publish: bool, threshold: float = THRESHOLD, base: int = ROUNDING_BASE
+) -> pd.DataFrame:
+    """The figures of gap-table rows as text for a tooltip or a table cell.
+
+    Published: the rules of this module (``<5``, rounded to 5, whole places). Internal: children
+    and places to one decimal place, places per 100 and the gap to whole numbers (the gap
+    signed), projected vacancies to one decimal place.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The same index, columns ``children, demand_places, supply_places, gap_places,
+        places_per_100, status`` (and ``projected_vacancies`` when internal), all text, and
+        ``gap_value`` (the gap as shown, NaN where suppressed) for colouring.
+
+    Examples
+    --------
+    >>> rows = pd.DataFrame({"children": [3.0], "demand_places": [1.6], "supply_places": [0.0],
+    ...                      "gap_places": [-1.6], "places_per_100": [0.0], "status": ["deficit"],
+    ...                      "projected_vacancies": [2.0]})
+    >>> figure_texts(rows, publish=True).iloc[0, :6].tolist()
+    ['<5', '<5', '0', 'not shown', 'not shown', 'not shown (small numbers)']
+    >>> figure_texts(rows, publish=False).iloc[0, :7].tolist()
+    ['3.0', '1.6', '0.0', '-2', '0', 'deficit', '2.0']
+    """
+    if publish:
+        shown = published_figures(table, threshold, base)
+        out = pd.DataFrame(
+            {
+                column: [count_text(v, threshold, base) for v in table[column]]
+                for column in ("children", "demand_places", "supply_places")
+            },
+            index=table.index,
+        )
+        held = shown["suppressed"].to_numpy()
+        out["gap_places"] = [
+            NOT_SHOWN if np.isnan(v) and h else whole_text(v, signed=True)
+            for v, h in zip(shown["gap_places"], held, strict=True)
+        ]
+        out["places_per_100"] = [
+            NOT_SHOWN if np.isnan(v) and h else whole_text(v)
+            for v, h in zip(shown["places_per_100"], held, strict=True)
+        ]
+        out["status"] = shown["status"].astype(object)
+        out["gap_value"] = shown["gap_places"].astype(float)
+        return out
+    out = pd.DataFrame(
+        {
+            column: [_one_decimal(v) for v in table[column]]
+            for column in ("children", "demand_places", "supply_places")
+        },
+        index=table.index,
+    )
+    out["gap_places"] = [whole_text(v, signed=True) for v in table["gap_places"]]
+    out["places_per_100"] = [whole_text(v) for v in table["places_per_100"]]
+    out["status"] = table["status"].astype(object).to_numpy()
+    if "projected_vacancies" in table.columns:
+        out["projected_vacancies"] = [_one_decimal(v) for v in table["projected_vacancies"]]
+    out["gap_value"] = table["gap_places"].to_numpy(dtype=float)
+    return out
+
+
+def _one_decimal(value: float | None) -> str:
+    if value is None or pd.isna(value):
+        return ""
+    return f"{float(value):,.1f}"

@@ -1,0 +1,1221 @@
+"""Ward maps of the gap in places: folium choropleths, scenario comparisons, one offline file each.
+
+What a map shows and the choices behind it:
+
+* **The gap** (``gap_places``: supply x utilisation - demand, in full-time places) per ward, one
+  layer per age group (radio buttons in the layer control: one age group at a time) and the
+  funding term picked from a drop-down. Each ward carries its figures for every term, and the
+  drop-down restyles the wards and refreshes the tooltips in the page, so a forecast of twelve
+  terms does not repeat the ward outlines twelve times.
+* **Colours**: ColorBrewer's RdBu, eight classes (colour-blind safe), with zero as a class break,
+  so red always means short of places and blue spare. The breaks are symmetric, at multiples of
+  a round step (1, 2, 2.5 or 5 x 10^k) chosen so three steps cover the 95th percentile of the
+  gap's size over every ward, term and age group of the map; the same breaks serve every layer,
+  so colours compare across terms and age groups. Wards whose figures are held back
+  (``--publish``) are grey.
+* **Geometry** is simplified in British National Grid (EPSG:27700) with GEOS's coverage
+  simplification (``shapely.coverage_simplify``), which moves each shared boundary once, so
+  neighbouring wards keep meeting without gaps or slivers (per-polygon
+  ``simplify(preserve_topology=True)`` where the wards are not a clean coverage). The tolerance
+  is the area's larger side / 1,000, kept between 10 and 50 m: under a pixel at the zoom that
+  fits the area on a screen. Coordinates are then projected to WGS84 and rounded to 5 decimal
+  places (about 1 m).
+* **Published maps** (``publish=True``) show ward aggregates only, with the rules of
+  ``disclosure.py``; they have no provider layer at all and no base map tiles unless asked.
+  **Internal** maps add a provider layer (clustered markers with type, places, vacancies and
+  waiting lists) and say "Internal" in red on the title.
+* **Housing sites** are a layer of circles sized by the dwellings in the trajectory.
+* **Escaping**: every name and description that goes into the page is HTML-escaped
+  (``html.escape``) before it is put in a property, a tooltip or the title; the provider
+  markers' tooltips are built in the page with ``textContent``, which never parses HTML. Data
+  goes into ``<script>`` as JSON with ``<``, ``>`` and ``&`` escaped (Jinja's ``tojson``).
+* Every map is one HTML file that works offline (``offline.save_offline``). Without tiles a map
+  sets ``maxZoom`` itself (marker clustering needs it).
+
+Comparing scenarios: :func:`comparison_map` puts two scenarios side by side in synchronised maps
+(folium's ``DualMap``; the term and the age group change on both sides together) and
+:func:`difference_map` maps the change in the gap, second minus first.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from itertools import pairwise
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import branca.element
+import folium
+import folium.plugins
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from folium.template import Template
+
+from . import __version__, disclosure
+from .offline import save_offline
+from .terms import AGE_GROUPS, Term
+
+if TYPE_CHECKING:
+    from .assess import Assessment
+
+__all__ = [
+    "MapOptions",
+    "MapText",
+    "assessment_map",
+    "comparison_map",
+    "difference_map",
+    "gap_breaks",
+    "gap_colours",
+    "gap_map",
+    "simplify_wards",
+    "write_map",
+    "write_maps",
+    "write_run_maps",
+]
+
+# ColorBrewer RdBu, 8 classes: short of places (red) to spare (blue).
+PALETTE = ("#b2182b", "#d6604d", "#f4a582", "#fddbc7", "#d1e5f0", "#92c5de", "#4393c3", "#2166ac")
+HELD_BACK = "#bdbdbd"
+NO_CHANGE = "#f7f7f7"
+NICE_STEPS = (1.0, 2.0, 2.5, 5.0)
+AGE_LABELS = {"under2": "Under 2s", "2": "2-year-olds", "3_4": "3- and 4-year-olds"}
+# Okabe-Ito colours, one per provider type.
+PROVIDER_COLOURS = {
+    "childminder": "#E69F00",
+    "day_nursery": "#56B4E9",
+    "pre_school": "#009E73",
+    "school_nursery": "#F0E442",
+    "nursery_school": "#0072B2",
+    "other": "#CC79A7",
+}
+PROVIDER_LABELS = {
+    "childminder": "Childminder",
+    "day_nursery": "Day nursery",
+    "pre_school": "Pre-school",
+    "school_nursery": "School nursery class",
+    "nursery_school": "Nursery school",
+    "other": "Other",
+}
+MAX_ZOOM = 18
+MAX_LABELLED = 40  # ward names shown from the start on maps of at most this many wards
+COORDINATE_DECIMALS = 5
+TOLERANCE_LIMITS = (10.0, 50.0)  # metres
+GAP_FIELDS = ("term", "children", "demand", "supply", "gap", "per100", "status")
+GAP_ALIASES = (
+    "Term",
+    "Children in the age group",
+    "Demand (full-time places)",
+    "Supply (full-time places)",
+    "Gap (full-time places)",
+    "Places per 100 children",
+    "Status",
+)
+CHANGE_FIELDS = ("term", "gap_first", "gap_second", "change", "status_first", "status_second")
+
+
+@dataclass(frozen=True)
+class MapText:
+    """The words around a map. Plain text: they are escaped when the map is built.
+
+    Attributes
+    ----------
+    title
+        The map's heading.
+    area
+        The area's name.
+    scenario
+        The scenario's name (and, for a comparison, "first and second").
+    data_date
+        What the figures are as at, e.g. "provider returns to 2026-autumn".
+    source
+        The source note at the foot of the map.
+    made
+        The date the map was made.
+    utilisation
+        The utilisation factor, for the legend's note on how the gap is worked out.
+    """
+
+    title: str
+    area: str
+    scenario: str
+    data_date: str
+    source: str
+    made: str = field(default_factory=lambda: dt.date.today().isoformat())
+    utilisation: float | None = None
+
+
+@dataclass(frozen=True)
+class MapOptions:
+    """How a map is made.
+
+    Attributes
+    ----------
+    publish
+        Apply ``disclosure.py`` (ward aggregates only, small numbers held back) and leave
+        providers out; ``False`` for an internal map, which says so on it.
+    tiles
+        Add OpenStreetMap tiles under the wards (they need the network); off by default.
+    threshold
+        Counts above zero and below this are held back on published maps.
+    """
+
+    publish: bool = False
+    tiles: bool = False
+    threshold: float = disclosure.THRESHOLD
+
+
+# --- geometry --------------------------------------------------------------------------------
+
+
+def simplification_tolerance(wards: gpd.GeoDataFrame) -> float:
+    """Metres: the area's larger side / 1,000, kept within 10 to 50 m.
+
+    >>> from shapely.geometry import box
+    >>> square = gpd.GeoDataFrame(geometry=[box(0, 0, 15_000, 8_000)], crs="EPSG:27700")
+    >>> simplification_tolerance(square)
+    15.0
+    """
+    west, south, east, north = wards.to_crs("EPSG:27700").total_bounds
+    return float(np.clip(max(east - west, north - south) / 1000, *TOLERANCE_LIMITS))
+
+
+def simplify_wards(
+    wards: gpd.GeoDataFrame, tolerance: float | None = None, *, crs: str = "EPSG:4326"
+) -> gpd.GeoDataFrame:
+    """Ward outlines simplified in EPSG:27700, then in WGS84 rounded to 5 decimal places.
+
+    Parameters
+    ----------
+    wards
+        ``ward_code, ward_name, geometry`` in any CRS.
+    tolerance
+        Metres; by default :func:`simplification_tolerance`.
+    crs
+        ``"EPSG:4326"`` (coordinates rounded to 5 decimal places) or ``"EPSG:27700"`` (rounded
+        to whole metres, for drawing without a web map).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        The same rows in ``crs``, ``attrs["tolerance_m"]`` and ``attrs["vertices"]`` (before,
+        after) recording what was done.
+    """
+    projected = wards.to_crs("EPSG:27700")
+    metres = simplification_tolerance(projected) if tolerance is None else float(tolerance)
+    shapes = projected.geometry.to_numpy()
+    before = int(shapely.get_num_coordinates(shapes).sum())
+    try:
+        if not bool(shapely.coverage_is_valid(shapes)):
+            raise ValueError("the wards overlap or have gaps")
+        simple = shapely.coverage_simplify(shapes, metres, simplify_boundary=True)
+    except (AttributeError, ValueError, shapely.errors.GEOSException):
+        simple = shapely.simplify(shapes, metres, preserve_topology=True)
+    out = gpd.GeoDataFrame(
+        projected.drop(columns="geometry"), geometry=simple, crs="EPSG:27700"
+    ).to_crs(crs)
+    decimals = 0 if out.crs.is_projected else COORDINATE_DECIMALS
+    out["geometry"] = shapely.transform(out.geometry.to_numpy(), lambda xy: np.round(xy, decimals))
+    out.attrs["tolerance_m"] = metres
+    out.attrs["vertices"] = (before, int(shapely.get_num_coordinates(out.geometry).sum()))
+    return out
+
+
+def _latlon(easting: Sequence[float], northing: Sequence[float]) -> np.ndarray:
+    """(n, 2) latitude, longitude of British National Grid points, rounded to 5 places."""
+    points = gpd.GeoSeries(gpd.points_from_xy(easting, northing), crs="EPSG:27700")
+    points = points.to_crs("EPSG:4326")
+    return np.round(np.column_stack([points.y, points.x]), COORDINATE_DECIMALS)
+
+
+# --- colours ---------------------------------------------------------------------------------
+
+
+def gap_breaks(values: Sequence[float] | np.ndarray) -> np.ndarray:
+    """Seven class breaks symmetric about zero, at multiples of a round step.
+
+    The step is the smallest of 1, 2, 2.5 or 5 x 10^k at which three steps reach the 95th
+    percentile of ``|values|``; never less than 1 place.
+
+    >>> gap_breaks([-45.4, -12.0, 3.0, 35.5]).tolist()
+    [-60.0, -40.0, -20.0, 0.0, 20.0, 40.0, 60.0]
+    >>> gap_breaks([0.4, -0.2]).tolist()
+    [-3.0, -2.0, -1.0, 0.0, 1.0, 2.0, 3.0]
+    """
+    size = np.abs(np.asarray(values, dtype=float))
+    size = size[np.isfinite(size)]
+    reach = float(np.percentile(size, 95)) if size.size else 1.0
+    step = max(_nice_step(max(reach, 1.0) / 3), 1.0)
+    return np.array([-3, -2, -1, 0, 1, 2, 3], dtype=float) * step
+
+
+def _nice_step(at_least: float) -> float:
+    magnitude = 10.0 ** np.floor(np.log10(at_least))
+    for multiple in (*NICE_STEPS, 10.0):
+        if multiple * magnitude >= at_least - 1e-12:
+            return float(multiple * magnitude)
+    return float(10 * magnitude)  # pragma: no cover
+
+
+def gap_colours(values: Sequence[float] | np.ndarray, breaks: np.ndarray) -> list[str]:
+    """The palette colour of each value (grey where missing); zero counts as spare.
+
+    >>> breaks = gap_breaks([-45.4, 35.5])
+    >>> gap_colours([-61, -0.1, 0.0, 19.9, 75, float("nan")], breaks)
+    ['#b2182b', '#fddbc7', '#d1e5f0', '#d1e5f0', '#2166ac', '#bdbdbd']
+    """
+    array = np.asarray(values, dtype=float)
+    classes = np.digitize(array, breaks, right=False)
+    return [
+        HELD_BACK if not np.isfinite(v) else PALETTE[c] for v, c in zip(array, classes, strict=True)
+    ]
+
+
+def _break_text(value: float) -> str:
+    return f"{value:,.2f}".rstrip("0").rstrip(".").replace("-", "\u2212")
+
+
+def legend_rows(breaks: np.ndarray) -> list[tuple[str, str]]:
+    """(colour, label) from most short to most spare."""
+    labels = [f"{_break_text(breaks[0])} or less"]
+    labels += [f"{_break_text(low)} to {_break_text(high)}" for low, high in pairwise(breaks)]
+    labels.append(f"{_break_text(breaks[-1])} or more")
+    return list(zip(PALETTE, labels, strict=True))
+
+
+# --- page furniture --------------------------------------------------------------------------
+
+_CSS = """<style>
+.sufficiency-box { background: rgba(255,255,255,0.94); padding: 8px 10px; border-radius: 4px;
+  box-shadow: 0 1px 5px rgba(0,0,0,0.4); font: 13px/1.35 Arial, Helvetica, sans-serif;
+  color: #222; max-width: 360px; }
+.sufficiency-title h1 { font-size: 17px; margin: 0 0 3px 0; }
+.sufficiency-title p { margin: 1px 0; }
+.sufficiency-internal { display: inline-block; background: #b2182b; color: #fff;
+  font-weight: bold; padding: 1px 6px; border-radius: 3px; margin-bottom: 3px; }
+.sufficiency-term select { font-size: 13px; margin-left: 4px; }
+.sufficiency-legend h2 { font-size: 13px; margin: 0 0 4px 0; }
+.sufficiency-legend h3 { font-size: 12px; margin: 5px 0 2px 0; font-weight: bold; }
+.sufficiency-legend .sufficiency-row { display: flex; align-items: center; margin: 1px 0; }
+.sufficiency-legend .swatch { width: 22px; height: 13px; border: 1px solid #777;
+  margin-right: 6px; flex: none; }
+.sufficiency-legend .dot { width: 10px; height: 10px; border-radius: 50%;
+  border: 1px solid #333; margin: 0 12px 0 6px; flex: none; }
+.sufficiency-legend .note { font-size: 11px; color: #444; margin-top: 4px; }
+.sufficiency-source { font-size: 11px; max-width: 480px; }
+.sufficiency-side { font-weight: bold; font-size: 14px; }
+.provider-icon { border-radius: 50%; border: 1.5px solid #222; }
+.ward-label { font: bold 11px Arial, sans-serif; color: #111; text-align: center;
+  text-shadow: 0 0 2px #fff, 0 0 2px #fff, 0 0 3px #fff; white-space: nowrap;
+  pointer-events: none; }
+.leaflet-tooltip table th { text-align: left; padding-right: 8px; font-weight: normal;
+  color: #444; }
+.leaflet-tooltip table td { font-weight: bold; }
+@media print { .sufficiency-term select { border: none; } }
+</style>"""
+
+
+class _Control(branca.element.MacroElement):
+    """A Leaflet control holding HTML that has already been escaped."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function() {
+            var control = L.control({position: {{ this.position|tojson }}});
+            control.onAdd = function() {
+                var div = L.DomUtil.create("div", {{ this.css_class|tojson }});
+                div.innerHTML = {{ this.markup|tojson }};
+                L.DomEvent.disableClickPropagation(div);
+                L.DomEvent.disableScrollPropagation(div);
+                return div;
+            };
+            control.addTo({{ this._parent.get_name() }});
+        })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, markup: str, position: str, css_class: str) -> None:
+        super().__init__()
+        self._name = "SufficiencyControl"
+        self.markup = markup
+        self.position = position
+        self.css_class = f"sufficiency-box {css_class}"
+
+
+class _TermControl(branca.element.MacroElement):
+    """A drop-down of terms that restyles every ward layer and refreshes its tooltip fields.
+
+    Each ward feature carries ``properties.terms[term] = [field values..., fill colour]``. It
+    also keeps the age-group layers of several maps in step (a DualMap's two sides) and
+    thickens a ward's outline under the pointer.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function() {
+            var groups = {{ this.group_names }};
+            var maps = {{ this.map_names }};
+            var terms = {{ this.terms|tojson }};
+            var fields = {{ this.fields|tojson }};
+            function show(term) {
+                groups.forEach(function(layers) {
+                    layers.forEach(function(layer) {
+                        layer.eachLayer(function(ward) {
+                            var p = ward.feature.properties, row = p.terms[term];
+                            fields.forEach(function(name, i) { p[name] = row[i]; });
+                            ward.setStyle({fillColor: row[fields.length]});
+                        });
+                    });
+                });
+            }
+            groups.forEach(function(layers) {
+                layers.forEach(function(layer) {
+                    layer.on("mouseover", function(e) {
+                        e.layer.setStyle({weight: 3, color: "#000"});
+                        e.layer.bringToFront();
+                    });
+                    layer.on("mouseout", function(e) {
+                        e.layer.setStyle({weight: 1, color: "#555"});
+                    });
+                });
+            });
+            var syncing = false;
+            maps.forEach(function(map, m) {
+                map.on("baselayerchange", function(e) {
+                    if (syncing) { return; }
+                    var index = groups[m].indexOf(e.layer);
+                    if (index < 0) { return; }
+                    syncing = true;
+                    maps.forEach(function(other, o) {
+                        if (o === m) { return; }
+                        groups[o].forEach(function(layer, i) {
+                            if (i === index) { other.addLayer(layer); }
+                            else { other.removeLayer(layer); }
+                        });
+                    });
+                    syncing = false;
+                });
+            });
+            var control = L.control({position: "topleft"});
+            control.onAdd = function() {
+                var div = L.DomUtil.create("div", "sufficiency-box sufficiency-term");
+                var label = L.DomUtil.create("label", "", div);
+                label.appendChild(document.createTextNode("Funding term"));
+                var select = L.DomUtil.create("select", "", label);
+                terms.forEach(function(term) {
+                    var option = document.createElement("option");
+                    option.value = term[0];
+                    option.textContent = term[1];
+                    select.appendChild(option);
+                });
+                select.addEventListener("change", function() { show(select.value); });
+                L.DomEvent.disableClickPropagation(div);
+                return div;
+            };
+            control.addTo({{ this.host.get_name() }});
+            show(terms[0][0]);
+        })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(
+        self,
+        groups: list[list[folium.GeoJson]],
+        maps: list[folium.Map],
+        terms: list[tuple[str, str]],
+        fields: Sequence[str],
+    ) -> None:
+        super().__init__()
+        self._name = "SufficiencyTermControl"
+        self.group_names = "[{}]".format(
+            ", ".join("[{}]".format(", ".join(x.get_name() for x in g)) for g in groups)
+        )
+        self.map_names = "[{}]".format(", ".join(m.get_name() for m in maps))
+        self.host = maps[0]
+        self.terms = [list(t) for t in terms]
+        self.fields = list(fields)
+
+
+class _Providers(folium.plugins.MarkerCluster):
+    """Clustered provider markers built in the page; tooltips made with ``textContent``.
+
+    Rows are ``[lat, lon, colour, name, type, places, vacancies, waiting]``; the text is not
+    escaped because it is never parsed as HTML.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        var {{ this.get_name() }} = (function() {
+            var rows = {{ this.rows|tojson }};
+            var labels = ["Type", "Places", "Vacancies", "Waiting list"];
+            var cluster = L.markerClusterGroup({{ this.options|tojavascript }});
+            rows.forEach(function(row) {
+                var icon = L.divIcon({className: "provider-icon", iconSize: [12, 12],
+                                      html: ""});
+                var marker = L.marker([row[0], row[1]], {icon: icon});
+                marker.on("add", function() {
+                    if (marker._icon) { marker._icon.style.background = row[2]; }
+                });
+                marker.bindTooltip(function() {
+                    var div = document.createElement("div");
+                    var name = document.createElement("b");
+                    name.textContent = row[3];
+                    div.appendChild(name);
+                    var table = document.createElement("table");
+                    labels.forEach(function(label, i) {
+                        var tr = table.insertRow();
+                        var th = document.createElement("th");
+                        th.textContent = label;
+                        tr.appendChild(th);
+                        tr.insertCell().textContent = row[4 + i];
+                    });
+                    div.appendChild(table);
+                    return div;
+                });
+                cluster.addLayer(marker);
+            });
+            return cluster;
+        })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, rows: list[list[Any]], name: str) -> None:
+        super().__init__(name=name, overlay=True, control=True, show=True)
+        self._name = "SufficiencyProviders"
+        self.rows = rows
+
+
+class _WardLabels(folium.map.Layer):
+    """Ward names at a point inside each ward, as text (never parsed as HTML)."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        var {{ this.get_name() }} = (function() {
+            var group = L.layerGroup();
+            {{ this.rows|tojson }}.forEach(function(row) {
+                var text = document.createElement("div");
+                text.textContent = row[2];
+                var icon = L.divIcon({className: "ward-label", html: text,
+                                      iconSize: [120, 14], iconAnchor: [60, -5]});
+                L.marker([row[0], row[1]], {icon: icon, interactive: false,
+                                            keyboard: false}).addTo(group);
+            });
+            return group;
+        })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, rows: list[list[Any]], show: bool) -> None:
+        super().__init__(name="Ward names", overlay=True, control=True, show=show)
+        self._name = "SufficiencyWardLabels"
+        self.rows = rows
+
+
+def _esc(value: object) -> str:
+    return html.escape("" if value is None or value is pd.NA else str(value), quote=True)
+
+
+def _term_label(term: str) -> str:
+    parsed = Term.parse(term)
+    return f"{parsed.season.capitalize()} {parsed.year}"
+
+
+def _new_map(tiles: bool, bounds: list[list[float]]) -> folium.Map:
+    m = folium.Map(tiles=None, maxZoom=MAX_ZOOM, zoom_control="bottomleft", control_scale=True)
+    _add_tiles(m, tiles)
+    m.fit_bounds(bounds)
+    m.get_root().header.add_child(branca.element.Element(_CSS), name="sufficiency_css")
+    return m
+
+
+def _add_tiles(m: folium.Map, tiles: bool) -> None:
+    if tiles:
+        folium.TileLayer("OpenStreetMap", control=False, max_zoom=MAX_ZOOM, opacity=0.6).add_to(m)
+
+
+def _bounds(geometry: gpd.GeoDataFrame) -> list[list[float]]:
+    west, south, east, north = geometry.total_bounds
+    return [[float(south), float(west)], [float(north), float(east)]]
+
+
+def _title_markup(text: MapText, publish: bool, side_note: str = "") -> str:
+    badge = (
+        "" if publish else '<div class="sufficiency-internal">Internal: not for publication</div>'
+    )
+    lines = [
+        f"<h1>{_esc(text.title)}</h1>",
+        f"<p>{_esc(text.area)}</p>",
+        f"<p>Scenario: <b>{_esc(text.scenario)}</b></p>",
+        f"<p>Data: {_esc(text.data_date)}. Made {_esc(text.made)}.</p>",
+    ]
+    if side_note:
+        lines.append(f"<p>{_esc(side_note)}</p>")
+    return badge + "".join(lines)
+
+
+def _legend_markup(
+    breaks: np.ndarray,
+    *,
+    heading: str,
+    short: str,
+    spare: str,
+    note: str,
+    middle: Sequence[str] = (),
+    extra: Sequence[str] = (),
+) -> str:
+    """The legend: a heading, the short classes, ``middle`` rows, the spare classes, ``extra``
+    rows (already escaped HTML) and a note."""
+    rows = legend_rows(breaks)
+    parts = [f"<h2>{_esc(heading)}</h2>", f"<h3>{_esc(short)}</h3>"]
+    parts += [_swatch(colour, label) for colour, label in rows[:4]]
+    parts += middle
+    parts.append(f"<h3>{_esc(spare)}</h3>")
+    parts += [_swatch(colour, label) for colour, label in rows[4:]]
+    parts += extra
+    parts.append(f'<div class="note">{_esc(note)}</div>')
+    return "".join(parts)
+
+
+def _extra_rows(*, publish: bool, housing: bool, providers: bool) -> list[str]:
+    rows = [_swatch(HELD_BACK, "Not shown: small numbers")] if publish else []
+    if housing:
+        rows.append(_dot("#542788", "Housing site (size: dwellings)"))
+    if providers:
+        rows.append("<h3>Providers</h3>")
+        rows += [_dot(colour, PROVIDER_LABELS[kind]) for kind, colour in PROVIDER_COLOURS.items()]
+    return rows
+
+
+def _dot(colour: str, label: str) -> str:
+    return (
+        f'<div class="sufficiency-row"><span class="dot" style="background:{colour}"></span>'
+        f"{_esc(label)}</div>"
+    )
+
+
+def _swatch(colour: str, label: str) -> str:
+    return (
+        f'<div class="sufficiency-row"><span class="swatch" style="background:{colour}"></span>'
+        f"{_esc(label)}</div>"
+    )
+
+
+# --- layers ----------------------------------------------------------------------------------
+
+
+def _ward_layer(
+    geometry: gpd.GeoDataFrame,
+    values: pd.DataFrame,
+    *,
+    name: str,
+    age_group: str,
+    fields: Sequence[str],
+    aliases: Sequence[str],
+    show: bool,
+) -> folium.GeoJson:
+    """One age group's wards; ``values`` has ``ward_code, term_key``, ``field_<name>`` for each
+    field (escaped text) and ``fill``, rows in term order."""
+    columns = [*(f"field_{f}" for f in fields), "fill"]
+    by_ward: dict[str, dict[str, list[str]]] = {}
+    for row in values[["ward_code", "term_key", *columns]].itertuples(index=False):
+        by_ward.setdefault(row[0], {})[row[1]] = list(row[2:])
+    first = values["term_key"].iloc[0]
+    features = []
+    for code, ward_name, shape in zip(
+        geometry["ward_code"], geometry["ward_name"], geometry.geometry, strict=True
+    ):
+        terms = by_ward.get(code)
+        if terms is None:
+            continue
+        properties: dict[str, Any] = {
+            "ward_code": _esc(code),
+            "ward_name": _esc(ward_name),
+            "age_group": _esc(AGE_LABELS.get(age_group, age_group)),
+            "terms": terms,
+            "style": {
+                "fillColor": terms[first][-1],
+                "color": "#555",
+                "weight": 1,
+                "fillOpacity": 0.85,
+            },
+        }
+        properties.update(zip(fields, terms[first][:-1], strict=True))
+        features.append(
+            {
+                "type": "Feature",
+                "id": str(code),
+                "properties": properties,
+                "geometry": shapely.geometry.mapping(shape),
+            }
+        )
+    tooltip = folium.GeoJsonTooltip(
+        fields=["ward_name", "age_group", *fields],
+        aliases=["Ward", "Age group", *aliases],
+        sticky=True,
+    )
+    return folium.GeoJson(
+        {"type": "FeatureCollection", "features": features},
+        name=name,
+        overlay=False,
+        control=True,
+        show=show,
+        tooltip=tooltip,
+        class_name=f"ward ward-{age_group}",
+    )
+
+
+def _gap_values(
+    gap: pd.DataFrame, *, publish: bool, threshold: float
+) -> tuple[pd.DataFrame, np.ndarray]:
+    """Escaped tooltip texts and fill colours of each gap-table row, and the class breaks."""
+    texts = disclosure.figure_texts(gap, publish=publish, threshold=threshold)
+    breaks = gap_breaks(texts["gap_value"])
+    out = pd.DataFrame(
+        {
+            "ward_code": gap["ward_code"].astype(str).to_numpy(),
+            "term": gap["term"].astype(str).to_numpy(),
+            "age_group": gap["age_group"].astype(str).to_numpy(),
+            "term_label": [_term_label(t) for t in gap["term"].astype(str)],
+            "children": texts["children"].to_numpy(),
+            "demand": texts["demand_places"].to_numpy(),
+            "supply": texts["supply_places"].to_numpy(),
+            "gap": texts["gap_places"].to_numpy(),
+            "per100": texts["places_per_100"].to_numpy(),
+            "status": texts["status"].to_numpy(),
+            "fill": gap_colours(texts["gap_value"], breaks),
+            "gap_value": texts["gap_value"].to_numpy(),
+        }
+    )
+    for column in ("term_label", "children", "demand", "supply", "gap", "per100", "status"):
+        out[column] = [_esc(v) for v in out[column]]
+    return out, breaks
+
+
+def _layer_values(values: pd.DataFrame, group: str, fields: Sequence[str]) -> pd.DataFrame:
+    part = values[values["age_group"] == group]
+    return pd.DataFrame(
+        {
+            "ward_code": part["ward_code"].to_numpy(),
+            "term_key": part["term"].to_numpy(),
+            **{f"field_{f}": part[_SOURCE.get(f, f)].to_numpy() for f in fields},
+            "fill": part["fill"].to_numpy(),
+        }
+    )
+
+
+_SOURCE = {"term": "term_label"}
+
+
+def _one_scenario(gap: pd.DataFrame, what: str) -> pd.DataFrame:
+    names = gap["scenario"].astype(str).unique() if "scenario" in gap.columns else []
+    if len(names) > 1:
+        raise ValueError(f"{what} maps one scenario; the table holds {', '.join(names)}")
+    return gap.reset_index(drop=True)
+
+
+def _terms(gap: pd.DataFrame) -> list[tuple[str, str]]:
+    keys = sorted(gap["term"].astype(str).unique(), key=lambda t: Term.parse(t).index)
+    return [(key, _term_label(key)) for key in keys]
+
+
+def _housing_layer(housing: pd.DataFrame, wards: gpd.GeoDataFrame) -> folium.GeoJson | None:
+    """One circle per site: its name, dwellings, years and type; at the ward's centre when the
+    trajectory gives only a ward."""
+    if housing is None or housing.empty:
+        return None
+    frame = housing.copy()
+    if {"easting", "northing"} <= set(frame.columns):
+        located = frame["easting"].notna() & frame["northing"].notna()
+    else:
+        located = pd.Series(False, index=frame.index)
+        frame["easting"] = np.nan
+        frame["northing"] = np.nan
+    if not located.all() and "ward_code" in frame.columns:
+        centres = wards.set_index("ward_code").geometry.representative_point()
+        lost = ~located & frame["ward_code"].isin(centres.index)
+        points = centres.reindex(frame.loc[lost, "ward_code"])
+        frame.loc[lost, "easting"] = points.x.to_numpy()
+        frame.loc[lost, "northing"] = points.y.to_numpy()
+    frame = frame[frame["easting"].notna() & frame["northing"].notna()]
+    if frame.empty:
+        return None
+    key = "site_id" if "site_id" in frame.columns else "site_name"
+    sites = frame.groupby(key, sort=True).agg(
+        site_name=("site_name", "first"),
+        dwellings=("dwellings", "sum"),
+        first_year=("year", "min"),
+        last_year=("year", "max"),
+        dwelling_type=("dwelling_type", lambda s: ", ".join(sorted(set(s.astype(str))))),
+        easting=("easting", "first"),
+        northing=("northing", "first"),
+    )
+    where = _latlon(sites["easting"], sites["northing"])
+    features = []
+    for (lat, lon), site in zip(where, sites.itertuples(), strict=True):
+        years = (
+            str(site.first_year)
+            if site.first_year == site.last_year
+            else f"{site.first_year}\u2013{site.last_year}"
+        )
+        radius = float(np.clip(3 + np.sqrt(max(site.dwellings, 0)) / 3, 4, 16))
+        features.append(
+            {
+                "type": "Feature",
+                "properties": {
+                    "site_name": _esc(site.site_name),
+                    "dwellings": _esc(f"{site.dwellings:,.0f}"),
+                    "years": _esc(years),
+                    "dwelling_type": _esc(site.dwelling_type),
+                    "style": {"radius": radius},
+                },
+                "geometry": {"type": "Point", "coordinates": [float(lon), float(lat)]},
+            }
+        )
+    return folium.GeoJson(
+        {"type": "FeatureCollection", "features": features},
+        name="Housing sites",
+        overlay=True,
+        show=True,
+        marker=folium.CircleMarker(
+            radius=6,
+            color="#2d004b",
+            weight=1.5,
+            fill=True,
+            fill_color="#542788",
+            fill_opacity=0.75,
+            class_name="housing-site",
+        ),
+        tooltip=folium.GeoJsonTooltip(
+            fields=["site_name", "dwellings", "years", "dwelling_type"],
+            aliases=["Housing site", "Dwellings", "Completions", "Type"],
+        ),
+        class_name="housing-site",
+    )
+
+
+def _provider_rows(providers: pd.DataFrame) -> list[list[Any]]:
+    """Rows for :class:`_Providers`: one per located provider (plain text, not escaped)."""
+    frame = providers[providers["easting"].notna() & providers["northing"].notna()]
+    if frame.empty:
+        return []
+    where = _latlon(frame["easting"], frame["northing"])
+
+    def by_age(prefix: str) -> list[str]:
+        columns = [f"{prefix}_{g}" for g in AGE_GROUPS]
+        values = frame.reindex(columns=columns).to_numpy(dtype=float)
+        return [
+            ", ".join(
+                f"{AGE_LABELS[g]} {v:,.0f}"
+                for g, v in zip(AGE_GROUPS, row, strict=True)
+                if np.isfinite(v) and v > 0
+            )
+            or "none"
+            for row in values
+        ]
+
+    places, vacancies, waiting = by_age("places"), by_age("vacancies"), by_age("waiting")
+    kinds = frame["provider_type"].astype(str).to_numpy()
+    names = frame["provider_name"].astype(object).to_numpy()
+    return [
+        [
+            float(lat),
+            float(lon),
+            PROVIDER_COLOURS.get(kind, PROVIDER_COLOURS["other"]),
+            "" if pd.isna(name) else str(name),
+            PROVIDER_LABELS.get(kind, kind),
+            places[i],
+            vacancies[i],
+            waiting[i],
+        ]
+        for i, ((lat, lon), kind, name) in enumerate(zip(where, kinds, names, strict=True))
+    ]
+
+
+def _label_rows(geometry: gpd.GeoDataFrame) -> list[list[Any]]:
+    points = geometry.to_crs("EPSG:27700").geometry.representative_point().to_crs("EPSG:4326")
+    return [
+        [round(float(p.y), COORDINATE_DECIMALS), round(float(p.x), COORDINATE_DECIMALS), str(n)]
+        for p, n in zip(points, geometry["ward_name"], strict=True)
+    ]
+
+
+# --- maps ------------------------------------------------------------------------------------
+
+
+def gap_map(
+    gap: pd.DataFrame,
+    wards: gpd.GeoDataFrame,
+    *,
+    text: MapText,
+    housing: pd.DataFrame | None = None,
+    providers: pd.DataFrame | None = None,
+    options: MapOptions = MapOptions(),
+    geometry: gpd.GeoDataFrame | None = None,
+) -> folium.Map:
+    """The ward choropleth of the gap in places, one layer per age group, a term drop-down.
+
+    Parameters
+    ----------
+    gap
+        Gap-table rows (DATA.md) of one scenario, any terms.
+    wards
+        ``ward_code, ward_name, geometry`` (any CRS).
+    text
+        Title, area, scenario, data date and source note.
+    housing
+        The housing trajectory (``site_id, site_name, year, dwellings, dwelling_type`` and a
+        location); a layer of sites when given.
+    providers
+        One row per provider (``provider_name, provider_type, easting, northing, places_*,
+        vacancies_*, waiting_*``); a clustered layer on internal maps. Ignored when publishing.
+    options
+        Published or internal, tiles, disclosure threshold.
+    geometry
+        Already simplified wards (:func:`simplify_wards`), to reuse between maps.
+    """
+    gap = _one_scenario(gap, "gap_map")
+    shapes = simplify_wards(wards) if geometry is None else geometry
+    publish = options.publish
+    values, breaks = _gap_values(gap, publish=publish, threshold=options.threshold)
+    m = _new_map(options.tiles, _bounds(shapes))
+    layers = _age_layers(m, shapes, values, GAP_FIELDS, GAP_ALIASES)
+    site_layer = _housing_layer(housing, wards.to_crs("EPSG:27700"))
+    if site_layer is not None:
+        site_layer.add_to(m)
+    show_providers = providers is not None and not publish
+    if show_providers:
+        rows = _provider_rows(providers)
+        show_providers = bool(rows)
+        if rows:
+            _Providers(rows, name=f"Providers ({len(rows):,})").add_to(m)
+    _WardLabels(_label_rows(shapes), show=len(shapes) <= MAX_LABELLED).add_to(m)
+    folium.LayerControl(position="topright", collapsed=False).add_to(m)
+    _Control(_title_markup(text, publish), "topleft", "sufficiency-title").add_to(m)
+    _TermControl([layers], [m], _terms(gap), GAP_FIELDS).add_to(m)
+    share = f"{text.utilisation:.0%} of " if text.utilisation is not None else ""
+    legend = _legend_markup(
+        breaks,
+        heading="Gap in full-time places",
+        short="Short of places (deficit)",
+        spare="Spare places",
+        note=f"Gap = {share}supply places minus demand places, for the age group and term "
+        "chosen. A full-time place is 50 hours a week in term time.",
+        extra=_extra_rows(
+            publish=publish, housing=site_layer is not None, providers=show_providers
+        ),
+    )
+    _Control(legend, "bottomright", "sufficiency-legend").add_to(m)
+    _Control(_esc(text.source), "bottomleft", "sufficiency-source").add_to(m)
+    return m
+
+
+def _age_layers(
+    m: folium.Map,
+    shapes: gpd.GeoDataFrame,
+    values: pd.DataFrame,
+    fields: Sequence[str],
+    aliases: Sequence[str],
+) -> list[folium.GeoJson]:
+    layers = []
+    present = [g for g in AGE_GROUPS if (values["age_group"] == g).any()]
+    for i, group in enumerate(present):
+        layer = _ward_layer(
+            shapes,
+            _layer_values(values, group, fields),
+            name=AGE_LABELS.get(group, group),
+            age_group=group,
+            fields=fields,
+            aliases=aliases,
+            show=i == 0,
+        )
+        layer.add_to(m)
+        layers.append(layer)
+    return layers
+
+
+def comparison_map(
+    first: pd.DataFrame,
+    second: pd.DataFrame,
+    wards: gpd.GeoDataFrame,
+    *,
+    text: MapText,
+    options: MapOptions = MapOptions(),
+    geometry: gpd.GeoDataFrame | None = None,
+) -> folium.plugins.DualMap:
+    """Two scenarios' gap maps side by side, synchronised (pan, zoom, term and age group).
+
+    Both sides share one set of class breaks and one legend (on the right).
+    """
+    first, second = _one_scenario(first, "comparison_map"), _one_scenario(second, "comparison_map")
+    shapes = simplify_wards(wards) if geometry is None else geometry
+    publish, tiles = options.publish, options.tiles
+    values_first, _ = _gap_values(first, publish=publish, threshold=options.threshold)
+    values_second, _ = _gap_values(second, publish=publish, threshold=options.threshold)
+    breaks = gap_breaks(pd.concat([values_first["gap_value"], values_second["gap_value"]]))
+    for values in (values_first, values_second):
+        values["fill"] = gap_colours(values["gap_value"], breaks)
+    dual = folium.plugins.DualMap(
+        tiles=None, maxZoom=MAX_ZOOM, zoom_control="bottomleft", control_scale=True
+    )
+    dual.get_root().header.add_child(branca.element.Element(_CSS), name="sufficiency_css")
+    groups = []
+    names = [_scenario_name(first), _scenario_name(second)]
+    for side, values, name in (
+        (dual.m1, values_first, names[0]),
+        (dual.m2, values_second, names[1]),
+    ):
+        _add_tiles(side, tiles)
+        groups.append(_age_layers(side, shapes, values, GAP_FIELDS, GAP_ALIASES))
+        folium.LayerControl(position="topright", collapsed=side is dual.m2).add_to(side)
+        _Control(f"Scenario: {_esc(name)}", "topright", "sufficiency-side").add_to(side)
+    dual.fit_bounds(_bounds(shapes))
+    _Control(_title_markup(text, publish), "topleft", "sufficiency-title").add_to(dual.m1)
+    # A child of the DualMap itself, so that its script runs after both maps' layers exist
+    # (DualMap.add_child would put a copy on each side).
+    branca.element.Element.add_child(
+        dual, _TermControl(groups, [dual.m1, dual.m2], _terms(first), GAP_FIELDS)
+    )
+    legend = _legend_markup(
+        breaks,
+        heading="Gap in full-time places",
+        short="Short of places (deficit)",
+        spare="Spare places",
+        note="Left and right move together: pan, zoom, term and age group.",
+        extra=_extra_rows(publish=publish, housing=False, providers=False),
+    )
+    _Control(legend, "bottomright", "sufficiency-legend").add_to(dual.m2)
+    _Control(_esc(text.source), "bottomleft", "sufficiency-source").add_to(dual.m1)
+    return dual
+
+
+def _scenario_name(gap: pd.DataFrame) -> str:
+    if "scenario" in gap.columns and len(gap):
+        return str(gap["scenario"].iloc[0])
+    return "baseline"
+
+
+def change_in_gap(
+    first: pd.DataFrame,
+    second: pd.DataFrame,
+    *,
+    publish: bool = False,
+    threshold: float = disclosure.THRESHOLD,
+) -> pd.DataFrame:
+    """One row per term, ward and age group: the gap of each scenario (as shown) and the change.
+
+    The change is ``second - first`` of the gaps as they may be shown: published, whole places
+    and NaN where either gap is held back.
+
+    >>> one = pd.DataFrame({"scenario": ["a"], "term": ["2027-spring"], "ward_code": ["E1"],
+    ...     "ward_name": ["X"], "age_group": ["2"], "children": [50.0], "demand_places": [20.0],
+    ...     "supply_places": [30.0], "gap_places": [7.0], "places_per_100": [60.0],
+    ...     "status": ["sufficient"]})
+    >>> two = one.assign(scenario="b", supply_places=[20.0], gap_places=[-2.0],
+    ...                  status=["deficit"])
+    >>> change_in_gap(one, two)[["gap_first", "gap_second", "change"]].values.tolist()
+    [[7.0, -2.0, -9.0]]
+    """
+    key = ["term", "ward_code", "ward_name", "age_group"]
+    shown = []
+    for gap in (first, second):
+        texts = disclosure.figure_texts(gap, publish=publish, threshold=threshold)
+        shown.append(
+            gap[key].assign(gap=texts["gap_value"].to_numpy(), status=texts["status"].to_numpy())
+        )
+    both = shown[0].merge(shown[1], on=key, how="inner", suffixes=("_first", "_second"))
+    both["change"] = both["gap_second"] - both["gap_first"]
+    return both
+
+
+def difference_map(
+    first: pd.DataFrame,
+    second: pd.DataFrame,
+    wards: gpd.GeoDataFrame,
+    *,
+    text: MapText,
+    options: MapOptions = MapOptions(),
+    geometry: gpd.GeoDataFrame | None = None,
+) -> folium.Map:
+    """A map of the change in the gap, second scenario minus first (red: fewer spare places)."""
+    first, second = _one_scenario(first, "difference_map"), _one_scenario(second, "difference_map")
+    names = [_scenario_name(first), _scenario_name(second)]
+    shapes = simplify_wards(wards) if geometry is None else geometry
+    publish = options.publish
+    both = change_in_gap(first, second, publish=publish, threshold=options.threshold)
+    breaks = gap_breaks(both["change"])
+    values = pd.DataFrame(
+        {
+            "ward_code": both["ward_code"].astype(str).to_numpy(),
+            "term": both["term"].astype(str).to_numpy(),
+            "age_group": both["age_group"].astype(str).to_numpy(),
+            "term_label": [_esc(_term_label(t)) for t in both["term"].astype(str)],
+            "gap_first": [_esc(_signed(v)) for v in both["gap_first"]],
+            "gap_second": [_esc(_signed(v)) for v in both["gap_second"]],
+            "change": [_esc(_signed(v)) for v in both["change"]],
+            "status_first": [_esc(v) for v in both["status_first"]],
+            "status_second": [_esc(v) for v in both["status_second"]],
+            "fill": [
+                NO_CHANGE if np.isfinite(v) and abs(v) < 0.5 else colour
+                for v, colour in zip(
+                    both["change"], gap_colours(both["change"], breaks), strict=True
+                )
+            ],
+        }
+    )
+    aliases = (
+        "Term",
+        f"Gap, {names[0]} (places)",
+        f"Gap, {names[1]} (places)",
+        "Change (places)",
+        f"Status, {names[0]}",
+        f"Status, {names[1]}",
+    )
+    m = _new_map(options.tiles, _bounds(shapes))
+    layers = _age_layers(m, shapes, values, CHANGE_FIELDS, tuple(_esc(a) for a in aliases))
+    _WardLabels(_label_rows(shapes), show=len(shapes) <= MAX_LABELLED).add_to(m)
+    folium.LayerControl(position="topright", collapsed=False).add_to(m)
+    _Control(_title_markup(text, publish), "topleft", "sufficiency-title").add_to(m)
+    _TermControl([layers], [m], _terms(both), CHANGE_FIELDS).add_to(m)
+    legend = _legend_markup(
+        breaks,
+        heading=f"Change in the gap: {names[1]} minus {names[0]} (full-time places)",
+        short=f"Fewer places to spare under {names[1]}",
+        spare=f"More places to spare under {names[1]}",
+        note="Each ward's gap under the second scenario minus its gap under the first.",
+        middle=[_swatch(NO_CHANGE, "No change (less than half a place)")],
+        extra=_extra_rows(publish=publish, housing=False, providers=False),
+    )
+    _Control(legend, "bottomright", "sufficiency-legend").add_to(m)
+    _Control(_esc(text.source), "bottomleft", "sufficiency-source").add_to(m)
+    return m
+
+
+def _signed(value: float) -> str:
+    return disclosure.NOT_SHOWN if pd.isna(value) else disclosure.whole_text(value, signed=True)
+
+
+# --- from an assessment ----------------------------------------------------------------------
+
+
+def map_text(result: Assessment, *, title: str = "Childcare places: gap by ward") -> MapText:
+    """The title block and source note of an assessment's maps."""
+    area = result.area
+    births = area.births["year"]
+    files = ", ".join(sorted({p.name for p in area.files.get("wards", [])})) or "the wards file"
+    latest = _term_label(str(result.latest_return))
+    source = (
+        f"Sources: {area.name} provider returns to {latest}; births by ward "
+        f"{int(births.min())}\u2013{int(births.max())}"
+        + ("; housing trajectory" if area.housing is not None else "")
+        + f"; ward boundaries from {files}. Figures are modelled forecasts (sufficiency "
+        f"{__version__}): demand from births, eligibility and take-up; supply from the returns."
+    )
+    return MapText(
+        title=title,
+        area=area.name,
+        scenario=result.scenario,
+        data_date=f"provider returns to {latest}",
+        source=source,
+        utilisation=float(result.parameters["utilisation"]),
+    )
+
+
+def current_providers(result: Assessment) -> pd.DataFrame:
+    """Each provider's latest return as at the latest return's term, open providers only."""
+    from .supply import latest_returns, open_at
+
+    states = latest_returns(result.area.returns, result.latest_return)
+    return states[open_at(states, result.latest_return)]
+
+
+def assessment_map(
+    result: Assessment,
+    options: MapOptions = MapOptions(),
+    *,
+    geometry: gpd.GeoDataFrame | None = None,
+) -> folium.Map:
+    """:func:`gap_map` of an assessment, with its housing sites and (internal) providers."""
+    return gap_map(
+        result.gap,
+        result.area.wards,
+        text=map_text(result),
+        housing=result.area.housing,
+        providers=None if options.publish else current_providers(result),
+        options=options,
+        geometry=geometry,
+    )
+
+
+def write_map(m: folium.Map | folium.plugins.DualMap, path: str | Path) -> int:
+    """Write a map as one self-contained HTML file; return its size in bytes."""
+    return save_offline(m, path)
+
+
+def _file_name(name: str) -> str:
+    return "".join(c if c.isalnum() or c in "-_." else "_" for c in name).strip(".") or "scenario"
+
+
+def write_maps(
+    results: Sequence[Assessment],
+    out_dir: str | Path,
+    options: MapOptions = MapOptions(),
+) -> list[Path]:
+    """Write the maps of one or more scenario runs of the same area.
+
+    Writes ``gap-map.html`` for the first result and ``gap-map-<scenario>.html`` for each other;
+    with two or more, ``compare-<first>-<other>.html`` (side by side) and
+    ``change-<first>-<other>.html`` (the change in the gap) for each other result against the
+    first.
+    """
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    geometry = simplify_wards(results[0].area.wards)
+    written = []
+    for i, result in enumerate(results):
+        name = "gap-map.html" if i == 0 else f"gap-map-{_file_name(result.scenario)}.html"
+        m = assessment_map(result, options, geometry=geometry)
+        write_map(m, out / name)
+        written.append(out / name)
+    base = results[0]
+    for other in results[1:]:
+        pair = f"{_file_name(base.scenario)}-{_file_name(other.scenario)}"
+        text = map_text(base, title="Childcare places: two scenarios side by side")
+        text = replace(text, scenario=f"{base.scenario} (left) and {other.scenario} (right)")
+        dual = comparison_map(
+            base.gap, other.gap, base.area.wards, text=text, options=options, geometry=geometry
+        )
+        write_map(dual, out / f"compare-{pair}.html")
+        change_text = replace(
+            map_text(base, title="Change in the gap between two scenarios"),
+            scenario=f"{other.scenario} compared with {base.scenario}",
+        )
+        change = difference_map(
+            base.gap,
+            other.gap,
+            base.area.wards,
+            text=change_text,
+            options=options,
+            geometry=geometry,
+        )
+        write_map(change, out / f"change-{pair}.html")
+        written += [out / f"compare-{pair}.html", out / f"change-{pair}.html"]
+    return written
+
+
+def write_run_maps(result: Assessment | Sequence[Assessment], out_dir: str | Path) -> list[Path]:
+    """The internal maps ``run`` writes into ``OUT/maps/`` (``gap-map.html`` and, for several
+    scenarios, one per scenario and the comparisons with the first)."""
+    results = [result] if not isinstance(result, Sequence) else list(result)
+    return write_maps(results, Path(out_dir) / "maps", MapOptions(publish=False, tiles=False))

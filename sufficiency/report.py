@@ -1,0 +1,825 @@
+"""The termly report for the scrutiny panel: one HTML file that opens offline and prints.
+
+What it holds, in the order a panel reads it: headline figures (city-wide children, demand,
+supply and gap for the report's term, and how many wards are short of places then and at any
+term of the forecast); maps of the gap by ward for each age group; the ward gap table; charts of
+supply against demand by term, city-wide and for each ward and age group in deficit; places per
+100 children against ward deprivation (when the area has ``deprivation.csv``); workforce trends
+(when the returns cover two or more terms); and a note on methods and data.
+
+The choices:
+
+* **Maps are inline SVG**, drawn from the same simplified ward outlines and colour classes as
+  the interactive map (``maps.py``): they print sharply, need no script, and each ward is one
+  ``<path>`` with a ``<title>`` that the browser shows on hover. The interactive map is a
+  separate file (``sufficiency map``).
+* **Charts are PNG images** drawn with matplotlib's Agg renderer (no display, no pyplot state)
+  and embedded as ``data:`` URIs, at 150 dpi so they print well. Colours follow the maps:
+  demand in red, usable supply (supply x utilisation) in blue.
+* **Escaping**: the page is a Jinja2 template with autoescaping on, so every name, description
+  and note is escaped as it goes into the page; only the SVG maps and images built here are
+  marked safe, and the text inside those is escaped when they are built.
+* **Published** reports (``publish=True``) follow ``disclosure.py``: ward figures rounded to 5
+  with small numbers shown as ``<5``, derived figures held back with them, no vacancy
+  projections and no provider-level figures; the ward charts plot the rounded figures and
+  leave out wards and age groups with any figure held back. City-wide totals are rounded to 5
+  from unrounded sums. Internal reports show the model's figures and say "Internal" at the top.
+* The ward charts are capped at :data:`MAX_WARD_CHARTS` (the deepest deficits first); the table
+  lists every ward.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import io
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import jinja2
+import numpy as np
+import pandas as pd
+
+from . import __version__, disclosure, maps
+from .terms import AGE_GROUPS, Term
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+    from .assess import Assessment
+
+__all__ = ["MAX_WARD_CHARTS", "ReportOptions", "render_report", "write_report"]
+
+MAX_WARD_CHARTS = 24
+DPI = 150
+DEMAND_COLOUR = "#b2182b"
+SUPPLY_COLOUR = "#2166ac"
+SVG_WIDTH = 300.0
+LABELLED_POINTS = 3  # wards named on each deprivation panel: those with fewest places
+MAX_NUMBERED = 40  # wards numbered on the report's maps when there are at most this many
+
+
+@dataclass(frozen=True)
+class ReportOptions:
+    """How a report is made.
+
+    Attributes
+    ----------
+    publish
+        Apply ``disclosure.py``; ``False`` for an internal report, which says so.
+    term
+        The term of the headline figures, maps and table (``YYYY-season``); by default the first
+        forecast term.
+    threshold
+        The disclosure threshold.
+    """
+
+    publish: bool = False
+    term: str | None = None
+    threshold: float = disclosure.THRESHOLD
+
+
+# --- figures ---------------------------------------------------------------------------------
+
+
+def _term_label(term: str) -> str:
+    parsed = Term.parse(term)
+    return f"{parsed.season.capitalize()} {parsed.year}"
+
+
+def _count(value: float, publish: bool, threshold: float = disclosure.THRESHOLD) -> str:
+    if publish:
+        return disclosure.count_text(value, threshold)
+    return "" if pd.isna(value) else f"{value:,.0f}"
+
+
+def headline(
+    gap: pd.DataFrame, texts: pd.DataFrame, term: str, *, publish: bool, threshold: float
+) -> list[dict[str, str]]:
+    """City-wide figures per age group at ``term``, and the wards short of places.
+
+    Totals are sums over wards of the model's figures, rounded to 5 when published. Wards in
+    deficit are counted from the statuses as shown (a held-back status does not count).
+
+    Returns
+    -------
+    list of dict
+        One per age group: ``age_group, children, demand, supply, gap, wards_in_deficit,
+        wards_ever_in_deficit`` as text.
+    """
+    rows = []
+    shown = texts["status"]
+    deficit = gap.assign(shown_status=shown.to_numpy())
+    for group in AGE_GROUPS:
+        part = gap[(gap["age_group"] == group) & (gap["term"] == term)]
+        if part.empty:
+            continue
+        every = deficit[(deficit["age_group"] == group) & (deficit["shown_status"] == "deficit")]
+        now = every[every["term"] == term]
+        total_gap = float(part["gap_places"].sum())
+        short_now, wards = now["ward_code"].nunique(), part["ward_code"].nunique()
+        rows.append(
+            {
+                "age_group": maps.AGE_LABELS[group],
+                "children": _count(part["children"].sum(), publish, threshold),
+                "demand": _count(part["demand_places"].sum(), publish, threshold),
+                "supply": _count(part["supply_places"].sum(), publish, threshold),
+                "gap": _signed_count(total_gap, publish),
+                "wards_in_deficit": f"{short_now} of {wards}",
+                "wards_ever_in_deficit": str(every["ward_code"].nunique()),
+            }
+        )
+    return rows
+
+
+def _signed_count(value: float, publish: bool) -> str:
+    if publish:
+        rounded = float(disclosure.round_to_base(value))
+        return "0" if rounded == 0 else f"{rounded:+,.0f}"
+    return disclosure.whole_text(value, signed=True)
+
+
+def ward_table(gap: pd.DataFrame, texts: pd.DataFrame, term: str) -> list[dict[str, str]]:
+    """One row per ward and age group at ``term``, figures as text, with the first term of the
+    forecast in which the ward is short of places (from the statuses as shown)."""
+    frame = gap[["term", "ward_code", "ward_name", "age_group"]].join(texts)
+    deficits = frame[frame["status"] == "deficit"]
+    first_deficit = deficits.groupby(["ward_code", "age_group"], sort=False)["term"].first()
+    now = frame[frame["term"] == term]
+    number = {code: i + 1 for i, code in enumerate(sorted(gap["ward_code"].astype(str).unique()))}
+    rows = []
+    for row in now.itertuples(index=False):
+        first = first_deficit.get((row.ward_code, row.age_group))
+        rows.append(
+            {
+                "ward": row.ward_name,
+                "number": number[str(row.ward_code)],
+                "code": row.ward_code,
+                "age_group": maps.AGE_LABELS[row.age_group],
+                "children": row.children,
+                "demand": row.demand_places,
+                "supply": row.supply_places,
+                "gap": row.gap_places,
+                "per100": row.places_per_100,
+                "status": row.status,
+                "vacancies": getattr(row, "projected_vacancies", ""),
+                "first_deficit": _term_label(first) if isinstance(first, str) else "none",
+                "deficit": row.status == "deficit",
+            }
+        )
+    return rows
+
+
+# --- SVG maps --------------------------------------------------------------------------------
+
+
+def _ring_path(coords: np.ndarray, x0: float, y1: float, scale: float) -> str:
+    xy = np.column_stack([(coords[:, 0] - x0) * scale, (y1 - coords[:, 1]) * scale])
+    points = " ".join(f"{x:.1f},{y:.1f}" for x, y in xy[:-1])
+    return f"M{points}Z"
+
+
+def _path_data(shape: Any, x0: float, y1: float, scale: float) -> str:
+    polygons = getattr(shape, "geoms", [shape])
+    parts = []
+    for polygon in polygons:
+        for ring in [polygon.exterior, *polygon.interiors]:
+            parts.append(_ring_path(np.asarray(ring.coords), x0, y1, scale))
+    return "".join(parts)
+
+
+def svg_maps(
+    gap: pd.DataFrame, texts: pd.DataFrame, shapes: gpd.GeoDataFrame, term: str, *, publish: bool
+) -> tuple[list[dict[str, Any]], list[tuple[str, str]]]:
+    """One SVG map per age group at ``term`` and the legend rows (colour, label).
+
+    ``shapes`` are simplified wards in EPSG:27700 (``maps.simplify_wards(..., crs=...)``).
+    The class breaks are those of the interactive map: all terms and age groups together.
+    """
+    breaks = maps.gap_breaks(texts["gap_value"])
+    west, south, east, north = shapes.total_bounds
+    scale = SVG_WIDTH / max(east - west, 1.0)
+    height = (north - south) * scale
+    paths = {
+        code: _path_data(shape, west, north, scale)
+        for code, shape in zip(shapes["ward_code"], shapes.geometry, strict=True)
+    }
+    numbers = []
+    if len(shapes) <= MAX_NUMBERED:
+        points = shapes.geometry.representative_point()
+        numbers = [
+            {"x": f"{(p.x - west) * scale:.1f}", "y": f"{(north - p.y) * scale:.1f}", "n": i + 1}
+            for i, p in enumerate(points)
+        ]
+    frame = gap[["term", "ward_code", "ward_name", "age_group"]].join(texts)
+    out = []
+    for group in AGE_GROUPS:
+        part = frame[(frame["term"] == term) & (frame["age_group"] == group)]
+        if part.empty:
+            continue
+        colours = maps.gap_colours(part["gap_value"], breaks)
+        wards = [
+            {
+                "d": paths[row.ward_code],
+                "fill": colour,
+                "code": row.ward_code,
+                "title": f"{row.ward_name}: gap {row.gap_places} places ({row.status})",
+            }
+            for row, colour in zip(part.itertuples(index=False), colours, strict=True)
+            if row.ward_code in paths
+        ]
+        out.append(
+            {
+                "label": maps.AGE_LABELS[group],
+                "width": f"{SVG_WIDTH:.0f}",
+                "height": f"{height:.0f}",
+                "wards": wards,
+                "numbers": numbers,
+            }
+        )
+    legend = [(colour, label.replace("\u2212", "-")) for colour, label in maps.legend_rows(breaks)]
+    if publish:
+        legend.append((maps.HELD_BACK, "not shown: small numbers"))
+    return out, legend
+
+
+# --- charts ----------------------------------------------------------------------------------
+
+
+def _figure(width: float, height: float, *, layout: str | None = "constrained") -> Figure:
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(width, height), dpi=DPI, layout=layout)
+    figure.set_facecolor("white")
+    return figure
+
+
+def _png(figure: Figure) -> str:
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=DPI, metadata={"Software": None})
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def _term_axis(axes: Axes, labels: Sequence[str]) -> None:
+    """A tick at every term, labelled at each (up to six terms) or every third: "Spr 27"."""
+    every = 1 if len(labels) <= 6 else 3
+    axes.set_xticks(range(len(labels)))
+    axes.set_xticklabels([_short_term(t) if i % every == 0 else "" for i, t in enumerate(labels)])
+    axes.tick_params(axis="x", labelsize=7, length=2)
+    axes.grid(axis="y", color="#dddddd", linewidth=0.6)
+    axes.spines[["top", "right"]].set_visible(False)
+    axes.tick_params(axis="y", labelsize=7)
+
+
+def _short_term(term: str) -> str:
+    parsed = Term.parse(term)
+    return f"{parsed.season[:3].capitalize()} {parsed.year % 100:02d}"
+
+
+def _ordered_terms(gap: pd.DataFrame) -> list[str]:
+    return sorted(gap["term"].astype(str).unique(), key=lambda t: Term.parse(t).index)
+
+
+def chart_city(gap: pd.DataFrame, utilisation: float, *, publish: bool) -> str:
+    """Supply (x utilisation) against demand by term, city-wide, one panel per age group."""
+    terms = _ordered_terms(gap)
+    sums = gap.groupby(["age_group", "term"])[["demand_places", "supply_places"]].sum()
+    figure = _figure(7.5, 2.6)
+    panels = figure.subplots(1, len(AGE_GROUPS), sharey=False)
+    for axes, group in zip(np.atleast_1d(panels), AGE_GROUPS, strict=True):
+        part = sums.loc[group].reindex(terms)
+        demand = part["demand_places"].to_numpy(float)
+        usable = part["supply_places"].to_numpy(float) * utilisation
+        if publish:
+            demand, usable = disclosure.round_to_base(demand), disclosure.round_to_base(usable)
+        x = np.arange(len(terms))
+        axes.plot(x, demand, color=DEMAND_COLOUR, linewidth=1.8, label="Demand")
+        axes.plot(x, usable, color=SUPPLY_COLOUR, linewidth=1.8, label="Usable supply")
+        axes.fill_between(
+            x, demand, usable, where=demand > usable, color=DEMAND_COLOUR, alpha=0.15, linewidth=0
+        )
+        axes.set_title(maps.AGE_LABELS[group], fontsize=9)
+        axes.set_ylim(bottom=0)
+        _term_axis(axes, terms)
+    np.atleast_1d(panels)[0].set_ylabel("Full-time places", fontsize=8)
+    np.atleast_1d(panels)[0].legend(fontsize=7, frameon=False, loc="lower left")
+    return _png(figure)
+
+
+def deficit_cells(gap: pd.DataFrame, texts: pd.DataFrame) -> pd.DataFrame:
+    """Ward and age groups short of places at some term, deepest deficit first.
+
+    Published: only cells whose every term can be shown. Columns ``ward_code, ward_name,
+    age_group, worst_gap``.
+    """
+    frame = gap[["ward_code", "ward_name", "age_group"]].assign(
+        gap=texts["gap_value"].to_numpy(), status=texts["status"].to_numpy()
+    )
+    cells = frame.groupby(["ward_code", "ward_name", "age_group"], sort=False).agg(
+        worst_gap=("gap", "min"),
+        held=("gap", lambda s: bool(s.isna().any())),
+        deficit=("status", lambda s: bool((s == "deficit").any())),
+    )
+    cells = cells[cells["deficit"] & ~cells["held"]].reset_index()
+    return cells.sort_values("worst_gap", kind="stable")[
+        ["ward_code", "ward_name", "age_group", "worst_gap"]
+    ].reset_index(drop=True)
+
+
+def chart_wards(
+    gap: pd.DataFrame, cells: pd.DataFrame, utilisation: float, *, publish: bool
+) -> str | None:
+    """Supply (x utilisation) against demand by term for each ward and age group in ``cells``."""
+    if cells.empty:
+        return None
+    cells = cells.head(MAX_WARD_CHARTS)
+    terms = _ordered_terms(gap)
+    columns = 4
+    rows = math.ceil(len(cells) / columns)
+    # A fixed grid: constrained layout costs seconds with two dozen panels.
+    height = 1.75 * rows + 0.3
+    figure = _figure(7.5, height, layout=None)
+    figure.subplots_adjust(
+        left=0.06,
+        right=0.99,
+        bottom=0.35 / height,
+        top=1 - 0.45 / height,
+        wspace=0.3,
+        hspace=0.75,
+    )
+    panels = np.atleast_1d(figure.subplots(rows, columns, squeeze=False)).ravel()
+    by_cell = dict(list(gap.groupby(["ward_code", "age_group"], sort=False)))
+    x = np.arange(len(terms))
+    for axes, cell in zip(panels, cells.itertuples(index=False), strict=False):
+        part = by_cell[(cell.ward_code, cell.age_group)].set_index("term").reindex(terms)
+        demand = part["demand_places"].to_numpy(float)
+        usable = part["supply_places"].to_numpy(float) * utilisation
+        if publish:
+            demand = disclosure.round_to_base(demand)
+            usable = disclosure.round_to_base(usable)
+        axes.plot(x, demand, color=DEMAND_COLOUR, linewidth=1.5, label="Demand")
+        axes.plot(x, usable, color=SUPPLY_COLOUR, linewidth=1.5, label="Usable supply")
+        axes.fill_between(
+            x, demand, usable, where=demand > usable, color=DEMAND_COLOUR, alpha=0.18, linewidth=0
+        )
+        axes.set_title(f"{cell.ward_name}\n{maps.AGE_LABELS[cell.age_group]}", fontsize=7.5)
+        axes.set_ylim(bottom=0)
+        _term_axis(axes, terms)
+    for axes in panels[len(cells) :]:
+        axes.set_visible(False)
+    panels[0].legend(fontsize=6, frameon=False, loc="lower left")
+    return _png(figure)
+
+
+def chart_deprivation(
+    gap: pd.DataFrame, texts: pd.DataFrame, deprivation: pd.DataFrame | None, term: str
+) -> str | None:
+    """Places per 100 children at ``term`` against the ward's IMD score, per age group."""
+    if deprivation is None or deprivation.empty:
+        return None
+    frame = gap[["term", "ward_code", "ward_name", "age_group"]].assign(
+        per100=pd.to_numeric(texts["places_per_100"].str.replace(",", ""), errors="coerce")
+    )
+    frame = frame[frame["term"] == term].merge(
+        deprivation[["ward_code", "imd_score"]], on="ward_code", how="inner"
+    )
+    frame = frame.dropna(subset=["per100", "imd_score"])
+    if frame.empty:
+        return None
+    figure = _figure(7.5, 2.8)
+    panels = np.atleast_1d(figure.subplots(1, len(AGE_GROUPS), sharex=True))
+    for axes, group in zip(panels, AGE_GROUPS, strict=True):
+        part = frame[frame["age_group"] == group]
+        x, y = part["imd_score"].to_numpy(float), part["per100"].to_numpy(float)
+        axes.scatter(x, y, s=14, color="#542788", zorder=3)
+        if len(part) >= 3 and np.ptp(x) > 0:
+            slope, intercept = np.polyfit(x, y, 1)
+            line = np.array([x.min(), x.max()])
+            r = float(np.corrcoef(x, y)[0, 1])
+            axes.plot(
+                line,
+                intercept + slope * line,
+                color="#777777",
+                linewidth=1,
+                linestyle="--",
+                label=f"trend (r = {r:.2f})",
+            )
+            axes.legend(fontsize=6.5, frameon=False, loc="lower left")
+        # Name the wards with the fewest places per child, where equity questions start.
+        for i in np.argsort(y, kind="stable")[:LABELLED_POINTS]:
+            axes.annotate(
+                str(part["ward_name"].iloc[i]),
+                (x[i], y[i]),
+                fontsize=6,
+                xytext=(-3, -3),
+                textcoords="offset points",
+                ha="right",
+                va="top",
+                color="#333333",
+            )
+        axes.set_title(maps.AGE_LABELS[group], fontsize=9)
+        axes.set_xlabel("IMD score (higher: more deprived)", fontsize=7)
+        axes.set_ylim(bottom=0)
+        axes.grid(color="#eeeeee", linewidth=0.6)
+        axes.spines[["top", "right"]].set_visible(False)
+        axes.tick_params(labelsize=7)
+    panels[0].set_ylabel("Places per 100 children", fontsize=8)
+    return _png(figure)
+
+
+def workforce_trends(returns: pd.DataFrame, wards: pd.DataFrame) -> pd.DataFrame | None:
+    """City-wide workforce figures by stored term (``tracking.trends``), or None with fewer
+    than two terms."""
+    from .tracking import CITY, trends
+
+    if returns["term"].nunique() < 2:
+        return None
+    table = trends(returns, wards)
+    return table[table["ward_code"] == CITY].reset_index(drop=True)
+
+
+def chart_workforce(city: pd.DataFrame | None, *, publish: bool) -> str | None:
+    """Staff in post and vacant posts; the staff vacancy rate; leavers and recruits; the
+    qualification mix; by term, city-wide."""
+    if city is None or city.empty:
+        return None
+    terms = list(city["term"].astype(str))
+    x = np.arange(len(terms))
+
+    def counts(column: str) -> np.ndarray:
+        values = city[column].to_numpy(float)
+        return disclosure.round_to_base(values) if publish else values
+
+    figure = _figure(7.5, 4.8)
+    (posts, rate), (flows, mix) = figure.subplots(2, 2)
+    posts.plot(x, counts("staff_total"), marker="o", color=SUPPLY_COLOUR, label="Staff in post")
+    posts.plot(x, counts("staff_vacancies"), marker="o", color=DEMAND_COLOUR, label="Vacant posts")
+    posts.set_title("Staff working with children", fontsize=9)
+    posts.legend(fontsize=7, frameon=False)
+    posts.set_ylim(bottom=0)
+    rate.plot(x, 100 * city["staff_vacancy_rate"].to_numpy(float), marker="o", color="#542788")
+    rate.set_title("Staff vacancy rate (% of posts)", fontsize=9)
+    rate.set_ylim(0, max(5.0, 1.2 * float(np.nanmax(100 * city["staff_vacancy_rate"]))))
+    flows.plot(x, counts("staff_leavers"), marker="o", color=DEMAND_COLOUR, label="Leavers")
+    flows.plot(x, counts("staff_recruits"), marker="o", color=SUPPLY_COLOUR, label="Recruits")
+    flows.set_title("Staff leaving and joining in the term", fontsize=9)
+    flows.legend(fontsize=7, frameon=False)
+    flows.set_ylim(bottom=0)
+    bottom = np.zeros(len(terms))
+    shares = (
+        ("staff_unqualified", "Unqualified", "#d9d9d9"),
+        ("staff_level2", "Level 2", "#9ecae1"),
+        ("staff_level3", "Level 3", "#4292c6"),
+        ("staff_level6", "Level 6 (graduate)", "#08306b"),
+    )
+    for column, label, colour in shares:
+        values = 100 * city[f"{column}_share"].fillna(0).to_numpy(float)
+        mix.bar(x, values, bottom=bottom, color=colour, label=label, width=0.6)
+        bottom += values
+    mix.set_title("Qualification mix (% of staff)", fontsize=9)
+    mix.set_ylim(0, 100)
+    mix.legend(fontsize=6, frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.1), ncols=4)
+    for axes in (posts, rate, flows, mix):
+        _term_axis(axes, terms)
+    return _png(figure)
+
+
+# --- the page --------------------------------------------------------------------------------
+
+_TEMPLATE = """<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{{ title }}</title>
+<style>
+  body { font: 15px/1.45 Arial, Helvetica, sans-serif; color: #1b1b1b; margin: 0 auto;
+         max-width: 1000px; padding: 16px 24px; }
+  h1 { font-size: 26px; margin: 8px 0 2px; }
+  h2 { font-size: 20px; margin: 28px 0 8px; border-bottom: 2px solid #2166ac;
+       padding-bottom: 3px; }
+  h3 { font-size: 16px; margin: 16px 0 6px; }
+  .subtitle { color: #444; margin: 0 0 4px; }
+  .internal { background: #b2182b; color: #fff; font-weight: bold; padding: 6px 10px;
+              border-radius: 3px; display: inline-block; margin: 4px 0; }
+  .published { color: #333; border-left: 4px solid #2166ac; padding: 2px 8px; }
+  .cards { display: grid; grid-template-columns: repeat(auto-fit, minmax(200px, 1fr));
+           gap: 10px; }
+  .card { border: 1px solid #ccc; border-radius: 4px; padding: 8px 12px; }
+  .card h3 { margin: 0 0 6px; }
+  .card .big { font-size: 24px; font-weight: bold; }
+  .card .short { color: #b2182b; }
+  .card .spare { color: #2166ac; }
+  .card dl { display: grid; grid-template-columns: auto auto; gap: 1px 10px; margin: 6px 0 0;
+             font-size: 13px; }
+  .card dd { margin: 0; text-align: right; font-variant-numeric: tabular-nums; }
+  .maps { display: grid; grid-template-columns: repeat(3, 1fr); gap: 8px; }
+  .maps figure { margin: 0; }
+  .maps svg { width: 100%; height: auto; }
+  .maps path { stroke: #555; stroke-width: 0.5; fill-rule: evenodd; }
+  .maps text { font: bold 10px Arial, sans-serif; text-anchor: middle; dominant-baseline: middle;
+               fill: #111; paint-order: stroke; stroke: #fff; stroke-width: 2.5px;
+               pointer-events: none; }
+  figcaption { font-size: 13px; color: #333; text-align: center; }
+  .legend { display: flex; flex-wrap: wrap; gap: 4px 12px; font-size: 12px; margin: 6px 0; }
+  .legend span.swatch { display: inline-block; width: 18px; height: 11px;
+                        border: 1px solid #777; vertical-align: middle; margin-right: 4px; }
+  table { border-collapse: collapse; width: 100%; font-size: 12.5px; }
+  th, td { padding: 3px 6px; border-bottom: 1px solid #ddd; }
+  th { text-align: left; background: #f2f2f2; }
+  td.num { text-align: right; font-variant-numeric: tabular-nums; }
+  tr.deficit td.status { color: #b2182b; font-weight: bold; }
+  img.chart { width: 100%; height: auto; }
+  .note { font-size: 13px; color: #333; }
+  footer { margin-top: 30px; font-size: 12px; color: #555; }
+  @page { size: A4; margin: 14mm 12mm; }
+  @media print {
+    body { max-width: none; padding: 0; font-size: 11pt; }
+    h2 { break-after: avoid; }
+    figure, .card, .cards, tr, img.chart, .legend { break-inside: avoid; }
+    thead { display: table-header-group; }
+    a { color: inherit; text-decoration: none; }
+  }
+</style>
+</head>
+<body>
+<header>
+{% if not publish %}<div class="internal">Internal: not for publication. Includes figures that
+are not disclosure-controlled.</div>{% endif %}
+<h1>{{ title }}</h1>
+<p class="subtitle">{{ area }}: childcare sufficiency, {{ term_label }}. Scenario:
+<b>{{ scenario }}</b>{% if scenario_description %} ({{ scenario_description }}){% endif %}.</p>
+<p class="subtitle">Data: provider returns to {{ latest_label }}; forecast {{ first_label }} to
+{{ last_label }}. Made {{ made }} with sufficiency {{ version }}.</p>
+{% if publish %}<p class="published">Published version: ward figures are rounded to the
+nearest 5 and counts below {{ threshold }} are shown as &lt;{{ threshold }}; no provider-level
+figures are included.</p>{% endif %}
+</header>
+
+<section id="headline">
+<h2>Headline figures, {{ term_label }}</h2>
+<div class="cards">
+{% for card in headline %}
+<div class="card">
+<h3>{{ card.age_group }}</h3>
+<div class="big {{ 'short' if card.gap.startswith('-') else 'spare' }}">{{ card.gap }}</div>
+<div>places {{ 'short' if card.gap.startswith('-') else 'to spare' }} city-wide</div>
+<dl>
+<dt>Children</dt><dd>{{ card.children }}</dd>
+<dt>Demand (places)</dt><dd>{{ card.demand }}</dd>
+<dt>Supply (places)</dt><dd>{{ card.supply }}</dd>
+<dt>Wards short now</dt><dd>{{ card.wards_in_deficit }}</dd>
+<dt>Wards short at any term</dt><dd>{{ card.wards_ever_in_deficit }}</dd>
+</dl>
+</div>
+{% endfor %}
+</div>
+<p class="note">A ward is short of places (in deficit) when its usable supply ({{ utilisation }}
+of the places providers offer) is below the demand the funded entitlements and paid hours
+create; places are full-time equivalents of {{ hours_per_place }} hours a week in term time.
+"At any term" covers the whole forecast, {{ first_label }} to {{ last_label }}.</p>
+</section>
+
+<section id="map">
+<h2>Gap in places by ward, {{ term_label }}</h2>
+<div class="maps">
+{% for m in svg_maps %}
+<figure>
+<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {{ m.width }} {{ m.height }}"
+     role="img" aria-label="Map of the gap in places for {{ m.label }}">
+{% for ward in m.wards %}<path class="ward" data-ward="{{ ward.code }}" fill="{{ ward.fill }}"
+ d="{{ ward.d }}"><title>{{ ward.title }}</title></path>
+{% endfor %}{% for label in m.numbers -%}
+<text x="{{ label.x }}" y="{{ label.y }}">{{ label.n }}</text>
+{% endfor %}</svg>
+<figcaption>{{ m.label }}</figcaption>
+</figure>
+{% endfor %}
+</div>
+<div class="legend" aria-label="Legend">
+<b>Gap, full-time places:</b>
+{% for colour, label in legend %}<span><span class="swatch" style="background:{{ colour }}">
+</span>{{ label }}</span>{% endfor %}
+</div>
+<p class="note">{% if svg_maps and svg_maps[0].numbers %}Numbers are those of the ward table
+below. {% endif %}Red: short of places; blue: places to spare. The colour classes are the same
+for every age group and term. Hover over a ward for its name and gap. The interactive map (every
+term, housing sites{% if not publish %}, providers{% endif %}) is a separate file made by
+<code>sufficiency map</code>.</p>
+</section>
+
+<section id="table">
+<h2>Ward gap table, {{ term_label }}</h2>
+<table>
+<thead><tr><th>No.</th><th>Ward</th><th>Age group</th><th>Children</th><th>Demand</th>
+<th>Supply</th><th>Gap</th><th>Places per 100</th><th>Status</th>{% if not publish %}<th>Projected
+vacancies</th>{% endif %}<th>First term short</th></tr></thead>
+<tbody>
+{% for row in table %}<tr class="{{ 'deficit' if row.deficit else '' }}">
+<td class="num">{{ row.number }}</td><td>{{ row.ward }}</td><td>{{ row.age_group }}</td>
+<td class="num">{{ row.children }}</td>
+<td class="num">{{ row.demand }}</td><td class="num">{{ row.supply }}</td>
+<td class="num">{{ row.gap }}</td><td class="num">{{ row.per100 }}</td>
+<td class="status">{{ row.status }}</td>{% if not publish %}<td class="num">{{ row.vacancies }}
+</td>{% endif %}<td>{{ row.first_deficit }}</td></tr>
+{% endfor %}</tbody>
+</table>
+<p class="note">Demand and supply in full-time places; gap = {{ utilisation }} of supply minus
+demand. Status: deficit (gap below 0), tight (gap below {{ tight }} of demand), sufficient.</p>
+</section>
+
+<section id="charts">
+<h2>Supply against demand by term</h2>
+<h3>City-wide</h3>
+<img class="chart" alt="Chart: usable supply and demand in full-time places by term, city-wide,
+for each age group" src="{{ chart_city }}">
+<h3>Wards short of places</h3>
+{% if chart_wards %}
+<img class="chart" alt="Charts: usable supply and demand by term for each ward and age group
+short of places" src="{{ chart_wards }}">
+{% if more_wards %}<p class="note">{{ more_wards }} more ward and age group(s) are short of
+places at some term; the table above lists every ward.</p>{% endif %}
+{% else %}<p>No ward is short of places at any term of the forecast{% if publish %} (among the
+figures that can be shown){% endif %}.</p>{% endif %}
+
+<h2>Equity: places and deprivation</h2>
+{% if chart_deprivation %}
+<img class="chart" alt="Charts: places per 100 children against ward deprivation score"
+src="{{ chart_deprivation }}">
+<p class="note">Each point is a ward, {{ term_label }}. The Index of Multiple Deprivation score
+is averaged over the ward's small areas; higher is more deprived. A falling trend line means
+fewer places per child in more deprived wards.</p>
+{% else %}<p>No deprivation file (deprivation.csv: ward_code, imd_score) was given for this
+area.</p>{% endif %}
+
+<h2>Workforce</h2>
+{% if chart_workforce %}
+<img class="chart" alt="Charts: staff in post, vacancies, vacancy rate, leavers and recruits,
+and qualification mix by term, city-wide" src="{{ chart_workforce }}">
+<p class="note">City-wide, from each provider's latest return as at each term; leavers and
+recruits from returns made in the term.{% if publish %} Counts rounded to the nearest 5.{% endif
+%}</p>
+{% else %}<p>Workforce trends need returns for at least two terms.</p>{% endif %}
+</section>
+
+<section id="method">
+<h2>Methods and data</h2>
+<p>Children in each age group are counted by month of birth from births by ward, aged forward
+to each term's start and adjusted by cohort change ratios from population estimates, plus
+children expected in new housing. Funded children are eligible children (by the entitlements in
+force at the term start, using the "term after" rule) times take-up. Demand adds paid hours and
+is converted to full-time places of {{ hours_per_place }} hours a week. Supply is the places
+each provider offers in its latest return, opened, closed or changed at the dates it reported,
+and reduced where staff in post cannot cover them at the statutory ratios. The gap is
+{{ utilisation }} of supply minus demand: part-time sessions never fill a place perfectly.
+Families cross ward boundaries, so a ward's gap is a guide to where places are needed, not a
+count of children without a place.</p>
+<h3>Take-up against the latest returns</h3>
+<table>
+<thead><tr><th>Entitlement</th><th>Modelled funded children</th><th>Reported</th>
+<th>Ratio</th></tr></thead>
+<tbody>{% for row in calibration %}<tr><td>{{ row.entitlement }}</td>
+<td class="num">{{ row.model }}</td><td class="num">{{ row.reported }}</td>
+<td class="num">{{ row.ratio }}</td></tr>{% endfor %}</tbody>
+</table>
+<h3>Data and notes</h3>
+<ul>
+{% for line in sources %}<li>{{ line }}</li>{% endfor %}
+{% for line in notes %}<li>{{ line }}</li>{% endfor %}
+</ul>
+{% if publish %}<h3>Disclosure control</h3>
+<p class="note">Figures are ward aggregates. Counts above 0 and below {{ threshold }} are shown
+as &lt;{{ threshold }}; other counts are rounded to the nearest 5, so that a small number
+cannot be worked out from a total. A gap or places per 100 children made from a count shown
+as &lt;{{ threshold }} is not shown. Gaps are modelled figures, rounded to whole places. No
+provider is named, located or described, and no provider's vacancies, waiting list or staffing
+is shown.</p>{% endif %}
+</section>
+<footer>{{ area }}. {{ source }}</footer>
+</body>
+</html>
+"""
+
+
+def _environment() -> jinja2.Environment:
+    return jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
+
+
+def _calibration_rows(
+    calibration: pd.DataFrame, labels: dict[str, str], *, publish: bool, threshold: float
+) -> list[dict[str, str]]:
+    rows = []
+    for row in calibration.to_dict("records"):
+        model, reported = row.get("funded_model"), row.get("funded_returns")
+        ratio = row.get("ratio")
+        rows.append(
+            {
+                "entitlement": labels.get(str(row["entitlement"]), str(row["entitlement"])),
+                "model": "" if model is None else _count(model, publish, threshold),
+                "reported": "" if reported is None else _count(reported, publish, threshold),
+                "ratio": "" if ratio is None or pd.isna(ratio) else f"{ratio:.2f}",
+            }
+        )
+    return rows
+
+
+def report_context(
+    result: Assessment,
+    options: ReportOptions = ReportOptions(),
+    *,
+    description: str = "",
+) -> dict[str, Any]:
+    """Everything the template needs, as plain values (text is escaped by the template)."""
+    gap = result.gap.reset_index(drop=True)
+    publish = options.publish
+    term = options.term or str(result.terms[0])
+    if term not in set(gap["term"].astype(str)):
+        from .errors import InputError
+
+        raise InputError(
+            f"the report term {term} is not in the forecast ({result.terms[0]} to "
+            f"{result.terms[-1]})",
+            hint="Give --term a term of the forecast, or leave it out for the first",
+        )
+    utilisation = float(result.parameters["utilisation"])
+    shapes = maps.simplify_wards(result.area.wards, crs="EPSG:27700")
+    texts = disclosure.figure_texts(gap, publish=publish, threshold=options.threshold)
+    svg, legend = svg_maps(gap, texts, shapes, term, publish=publish)
+    cells = deficit_cells(gap, texts)
+    area = result.area
+    text = maps.map_text(result)
+    sources = [
+        f"Area: {area.name}" + (f" ({area.code})" if area.code else ""),
+        f"Ward boundaries: {len(area.wards)} wards; births "
+        f"{int(area.births['year'].min())} to {int(area.births['year'].max())}",
+        "Parameters: " + "; ".join(result.parameters.sources),
+        f"Utilisation {utilisation:.0%}; {float(result.parameters['hours_per_place']):g} hours "
+        "a week per full-time place",
+    ]
+    notes = [] if publish else list(result.notes)
+    return {
+        "title": "Childcare sufficiency: termly report",
+        "publish": publish,
+        "area": area.name,
+        "scenario": result.scenario,
+        "scenario_description": description,
+        "term_label": _term_label(term),
+        "latest_label": _term_label(str(result.latest_return)),
+        "first_label": _term_label(str(result.terms[0])),
+        "last_label": _term_label(str(result.terms[-1])),
+        "made": dt.date.today().isoformat(),
+        "version": __version__,
+        "threshold": f"{options.threshold:g}",
+        "utilisation": f"{utilisation:.0%}",
+        "tight": f"{float(result.parameters['tight_margin']):.0%}",
+        "hours_per_place": f"{float(result.parameters['hours_per_place']):g}",
+        "headline": headline(gap, texts, term, publish=publish, threshold=options.threshold),
+        "svg_maps": svg,
+        "legend": legend,
+        "table": ward_table(gap, texts, term),
+        "chart_city": chart_city(gap, utilisation, publish=publish),
+        "chart_wards": chart_wards(gap, cells, utilisation, publish=publish),
+        "more_wards": max(0, len(cells) - MAX_WARD_CHARTS),
+        "chart_deprivation": chart_deprivation(gap, texts, area.deprivation, term),
+        "chart_workforce": chart_workforce(
+            workforce_trends(area.returns, area.wards), publish=publish
+        ),
+        "calibration": _calibration_rows(
+            result.calibration,
+            {e.key: e.label for e in result.rules},
+            publish=publish,
+            threshold=options.threshold,
+        ),
+        "sources": sources,
+        "notes": notes,
+        "source": text.source,
+    }
+
+
+def render_report(
+    result: Assessment, options: ReportOptions = ReportOptions(), *, description: str = ""
+) -> str:
+    """The report as one HTML page (see the module docstring)."""
+    context = report_context(result, options, description=description)
+    return _environment().from_string(_TEMPLATE).render(**context)
+
+
+def write_report(
+    result: Assessment,
+    path: str | Path,
+    options: ReportOptions = ReportOptions(),
+    *,
+    description: str = "",
+) -> int:
+    """Write the report to ``path`` (atomically); return its size in bytes."""
+    from .outputs import write_atomically
+
+    page = render_report(result, options, description=description).encode("utf-8")
+    target = Path(path)
+    write_atomically(target.parent, {target.name: lambda p: p.write_bytes(page)})
+    return len(page)

@@ -1,0 +1,417 @@
+"""Ward maps: geometry, colours, escaping, published versus internal, and (``browser``) what
+headless Chromium draws with the network cut off.
+
+The tiny area (``hostile_area``): three 1 km square wards, the first named like a script, a
+day nursery in the first ward and a childminder in the second whose names are HTML; the third
+ward has so few births that its counts are held back when published.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import _browser
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+from conftest import inside, monthly_births, provider, ward_polygons, write_area
+from shapely.geometry import box
+
+import sufficiency
+from sufficiency import maps
+from sufficiency.cli_maps import map_command
+
+ARTEFACTS = Path(__file__).resolve().parents[1] / "test-artefacts"
+CODES = ("E05000001", "E05000002", "E05000003")
+SCRIPT_NAME = "<script>alert(1)</script>"
+IMG_NAME = "<img src=x onerror=alert(1)>"
+# For the browser: payloads that would leave a mark instead of blocking on a dialog.
+MARK_SCRIPT = "<script>window.pwned = 1</script>"
+MARK_IMG = '<img src=x onerror="window.pwned = 2">'
+NURSERY = f"Acorns {MARK_IMG} & Co"
+CHILDMINDER = f"Jane {MARK_SCRIPT} Smith"
+
+needs_chromium = pytest.mark.skipif(_browser.find_chromium() is None, reason=_browser.SKIP_REASON)
+
+
+def hostile_area(folder: Path) -> Path:
+    """Three wards; ward 1 named with a script, ward 3 with 0.2 births a month."""
+    x0, y0 = inside(0)
+    x1, y1 = inside(1)
+    returns = {
+        "2026-autumn": [
+            provider(urn="EY100001", provider_name=NURSERY, easting=x0, northing=y0),
+            provider(
+                urn="EY100002",
+                provider_name=CHILDMINDER,
+                provider_type="childminder",
+                easting=x1,
+                northing=y1,
+                registered_places=6,
+                places_under2=2,
+                places_2=1,
+                places_3_4=0,
+                children_3_4=0,
+                vacancies_3_4=0,
+                vacancies_under2=1,
+                staff_total=1,
+                staff_level2=0,
+                staff_level3=1,
+            ),
+        ]
+    }
+    write_area(folder, codes=CODES, returns=returns)
+    wards = ward_polygons(list(CODES))
+    wards["ward_name"] = [SCRIPT_NAME, IMG_NAME, "Quiet End"]
+    wards.to_file(folder / "wards.geojson", driver="GeoJSON")
+    births = pd.concat(
+        [monthly_births(list(CODES[:2]), 10.0), monthly_births([CODES[2]], 0.2)],
+        ignore_index=True,
+    )
+    births.to_csv(folder / "births.csv", index=False)
+    pd.DataFrame(
+        {
+            "site_id": ["H1"],
+            "site_name": [f"Meadow {SCRIPT_NAME}"],
+            "year": [2027],
+            "dwellings": [120],
+            "dwelling_type": ["house"],
+            "ward_code": [CODES[0]],
+        }
+    ).to_csv(folder / "housing.csv", index=False)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def hostile(tmp_path_factory) -> sufficiency.Assessment:
+    return sufficiency.assess(hostile_area(tmp_path_factory.mktemp("hostile") / "area"))
+
+
+@pytest.fixture(scope="module")
+def demo() -> sufficiency.Assessment:
+    return sufficiency.assess()
+
+
+def rendered(m) -> str:
+    from sufficiency.offline import inline_assets
+
+    return inline_assets(m.get_root().render())
+
+
+# --- geometry and colours --------------------------------------------------------------------
+
+
+def test_simplified_wards_still_meet_and_are_rounded(demo):
+    simple = maps.simplify_wards(demo.area.wards)
+
+    before, after = simple.attrs["vertices"]
+    assert simple.crs.to_epsg() == 4326
+    assert after < before
+    assert 10 <= simple.attrs["tolerance_m"] <= 50
+    coords = np.concatenate([np.asarray(p.exterior.coords) for p in simple.geometry])
+    assert np.allclose(coords, np.round(coords, 5))
+    # Neighbours share their boundary: the union has no holes (no slivers between wards).
+    union = simple.to_crs("EPSG:27700").union_all()
+    assert union.geom_type == "Polygon"
+    assert len(union.interiors) == 0
+    # Each ward keeps its area to within 1% (a 12 m tolerance on wards of several km2).
+    ratio = simple.to_crs("EPSG:27700").area.to_numpy() / demo.area.wards.area.to_numpy()
+    assert np.all(np.abs(ratio - 1) < 0.01)
+
+
+def test_tolerance_is_a_thousandth_of_the_area_within_10_to_50_m():
+    def tolerance(width: float) -> float:
+        frame = gpd.GeoDataFrame(geometry=[box(0, 0, width, 1000)], crs="EPSG:27700")
+        return maps.simplification_tolerance(frame)
+
+    assert [tolerance(w) for w in (3_000, 25_000, 90_000)] == [10.0, 25.0, 50.0]
+
+
+def test_colours_diverge_at_zero():
+    breaks = maps.gap_breaks([-45.0, -10.0, 5.0, 30.0])
+    # 95th percentile of |gap| is about 43: step 20 (three steps reach 60).
+    assert breaks.tolist() == [-60, -40, -20, 0, 20, 40, 60]
+    colours = maps.gap_colours([-0.4, 0.0, 0.4, np.nan], breaks)
+    assert colours[0] in maps.PALETTE[:4]  # any shortfall is red
+    assert colours[1] in maps.PALETTE[4:]  # zero is not short
+    assert colours[2] in maps.PALETTE[4:]
+    assert colours[3] == maps.HELD_BACK
+
+
+def test_legend_labels_carry_units_and_signs():
+    labels = [label for _, label in maps.legend_rows(np.array([-30, -20, -10, 0, 10, 20, 30]))]
+    assert labels == [
+        "\u221230 or less",
+        "\u221230 to \u221220",
+        "\u221220 to \u221210",
+        "\u221210 to 0",
+        "0 to 10",
+        "10 to 20",
+        "20 to 30",
+        "30 or more",
+    ]
+
+
+# --- escaping and disclosure -----------------------------------------------------------------
+
+
+def test_names_are_escaped_everywhere(hostile):
+    page = rendered(maps.assessment_map(hostile, maps.MapOptions(publish=False)))
+
+    for raw in (SCRIPT_NAME, IMG_NAME, MARK_SCRIPT, MARK_IMG, "<img", "<script>alert"):
+        assert raw not in page
+    # Ward names go into properties escaped (shown by innerHTML as text) ...
+    data = _ward_features(page)
+    assert data["E05000001"]["2"]["ward_name"] == "&lt;script&gt;alert(1)&lt;/script&gt;"
+    assert data["E05000002"]["2"]["ward_name"] == "&lt;img src=x onerror=alert(1)&gt;"
+    # (and in the page's JSON, & < > are written \u0026 \u003c \u003e)
+    assert "\\u0026lt;script\\u0026gt;alert(1)" in page
+    # ... provider names go in as JSON (never parsed as HTML), with < and > as \u003c, \u003e.
+    assert "Jane \\u003cscript\\u003ewindow.pwned = 1\\u003c/script\\u003e Smith" in page
+
+
+def test_area_and_scenario_names_are_escaped_in_the_title(hostile):
+    text = maps.MapText(
+        title="Gap", area=SCRIPT_NAME, scenario=IMG_NAME, data_date="2026", source=SCRIPT_NAME
+    )
+    m = maps.gap_map(hostile.gap, hostile.area.wards, text=text)
+    page = rendered(m)
+
+    assert SCRIPT_NAME not in page
+    assert IMG_NAME not in page
+
+
+def test_published_map_has_no_providers_and_holds_back_small_numbers(hostile):
+    # The page as folium writes it, without the inlined libraries' own text.
+    page = maps.assessment_map(hostile, maps.MapOptions(publish=True)).get_root().render()
+
+    assert "Jane" not in page and "Acorns" not in page
+    assert "markerClusterGroup" not in page
+    assert "Internal: not for publication" not in page
+    assert "Projected" not in page and "Vacancies" not in page
+    # Quiet End: 0.2 births a month, so 2.4 two-year-olds: shown as <5, its gap not shown.
+    data = _ward_features(page)
+    quiet = data["E05000003"]["2"]
+    first = min(quiet["terms"])
+    children, demand, supply, gap = quiet["terms"][first][1:5]
+    assert (children, demand, supply, gap) == ("&lt;5", "&lt;5", "0", "not shown")
+    assert quiet["terms"][first][-1] == maps.HELD_BACK
+
+
+def test_internal_map_shows_providers_and_says_internal(hostile):
+    page = rendered(maps.assessment_map(hostile, maps.MapOptions(publish=False)))
+
+    assert "Internal: not for publication" in page
+    assert "Providers (2)" in page
+    assert "Childminder" in page
+    data = _ward_features(page)
+    first = min(data["E05000003"]["2"]["terms"])
+    assert data["E05000003"]["2"]["terms"][first][1] == "2.4"  # 12 months x 0.2 births
+
+
+def test_tiles_only_when_asked(hostile):
+    without = rendered(maps.assessment_map(hostile, maps.MapOptions(publish=True)))
+    with_tiles = maps.assessment_map(hostile, maps.MapOptions(publish=True, tiles=True))
+
+    assert "tile.openstreetmap.org" not in without
+    assert "tile.openstreetmap.org" in with_tiles.get_root().render()
+
+
+def _ward_features(page: str) -> dict[str, dict[str, dict]]:
+    """ward code -> age group -> properties, from the GeoJSON embedded in the page."""
+    found: dict[str, dict[str, dict]] = {}
+    for blob in re.findall(r"_add\((\{\"features\".*?\})\);\n", page):
+        collection = json.loads(blob)
+        for feature in collection["features"]:
+            properties = feature["properties"]
+            if "terms" not in properties:
+                continue
+            group = {v: k for k, v in maps.AGE_LABELS.items()}[properties["age_group"]]
+            found.setdefault(feature["id"], {})[group] = properties
+    return found
+
+
+def test_every_term_and_age_group_is_carried(demo):
+    page = rendered(maps.assessment_map(demo, maps.MapOptions(publish=True)))
+    data = _ward_features(page)
+
+    assert len(data) == 16
+    assert all(set(groups) == {"under2", "2", "3_4"} for groups in data.values())
+    assert all(len(p["terms"]) == len(demo.terms) for g in data.values() for p in g.values())
+    # The gap shown is the gap table's, rounded to whole places.
+    row = demo.gap.iloc[0]
+    shown = data[row["ward_code"]][row["age_group"]]["terms"][row["term"]][4]
+    assert shown == f"{round(row['gap_places']):+d}"
+
+
+# --- scenarios -------------------------------------------------------------------------------
+
+
+def test_change_in_gap_is_second_minus_first(hostile):
+    second = hostile.gap.assign(
+        scenario="more", gap_places=hostile.gap["gap_places"] + 10.4, status="sufficient"
+    )
+    change = maps.change_in_gap(hostile.gap, second, publish=False)
+
+    assert np.allclose(change["change"], 10.4)
+    published = maps.change_in_gap(hostile.gap, second, publish=True)
+    quiet = published[published["ward_code"] == "E05000003"]
+    assert quiet["change"].isna().any()  # held back where either gap is held back
+
+
+def test_write_maps_with_a_scenario_writes_four_files(demo, tmp_path):
+    other = sufficiency.assess(scenario="other")
+    other.gap = other.gap.assign(gap_places=other.gap["gap_places"] - 5)
+
+    written = maps.write_maps([demo, other], tmp_path, maps.MapOptions(publish=True))
+
+    assert [p.name for p in written] == [
+        "gap-map.html",
+        "gap-map-other.html",
+        "compare-baseline-other.html",
+        "change-baseline-other.html",
+    ]
+    assert all(p.stat().st_size < 3_000_000 for p in written)
+
+
+def test_write_run_maps_writes_the_internal_map(hostile, tmp_path):
+    written = maps.write_run_maps(hostile, tmp_path)
+
+    assert written == [tmp_path / "maps" / "gap-map.html"]
+    assert "Internal: not for publication" in written[0].read_text(encoding="utf-8")
+
+
+def test_map_command(tmp_path):
+    area = hostile_area(tmp_path / "area")
+    result = CliRunner().invoke(
+        map_command, ["--area", str(area), "--publish", "--out", str(tmp_path / "out")]
+    )
+
+    assert result.exit_code == 0, result.output
+    assert "Published" in result.output
+    assert (tmp_path / "out" / "gap-map.html").exists()
+
+
+def test_map_command_reports_a_bad_scenario_in_one_line(tmp_path):
+    area = hostile_area(tmp_path / "area")
+    scenario = tmp_path / "bad.toml"
+    scenario.write_text('name = "bad"\nunknown_key = 1\n', encoding="utf-8")
+    result = CliRunner().invoke(
+        map_command, ["--area", str(area), "--scenario", str(scenario), "--out", str(tmp_path)]
+    )
+
+    assert result.exit_code == 1
+    assert result.output.startswith("Error: ")
+    assert "Traceback" not in result.output
+
+
+# --- in the browser, offline -----------------------------------------------------------------
+
+PROBE = """(() => {
+  const wards = [...document.querySelectorAll('.leaflet-overlay-pane path.ward')];
+  const hover = (element, type) => {
+    const box = element.getBoundingClientRect();
+    element.dispatchEvent(new MouseEvent(type, {bubbles: true,
+      clientX: box.x + box.width / 2, clientY: box.y + box.height / 2}));
+  };
+  const tips = wards.map(path => {
+    hover(path, 'mouseover');
+    const tip = document.querySelector('.leaflet-tooltip');
+    const text = tip ? tip.innerText.replace(/\\s+/g, ' ').trim() : null;
+    hover(path, 'mouseout');
+    return text;
+  });
+  const legend = document.querySelector('.sufficiency-legend');
+  const title = document.querySelector('.sufficiency-title');
+  if (wards.length > 6) { hover(wards[6], 'mouseover'); }
+  return {wards: wards.length, tips: tips, fills: wards.map(w => w.getAttribute('fill')),
+          legend: legend ? legend.innerText : null, title: title ? title.innerText : null,
+          pwned: window.pwned === undefined ? null : window.pwned,
+          images: document.querySelectorAll('.leaflet-tooltip img, .leaflet-pane img').length};
+})()"""
+
+
+@pytest.mark.browser
+@needs_chromium
+def test_published_demo_map_draws_every_ward_offline(demo, tmp_path):
+    page = tmp_path / "gap-map.html"
+    size = maps.write_map(maps.assessment_map(demo, maps.MapOptions(publish=True)), page)
+
+    run = _browser.open_page(page, probes={"map": PROBE})
+    run.save_screenshot(ARTEFACTS / "published-gap-map.png")
+
+    values = run.values["map"]
+    assert run.errors == ()
+    assert run.requests == ()
+    assert values["wards"] == len(demo.area.wards) == 16
+    assert "Gap in full-time places" in values["legend"]
+    assert "Short of places" in values["legend"] and "Spare places" in values["legend"]
+    assert "Demotown" in values["title"] and "Internal" not in values["title"]
+    names = set(demo.area.wards["ward_name"])
+    assert {re.match(r"Ward (.+?) Age group", t)[1] for t in values["tips"]} == names
+    assert all("Gap (full-time places)" in t and "Status" in t for t in values["tips"])
+    assert size < 2_000_000
+
+
+@pytest.mark.browser
+@needs_chromium
+def test_hostile_names_show_as_text_and_run_nothing(hostile, tmp_path):
+    page = tmp_path / "hostile.html"
+    maps.write_map(maps.assessment_map(hostile, maps.MapOptions(publish=False)), page)
+    provider_tip = """(() => {
+      const markers = [...document.querySelectorAll('.provider-icon')];
+      return markers.map(m => {
+        m.dispatchEvent(new MouseEvent('mouseover', {bubbles: true}));
+        const tips = [...document.querySelectorAll('.leaflet-tooltip')];
+        const text = tips.map(t => t.innerText).join(' | ');
+        m.dispatchEvent(new MouseEvent('mouseout', {bubbles: true}));
+        return text;
+      });
+    })()"""
+
+    run = _browser.open_page(page, probes={"map": PROBE, "providers": provider_tip}, timeout=30)
+    run.save_screenshot(ARTEFACTS / "hostile-names-map.png")
+
+    values = run.values["map"]
+    assert run.errors == ()
+    assert run.requests == ()  # an <img src=x> drawn as an element would ask for "x"
+    assert values["pwned"] is None
+    assert values["images"] == 0
+    assert values["wards"] == 3
+    assert any(SCRIPT_NAME in t for t in values["tips"])
+    assert any(IMG_NAME in t for t in values["tips"])
+    tips = " ".join(run.values["providers"])
+    assert CHILDMINDER in tips and NURSERY in tips
+
+
+@pytest.mark.browser
+@needs_chromium
+def test_scenario_maps_side_by_side_move_together(demo, tmp_path):
+    other = sufficiency.assess(scenario="fewer")
+    other.gap = other.gap.assign(gap_places=other.gap["gap_places"] - 20)
+    maps.write_maps([demo, other], tmp_path, maps.MapOptions(publish=True))
+    switch = """(() => {
+      const select = document.querySelector('.sufficiency-term select');
+      select.value = select.options[select.options.length - 1].value;
+      select.dispatchEvent(new Event('change'));
+      document.querySelectorAll('.leaflet-control-layers-base input')[2].click();
+      const checked = [...document.querySelectorAll('.leaflet-control-layers-base input')]
+        .map(input => input.checked);
+      return {maps: document.querySelectorAll('.leaflet-container').length,
+              wards: document.querySelectorAll('path.ward').length,
+              third: document.querySelectorAll('path.ward-3_4').length, checked: checked};
+    })()"""
+
+    run = _browser.open_page(tmp_path / "compare-baseline-fewer.html", probes={"dual": switch})
+    run.save_screenshot(ARTEFACTS / "compare-map.png")
+
+    assert run.errors == ()
+    assert run.requests == ()
+    dual = run.values["dual"]
+    assert dual["maps"] == 2
+    assert dual["wards"] == dual["third"] == 32  # both sides switched to 3- and 4-year-olds
+    assert dual["checked"] == [False, False, True, False, False, True]

@@ -1,0 +1,152 @@
+"""The termly report: content, disclosure, escaping, and (``browser``) that it opens offline
+with every ward drawn and every chart decoded."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import _browser
+import pytest
+from click.testing import CliRunner
+from test_maps import CHILDMINDER, IMG_NAME, NURSERY, SCRIPT_NAME, hostile_area
+
+import sufficiency
+from sufficiency import disclosure, report
+from sufficiency.cli_maps import report_command
+from sufficiency.errors import InputError
+
+ARTEFACTS = Path(__file__).resolve().parents[1] / "test-artefacts"
+needs_chromium = pytest.mark.skipif(_browser.find_chromium() is None, reason=_browser.SKIP_REASON)
+
+
+@pytest.fixture(scope="module")
+def hostile(tmp_path_factory) -> sufficiency.Assessment:
+    folder = hostile_area(tmp_path_factory.mktemp("hostile") / "area")
+    return sufficiency.assess(folder)
+
+
+@pytest.fixture(scope="module")
+def demo() -> sufficiency.Assessment:
+    return sufficiency.assess()
+
+
+@pytest.fixture(scope="module")
+def published_demo(demo) -> str:
+    return report.render_report(demo, report.ReportOptions(publish=True))
+
+
+def test_published_report_holds_back_small_numbers_and_providers(hostile):
+    page = report.render_report(hostile, report.ReportOptions(publish=True))
+
+    assert "Internal: not for publication" not in page
+    assert "Projected" not in page
+    assert "Jane" not in page and "Acorns" not in page
+    assert "Disclosure control" in page
+    # Quiet End (0.2 births a month): its 2-year-olds shown as <5, supply 0, gap not shown.
+    quiet = re.search(r"Quiet End</td><td>2-year-olds</td>\s*(.*?)</tr>", page, re.DOTALL)[1]
+    cells = re.findall(r"<td[^>]*>(.*?)</td>", quiet, re.DOTALL)
+    assert [c.strip() for c in cells[:6]] == [
+        "&lt;5",
+        "&lt;5",
+        "0",
+        "not shown",
+        "not shown",
+        "not shown (small numbers)",
+    ]
+
+
+def test_internal_report_says_so_and_shows_vacancies(hostile):
+    page = report.render_report(hostile, report.ReportOptions(publish=False))
+
+    assert "Internal: not for publication" in page
+    assert "Projected" in page
+
+
+def test_names_and_descriptions_are_escaped(hostile):
+    page = report.render_report(
+        hostile, report.ReportOptions(publish=False), description=SCRIPT_NAME
+    )
+
+    for raw in (SCRIPT_NAME, IMG_NAME, CHILDMINDER, NURSERY, "<img src=x"):
+        assert raw not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "&lt;img src=x onerror=alert(1)&gt;" in page
+    # The only scripts in the page are none at all: the report needs none.
+    assert "<script" not in page
+
+
+def test_one_svg_path_per_ward_and_age_group(published_demo, demo):
+    paths = re.findall(r'<path class="ward" data-ward="(E\d+)"', published_demo)
+
+    assert len(paths) == 3 * len(demo.area.wards) == 48
+    assert set(paths) == set(demo.area.wards["ward_code"])
+
+
+def test_headline_gap_is_the_sum_over_wards_rounded_to_5(demo):
+    term = str(demo.terms[0])
+    texts = disclosure.figure_texts(demo.gap, publish=True)
+    cards = report.headline(demo.gap, texts, term, publish=True, threshold=5)
+    first = demo.gap[(demo.gap["term"] == term) & (demo.gap["age_group"] == "under2")]
+    total = first["gap_places"].sum()
+
+    assert cards[0]["age_group"] == "Under 2s"
+    assert cards[0]["gap"] == f"{5 * round(total / 5):+,.0f}"
+    short = int((first["status"] == "deficit").sum())
+    assert cards[0]["wards_in_deficit"] == f"{short} of 16"
+
+
+def test_charts_are_embedded_pngs(published_demo):
+    images = re.findall(r'src="(data:image/png;base64,[^"]+)"', published_demo)
+
+    # City-wide, wards in deficit, deprivation (the demo has deprivation.csv), workforce.
+    assert len(images) == 4
+    assert "@media print" in published_demo
+
+
+def test_no_deprivation_file_says_so(hostile):
+    page = report.render_report(hostile, report.ReportOptions(publish=True))
+
+    assert "No deprivation file" in page
+    assert "Workforce trends need returns for at least two terms" in page
+
+
+def test_a_term_outside_the_forecast_is_an_error(hostile):
+    with pytest.raises(InputError, match="not in the forecast"):
+        report.render_report(hostile, report.ReportOptions(term="2040-spring"))
+
+
+def test_report_command_writes_one_file(tmp_path):
+    area = hostile_area(tmp_path / "area")
+    result = CliRunner().invoke(
+        report_command, ["--area", str(area), "--publish", "--out", str(tmp_path / "out")]
+    )
+
+    assert result.exit_code == 0, result.output
+    assert [p.name for p in (tmp_path / "out").iterdir()] == ["report.html"]
+
+
+@pytest.mark.browser
+@needs_chromium
+def test_published_demo_report_opens_offline(published_demo, demo, tmp_path):
+    page = tmp_path / "report.html"
+    page.write_text(published_demo, encoding="utf-8")
+    probe = """(() => ({
+      wards: document.querySelectorAll('svg path.ward').length,
+      titles: document.querySelectorAll('svg path.ward title').length,
+      legend: document.querySelector('.legend') ? document.querySelector('.legend').innerText
+        : null,
+      images: [...document.querySelectorAll('img.chart')].map(i => i.naturalWidth),
+      rows: document.querySelectorAll('#table tbody tr').length,
+    }))()"""
+
+    run = _browser.open_page(page, probes={"report": probe})
+    run.save_screenshot(ARTEFACTS / "published-report.png")
+
+    values = run.values["report"]
+    assert run.errors == ()
+    assert run.requests == ()
+    assert values["wards"] == values["titles"] == 48
+    assert "Gap, full-time places" in values["legend"]
+    assert len(values["images"]) == 4 and all(w > 0 for w in values["images"])
+    assert values["rows"] == 3 * len(demo.area.wards)
