@@ -144,7 +144,7 @@ def _size(path: Path) -> str:
     show_default=True,
     help="Folder to write the maps into.",
 )
-def map_command(  # noqa: PLR0913 - one argument per command-line option
+def map_command(
     area: Path | None,
     parameters: Path | None,
     first_term: str | None,
@@ -201,7 +201,7 @@ def map_command(  # noqa: PLR0913 - one argument per command-line option
     show_default=True,
     help="Folder to write report.html into.",
 )
-def report_command(  # noqa: PLR0913 - one argument per command-line option
+def report_command(
     area: Path | None,
     parameters: Path | None,
     first_term: str | None,
