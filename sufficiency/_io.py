@@ -77,8 +77,17 @@ def require_columns(table: pd.DataFrame, columns: Iterable[str], *, file: str | 
             file=file,
             column=missing[0],
             hint=f"The file needs the columns {', '.join(columns)}; it has "
-            f"{', '.join(table.columns) or 'none'}",
+            f"{_some(list(table.columns))}",
         )
+
+
+def _some(names: list[str], most: int = 12) -> str:
+    """``a, b, c`` or ``a, b, ... (40 in all)`` for a long list."""
+    if not names:
+        return "none"
+    if len(names) <= most:
+        return ", ".join(names)
+    return ", ".join(names[:most]) + f", ... ({len(names)} in all)"
 
 
 def numbers(

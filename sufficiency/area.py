@@ -85,6 +85,14 @@ class Area:
 
 def _resolve(folder: Path, config: dict) -> dict[str, list[Path]]:
     named = config.get("files", {})
+    allowed = {"wards", "births", "returns", *OPTIONAL}
+    for key in named:
+        if key not in allowed:
+            raise InputError(
+                f"unknown key {key!r} under [files]",
+                file=folder / "area.toml",
+                hint=f"Keys are {', '.join(sorted(allowed))}",
+            )
     files: dict[str, list[Path]] = {}
 
     def pick(key: str, candidates: list[str]) -> list[Path]:
@@ -364,6 +372,13 @@ def read_returns(
                 hint=f"{seen[this].name} is already that term's return",
             )
         seen[this] = path
+        unknown = frame["ward_code"].notna() & ~frame["ward_code"].isin(set(wards["ward_code"]))
+        if unknown.any():
+            notes.append(
+                f"{path.name}: {int(unknown.sum())} ward code(s) not in the wards file (e.g. "
+                f"{frame.loc[unknown, 'ward_code'].iloc[0]}); those providers were placed by "
+                "coordinates or postcode instead"
+            )
         frame = geography.locate(frame, wards, postcodes, file=path)
         lost = frame[frame["located_by"] == "unlocated"]
         if len(lost):

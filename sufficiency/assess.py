@@ -113,7 +113,10 @@ def _as_parameters(parameters: Parameters | str | Path | None, area: Area) -> Pa
 def _as_term(term: Term | str | None, what: str) -> Term | None:
     if term is None or isinstance(term, Term):
         return term
-    return Term.parse(term, column=what)
+    try:
+        return Term.parse(term)
+    except InputError as exc:
+        raise InputError(f"{what}: {exc.message}", value=term, hint=exc.hint) from None
 
 
 def assess(
@@ -145,8 +148,8 @@ def assess(
     params = _as_parameters(parameters, area)
     rules = default_rules() if rules is None else rules
     latest = latest_return(area.returns)
-    first = _as_term(first_term, "first_term") or latest + 1
-    last = _as_term(last_term, "last_term") or first + (DEFAULT_TERMS - 1)
+    first = _as_term(first_term, "--first-term") or latest + 1
+    last = _as_term(last_term, "--last-term") or first + (DEFAULT_TERMS - 1)
     if last < first:
         raise InputError(
             f"the last term {last} is before the first term {first}",
@@ -251,7 +254,8 @@ def last_observed_year(births: pd.DataFrame) -> int:
 def _return_notes(returns: pd.DataFrame, latest: Term) -> list[str]:
     notes = []
     states = supply.latest_returns(returns, latest)
-    carried = states[states["carried_forward"]]
+    # A provider whose last return says it has closed is not expected to return again.
+    carried = states[states["carried_forward"] & supply.open_at(states, latest)]
     if len(carried):
         notes.append(
             f"{len(carried)} provider(s) made no return for {latest}; their last return was "

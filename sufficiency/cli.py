@@ -35,8 +35,13 @@ class _Group(click.Group):
             return super().invoke(ctx)
         except SufficiencyError as exc:
             raise click.ClickException(str(exc)) from None
-        except PermissionError as exc:
-            raise click.ClickException(f"{exc.filename}: permission denied") from None
+        except OSError as exc:  # an output path that cannot be written, a full disk...
+            where = f"{exc.filename}: " if exc.filename else ""
+            reason = exc.strerror or str(exc)
+            raise click.ClickException(
+                f"{where}{reason}. Check the path exists, is a folder where one is expected, "
+                "and can be written"
+            ) from None
 
 
 @click.group(cls=_Group, epilog=EXAMPLES)

@@ -21,8 +21,6 @@ import argparse
 import datetime as dt
 import io
 import json
-import re
-import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -32,6 +30,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from pyproj import Transformer
 
+from ._xlsx import fixed_zip
 from .terms import AGE_GROUPS, Term, window
 
 AREA_NAME = "Demotown (synthetic)"
@@ -1264,7 +1263,6 @@ def _return_frame(
 # Writing the files
 
 _FIXED_TIME = dt.datetime(2026, 1, 1)
-_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 _DATE_COLUMNS = ("status_date", "planned_change_date")
 
 
@@ -1310,22 +1308,7 @@ def _write_xlsx(frame: pd.DataFrame, path: Path, sheet: str) -> None:
 
 def _fixed_zip(data: bytes) -> bytes:
     """The same zip with fixed entry times and a fixed 'modified' property."""
-    stamp = _FIXED_TIME.strftime("%Y-%m-%dT%H:%M:%SZ")
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w") as target:
-        for info in source.infolist():
-            content = source.read(info.filename)
-            if info.filename == "docProps/core.xml":
-                content = re.sub(
-                    rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)",
-                    rb"\g<1>" + stamp.encode() + rb"\g<2>",
-                    content,
-                )
-            fixed = zipfile.ZipInfo(info.filename, date_time=_ZIP_TIME)
-            fixed.compress_type = zipfile.ZIP_DEFLATED
-            fixed.external_attr = 0o600 << 16
-            target.writestr(fixed, content)
-    return out.getvalue()
+    return fixed_zip(data, _FIXED_TIME)
 
 
 def _write_geojson(wards: pd.DataFrame, path: Path) -> None:

@@ -21,7 +21,9 @@ from pathlib import Path
 import pandas as pd
 
 from ._escape import frame_for_spreadsheet
+from ._xlsx import write_sheets
 from .assess import Assessment, ward_summary
+from .parameters import Parameters, default_table
 
 WORKBOOK = "sufficiency.xlsx"
 
@@ -57,8 +59,29 @@ def _rounded(frame: pd.DataFrame, digits: int = 1) -> pd.DataFrame:
     return frame.assign(**{c: frame[c].round(digits) for c in numeric})
 
 
+def parameters_frame(parameters: Parameters) -> pd.DataFrame:
+    """Every parameter in force, its unit and its source (the package default's, or the file
+    that overrode it)."""
+    table = default_table()
+    rows = []
+    for key, value in parameters.values.items():
+        entry = table.get(key, {})
+        changed = key in table and entry.get("value") != value
+        rows.append(
+            {
+                "parameter": key,
+                "value": value,
+                "unit": entry.get("unit", ""),
+                "source": "overridden: " + "; ".join(parameters.sources[1:])
+                if changed
+                else entry.get("source", ""),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
 def write_workbook(result: Assessment, path: Path) -> None:
-    """Sheets: gap (rounded to 0.1), ward_summary, calibration, notes."""
+    """Sheets: gap (rounded to 0.1), ward_summary, calibration, notes, parameters."""
     notes = pd.DataFrame(
         {
             "note": [
@@ -77,14 +100,8 @@ def write_workbook(result: Assessment, path: Path) -> None:
         "calibration": _rounded(result.calibration, 3),
         "notes": notes,
     }
-    with pd.ExcelWriter(path, engine="openpyxl") as writer:
-        for name, frame in sheets.items():
-            frame_for_spreadsheet(frame).to_excel(writer, sheet_name=name, index=False)
-            sheet = writer.sheets[name]
-            sheet.freeze_panes = "A2"
-            for column in sheet.columns:
-                width = max(len(str(c.value)) if c.value is not None else 0 for c in column)
-                sheet.column_dimensions[column[0].column_letter].width = min(60, max(8, width + 2))
+    sheets["parameters"] = parameters_frame(result.parameters)
+    write_sheets(path, sheets)
 
 
 def write_assessment(result: Assessment, out_dir: str | Path) -> list[Path]:
@@ -132,18 +149,8 @@ def write_runs_workbook(
     if scenarios is not None:
         sheets["scenarios"] = scenarios
     sheets["notes"] = _notes_frame(results)
-    with pd.ExcelWriter(path, engine="openpyxl") as writer:
-        for name, frame in sheets.items():
-            _write_sheet(writer, name, frame)
-
-
-def _write_sheet(writer: pd.ExcelWriter, name: str, frame: pd.DataFrame) -> None:
-    frame_for_spreadsheet(frame).to_excel(writer, sheet_name=name, index=False)
-    sheet = writer.sheets[name]
-    sheet.freeze_panes = "A2"
-    for column in sheet.columns:
-        width = max(len(str(c.value)) if c.value is not None else 0 for c in column)
-        sheet.column_dimensions[column[0].column_letter].width = min(60, max(8, width + 2))
+    sheets["parameters"] = parameters_frame(results[0].parameters)
+    write_sheets(path, sheets)
 
 
 def write_runs(

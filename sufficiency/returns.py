@@ -104,6 +104,12 @@ def read_return(path: str | Path, term: Term | None = None) -> pd.DataFrame:
     """
     path = Path(path)
     table = read_table(path)
+    if table.empty:
+        raise InputError(
+            "the return has no rows of data",
+            file=path,
+            hint="Export it again with one row per provider, or move it out of the area folder",
+        )
     require_columns(table, REQUIRED, file=path)
     term = _term_of(table, path, term)
     out = pd.DataFrame(index=table.index)
@@ -134,9 +140,10 @@ def read_return(path: str | Path, term: Term | None = None) -> pd.DataFrame:
         else np.nan
     )
     for column in ["status_date", "planned_change_date"]:
-        out[column] = (
-            dates(table, column, file=path) if column in table.columns else pd.NaT
-        ).astype("datetime64[ns]")
+        if column in table.columns:
+            out[column] = dates(table, column, file=path).astype("datetime64[ns]")
+        else:
+            out[column] = pd.Series(pd.NaT, index=table.index, dtype="datetime64[ns]")
     out["source_file"] = path.name
     out["source_row"] = [row_number(table, i) for i in range(len(table))]
     return out.reset_index(drop=True)

@@ -40,13 +40,18 @@ def summary_lines(result: Assessment) -> list[str]:
             f" of {len(wards)} wards:"
         )
         width = max(len(str(n)) for n in deficit["ward_name"])
-        lines.append(f"  {'ward':<{width}}  {'age group':<12} {'from':<12} worst gap (term)")
+        n_terms = len(result.terms)
+        lines.append(
+            f"  {'ward':<{width}}  {'age group':<12} {'first short':<12} {'terms short':<12} "
+            "worst gap (term)"
+        )
         for (_, name), rows in deficit.groupby(["ward_code", "ward_name"], sort=True):
             label = str(name)
             for r in rows.itertuples():
                 lines.append(
                     f"  {label:<{width}}  {GROUP_LABEL[r.age_group]:<12} "
-                    f"{r.first_deficit_term:<12} {_places(r.worst_gap)} places ({r.worst_term})"
+                    f"{r.first_deficit_term:<12} {f'{r.terms_in_deficit} of {n_terms}':<12} "
+                    f"{_places(r.worst_gap)} places ({r.worst_term})"
                 )
                 label = ""
     tight = gap[gap["status"] == "tight"]

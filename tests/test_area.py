@@ -147,3 +147,35 @@ def test_cp1252_and_bom_csv(tmp_path):
 
 def test_monthly_births_fixture_is_flat():
     assert monthly_births(["A"], 10.0)["births"].sum() == 1200
+
+
+def test_optional_date_columns_may_be_left_out(tmp_path):
+    row = provider(easting=inside(0)[0], northing=inside(0)[1])
+    for column in ["status", "status_date", "planned_places_change", "planned_change_date"]:
+        row.pop(column)
+    area = load_area(write_area(tmp_path / "a", returns={"2026-autumn": [row]}))
+    assert area.returns["status"].tolist() == ["open"]
+    assert area.returns["status_date"].isna().all()
+
+
+def test_a_return_with_no_rows_is_an_error(tmp_path):
+    folder = write_area(tmp_path / "a")
+    header = (folder / "returns-2026-autumn.csv").read_text().splitlines()[0]
+    (folder / "returns-2026-autumn.csv").write_text(header + "\n")
+    with pytest.raises(InputError, match=r"returns-2026-autumn\.csv: the return has no rows"):
+        load_area(folder)
+
+
+def test_unknown_file_key_in_area_toml(tmp_path):
+    folder = write_area(tmp_path / "a")
+    (folder / "area.toml").write_text('[files]\nbirth = "births.csv"\n')
+    with pytest.raises(InputError, match="unknown key 'birth' under \\[files\\]"):
+        load_area(folder)
+
+
+def test_unknown_ward_code_in_a_return_is_noted(tmp_path):
+    x, y = inside(1)
+    rows = [provider(ward_code="E05999999", easting=x, northing=y)]
+    area = load_area(write_area(tmp_path / "a", returns={"2026-autumn": rows}))
+    assert area.returns["ward_code"].tolist() == ["E05000002"]
+    assert any("not in the wards file (e.g. E05999999)" in n for n in area.notes)

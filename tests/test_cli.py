@@ -49,7 +49,7 @@ def test_run_writes_the_contract_and_a_summary(tiny_area, tmp_path):
     assert "In deficit" in result.output and "Ward E05000001" in result.output
     assert (out / "sufficiency.xlsx").exists()
     sheets = pd.read_excel(out / "sufficiency.xlsx", sheet_name=None)
-    assert set(sheets) == {"gap", "ward_summary", "calibration", "notes"}
+    assert set(sheets) == {"gap", "ward_summary", "calibration", "notes", "parameters"}
 
 
 @pytest.mark.skipif(not CHECK_GAP.exists(), reason="../shared/tools/check_gap.py is not here")
@@ -148,3 +148,37 @@ def test_help_explains_with_an_example():
         result = invoke(*args)
         assert result.exit_code == 0
         assert "Examples:" in result.output and "sufficiency run" in result.output
+
+
+def test_an_output_path_that_cannot_be_written_is_one_line(tiny_area, tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    result = CliRunner().invoke(cli, ["run", "--area", str(tiny_area), "--out", str(blocker)])
+    assert result.exit_code == 1
+    assert "Traceback" not in result.output
+    assert "a-file: File exists" in result.output
+    assert blocker.read_text() == "not a folder"
+
+
+def test_closed_providers_are_not_counted_as_missing_returns(tmp_path):
+    from conftest import inside, provider
+
+    import sufficiency
+
+    x, y = inside(0)
+    rows = {
+        "2026-summer": [
+            provider(easting=x, northing=y),
+            provider(
+                urn="EY100002", easting=x, northing=y, status="closed", status_date="2026-07-31"
+            ),
+            provider(urn="EY100003", easting=x, northing=y),
+        ],
+        "2026-autumn": [provider(easting=x, northing=y)],
+    }
+    result = sufficiency.assess(write_area(tmp_path / "a", returns=rows))
+    notes = [n for n in result.notes if "made no return" in n]
+    assert notes == [
+        "1 provider(s) made no return for 2026-autumn; their last return was carried forward "
+        "(EY100003)"
+    ]
