@@ -190,6 +190,22 @@ def test_a_row_that_breaks_a_rule(tmp_path, code, changes, column, value, messag
     assert not checked.ok and checked.returns is None
 
 
+def test_r204_a_return_with_every_figure_left_blank_is_a_warning(tmp_path):
+    staff = ["staff_total", "staff_unqualified", "staff_level2", "staff_level3", "staff_level6"]
+    blank = dict.fromkeys(staff, "")
+    blank |= {f"{k}_{g}": "" for k in ("vacancies", "children") for g in ("under2", "2", "3_4")}
+    rows = [good(), good(urn="EY100002", **blank), good(urn="EY100003", status="new", **blank)]
+    checked = check(tmp_path, rows)
+    assert checked.ok  # a warning does not block
+    assert checked.warnings[["row", "code", "column"]].values.tolist() == [
+        [3, "R204", "staff_total"]
+    ]
+    assert checked.warnings["message"].iloc[0] == (
+        "no vacancies, children on roll or staff are given; fill in this term's figures (was a "
+        "pre-filled template sent back untouched?)"
+    )
+
+
 def test_r100_a_missing_required_column_is_reported_once_on_the_header(tmp_path):
     checked = check(tmp_path, [good(), good(urn="EY100002")], drop=["places_2"])
     problem = only(checked, "R100")
@@ -315,7 +331,16 @@ def test_rules_that_cannot_run_are_skipped_not_passed(tmp_path):
 
 def test_every_rule_has_a_test():
     codes = {r.code for r in RULES} | set(FILE_CHECKS)
-    assert {c[0] for c in CASES} | {"R001", "R002", "R100", "R121", "R201", "R202", "R203"} == codes
+    assert {c[0] for c in CASES} | {
+        "R001",
+        "R002",
+        "R100",
+        "R121",
+        "R201",
+        "R202",
+        "R203",
+        "R204",
+    } == codes
 
 
 def test_the_registry_refuses_a_code_twice():

@@ -55,3 +55,19 @@ def staff_add_up(ctx: Context) -> pd.Series:
     given = parts.notna().any(axis=1)
     total = ctx.number("staff_total")
     return given & (total.isna() | (parts.sum(axis=1) != total))
+
+
+@rule(
+    "R204",
+    "no vacancies, children on roll or staff are given; fill in this term's figures (was a "
+    "pre-filled template sent back untouched?)",
+    columns=["staff_total"],
+    severity="warning",
+)
+def figures_left_blank(ctx: Context) -> pd.Series:
+    """An open setting whose vacancies, children and staff columns are all empty (a setting not
+    yet open, status ``new``, or one that has closed may leave them empty)."""
+    columns = [*(f"vacancies_{g}" for g in AGE_GROUPS), *CHILDREN, "staff_total"]
+    blank = pd.concat([ctx.number(c).isna() for c in columns], axis=1).all(axis=1)
+    not_open = ctx.text("status").str.lower().isin(["closed", "new"]).fillna(False)
+    return blank & ~not_open
