@@ -28,7 +28,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from . import geography, store
+from . import catchment, flows, geography, store
 from ._io import numbers, read_table, require_columns, row_number
 from .errors import InputError
 from .parameters import ward_keys
@@ -61,6 +61,9 @@ class Area:
         Every return, one row per provider and term, with ``ward_code`` and ``located_by``.
     population, housing, deprivation, ward_parameters
         Optional tables (``None`` when the area has none).
+    small_areas, flows
+        Optional: small-area centroids with their ward and population (``catchment.py``) and
+        home-to-setting ward shares (``flows.py``).
     """
 
     path: Path
@@ -74,6 +77,8 @@ class Area:
     postcodes: pd.DataFrame | None = None
     deprivation: pd.DataFrame | None = None
     ward_parameters: pd.DataFrame | None = None
+    small_areas: pd.DataFrame | None = None
+    flows: pd.DataFrame | None = None
     parameters_file: Path | None = None
     files: dict[str, list[Path]] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
@@ -194,6 +199,10 @@ def load_area(path: str | Path) -> Area:
         area.deprivation = read_deprivation(files["deprivation"][0], known)
     if files["ward_parameters"]:
         area.ward_parameters = read_ward_parameters(files["ward_parameters"][0], known)
+    if files["small_areas"]:
+        area.small_areas = catchment.read_small_areas(files["small_areas"][0], wards)
+    if files["flows"]:
+        area.flows = flows.read_flows(files["flows"][0], area.ward_codes)
     if files["parameters"]:
         area.parameters_file = files["parameters"][0]
     return area
@@ -396,5 +405,5 @@ def read_returns(
 def _term_indices(terms: pd.Series) -> list[int]:
     from .terms import Term
 
-    cache: dict[str, int] = {}
-    return [cache.setdefault(t, Term.parse(t).index) for t in terms]
+    index = {t: Term.parse(t).index for t in terms.unique()}
+    return terms.map(index).tolist()

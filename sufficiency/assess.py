@@ -19,9 +19,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from . import catchment, flows, housing, population, supply
 from . import demand as demand_model
 from . import gap as gap_model
-from . import housing, population, supply
 from .area import Area, load_area
 from .entitlements import Entitlement, default_rules
 from .errors import InputError
@@ -127,6 +127,7 @@ def assess(
     last_term: Term | str | None = None,
     scenario: str = "baseline",
     rules: tuple[Entitlement, ...] | None = None,
+    accessibility: bool = True,
 ) -> Assessment:
     """Run the model for an area and return the gap table with everything behind it.
 
@@ -143,6 +144,9 @@ def assess(
         The name written in the gap table's ``scenario`` column.
     rules
         The entitlement rule table; ``None`` for the package's.
+    accessibility
+        Add the cross-boundary columns after the contract's (``accessible_places_per_100``
+        and, where the area has a flow matrix, the gap on the flows basis).
     """
     area = _as_area(area)
     params = _as_parameters(parameters, area)
@@ -221,6 +225,10 @@ def assess(
         utilisation=float(params["utilisation"]),
         margin=float(params["tight_margin"]),
     )
+    if accessibility:
+        table = _cross_boundary(
+            table, area, params, terms, children[:, keep], places[:, keep], demand_places[:, keep]
+        )
     return Assessment(
         area=area,
         parameters=params,
@@ -249,6 +257,37 @@ def last_observed_year(births: pd.DataFrame) -> int:
     if "projected" in births.columns:
         births = births[~births["projected"].astype(bool)]
     return int(births["year"].max())
+
+
+def _cross_boundary(
+    table: pd.DataFrame,
+    area: Area,
+    params: Parameters,
+    terms: list[Term],
+    children: np.ndarray,
+    places: np.ndarray,
+    demand_places: np.ndarray,
+) -> pd.DataFrame:
+    """The gap table with the accessibility (and, with a flow matrix, the flows) columns after
+    the contract's. Both come in the gap table's row order (term, ward, age group)."""
+    settings = catchment.CatchmentSettings.from_values(params.section("catchment"))
+    providers = catchment.provider_supply(area.returns, terms, float(params["hours_per_place"]))
+    reach = catchment.accessibility_columns(
+        area.wards, terms, children, providers, settings, small_areas=area.small_areas
+    )
+    table = table.assign(**{c: reach[c].to_numpy() for c in catchment.COLUMNS})
+    if area.flows is not None:
+        moved = flows.flow_columns(
+            terms=terms,
+            wards=area.ward_codes,
+            demand_places=demand_places,
+            supply_places=places,
+            flows=area.flows,
+            utilisation=float(params["utilisation"]),
+            margin=float(params["tight_margin"]),
+        )
+        table = table.assign(**{c: moved[c].to_numpy() for c in flows.COLUMNS})
+    return table
 
 
 def _return_notes(returns: pd.DataFrame, latest: Term) -> list[str]:

@@ -41,6 +41,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from itertools import pairwise
@@ -115,6 +116,11 @@ GAP_ALIASES = (
     "Places per 100 children",
     "Status",
 )
+REACH_FIELDS = (*GAP_FIELDS, "reach")
+REACH_ALIASES = (*GAP_ALIASES, "Places within reach per 100 (across ward lines)")
+# Places within reach per 100 children: a sequential palette (ColorBrewer YlGnBu, 5 classes).
+REACH_BREAKS = (20.0, 40.0, 60.0, 80.0)
+REACH_COLOURS = ("#ffffcc", "#a1dab4", "#41b6c4", "#2c7fb8", "#253494")
 CHANGE_FIELDS = ("term", "gap_first", "gap_second", "change", "status_first", "status_second")
 
 
@@ -598,6 +604,16 @@ def _extra_rows(*, publish: bool, housing: bool, providers: bool) -> list[str]:
     return rows
 
 
+def _reach_rows() -> list[str]:
+    """Legend rows of the 'places within reach' layers."""
+    edges = ["0", *(f"{b:g}" for b in REACH_BREAKS)]
+    labels = [f"{a} to {b}" for a, b in itertools.pairwise(edges)]
+    labels.append(f"{edges[-1]} or more")
+    rows = ["<h3>Places within reach per 100 children (reach layers)</h3>"]
+    rows += [_swatch(c, label) for c, label in zip(REACH_COLOURS, labels, strict=True)]
+    return rows
+
+
 def _dot(colour: str, label: str) -> str:
     return (
         f'<div class="sufficiency-row"><span class="dot" style="background:{colour}"></span>'
@@ -698,19 +714,30 @@ def _gap_values(
             "gap_value": texts["gap_value"].to_numpy(),
         }
     )
+    if "accessible_places_per_100" in gap.columns:
+        reach = gap["accessible_places_per_100"].to_numpy(float)
+        held = np.asarray(publish & texts["gap_value"].isna().to_numpy(), dtype=bool)
+        out["reach"] = ["not shown" if h else f"{v:,.0f}" for v, h in zip(reach, held, strict=True)]
+        out["reach_fill"] = np.where(
+            held, HELD_BACK, np.take(REACH_COLOURS, np.searchsorted(REACH_BREAKS, reach))
+        )
     for column in ("term_label", "children", "demand", "supply", "gap", "per100", "status"):
         out[column] = [_esc(v) for v in out[column]]
+    if "reach" in out.columns:
+        out["reach"] = [_esc(v) for v in out["reach"]]
     return out, breaks
 
 
-def _layer_values(values: pd.DataFrame, group: str, fields: Sequence[str]) -> pd.DataFrame:
+def _layer_values(
+    values: pd.DataFrame, group: str, fields: Sequence[str], fill: str = "fill"
+) -> pd.DataFrame:
     part = values[values["age_group"] == group]
     return pd.DataFrame(
         {
             "ward_code": part["ward_code"].to_numpy(),
             "term_key": part["term"].to_numpy(),
             **{f"field_{f}": part[_SOURCE.get(f, f)].to_numpy() for f in fields},
-            "fill": part["fill"].to_numpy(),
+            "fill": part[fill].to_numpy(),
         }
     )
 
@@ -890,7 +917,11 @@ def gap_map(
     publish = options.publish
     values, breaks = _gap_values(gap, publish=publish, threshold=options.threshold)
     m = _new_map(options.tiles, _bounds(shapes))
-    layers = _age_layers(m, shapes, values, GAP_FIELDS, GAP_ALIASES)
+    has_reach = "reach" in values.columns
+    fields, aliases = (REACH_FIELDS, REACH_ALIASES) if has_reach else (GAP_FIELDS, GAP_ALIASES)
+    layers = _age_layers(m, shapes, values, fields, aliases)
+    if has_reach:
+        layers += _age_layers(m, shapes, values, fields, aliases, reach=True)
     site_layer = _housing_layer(housing, wards.to_crs("EPSG:27700"))
     if site_layer is not None:
         site_layer.add_to(m)
@@ -903,7 +934,7 @@ def gap_map(
     _WardLabels(_label_rows(shapes), show=len(shapes) <= MAX_LABELLED).add_to(m)
     folium.LayerControl(position="topright", collapsed=False).add_to(m)
     _Control(_title_markup(text, publish), "topleft", "sufficiency-title").add_to(m)
-    _TermControl([layers], [m], _terms(gap), GAP_FIELDS).add_to(m)
+    _TermControl([layers], [m], _terms(gap), fields).add_to(m)
     share = f"{text.utilisation:.0%} of " if text.utilisation is not None else ""
     legend = _legend_markup(
         breaks,
@@ -912,9 +943,8 @@ def gap_map(
         spare="Spare places",
         note=f"Gap = {share}supply places minus demand places, for the age group and term "
         "chosen. A full-time place is 50 hours a week in term time.",
-        extra=_extra_rows(
-            publish=publish, housing=site_layer is not None, providers=show_providers
-        ),
+        extra=_extra_rows(publish=publish, housing=site_layer is not None, providers=show_providers)
+        + (_reach_rows() if has_reach else []),
     )
     _Control(legend, "bottomright", "sufficiency-legend").add_to(m)
     _Control(_esc(text.source), "bottomleft", "sufficiency-source").add_to(m)
@@ -927,18 +957,23 @@ def _age_layers(
     values: pd.DataFrame,
     fields: Sequence[str],
     aliases: Sequence[str],
+    *,
+    reach: bool = False,
 ) -> list[folium.GeoJson]:
+    """One layer per age group coloured by the gap (or, with ``reach``, by places within reach
+    per 100 children)."""
     layers = []
     present = [g for g in AGE_GROUPS if (values["age_group"] == g).any()]
     for i, group in enumerate(present):
+        label = AGE_LABELS.get(group, group)
         layer = _ward_layer(
             shapes,
-            _layer_values(values, group, fields),
-            name=AGE_LABELS.get(group, group),
+            _layer_values(values, group, fields, "reach_fill" if reach else "fill"),
+            name=f"{label}: places within reach per 100" if reach else label,
             age_group=group,
             fields=fields,
             aliases=aliases,
-            show=i == 0,
+            show=i == 0 and not reach,
         )
         layer.add_to(m)
         layers.append(layer)

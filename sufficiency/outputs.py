@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ._escape import frame_for_spreadsheet
+from . import _csv
 from ._xlsx import write_sheets
 from .assess import Assessment, ward_summary
 from .parameters import Parameters, default_table
@@ -51,7 +51,9 @@ def write_atomically(out_dir: str | Path, writers: dict[str, Callable[[Path], No
 
 
 def write_gap_csv(gap: pd.DataFrame, path: Path) -> None:
-    frame_for_spreadsheet(gap).to_csv(path, index=False, lineterminator="\n")
+    """The gap table as CSV: numbers unrounded, text neutralised against formulas."""
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        _csv.write_gap_csv(gap, handle)
 
 
 def _rounded(frame: pd.DataFrame, digits: int = 1) -> pd.DataFrame:

@@ -29,7 +29,7 @@ import pandas as pd
 
 from .errors import ParameterError
 
-SECTIONS = ("eligibility", "take_up", "paid_hours", "cohort_change", "child_yield")
+SECTIONS = ("eligibility", "take_up", "paid_hours", "cohort_change", "child_yield", "catchment")
 WARD_SECTIONS = ("eligibility", "take_up", "paid_hours")
 SHARE_KEYS = {"utilisation", "tight_margin", "stretched_share"}
 
@@ -62,7 +62,7 @@ class Parameters:
     (50.0, 0.9)
     """
 
-    values: Mapping[str, float | bool] = field(default_factory=dict)
+    values: Mapping[str, float | bool | str] = field(default_factory=dict)
     sources: tuple[str, ...] = ("package defaults",)
 
     @classmethod
@@ -131,8 +131,18 @@ def flatten(data: Mapping[str, Any], *, source: str, allowed: set[str] | None = 
     return out
 
 
-def check_value(key: str, value: Any, *, source: str) -> float | bool:
-    """Check one value's type and range; return it as float (or bool for switches)."""
+DECAYS = ("gaussian", "step", "none")
+
+
+def check_value(key: str, value: Any, *, source: str) -> float | bool | str:
+    """Check one value's type and range; return it as float (bool for switches, text for
+    the decay)."""
+    if key == "catchment.decay":
+        if value not in DECAYS:
+            raise ParameterError(
+                f"{source}: {key} must be one of {', '.join(DECAYS)} (found {value!r})"
+            )
+        return value
     if key == "calibrate_take_up":
         if not isinstance(value, bool):
             raise ParameterError(f"{source}: {key} must be true or false (found {value!r})")
@@ -144,8 +154,8 @@ def check_value(key: str, value: Any, *, source: str) -> float | bool:
         raise ParameterError(f"{source}: {key} must be a finite number (found {value!r})")
     if _is_share(key) and not 0.0 <= number <= 1.0:
         raise ParameterError(f"{source}: {key} is a share and must be between 0 and 1 ({value})")
-    if key == "hours_per_place" and number <= 0:
-        raise ParameterError(f"{source}: hours_per_place must be above 0 (found {value})")
+    if (key == "hours_per_place" or key.startswith("catchment.")) and number <= 0:
+        raise ParameterError(f"{source}: {key} must be above 0 (found {value})")
     if key == "births_growth" and number <= -1:
         raise ParameterError(f"{source}: births_growth must be above -1 (found {value})")
     if key.startswith(("paid_hours.", "child_yield.", "cohort_change.")) and number < 0:

@@ -44,14 +44,16 @@ def sensitivity(area: Area | str | Path | None = None) -> pd.DataFrame:
     """One row per parameter with a range: its value, range and the deficit places at each end."""
     area = area if isinstance(area, Area) else load_area(DEMO_AREA if area is None else area)
     base_params = Parameters.load(area.parameters_file)
-    base = deficit_places(assess(area, base_params).gap)
+    base = deficit_places(assess(area, base_params, accessibility=False).gap)
     rows = []
     for key, entry in default_table().items():
         if "range" not in entry:
             continue
         low, high = (float(v) for v in entry["range"])
-        at_low = deficit_places(assess(area, _with(base_params, key, low)).gap)
-        at_high = deficit_places(assess(area, _with(base_params, key, high)).gap)
+        at_low = deficit_places(assess(area, _with(base_params, key, low), accessibility=False).gap)
+        at_high = deficit_places(
+            assess(area, _with(base_params, key, high), accessibility=False).gap
+        )
         rows.append(
             {
                 "parameter": key,

@@ -28,6 +28,25 @@ from .returns import FUNDED, PLACES, VACANCIES
 from .terms import AGE_GROUPS, Term
 from .workforce import staffing_factor
 
+MODEL_COLUMNS = [
+    "urn",
+    "ward_code",
+    "easting",
+    "northing",
+    "provider_type",
+    *PLACES,
+    "hours_per_day",
+    "days_per_week",
+    "staff_total",
+    "staff_level6",
+    "status",
+    "status_date",
+    "planned_places_change",
+    "planned_change_date",
+]
+"""The columns of a return that the supply of places depends on (``open_at``, ``places_at``,
+``workforce.staffing_factor``, opening hours, location)."""
+
 
 def latest_returns(returns: pd.DataFrame, term: Term) -> pd.DataFrame:
     """Each provider's latest return made in or before ``term``; ``carried_forward`` flagged.
@@ -35,7 +54,9 @@ def latest_returns(returns: pd.DataFrame, term: Term) -> pd.DataFrame:
     ``returns`` must be sorted by ``term_index`` (as ``area.read_returns`` leaves it).
     """
     made = returns[returns["term_index"] <= term.index]
-    latest = made.groupby("urn", sort=False).tail(1).copy()
+    # The last row of each URN (rows are in term order); a hash, not a group-by: national
+    # returns have 60,000 providers.
+    latest = made[made["urn"].notna()].drop_duplicates("urn", keep="last").copy()
     latest["carried_forward"] = latest["term_index"] < made["term_index"].max()
     return latest.sort_values("urn", kind="stable")
 
@@ -86,8 +107,14 @@ def supply_places(
     """Supply places per ward, term and age group: array (wards, terms, 3)."""
     out = np.zeros((len(wards), len(terms), len(AGE_GROUPS)))
     located = returns[returns["ward_code"].notna()]
+    last_made = int(located["term_index"].max()) if len(located) else 0
+    states_of: dict[int, pd.DataFrame] = {}
     for t, term in enumerate(terms):
-        states = latest_returns(located, term)
+        # Every term after the last return made has the same latest returns: find them once.
+        key = min(term.index, last_made)
+        if key not in states_of:
+            states_of[key] = latest_returns(located, Term(key))[MODEL_COLUMNS]
+        states = states_of[key]
         states = states[open_at(states, term)]
         if states.empty:
             continue

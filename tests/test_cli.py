@@ -25,7 +25,12 @@ def test_run_writes_the_contract_and_a_summary(tiny_area, tmp_path):
     result = invoke("run", "--area", str(tiny_area), "--out", str(out))
     assert result.exit_code == 0, result.output
     gap = pd.read_csv(out / "gap.csv", dtype={"age_group": str})
-    assert list(gap.columns) == COLUMNS
+    assert list(gap.columns[:14]) == COLUMNS
+    assert list(gap.columns[14:]) == [
+        "accessible_places_per_100",
+        "accessibility_from",
+        "demand_points",
+    ]
     # 12 terms x 2 wards x 3 age groups, from the term after the 2026-autumn return.
     assert len(gap) == 72
     assert gap["term"].iloc[0] == "2027-spring" and gap["term"].iloc[-1] == "2030-autumn"
@@ -46,6 +51,15 @@ def test_run_writes_the_contract_and_a_summary(tiny_area, tmp_path):
     assert row["places_per_100"] == pytest.approx(100 * 40 / 190)
     assert row["projected_vacancies"] == pytest.approx(-29.0639)
     assert row["status"] == "deficit"
+    # Accessibility (E2SFCA, Gaussian, sigma = 0.5 x the 3 km catchment = 1,500 m) from the two
+    # ward centroids, 1,000 m apart; the nursery sits on ward 1's. Weight next door:
+    # w = exp(-1000^2 / (2 x 1500^2)) = 0.800737. In summer 190 children in each ward:
+    # R = 40 / (190 + 190 w) = 0.1169112; ward 1: 100 R = 11.6911; ward 2: 100 R w = 9.3615.
+    summer = gap[(gap["term"] == "2027-summer") & (gap["age_group"] == "3_4")]
+    assert summer["accessible_places_per_100"].tolist() == pytest.approx(
+        [11.6911, 9.3615], abs=1e-4
+    )
+    assert set(summer["accessibility_from"]) == {"ward_centroid"}
     assert "In deficit" in result.output and "Ward E05000001" in result.output
     assert (out / "sufficiency.xlsx").exists()
     sheets = pd.read_excel(out / "sufficiency.xlsx", sheet_name=None)

@@ -248,6 +248,19 @@ def test_every_term_and_age_group_is_carried(demo):
     assert shown == f"{round(row['gap_places']):+d}"
 
 
+def test_places_within_reach_are_a_layer_and_in_the_tooltip(demo):
+    page = rendered(maps.assessment_map(demo, maps.MapOptions(publish=False)))
+    assert page.count(": places within reach per 100") == 3  # one layer per age group
+    assert "Places within reach per 100 (across ward lines)" in page
+    row = demo.gap.iloc[5]
+    shown = _ward_features(page)[row["ward_code"]][row["age_group"]]["terms"][row["term"]]
+    # The reach layers are drawn last: their fill is the sequential class of the value.
+    value = row["accessible_places_per_100"]
+    assert shown[7] == f"{value:,.0f}"
+    klass = int(np.searchsorted(maps.REACH_BREAKS, value))
+    assert shown[-1] == maps.REACH_COLOURS[klass]
+
+
 # --- scenarios -------------------------------------------------------------------------------
 
 

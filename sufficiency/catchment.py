@@ -1,0 +1,537 @@
+"""Accessibility for the gap table: small areas, providers' places and their catchments.
+
+This module builds what the 2SFCA (``access.py``) needs from an assessment, runs it for every
+term and age group and returns the columns that go beside the strict within-ward gap
+(METHOD.md, step 8):
+
+- **Children** sit at small areas (LSOAs or output areas from ``small_areas.geojson`` or
+  ``.gpkg``). A small area belongs to the ward holding its representative point; each ward's
+  children in an age group are spread over its small areas in proportion to their
+  ``population`` (evenly where there is none, or where the ward's small areas add up to 0). A
+  ward with no small area is one demand point at its centroid.
+- **Places** sit at providers: each provider's supply places per term and age group, worked
+  out as ``supply.py`` does (latest return, open at the term start, planned changes, the
+  workforce adjustment, opening hours / ``hours_per_place``), so that a ward's providers add up
+  to its ``supply_places`` exactly.
+- **Catchment and decay** per age group come from the ``[catchment]`` settings
+  (``data/catchment.toml``): the distance in metres for ``under2``, ``2`` and ``3_4``, a decay
+  ``gaussian`` (sigma a share of the catchment), ``step`` (bands of the catchment) or ``none``.
+
+Each provider's places are shared among all the children in its catchment, in any ward, so the
+measure is **accessible places per 100 children**: a ward's children-weighted mean of its
+small areas' ``100 x A_i``. It compares with ``places_per_100`` (places in the ward per 100
+children in it): the same where no family crosses a ward line. Where no provider is in reach
+of any of a ward's demand points the value is 0, not empty: no place is reachable from there.
+A ward with no children in the age group gets the plain mean of its points' values.
+
+Pairs are searched once, at the widest catchment (a k-d tree, ``access.catchment_pairs``),
+into one sparse (points x providers) matrix; each age group weighs them by its own catchment
+and decay, and both steps run for every term at once as sparse matrix products (``two_steps``,
+the same sums as ``access.accessibility``). No all-pairs matrix is built: all of England
+(32,844 LSOAs, 60,000 providers, 12 terms, 3 age groups) takes about a second. What it leaves
+out is what ``access.py`` leaves out: straight lines, not journeys; children at small-area
+points; no preference between settings; nothing outside the area's own wards and providers
+(include the wards and providers within a catchment of the boundary to avoid edge effects).
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import cache, partial
+from importlib import resources
+from pathlib import Path
+from typing import Any, Self
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+from scipy import sparse
+
+from . import access, supply
+from ._io import find_column
+from .errors import InputError, ParameterError
+from .geography import BNG, points_in_wards
+from .terms import AGE_GROUPS, Term
+from .workforce import staffing_factor
+
+__all__ = [
+    "COLUMNS",
+    "DECAYS",
+    "CatchmentSettings",
+    "DemandPoints",
+    "ProviderSupply",
+    "accessibility_columns",
+    "default_settings",
+    "demand_points",
+    "provider_supply",
+    "read_small_areas",
+    "two_steps",
+]
+
+COLUMNS = ["accessible_places_per_100", "accessibility_from", "demand_points"]
+"""The columns for the gap table, after the contract's (:func:`accessibility_columns` also gives
+``accessible_places``, the ward's share of the places, for checks and sums)."""
+DECAYS = ("gaussian", "step", "none")
+
+
+# --- Settings -----------------------------------------------------------------------------------
+
+
+@cache
+def _settings_file() -> dict[str, Any]:
+    text = resources.files("sufficiency").joinpath("data/catchment.toml").read_text("utf-8")
+    return tomllib.loads(text)
+
+
+@dataclass(frozen=True)
+class CatchmentSettings:
+    """Catchment distance per age group and the distance decay.
+
+    Attributes
+    ----------
+    catchment
+        Metres (straight line) per age group: ``{"under2": 2000.0, "2": 3000.0, "3_4": ...}``.
+    decay
+        ``gaussian``, ``step`` or ``none``.
+    sigma_share
+        The Gaussian's sigma as a share of the catchment.
+    step_bands
+        The stepped decay: (upper edge as a share of the catchment, weight) per band.
+    """
+
+    catchment: Mapping[str, float]
+    decay: str = "gaussian"
+    sigma_share: float = 0.5
+    step_bands: tuple[tuple[float, float], ...] = ((1 / 3, 1.0), (2 / 3, 0.68), (1.0, 0.22))
+
+    @classmethod
+    def from_values(cls, values: Mapping[str, Any], *, source: str = "catchment") -> Self:
+        """Settings from flat keys (``under2``, ``2``, ``3_4``, ``decay``, ``sigma_share``),
+        as ``Parameters.section("catchment")`` would give them; missing keys take the defaults.
+
+        Examples
+        --------
+        >>> CatchmentSettings.from_values({"under2": 1500, "decay": "none"}).catchment["under2"]
+        1500.0
+        """
+        base = default_settings()
+        unknown = set(values) - {*AGE_GROUPS, "decay", "sigma_share"}
+        if unknown:
+            raise ParameterError(
+                f"{source}: unknown key {sorted(unknown)[0]!r} in [catchment]; allowed: "
+                + ", ".join([*AGE_GROUPS, "decay", "sigma_share"])
+            )
+        catchment = {}
+        for group in AGE_GROUPS:
+            metres = values.get(group, base.catchment[group])
+            if isinstance(metres, bool) or not isinstance(metres, int | float) or not metres > 0:
+                raise ParameterError(
+                    f"{source}: catchment.{group} must be a distance in metres above 0 "
+                    f"(found {metres!r})"
+                )
+            catchment[group] = float(metres)
+        decay = values.get("decay", base.decay)
+        if decay not in DECAYS:
+            raise ParameterError(
+                f"{source}: catchment.decay must be one of {', '.join(DECAYS)} (found {decay!r})"
+            )
+        sigma_share = values.get("sigma_share", base.sigma_share)
+        if (
+            isinstance(sigma_share, bool)
+            or not isinstance(sigma_share, int | float)
+            or not sigma_share > 0
+        ):
+            raise ParameterError(
+                f"{source}: catchment.sigma_share must be above 0 (found {sigma_share!r})"
+            )
+        return cls(catchment, str(decay), float(sigma_share), base.step_bands)
+
+    def decay_for(self, age_group: str) -> access.Decay | None:
+        """The decay function for one age group's catchment (``None`` for the plain 2SFCA).
+
+        Examples
+        --------
+        >>> settings = CatchmentSettings({"under2": 3000.0, "2": 3000.0, "3_4": 3000.0}, "step")
+        >>> settings.decay_for("2")(np.array([500.0, 1500.0, 2500.0]))
+        array([1.  , 0.68, 0.22])
+        """
+        catchment = self.catchment[age_group]
+        if self.decay == "gaussian":
+            return partial(access.gaussian, sigma=self.sigma_share * catchment)
+        if self.decay == "step":
+            return partial(
+                access.step, steps={share * catchment: w for share, w in self.step_bands}
+            )
+        return None
+
+
+@cache
+def default_settings() -> CatchmentSettings:
+    """The package's settings, from ``data/catchment.toml``."""
+    from .parameters import default_table
+
+    values = {
+        key.split(".", 1)[1]: entry["value"]
+        for key, entry in default_table().items()
+        if key.startswith("catchment.")
+    }
+    bands = _settings_file()["step_bands"]
+    steps = tuple(
+        (float(s), float(w))
+        for s, w in zip(bands["share_of_catchment"], bands["weight"], strict=True)
+    )
+    return CatchmentSettings(
+        catchment={group: float(values[group]) for group in AGE_GROUPS},
+        decay=str(values["decay"]),
+        sigma_share=float(values["sigma_share"]),
+        step_bands=steps,
+    )
+
+
+# --- Small areas --------------------------------------------------------------------------------
+
+
+def read_small_areas(path: str | Path, wards: gpd.GeoDataFrame) -> pd.DataFrame:
+    """Small areas as ``area_code, ward_code, x, y, population`` (EPSG:27700 metres).
+
+    Reads LSOA or output-area polygons (any format and CRS geopandas reads; codes in
+    ``area_code`` or ONS ``LSOAyyCD`` / ``OAyyCD``; optional ``population``), and puts each in
+    the ward that holds its representative point (``x, y``). Small areas outside every ward
+    are left out. ``population`` is NaN where the file has none.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise InputError("file not found", file=path, hint="Check the small areas file's name")
+    try:
+        raw = gpd.read_file(path, engine="pyogrio")
+    except Exception as exc:  # pyogrio raises its own DataSourceError and friends
+        raise InputError(
+            f"cannot be read as small-area boundaries ({exc})",
+            file=path,
+            hint="Give GeoJSON or GeoPackage polygons of LSOAs or output areas",
+        ) from None
+    code = find_column(raw.columns, "area_code", r"LSOA\d\dCD", r"OA\d\dCD")
+    if code is None:
+        raise InputError(
+            "no small-area code field",
+            file=path,
+            hint="Name it area_code, or keep the ONS name (LSOA21CD, OA21CD or the like); "
+            "fields are " + ", ".join(c for c in raw.columns if c != "geometry"),
+        )
+    if raw.crs is None:
+        raise InputError(
+            "the file has no coordinate reference system",
+            file=path,
+            hint="Save it with its CRS (British National Grid, EPSG:27700, or EPSG:4326)",
+        )
+    # A point inside each polygon, found in the file's own CRS: transforming points is much
+    # cheaper than transforming polygons, and an LSOA is small enough for it to stay inside.
+    points = raw.geometry.representative_point().to_crs(BNG)
+    x, y = points.x.to_numpy(), points.y.to_numpy()
+    population = np.full(len(raw), np.nan)
+    if "population" in raw.columns:
+        population = pd.to_numeric(raw["population"], errors="coerce").to_numpy(float)
+        bad = ~(population >= 0) & raw["population"].notna().to_numpy()
+        if bad.any():
+            i = int(np.flatnonzero(bad)[0])
+            raise InputError(
+                "population must be a number not below 0",
+                file=path,
+                row=i + 2,
+                column="population",
+                value=raw["population"].iloc[i],
+            )
+    out = pd.DataFrame(
+        {
+            "area_code": raw[code].astype("string").str.strip().to_numpy(),
+            "ward_code": points_in_wards(wards, x, y),
+            "x": x,
+            "y": y,
+            "population": population,
+        }
+    )
+    return out[out["ward_code"].notna()].reset_index(drop=True)
+
+
+@dataclass(frozen=True)
+class DemandPoints:
+    """Where each ward's children sit: small areas, else the ward's centroid.
+
+    Point ``i`` is at ``xy[i]`` in ward ``ward[i]`` (a position in the wards) and holds the
+    share ``weight[i]`` of that ward's children; the weights of a ward add up to 1.
+    ``from_small_areas[w]`` says whether ward ``w`` has small areas.
+    """
+
+    ward: np.ndarray
+    xy: np.ndarray
+    weight: np.ndarray
+    from_small_areas: np.ndarray
+
+    def per_ward(self, n_wards: int) -> np.ndarray:
+        """How many points each ward has."""
+        return np.bincount(self.ward, minlength=n_wards)
+
+
+def demand_points(wards: gpd.GeoDataFrame, small_areas: pd.DataFrame | None = None) -> DemandPoints:
+    """The demand points of the wards (``ward_code, geometry`` in EPSG:27700).
+
+    ``small_areas`` as :func:`read_small_areas` returns them; small areas of wards not in
+    ``wards`` are ignored.
+
+    Examples
+    --------
+    Ward A has two small areas of 30 and 10 children, ward B none (its centroid):
+
+    >>> from shapely.geometry import box
+    >>> wards = gpd.GeoDataFrame({"ward_code": ["A", "B"]},
+    ...                          geometry=[box(0, 0, 10, 10), box(10, 0, 20, 10)], crs=27700)
+    >>> small = pd.DataFrame({"ward_code": ["A", "A"], "x": [2.0, 8.0], "y": [5.0, 5.0],
+    ...                       "population": [30.0, 10.0]})
+    >>> points = demand_points(wards, small)
+    >>> points.weight.tolist(), points.xy.tolist()
+    ([0.75, 0.25, 1.0], [[2.0, 5.0], [8.0, 5.0], [15.0, 5.0]])
+    """
+    codes = pd.Index(wards["ward_code"].to_numpy(dtype=object))
+    if small_areas is None or small_areas.empty:
+        small_ward = np.zeros(0, dtype=np.intp)
+        small_xy = np.zeros((0, 2))
+        population = np.zeros(0)
+    else:
+        small_ward = codes.get_indexer(small_areas["ward_code"].to_numpy(dtype=object))
+        keep = small_ward >= 0
+        small_ward = small_ward[keep]
+        small_xy = small_areas[["x", "y"]].to_numpy(float)[keep]
+        population = small_areas["population"].to_numpy(float)[keep]
+    n_wards = len(codes)
+    has_small = np.bincount(small_ward, minlength=n_wards) > 0
+    # Population shares within a ward; evenly where a ward's areas give none or add up to 0.
+    known = np.isfinite(population)
+    ward_known = np.bincount(small_ward, weights=known.astype(float), minlength=n_wards)
+    ward_count = np.bincount(small_ward, minlength=n_wards)
+    ward_total = np.bincount(small_ward, weights=np.where(known, population, 0), minlength=n_wards)
+    by_population = (ward_known == ward_count) & (ward_total > 0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        weight = np.where(
+            by_population[small_ward],
+            population / ward_total[small_ward],
+            1.0 / ward_count[small_ward],
+        )
+    centroid = wards.geometry.centroid
+    lonely = np.flatnonzero(~has_small)
+    return DemandPoints(
+        ward=np.concatenate([small_ward, lonely]).astype(np.intp),
+        xy=np.concatenate(
+            [small_xy, np.column_stack([centroid.x.to_numpy(), centroid.y.to_numpy()])[lonely]]
+        ),
+        weight=np.concatenate([weight, np.ones(len(lonely))]),
+        from_small_areas=has_small,
+    )
+
+
+# --- Places at providers ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ProviderSupply:
+    """Supply places per provider location, term and age group.
+
+    ``places[j, t, g]`` is the supply places (as ``supply.supply_places`` counts them) of the
+    provider at ``xy[j]`` (``urn[j]``, in ward ``ward_code[j]``) at term ``t``; 0 in terms it is
+    not open. A provider whose location changed between returns has one row per location.
+    """
+
+    urn: np.ndarray
+    ward_code: np.ndarray
+    xy: np.ndarray
+    places: np.ndarray
+
+
+def provider_supply(
+    returns: pd.DataFrame, terms: Sequence[Term], hours_per_place: float
+) -> ProviderSupply:
+    """Each located provider's supply places per term and age group (providers, terms, 3).
+
+    The same rules as ``supply.supply_places``, provider by provider: the latest return made in
+    or before the term, open on its first day (``supply.open_at``), places with planned changes
+    (``supply.places_at``), times ``workforce.staffing_factor``, times weekly opening hours,
+    divided by ``hours_per_place``. Summed over a ward's providers it is the ward's supply.
+    """
+    located = returns[returns["ward_code"].notna()]
+    n_terms = len(terms)
+    last_made = int(located["term_index"].max()) if len(located) else 0
+    # The same returns stand for every term after the last one made: read them once.
+    keys = [min(term.index, last_made) for term in terms]
+    states_of = {
+        key: supply.latest_returns(located, Term(key))[supply.MODEL_COLUMNS]
+        for key in sorted(set(keys))
+    }
+    where = ["urn", "ward_code", "easting", "northing"]
+    stacked = pd.concat([states[where] for states in states_of.values()], ignore_index=True)
+    location = stacked.groupby(where, sort=False).ngroup().to_numpy()
+    unique = stacked.iloc[np.unique(location, return_index=True)[1]]
+    first_row = dict(zip(states_of, np.cumsum([0, *map(len, states_of.values())]), strict=False))
+    places = np.zeros((len(unique), n_terms, len(AGE_GROUPS)))
+    for t, term in enumerate(terms):
+        states = states_of[keys[t]]
+        rows = location[first_row[keys[t]] : first_row[keys[t]] + len(states)]
+        is_open = supply.open_at(states, term)
+        if not is_open.any():
+            continue
+        states = states[is_open]
+        offered = supply.places_at(states, term)
+        offered = offered * staffing_factor(states, offered)[:, None]
+        weekly = (states["hours_per_day"] * states["days_per_week"]).fillna(0.0).to_numpy(float)
+        places[rows[is_open], t] = offered * weekly[:, None] / hours_per_place
+    return ProviderSupply(
+        urn=unique["urn"].to_numpy(dtype=object),
+        ward_code=unique["ward_code"].to_numpy(dtype=object),
+        xy=unique[["easting", "northing"]].to_numpy(float).reshape(-1, 2),
+        places=places,
+    )
+
+
+# --- The columns --------------------------------------------------------------------------------
+
+
+def accessibility_columns(
+    wards: gpd.GeoDataFrame,
+    terms: Sequence[Term],
+    children: np.ndarray,
+    providers: ProviderSupply,
+    settings: CatchmentSettings | None = None,
+    *,
+    small_areas: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """Accessible places per 100 children by term, ward and age group, in the gap table's order.
+
+    Parameters
+    ----------
+    wards
+        ``ward_code, geometry`` (EPSG:27700), in the order of ``children``'s first axis.
+    terms
+        The terms of ``children``'s second axis (the gap table's terms).
+    children
+        Children per ward, term and age group, ``(wards, terms, 3)``.
+    providers
+        Supply places per provider for the same terms (:func:`provider_supply`).
+    settings
+        Catchments and decay; ``None`` for the package's (``data/catchment.toml``).
+    small_areas
+        As :func:`read_small_areas` returns them; ``None``: every ward at its centroid.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``term, ward_code, age_group``, then :data:`COLUMNS`: ``accessible_places_per_100``
+        (0 where no provider is in reach), ``accessibility_from`` (``small_areas`` or
+        ``ward_centroid``) and ``demand_points``; then ``accessible_places`` (the ward's share
+        of the places in reach, ``Σ D_i A_i``: over all wards it adds up to the places that
+        have children in reach). Rows sorted by term (in the order given), ward code and age
+        group, like the gap table.
+    """
+    settings = default_settings() if settings is None else settings
+    n_wards, n_terms = len(wards), len(terms)
+    if children.shape != (n_wards, n_terms, len(AGE_GROUPS)):
+        raise ValueError(f"children must be (wards, terms, 3), got {children.shape}")
+    if providers.places.shape[1:] != (n_terms, len(AGE_GROUPS)):
+        raise ValueError("providers' places must be for the same terms as the children")
+    points = demand_points(wards, small_areas)
+    widest = max(settings.catchment.values())
+    pairs = access.catchment_pairs(points.xy, providers.xy, widest)
+    # One sparse structure (points x providers) for the widest catchment; each age group
+    # gives its pairs their weight, 0 beyond its own catchment.
+    distance = sparse.csr_array(
+        (pairs.distance, (pairs.demand_index, pairs.supply_index)),
+        shape=(pairs.n_demand, pairs.n_supply),
+    )
+    distance.sum_duplicates()  # sorts the indices; there are no duplicates to add
+    # Points to wards, to add points up by ward for every term at once.
+    to_ward = sparse.csr_array(
+        (np.ones(len(points.ward)), (points.ward, np.arange(len(points.ward)))),
+        shape=(n_wards, len(points.ward)),
+    )
+    per_ward = np.maximum(points.per_ward(n_wards), 1)[:, None]
+    accessible = np.zeros((n_wards, n_terms, len(AGE_GROUPS)))
+    per_child = np.zeros((n_wards, n_terms, len(AGE_GROUPS)))
+    for g, group in enumerate(AGE_GROUPS):
+        weight = sparse.csr_array(
+            (_weights(distance.data, settings, group), distance.indices, distance.indptr),
+            shape=distance.shape,
+        )
+        point_children = children[points.ward, :, g] * points.weight[:, None]
+        reach = two_steps(weight, point_children, providers.places[:, :, g])
+        ward_children = to_ward @ point_children
+        accessible[:, :, g] = to_ward @ (point_children * reach)
+        plain_mean = (to_ward @ reach) / per_ward
+        per_child[:, :, g] = np.divide(
+            accessible[:, :, g], ward_children, out=plain_mean, where=ward_children > 0
+        )
+    return _table(wards, terms, points, accessible, per_child)
+
+
+def _weights(distance: np.ndarray, settings: CatchmentSettings, group: str) -> np.ndarray:
+    """Each pair's weight for an age group: its decay within the group's catchment, else 0."""
+    within = distance <= settings.catchment[group]
+    decay = settings.decay_for(group)
+    if decay is None:
+        return within.astype(float)
+    return np.where(within, decay(distance), 0.0)
+
+
+def two_steps(weight: sparse.csr_array, demand: np.ndarray, supply: np.ndarray) -> np.ndarray:
+    """The 2SFCA's two steps for several terms at once: ``A = W (S / (Wᵀ D))``.
+
+    ``access.accessibility`` for each column of ``demand`` (points x terms) and ``supply``
+    (providers x terms), with the pairs' weights as a sparse (points x providers) matrix
+    (``CatchmentPairs.to_sparse``); 0 where no provider is in reach, and a provider with no
+    children in reach shares its places with nobody.
+
+    Examples
+    --------
+    As ``access.accessibility``'s example, for two terms (the places halve in the second):
+
+    >>> pairs = access.catchment_pairs([[0, 0], [3, 0]], [[1, 0], [5, 0]], catchment=2.5)
+    >>> two_steps(pairs.to_sparse(), np.array([[10.0, 10], [30, 30]]),
+    ...           np.array([[20.0, 10], [6, 3]]))
+    array([[0.5 , 0.25],
+           [0.7 , 0.35]])
+    """
+    in_reach = weight.T @ demand
+    ratio = np.divide(supply, in_reach, out=np.zeros_like(in_reach), where=in_reach > 0)
+    return np.asarray(weight @ ratio)
+
+
+def _table(
+    wards: gpd.GeoDataFrame,
+    terms: Sequence[Term],
+    points: DemandPoints,
+    accessible: np.ndarray,
+    per_child: np.ndarray,
+) -> pd.DataFrame:
+    n_wards, n_terms, n_groups = accessible.shape
+    codes = wards["ward_code"].to_numpy(dtype=object)
+    order = np.argsort(codes.astype(str), kind="stable")
+
+    def flat(array: np.ndarray) -> np.ndarray:
+        return array[order].transpose(1, 0, 2).reshape(-1)
+
+    def by_ward(values: np.ndarray) -> np.ndarray:
+        return np.tile(np.repeat(values[order], n_groups), n_terms)
+
+    source = np.where(points.from_small_areas, "small_areas", "ward_centroid")
+    table = pd.DataFrame(
+        {
+            "term": np.repeat([str(t) for t in terms], n_wards * n_groups),
+            "ward_code": by_ward(codes),
+            "age_group": np.tile(AGE_GROUPS, n_terms * n_wards),
+            "accessible_places_per_100": flat(100.0 * per_child),
+            "accessibility_from": by_ward(source),
+            "demand_points": by_ward(points.per_ward(n_wards)),
+            "accessible_places": flat(accessible),
+        }
+    )
+    for column in ["term", "ward_code", "age_group", "accessibility_from"]:
+        table[column] = table[column].astype("string")
+    return table

@@ -1,0 +1,226 @@
+"""Demand allocated to the wards where children attend, by a flow matrix (METHOD.md step 8).
+
+An LA that knows where its funded children live and where they attend (the early years census
+gives both) can write ``flows.csv``: ``home_ward_code, setting_ward_code, share``, the share of
+a home ward's children who attend settings in each ward; a home ward's shares add up to 1. Then
+demand is counted where it is met, not where it lives::
+
+    demand_flows[s, t, g] = Σ_h share(h -> s) x demand[h, t, g]
+
+a sparse matrix product over wards. A ward that is not a home ward in the file keeps its own
+demand (share 1 to itself), so the total demand of the area never changes. The gap on this
+basis sits beside the strict within-ward gap: ``gap_places_flows = supply_places x utilisation
+- demand_places_flows``, with its own status by the same rule.
+
+Choices and what is left out: one matrix for every age group and term (the census gives one
+year; a matrix by age group would be a column more); flows are shares of children, applied to
+demand places, so a ward's children are taken to want the same hours wherever they attend;
+children who attend outside the area cannot be given (every code must be one of the area's
+wards), so fold them into their home ward, or add the neighbouring wards to the area.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from scipy import sparse
+
+from ._io import numbers, read_table, require_columns, row_number
+from .errors import InputError
+from .gap import status
+from .terms import AGE_GROUPS, Term
+
+__all__ = ["COLUMNS", "TOLERANCE", "allocate", "check_flows", "flow_columns", "flow_matrix"]
+
+COLUMNS = ["demand_places_flows", "gap_places_flows", "status_flows"]
+"""The columns :func:`flow_columns` adds, after the keys ``term, ward_code, age_group``."""
+TOLERANCE = 1e-6
+"""How far a home ward's shares may add up away from 1."""
+FLOW_COLUMNS = ["home_ward_code", "setting_ward_code", "share"]
+
+
+def read_flows(path: str | Path, wards: Sequence[str] | pd.Index) -> pd.DataFrame:
+    """Read and check ``flows.csv``: ``home_ward_code, setting_ward_code, share``.
+
+    Raises :class:`InputError` naming the file, row and column for a code that is not one of
+    ``wards``, a share that is not a number in [0, 1], a pair given twice, and naming the home
+    ward whose shares do not add up to 1 (within :data:`TOLERANCE`).
+    """
+    return check_flows(read_table(path), wards, file=path)
+
+
+def check_flows(
+    table: pd.DataFrame, wards: Sequence[str] | pd.Index, *, file: str | Path = "flows.csv"
+) -> pd.DataFrame:
+    """Check a flow table (as read, or built in code); return ``FLOW_COLUMNS``, shares as floats.
+
+    Examples
+    --------
+    >>> flows = pd.DataFrame({"home_ward_code": ["A", "A"], "setting_ward_code": ["A", "B"],
+    ...                       "share": [0.75, 0.25]})
+    >>> check_flows(flows, ["A", "B"])["share"].tolist()
+    [0.75, 0.25]
+    >>> check_flows(flows.assign(share=[0.75, 0.2]), ["A", "B"])
+    Traceback (most recent call last):
+    ...
+    sufficiency.errors.InputError: flows.csv, column 'share': the shares of home ward A add up \
+to 0.95, not 1 (found 'A'). Each home ward's shares must add up to 1
+    """
+    require_columns(table, FLOW_COLUMNS, file=file)
+    known = set(pd.Index(wards))
+    out = pd.DataFrame(
+        {
+            column: table[column].astype("string").str.strip()
+            for column in ["home_ward_code", "setting_ward_code"]
+        }
+    )
+    for column in ["home_ward_code", "setting_ward_code"]:
+        bad = ~out[column].isin(known).to_numpy(dtype=bool)
+        if bad.any():
+            i = int(np.flatnonzero(bad)[0])
+            raise InputError(
+                "ward code not in the wards file",
+                file=file,
+                row=row_number(table, i),
+                column=column,
+                value=table[column].iloc[i],
+                hint="Use the codes of the wards file (the same boundary year); fold children "
+                "who attend outside the area into their home ward",
+            )
+    share = numbers(table, "share", file=file)
+    above = (share > 1).to_numpy()
+    if above.any():
+        i = int(np.flatnonzero(above)[0])
+        raise InputError(
+            "a share above 1",
+            file=file,
+            row=row_number(table, i),
+            column="share",
+            value=table["share"].iloc[i],
+            hint="Write shares as fractions of the home ward's children, 0 to 1",
+        )
+    repeated = out.duplicated(["home_ward_code", "setting_ward_code"]).to_numpy()
+    if repeated.any():
+        i = int(np.flatnonzero(repeated)[0])
+        raise InputError(
+            "this home ward and setting ward are given twice",
+            file=file,
+            row=row_number(table, i),
+            column="setting_ward_code",
+            value=table["setting_ward_code"].iloc[i],
+            hint="Give one row per home ward and setting ward",
+        )
+    out["share"] = share.to_numpy(float)
+    totals = out.groupby("home_ward_code", sort=True)["share"].sum()
+    off = (totals - 1.0).abs() > TOLERANCE
+    if off.any():
+        ward = totals.index[off.to_numpy()][0]
+        raise InputError(
+            f"the shares of home ward {ward} add up to {totals[ward]:.6g}, not 1",
+            file=file,
+            column="share",
+            value=ward,
+            hint="Each home ward's shares must add up to 1",
+        )
+    return out.reset_index(drop=True)
+
+
+def flow_matrix(flows: pd.DataFrame, wards: pd.Index) -> sparse.csr_array:
+    """The ``(wards, wards)`` matrix of shares, home ward (row) to setting ward (column).
+
+    A ward that is not a home ward in ``flows`` keeps all its children (1 on the diagonal),
+    so every row adds up to 1.
+
+    Examples
+    --------
+    >>> flows = pd.DataFrame({"home_ward_code": ["A"], "setting_ward_code": ["B"], "share": [1.0]})
+    >>> flow_matrix(flows, pd.Index(["A", "B"])).toarray()
+    array([[0., 1.],
+           [0., 1.]])
+    """
+    wards = pd.Index(wards)
+    home = wards.get_indexer(flows["home_ward_code"].to_numpy(dtype=object))
+    setting = wards.get_indexer(flows["setting_ward_code"].to_numpy(dtype=object))
+    if (home < 0).any() or (setting < 0).any():
+        raise ValueError("flows name wards that are not among the wards given: check_flows first")
+    stay = np.setdiff1d(np.arange(len(wards)), home)
+    return sparse.coo_array(
+        (
+            np.concatenate([flows["share"].to_numpy(float), np.ones(len(stay))]),
+            (np.concatenate([home, stay]), np.concatenate([setting, stay])),
+        ),
+        shape=(len(wards), len(wards)),
+    ).tocsr()
+
+
+def allocate(demand: np.ndarray, flows: pd.DataFrame, wards: pd.Index) -> np.ndarray:
+    """Demand by the ward where it is met: ``demand_flows[s] = Σ_h share(h -> s) x demand[h]``.
+
+    Parameters
+    ----------
+    demand
+        Demand by home ward along the first axis, any shape after it (``(wards, terms, 3)``).
+    flows
+        A checked flow table (:func:`check_flows`).
+    wards
+        The ward codes of ``demand``'s first axis.
+
+    Examples
+    --------
+    Ward A sends a quarter of its 40 places' demand to B; B keeps its own 10:
+
+    >>> flows = pd.DataFrame({"home_ward_code": ["A", "A"], "setting_ward_code": ["A", "B"],
+    ...                       "share": [0.75, 0.25]})
+    >>> allocate(np.array([40.0, 10.0]), flows, pd.Index(["A", "B"]))
+    array([30., 20.])
+    """
+    demand = np.asarray(demand, dtype=float)
+    if demand.shape[0] != len(wards):
+        raise ValueError(f"demand has {demand.shape[0]} wards, the flows {len(wards)}")
+    matrix = flow_matrix(flows, pd.Index(wards))
+    flat = demand.reshape(len(wards), -1)
+    return np.asarray(matrix.T @ flat).reshape(demand.shape)
+
+
+def flow_columns(
+    *,
+    terms: Sequence[Term],
+    wards: pd.Index,
+    demand_places: np.ndarray,
+    supply_places: np.ndarray,
+    flows: pd.DataFrame,
+    utilisation: float,
+    margin: float,
+) -> pd.DataFrame:
+    """The gap on the flows basis by term, ward and age group, in the gap table's order.
+
+    ``demand_places`` and ``supply_places`` are ``(wards, terms, 3)`` as in the gap table (by
+    home ward and by the providers' ward). Returns ``term, ward_code, age_group`` and
+    :data:`COLUMNS`: ``demand_places_flows``, ``gap_places_flows = supply_places x
+    utilisation - demand_places_flows`` and ``status_flows`` (``gap.status``).
+    """
+    wards = pd.Index(wards)
+    n_wards, n_terms, n_groups = demand_places.shape
+    moved = allocate(demand_places, flows, wards)
+    gap = supply_places * utilisation - moved
+    order = np.argsort(wards.to_numpy(dtype=str), kind="stable")
+
+    def flat(array: np.ndarray) -> np.ndarray:
+        return array[order].transpose(1, 0, 2).reshape(-1)
+
+    table = pd.DataFrame(
+        {
+            "term": np.repeat([str(t) for t in terms], n_wards * n_groups),
+            "ward_code": np.tile(np.repeat(wards.to_numpy(dtype=object)[order], n_groups), n_terms),
+            "age_group": np.tile(AGE_GROUPS, n_terms * n_wards),
+            "demand_places_flows": flat(moved),
+            "gap_places_flows": flat(gap),
+            "status_flows": status(flat(gap), flat(moved), margin),
+        }
+    )
+    for column in ["term", "ward_code", "age_group", "status_flows"]:
+        table[column] = table[column].astype("string")
+    return table
