@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test bench demo-data clean
+.PHONY: demo test bench bench-national demo-data clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,11 @@ test: $(VENV)/.installed-test
 
 bench: $(VENV)/.installed-test
 	$(BIN)/python benchmarks/run_demo.py
+	$(BIN)/python benchmarks/draws.py
+	$(BIN)/python benchmarks/maps.py
+
+bench-national: $(VENV)/.installed-test
+	$(BIN)/python benchmarks/national.py
 
 demo-data: $(VENV)/.installed
 	$(BIN)/python -m sufficiency.demo --out data/demo

@@ -13,8 +13,8 @@ term and age group and returns the columns that go beside the strict within-ward
   out as ``supply.py`` does (latest return, open at the term start, planned changes, the
   workforce adjustment, opening hours / ``hours_per_place``), so that a ward's providers add up
   to its ``supply_places`` exactly.
-- **Catchment and decay** per age group come from the ``[catchment]`` settings
-  (``data/catchment.toml``): the distance in metres for ``under2``, ``2`` and ``3_4``, a decay
+- **Catchment and decay** per age group come from the ``[catchment]`` parameters
+  (``data/defaults.toml``; the stepped decay's bands in ``data/catchment.toml``): the distance in metres for ``under2``, ``2`` and ``3_4``, a decay
   ``gaussian`` (sigma a share of the catchment), ``step`` (bands of the catchment) or ``none``.
 
 Each provider's places are shared among all the children in its catchment, in any ward, so the
