@@ -14,8 +14,9 @@ term and age group and returns the columns that go beside the strict within-ward
   workforce adjustment, opening hours / ``hours_per_place``), so that a ward's providers add up
   to its ``supply_places`` exactly.
 - **Catchment and decay** per age group come from the ``[catchment]`` parameters
-  (``data/defaults.toml``; the stepped decay's bands in ``data/catchment.toml``): the distance in metres for ``under2``, ``2`` and ``3_4``, a decay
-  ``gaussian`` (sigma a share of the catchment), ``step`` (bands of the catchment) or ``none``.
+  (``data/defaults.toml``; the stepped decay's bands in ``data/catchment.toml``): the distance
+  in metres for ``under2``, ``2`` and ``3_4``, a decay ``gaussian`` (sigma a share of the
+  catchment), ``step`` (bands of the catchment) or ``none``.
 
 Each provider's places are shared among all the children in its catchment, in any ward, so the
 measure is **accessible places per 100 children**: a ward's children-weighted mean of its
