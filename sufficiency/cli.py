@@ -176,7 +176,7 @@ def run(
     )
     written = write_runs(runs.results, out_dir, gap=runs.gap, scenarios=runs.table())
     if maps:
-        written += write_run_maps(runs.results, out_dir)
+        written += write_run_maps(runs.results, out_dir, gap=runs.gap)
     for result in runs.results:
         for line in summary_lines(result):
             click.echo(line)

@@ -39,6 +39,7 @@ Comparing scenarios: :func:`comparison_map` puts two scenarios side by side in s
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import html
 import itertools
@@ -116,8 +117,19 @@ GAP_ALIASES = (
     "Places per 100 children",
     "Status",
 )
-REACH_FIELDS = (*GAP_FIELDS, "reach")
-REACH_ALIASES = (*GAP_ALIASES, "Places within reach per 100 (across ward lines)")
+# Extra views of the same wards, when the gap table has their column: field, tooltip alias,
+# the fill column and the layer's name after the age group.
+VIEWS = {
+    "reach": (
+        "Places within reach per 100 (across ward lines)",
+        "reach_fill",
+        "places within reach per 100",
+    ),
+    "pdef": ("Chance of a deficit (Monte Carlo)", "pdef_fill", "chance of a deficit"),
+}
+# The chance of a deficit: a sequential palette (ColorBrewer Reds, 5 classes).
+PDEF_BREAKS = (0.1, 0.3, 0.5, 0.7, 0.9)
+PDEF_COLOURS = ("#fff5f0", "#fcbba1", "#fc9272", "#fb6a4a", "#de2d26", "#a50f15")
 # Places within reach per 100 children: a sequential palette (ColorBrewer YlGnBu, 5 classes).
 REACH_BREAKS = (20.0, 40.0, 60.0, 80.0)
 REACH_COLOURS = ("#ffffcc", "#a1dab4", "#41b6c4", "#2c7fb8", "#253494")
@@ -614,6 +626,16 @@ def _reach_rows() -> list[str]:
     return rows
 
 
+def _pdef_rows() -> list[str]:
+    """Legend rows of the 'chance of a deficit' layers."""
+    edges = ["0%", *(f"{b:.0%}" for b in PDEF_BREAKS)]
+    labels = [f"{a} to {b}" for a, b in itertools.pairwise(edges)]
+    labels.append(f"{edges[-1]} or more")
+    rows = ["<h3>Chance of a deficit (chance layers)</h3>"]
+    rows += [_swatch(c, label) for c, label in zip(PDEF_COLOURS, labels, strict=True)]
+    return rows
+
+
 def _dot(colour: str, label: str) -> str:
     return (
         f'<div class="sufficiency-row"><span class="dot" style="background:{colour}"></span>'
@@ -723,8 +745,16 @@ def _gap_values(
         )
     for column in ("term_label", "children", "demand", "supply", "gap", "per100", "status"):
         out[column] = [_esc(v) for v in out[column]]
-    if "reach" in out.columns:
-        out["reach"] = [_esc(v) for v in out["reach"]]
+    if "p_deficit" in gap.columns:
+        chance = gap["p_deficit"].to_numpy(float)
+        held = np.asarray(publish & texts["gap_value"].isna().to_numpy(), dtype=bool)
+        out["pdef"] = ["not shown" if h else f"{v:.0%}" for v, h in zip(chance, held, strict=True)]
+        out["pdef_fill"] = np.where(
+            held, HELD_BACK, np.take(PDEF_COLOURS, np.searchsorted(PDEF_BREAKS, chance))
+        )
+    for column in ("reach", "pdef"):
+        if column in out.columns:
+            out[column] = [_esc(v) for v in out[column]]
     return out, breaks
 
 
@@ -917,11 +947,12 @@ def gap_map(
     publish = options.publish
     values, breaks = _gap_values(gap, publish=publish, threshold=options.threshold)
     m = _new_map(options.tiles, _bounds(shapes))
-    has_reach = "reach" in values.columns
-    fields, aliases = (REACH_FIELDS, REACH_ALIASES) if has_reach else (GAP_FIELDS, GAP_ALIASES)
+    views = [v for v in VIEWS if v in values.columns]
+    fields = (*GAP_FIELDS, *views)
+    aliases = (*GAP_ALIASES, *(VIEWS[v][0] for v in views))
     layers = _age_layers(m, shapes, values, fields, aliases)
-    if has_reach:
-        layers += _age_layers(m, shapes, values, fields, aliases, reach=True)
+    for view in views:
+        layers += _age_layers(m, shapes, values, fields, aliases, view=view)
     site_layer = _housing_layer(housing, wards.to_crs("EPSG:27700"))
     if site_layer is not None:
         site_layer.add_to(m)
@@ -944,7 +975,8 @@ def gap_map(
         note=f"Gap = {share}supply places minus demand places, for the age group and term "
         "chosen. A full-time place is 50 hours a week in term time.",
         extra=_extra_rows(publish=publish, housing=site_layer is not None, providers=show_providers)
-        + (_reach_rows() if has_reach else []),
+        + (_reach_rows() if "reach" in views else [])
+        + (_pdef_rows() if "pdef" in views else []),
     )
     _Control(legend, "bottomright", "sufficiency-legend").add_to(m)
     _Control(_esc(text.source), "bottomleft", "sufficiency-source").add_to(m)
@@ -958,22 +990,22 @@ def _age_layers(
     fields: Sequence[str],
     aliases: Sequence[str],
     *,
-    reach: bool = False,
+    view: str | None = None,
 ) -> list[folium.GeoJson]:
-    """One layer per age group coloured by the gap (or, with ``reach``, by places within reach
-    per 100 children)."""
+    """One layer per age group coloured by the gap (or by one of the ``VIEWS``: places within
+    reach per 100 children, the chance of a deficit)."""
     layers = []
     present = [g for g in AGE_GROUPS if (values["age_group"] == g).any()]
     for i, group in enumerate(present):
         label = AGE_LABELS.get(group, group)
         layer = _ward_layer(
             shapes,
-            _layer_values(values, group, fields, "reach_fill" if reach else "fill"),
-            name=f"{label}: places within reach per 100" if reach else label,
+            _layer_values(values, group, fields, VIEWS[view][1] if view else "fill"),
+            name=f"{label}: {VIEWS[view][2]}" if view else label,
             age_group=group,
             fields=fields,
             aliases=aliases,
-            show=i == 0 and not reach,
+            show=i == 0 and view is None,
         )
         layer.add_to(m)
         layers.append(layer)
@@ -1249,8 +1281,33 @@ def write_maps(
     return written
 
 
-def write_run_maps(result: Assessment | Sequence[Assessment], out_dir: str | Path) -> list[Path]:
+def with_draws(results: Sequence[Assessment], gap: pd.DataFrame) -> list[Assessment]:
+    """Each result with the Monte Carlo columns (``p_deficit``...) of ``gap`` joined to its own
+    gap table, so that its map can show the chance of a deficit."""
+    extra = [c for c in ("gap_median", "gap_p05", "gap_p95", "p_deficit") if c in gap.columns]
+    if not extra:
+        return list(results)
+    key = ["scenario", "term", "ward_code", "age_group"]
+    out = []
+    for result in results:
+        missing = [c for c in extra if c not in result.gap.columns]
+        if missing:
+            joined = result.gap.merge(gap[key + missing], on=key, how="left", validate="one_to_one")
+            result = dataclasses.replace(result, gap=joined)
+        out.append(result)
+    return out
+
+
+def write_run_maps(
+    result: Assessment | Sequence[Assessment],
+    out_dir: str | Path,
+    *,
+    gap: pd.DataFrame | None = None,
+) -> list[Path]:
     """The internal maps ``run`` writes into ``OUT/maps/`` (``gap-map.html`` and, for several
-    scenarios, one per scenario and the comparisons with the first)."""
+    scenarios, one per scenario and the comparisons with the first). ``gap``: the run's whole
+    gap table, whose Monte Carlo columns (when there are any) the maps show."""
     results = [result] if not isinstance(result, Sequence) else list(result)
+    if gap is not None:
+        results = with_draws(results, gap)
     return write_maps(results, Path(out_dir) / "maps", MapOptions(publish=False, tiles=False))

@@ -261,6 +261,22 @@ def test_places_within_reach_are_a_layer_and_in_the_tooltip(demo):
     assert shown[-1] == maps.REACH_COLOURS[klass]
 
 
+def test_the_chance_of_a_deficit_is_a_layer_when_draws_were_run(demo):
+    import dataclasses
+
+    gap = demo.gap.assign(p_deficit=np.linspace(0.0, 1.0, len(demo.gap)))
+    [with_chance] = maps.with_draws([dataclasses.replace(demo, gap=demo.gap)], gap)
+    page = rendered(maps.assessment_map(with_chance, maps.MapOptions(publish=False)))
+    assert page.count(": chance of a deficit") == 3
+    row = gap.iloc[200]
+    shown = _ward_features(page)[row["ward_code"]][row["age_group"]]["terms"][row["term"]]
+    # Fields: term, children, demand, supply, gap, per100, status, reach, chance, then the fill
+    # of the layer drawn last (the chance layer): the class of p_deficit in PDEF_BREAKS.
+    assert shown[8] == f"{row['p_deficit']:.0%}"
+    klass = int(np.searchsorted(maps.PDEF_BREAKS, row["p_deficit"]))
+    assert shown[-1] == maps.PDEF_COLOURS[klass]
+
+
 # --- scenarios -------------------------------------------------------------------------------
 
 
