@@ -162,6 +162,33 @@ def numbers(
     return values
 
 
+def raise_first(
+    mask: pd.Series | np.ndarray,
+    table: pd.DataFrame,
+    message: str,
+    *,
+    file: str | Path,
+    column: str | None = None,
+    value_column: str | None = None,
+    hint: str | None = None,
+) -> None:
+    """Raise :class:`InputError` at the first row where ``mask`` holds, naming its file, row,
+    column and value (taken from ``value_column``, by default ``column``); nothing if none."""
+    flags = np.asarray(mask, dtype=bool)
+    if not flags.any():
+        return
+    i = int(np.flatnonzero(flags)[0])
+    shown = value_column or column
+    raise InputError(
+        message,
+        file=file,
+        row=row_number(table, i),
+        column=column,
+        value=table[shown].iloc[i] if shown else None,
+        hint=hint,
+    )
+
+
 def row_number(table: pd.DataFrame, position: int) -> int:
     """The spreadsheet row of the ``position``-th data row (header is row 1).
 

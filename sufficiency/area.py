@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from . import catchment, flows, geography, store
-from ._io import numbers, read_table, require_columns, row_number
+from ._io import numbers, raise_first, read_table, require_columns, row_number
 from .errors import InputError
 from .parameters import ward_keys
 from .returns import read_return, term_from_name
@@ -209,17 +209,14 @@ def load_area(path: str | Path) -> Area:
 
 
 def _check_wards(table: pd.DataFrame, known: set[str], path: Path, column: str = "ward_code"):
-    bad = ~table[column].isin(known)
-    if bad.any():
-        i = int(np.flatnonzero(bad.to_numpy())[0])
-        raise InputError(
-            "ward code not in the wards file",
-            file=path,
-            row=row_number(table, i),
-            column=column,
-            value=table[column].iloc[i],
-            hint="Use the codes of the wards file (the same boundary year)",
-        )
+    raise_first(
+        ~table[column].isin(known),
+        table,
+        "ward code not in the wards file",
+        file=path,
+        column=column,
+        hint="Use the codes of the wards file (the same boundary year)",
+    )
 
 
 def read_births(path: Path, known: set[str]) -> pd.DataFrame:
@@ -231,16 +228,9 @@ def read_births(path: Path, known: set[str]) -> pd.DataFrame:
     births = numbers(table, "births", file=path)
     if "month" in table.columns:
         month = numbers(table, "month", file=path, integer=True)
-        bad = (month < 1) | (month > 12)
-        if bad.any():
-            i = int(np.flatnonzero(bad.to_numpy())[0])
-            raise InputError(
-                "month must be 1 to 12",
-                file=path,
-                row=row_number(table, i),
-                column="month",
-                value=table["month"].iloc[i],
-            )
+        raise_first(
+            (month < 1) | (month > 12), table, "month must be 1 to 12", file=path, column="month"
+        )
         out = pd.DataFrame(
             {
                 "ward_code": table["ward_code"],
@@ -290,29 +280,24 @@ def read_housing(
     table = read_table(path)
     require_columns(table, ["site_id", "year", "dwellings", "dwelling_type"], file=path)
     kind = table["dwelling_type"].astype("string").str.lower()
-    bad = ~kind.isin(["house", "flat"])
-    if bad.any():
-        i = int(np.flatnonzero(bad.to_numpy())[0])
-        raise InputError(
-            "unknown dwelling_type",
-            file=path,
-            row=row_number(table, i),
-            column="dwelling_type",
-            value=table["dwelling_type"].iloc[i],
-            hint="Use house or flat",
-        )
+    raise_first(
+        ~kind.isin(["house", "flat"]),
+        table,
+        "unknown dwelling_type",
+        file=path,
+        column="dwelling_type",
+        hint="Use house or flat",
+    )
     located = geography.locate(table, wards, postcodes, file=path)
-    lost = located["located_by"] == "unlocated"
-    if lost.any():
-        i = int(np.flatnonzero(lost.to_numpy())[0])
-        raise InputError(
-            "housing site is in no ward of the area",
-            file=path,
-            row=row_number(table, i),
-            column="ward_code",
-            value=table["site_id"].iloc[i],
-            hint="Give a ward_code from the wards file, or easting/northing inside the area",
-        )
+    raise_first(
+        located["located_by"] == "unlocated",
+        table,
+        "housing site is in no ward of the area",
+        file=path,
+        column="ward_code",
+        value_column="site_id",
+        hint="Give a ward_code from the wards file, or easting/northing inside the area",
+    )
     return pd.DataFrame(
         {
             "site_id": table["site_id"],
@@ -344,17 +329,14 @@ def read_ward_parameters(path: Path, known: set[str]) -> pd.DataFrame:
     require_columns(table, ["ward_code", "key", "value"], file=path)
     _check_wards(table, known, path)
     allowed = ward_keys()
-    bad = ~table["key"].isin(allowed)
-    if bad.any():
-        i = int(np.flatnonzero(bad.to_numpy())[0])
-        raise InputError(
-            "unknown parameter key",
-            file=path,
-            row=row_number(table, i),
-            column="key",
-            value=table["key"].iloc[i],
-            hint=f"Ward-level keys are {', '.join(allowed)}",
-        )
+    raise_first(
+        ~table["key"].isin(allowed),
+        table,
+        "unknown parameter key",
+        file=path,
+        column="key",
+        hint=f"Ward-level keys are {', '.join(allowed)}",
+    )
     values = numbers(table, "value", file=path)
     for i, (key, value) in enumerate(zip(table["key"], values, strict=True)):
         try:

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import click
 
+from ._cli_options import AREA_OPTIONS, apply_options
 from .errors import SufficiencyError
 
 EXAMPLES = """
@@ -58,31 +59,7 @@ def cli() -> None:
 def _common(command):
     """The options ``run`` and ``compare`` share, in the order ``--help`` shows them."""
     options = [
-        click.option(
-            "--area",
-            "area",
-            type=click.Path(path_type=Path),
-            default=None,
-            help="Area folder (or its area.toml). Default: the bundled demo area.",
-        ),
-        click.option(
-            "--parameters",
-            type=click.Path(path_type=Path),
-            default=None,
-            help="Parameters TOML. Default: the area's parameters.toml, else package defaults.",
-        ),
-        click.option(
-            "--first-term",
-            default=None,
-            metavar="YYYY-season",
-            help="First term to forecast. Default: the term after the latest return.",
-        ),
-        click.option(
-            "--last-term",
-            default=None,
-            metavar="YYYY-season",
-            help="Last term to forecast. Default: 12 terms from the first.",
-        ),
+        *AREA_OPTIONS,
         click.option(
             "--out",
             "out_dir",
@@ -107,9 +84,7 @@ def _common(command):
             help="Seed of the draws: the same seed gives the same numbers.",
         ),
     ]
-    for option in reversed(options):
-        command = option(command)
-    return command
+    return apply_options(command, options)
 
 
 @cli.command(epilog=EXAMPLES)

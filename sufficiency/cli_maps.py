@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from ._cli_options import AREA_OPTIONS, apply_options
 from .disclosure import THRESHOLD
 from .errors import SufficiencyError
 
@@ -40,30 +41,7 @@ Examples:
 
 def _area_options(command: Callable[..., Any]) -> Callable[..., Any]:
     options = [
-        click.option(
-            "--area",
-            type=click.Path(path_type=Path),
-            default=None,
-            help="Area folder (or its area.toml). Default: the bundled demo area.",
-        ),
-        click.option(
-            "--parameters",
-            type=click.Path(path_type=Path),
-            default=None,
-            help="Parameters TOML. Default: the area's parameters.toml, else package defaults.",
-        ),
-        click.option(
-            "--first-term",
-            default=None,
-            metavar="YYYY-season",
-            help="First term to forecast. Default: the term after the latest return.",
-        ),
-        click.option(
-            "--last-term",
-            default=None,
-            metavar="YYYY-season",
-            help="Last term to forecast. Default: 12 terms from the first.",
-        ),
+        *AREA_OPTIONS,
         click.option(
             "--publish/--internal",
             default=False,
@@ -79,9 +57,7 @@ def _area_options(command: Callable[..., Any]) -> Callable[..., Any]:
             help="Published outputs show counts above 0 and below this as '<N'.",
         ),
     ]
-    for option in reversed(options):
-        command = option(command)
-    return command
+    return apply_options(command, options)
 
 
 def _scenario_runs(

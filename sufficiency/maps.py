@@ -616,24 +616,24 @@ def _extra_rows(*, publish: bool, housing: bool, providers: bool) -> list[str]:
     return rows
 
 
-def _reach_rows() -> list[str]:
-    """Legend rows of the 'places within reach' layers."""
-    edges = ["0", *(f"{b:g}" for b in REACH_BREAKS)]
+def _class_rows(heading: str, edges: Sequence[str], colours: Sequence[str]) -> list[str]:
+    """Legend rows of a sequential view: ``edges`` are the class breaks as text, from the
+    lowest (``0``) up; the last class is "<last edge> or more"."""
     labels = [f"{a} to {b}" for a, b in itertools.pairwise(edges)]
     labels.append(f"{edges[-1]} or more")
-    rows = ["<h3>Places within reach per 100 children (reach layers)</h3>"]
-    rows += [_swatch(c, label) for c, label in zip(REACH_COLOURS, labels, strict=True)]
+    rows = [f"<h3>{_esc(heading)}</h3>"]
+    rows += [_swatch(c, label) for c, label in zip(colours, labels, strict=True)]
     return rows
+
+
+def _reach_rows() -> list[str]:
+    edges = ["0", *(f"{b:g}" for b in REACH_BREAKS)]
+    return _class_rows("Places within reach per 100 children (reach layers)", edges, REACH_COLOURS)
 
 
 def _pdef_rows() -> list[str]:
-    """Legend rows of the 'chance of a deficit' layers."""
     edges = ["0%", *(f"{b:.0%}" for b in PDEF_BREAKS)]
-    labels = [f"{a} to {b}" for a, b in itertools.pairwise(edges)]
-    labels.append(f"{edges[-1]} or more")
-    rows = ["<h3>Chance of a deficit (chance layers)</h3>"]
-    rows += [_swatch(c, label) for c, label in zip(PDEF_COLOURS, labels, strict=True)]
-    return rows
+    return _class_rows("Chance of a deficit (chance layers)", edges, PDEF_COLOURS)
 
 
 def _dot(colour: str, label: str) -> str:
