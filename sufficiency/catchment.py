@@ -370,7 +370,7 @@ def provider_supply(
     }
     where = ["urn", "ward_code", "easting", "northing"]
     stacked = pd.concat([states[where] for states in states_of.values()], ignore_index=True)
-    location = stacked.groupby(where, sort=False).ngroup().to_numpy()
+    location = stacked.groupby(where, sort=False, dropna=False).ngroup().to_numpy()
     unique = stacked.iloc[np.unique(location, return_index=True)[1]]
     first_row = dict(zip(states_of, np.cumsum([0, *map(len, states_of.values())]), strict=False))
     places = np.zeros((len(unique), n_terms, len(AGE_GROUPS)))

@@ -72,7 +72,7 @@ def open_at(states: pd.DataFrame, term: Term) -> np.ndarray:
         (status == "closing") & dated & on_or_before
     )
     not_yet = (status == "new") & dated & ~on_or_before
-    return ~(closed | not_yet)
+    return np.asarray(~(closed | not_yet), dtype=bool)
 
 
 def places_at(states: pd.DataFrame, term: Term) -> np.ndarray:
