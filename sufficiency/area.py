@@ -203,6 +203,10 @@ def load_area(path: str | Path) -> Area:
         area.small_areas = catchment.read_small_areas(files["small_areas"][0], wards)
     if files["flows"]:
         area.flows = flows.read_flows(files["flows"][0], area.ward_codes)
+        notes.append(
+            f"Demand also allocated to the wards where children attend by "
+            f"{files['flows'][0].name} (the *_flows columns)"
+        )
     if files["parameters"]:
         area.parameters_file = files["parameters"][0]
     return area

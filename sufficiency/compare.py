@@ -253,6 +253,8 @@ def change_lines(runs: ScenarioRuns, baseline: str = "baseline") -> list[str]:
 
 def draws_lines(gap: pd.DataFrame, threshold: float = 0.5) -> list[str]:
     """Plain lines on the probability of a deficit, per scenario."""
+    from .summary import GROUP_LABEL
+
     if "p_deficit" not in gap.columns:
         return []
     lines = []
@@ -266,7 +268,7 @@ def draws_lines(gap: pd.DataFrame, threshold: float = 0.5) -> list[str]:
         if worst is not None and np.isfinite(worst["p_deficit"]):
             line += (
                 f"; highest {worst['p_deficit']:.0%} ({worst['ward_name']}, "
-                f"{worst['age_group']}, {worst['term']})"
+                f"{GROUP_LABEL.get(worst['age_group'], worst['age_group'])}, {worst['term']})"
             )
         lines.append(line)
     return ["Probability of a deficit:", *lines]

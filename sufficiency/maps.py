@@ -1251,7 +1251,8 @@ def write_maps(
     geometry = simplify_wards(results[0].area.wards)
     written = []
     for i, result in enumerate(results):
-        name = "gap-map.html" if i == 0 else f"gap-map-{_file_name(result.scenario)}.html"
+        plain = i == 0 and (len(results) == 1 or result.scenario == "baseline")
+        name = "gap-map.html" if plain else f"gap-map-{_file_name(result.scenario)}.html"
         m = assessment_map(result, options, geometry=geometry)
         write_map(m, out / name)
         written.append(out / name)

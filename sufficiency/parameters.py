@@ -123,6 +123,11 @@ def flatten(data: Mapping[str, Any], *, source: str, allowed: set[str] | None = 
                         + ", ".join(allowed_names)
                     )
                 out[full] = sub
+        elif key in SECTIONS:
+            raise ParameterError(
+                f"{source}: {key} is a table of values, not one value; write it as "
+                f"[{key}] with one line a key (for example [take_up] universal_3_4 = 0.9)"
+            )
         elif key not in known:
             top = sorted(k for k in known if "." not in k)
             raise ParameterError(f"{source}: unknown key {key!r}; allowed: {', '.join(top)}")
