@@ -307,25 +307,38 @@ def test_published_ward_map_size(tmp_path):
 
 # --- in the browser, offline ---------------------------------------------------------------
 
-COUNTS = """(() => {
-  const overlay = document.querySelectorAll('.leaflet-overlay-pane path');
-  const clusters = [...document.querySelectorAll('.marker-cluster span')];
-  const markers = document.querySelectorAll('.leaflet-marker-pane > *');
-  const images = [...document.querySelectorAll('img.leaflet-marker-icon')];
-  const legend = document.querySelector('.legend.leaflet-control svg#legend');
-  const awesome = document.querySelector('.awesome-marker');
-  return {
-    paths: overlay.length,
-    clustered: clusters.reduce((sum, span) => sum + Number(span.textContent), 0),
-    unclustered: markers.length - clusters.length,
-    images: images.length,
-    images_decoded: images.filter(i => i.src.startsWith('data:image/png') && i.naturalWidth > 0)
-      .length,
-    awesome_background: awesome ? getComputedStyle(awesome).backgroundImage.slice(0, 25) : null,
-    legend: legend ? legend.textContent : null,
-    fonts: [...document.fonts].filter(f => f.status === 'loaded').map(f => f.family),
-    font_errors: [...document.fonts].filter(f => f.status === 'error').map(f => f.family),
+COUNTS = """(async () => {
+  const measure = () => {
+    const overlay = document.querySelectorAll('.leaflet-overlay-pane path');
+    const clusters = [...document.querySelectorAll('.marker-cluster span')];
+    const markers = document.querySelectorAll('.leaflet-marker-pane > *');
+    const images = [...document.querySelectorAll('img.leaflet-marker-icon')];
+    const legend = document.querySelector('.legend.leaflet-control svg#legend');
+    const awesome = document.querySelector('.awesome-marker');
+    return {
+      paths: overlay.length,
+      clustered: clusters.reduce((sum, span) => sum + Number(span.textContent), 0),
+      unclustered: markers.length - clusters.length,
+      images: images.length,
+      images_decoded: images.filter(i => i.src.startsWith('data:image/png') && i.naturalWidth > 0)
+        .length,
+      awesome_background: awesome ? getComputedStyle(awesome).backgroundImage.slice(0, 25) : null,
+      legend: legend ? legend.textContent : null,
+      fonts: [...document.fonts].filter(f => f.status === 'loaded').map(f => f.family),
+      font_errors: [...document.fonts].filter(f => f.status === 'error').map(f => f.family),
+    };
   };
+  // Under load markers may still be clustering and images decoding: wait (at most 10 s) until
+  // two readings 200 ms apart agree and every marker image has decoded.
+  let last = null;
+  for (let i = 0; i < 50; i++) {
+    const now = measure();
+    const text = JSON.stringify(now);
+    if (text === last && now.images_decoded === now.images) { return now; }
+    last = text;
+    await new Promise(done => setTimeout(done, 200));
+  }
+  return measure();
 })()"""
 
 TOOLTIPS = """(() => {
