@@ -336,6 +336,56 @@ def make_wards(rng: np.random.Generator) -> pd.DataFrame:
     return design
 
 
+def make_small_areas(wards: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
+    """Six to ten LSOA-like small areas in each ward, tiling it, with children aged 0-4.
+
+    Codes ``E01099001``... follow the wards' order; ``population`` (children 0-4) is larger in
+    the inner wards, which have the most births.
+    """
+    rows = []
+    for ward_code, births, polygon in zip(
+        wards["ward_code"], wards["births"], wards["geometry"], strict=True
+    ):
+        n = int(rng.integers(6, 11))
+        seeds = _sample_points(polygon, n, rng, inset=20.0)
+        cells = shapely.get_parts(
+            shapely.voronoi_polygons(shapely.multipoints(seeds), extend_to=polygon.buffer(500))
+        )
+        cells = shapely.set_precision(shapely.intersection(cells, polygon), grid_size=1.0)
+        cells = [c for c in cells if c.geom_type == "Polygon" and c.area > 0]
+        cells.sort(key=lambda c: (-c.centroid.y, c.centroid.x))  # north to south
+        weight = rng.uniform(0.6, 1.4, len(cells))
+        children = np.round(float(births) * 5 * 0.97 * weight / weight.sum())
+        for cell, count in zip(cells, children, strict=True):
+            rows.append({"ward_code": ward_code, "population": int(count), "geometry": cell})
+    out = pd.DataFrame(rows)
+    out.insert(0, "area_code", [f"E01099{i:03d}" for i in range(1, len(out) + 1)])
+    return out
+
+
+def make_flows(wards: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
+    """Home ward -> setting ward shares, as an LA builds them from its early years census.
+
+    Most children (75-90%) attend in their own ward; the rest in the wards next door, more of
+    them towards the centre where the places are. Shares have three decimals and add up to 1.
+    """
+    polygons = list(wards["geometry"])
+    codes = list(wards["ward_code"])
+    ring = wards["ring"].to_numpy()
+    rows = []
+    for i, home in enumerate(polygons):
+        near = [j for j, other in enumerate(polygons) if j != i and home.touches(other)]
+        pull = np.array([1.5 if ring[j] < ring[i] else 1.0 for j in near]) * rng.uniform(
+            0.5, 1.5, len(near)
+        )
+        away = 1.0 - float(rng.uniform(0.75, 0.9))
+        shares = np.round(away * pull / pull.sum(), 3)
+        rows.append((codes[i], codes[i], round(1.0 - float(shares.sum()), 3)))
+        rows += [(codes[i], codes[j], float(v)) for j, v in zip(near, shares, strict=True)]
+    table = pd.DataFrame(rows, columns=["home_ward_code", "setting_ward_code", "share"])
+    return table.sort_values(["home_ward_code", "setting_ward_code"], kind="stable")
+
+
 def _sample_points(
     polygon: shapely.Polygon, n: int, rng: np.random.Generator, inset: float = 60.0
 ) -> np.ndarray:
@@ -1337,6 +1387,33 @@ def _write_geojson(wards: pd.DataFrame, path: Path) -> None:
     path.write_text(text, encoding="utf-8", newline="\n")
 
 
+def _write_small_areas(small: pd.DataFrame, path: Path) -> None:
+    """Small areas as GeoJSON in EPSG:27700 with ONS-style ``LSOA21CD`` and a ``population``."""
+    features = []
+    for code, ward, population, polygon in zip(
+        small["area_code"],
+        small["ward_code"],
+        small["population"],
+        small["geometry"],
+        strict=True,
+    ):
+        polygon = shapely.geometry.polygon.orient(polygon, sign=1.0)
+        rings = [polygon.exterior, *polygon.interiors]
+        coordinates = [[[int(x), int(y)] for x, y in ring.coords] for ring in rings]
+        feature = {
+            "type": "Feature",
+            "properties": {"LSOA21CD": code, "ward_code": ward, "population": population},
+            "geometry": {"type": "Polygon", "coordinates": coordinates},
+        }
+        features.append(json.dumps(feature, ensure_ascii=False, separators=(",", ":")))
+    crs = {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::27700"}}
+    head = json.dumps(
+        {"type": "FeatureCollection", "name": "small_areas", "crs": crs}, separators=(",", ":")
+    )
+    text = head[:-1] + ',"features":[\n' + ",\n".join(features) + "\n]}\n"
+    path.write_text(text, encoding="utf-8", newline="\n")
+
+
 def _postcode_table(postcodes: pd.DataFrame, wards: pd.DataFrame) -> pd.DataFrame:
     latitude, longitude = _to_latlon(postcodes[["easting", "northing"]].to_numpy())
     table = pd.DataFrame(
@@ -1429,6 +1506,12 @@ _FILE_TABLE: tuple[tuple[str, str, str], ...] = (
     ("deprivation.csv", "Index of Multiple Deprivation score by ward (higher is more deprived)",
      "`ward_code, imd_score`"),
     ("ward_parameters.csv", "ward values of eligibility and take-up", "`ward_code, key, value`"),
+    ("small_areas.geojson", "LSOA-like small areas tiling each ward (6-10 a ward), with the "
+     "children aged 0-4 living in each, for the accessibility measure",
+     "`LSOA21CD, ward_code, population`"),
+    ("flows.csv", "share of each home ward's children who attend settings in each ward (most in "
+     "their own; the rest next door), as an LA builds it from the early years census",
+     "`home_ward_code, setting_ward_code, share`"),
     ("returns-2026-spring.csv", "termly provider return, spring 2026", "the return columns"),
     ("returns-2026-summer.csv", "termly provider return, summer 2026", "the return columns"),
     ("returns-2026-autumn.xlsx", "termly provider return, autumn 2026: one sheet `returns`, "
@@ -1565,6 +1648,10 @@ def build_demo(out: str | Path, seed: int = 2026) -> None:
             _write_xlsx(frame, out / name, sheet="returns")
         else:
             _write_csv(frame, out / name)
+    # A second random stream, so that adding these files left the others' bytes as they were.
+    extra = np.random.default_rng([seed, 1])
+    _write_small_areas(make_small_areas(wards, extra), out / "small_areas.geojson")
+    _write_csv(make_flows(wards, extra), out / "flows.csv")
     readme = _readme(wards, births_table(wards, births), housing, returns, seed)
     (out / "README.md").write_text(readme, encoding="utf-8", newline="\n")
 

@@ -60,11 +60,32 @@ def summary_lines(result: Assessment) -> list[str]:
         lines.append(f"Tight but not in deficit: {', '.join(map(str, tight_wards))}")
     ok = sorted(set(wards["ward_name"]) - set(deficit["ward_name"]) - set(tight["ward_name"]))
     lines.append(f"Sufficient in every term: {len(ok)} ward(s)")
+    lines.extend(_cross_boundary_lines(gap))
     lines.append("")
     lines.extend(_calibration_lines(result))
     if result.notes:
         lines.append("Notes:")
         lines.extend(f"  - {note}" for note in result.notes)
+    return lines
+
+
+def _cross_boundary_lines(gap: pd.DataFrame) -> list[str]:
+    """Across ward lines: deficits where children attend, and the fewest places within reach."""
+    lines = []
+    if "status_flows" in gap.columns:
+        short = gap.loc[gap["status_flows"] == "deficit", "ward_code"].nunique()
+        lines.append(
+            f"Counting demand where children attend (flows.csv): {short} ward(s) in deficit "
+            "in some term"
+        )
+    if "accessible_places_per_100" in gap.columns:
+        first = gap[gap["term"] == gap["term"].iloc[0]]
+        worst = first.loc[first["accessible_places_per_100"].idxmin()]
+        lines.append(
+            f"Fewest places within reach across ward lines in {worst['term']}: "
+            f"{worst['ward_name']}, {GROUP_LABEL[worst['age_group']]}, "
+            f"{worst['accessible_places_per_100']:.0f} per 100 children"
+        )
     return lines
 
 

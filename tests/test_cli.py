@@ -60,6 +60,11 @@ def test_run_writes_the_contract_and_a_summary(tiny_area, tmp_path):
         [11.6911, 9.3615], abs=1e-4
     )
     assert set(summer["accessibility_from"]) == {"ward_centroid"}
+    # No provider offers places to under-2s or 2s: 0 within reach, first of them ward 1's.
+    assert (
+        "Fewest places within reach across ward lines in 2027-spring: Ward E05000001, "
+        "under 2s, 0 per 100 children" in result.output
+    )
     assert "In deficit" in result.output and "Ward E05000001" in result.output
     assert (out / "sufficiency.xlsx").exists()
     sheets = pd.read_excel(out / "sufficiency.xlsx", sheet_name=None)

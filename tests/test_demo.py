@@ -50,6 +50,7 @@ COLUMNS = {
     "postcodes.csv": ["postcode", "latitude", "longitude", "ward_code"],
     "deprivation.csv": ["ward_code", "imd_score"],
     "ward_parameters.csv": ["ward_code", "key", "value"],
+    "flows.csv": ["home_ward_code", "setting_ward_code", "share"],
 }  # fmt: skip
 GROUPS = ("under2", "2", "3_4")
 EY_TYPES = ("childminder", "day_nursery", "pre_school", "other")
@@ -141,6 +142,19 @@ def test_every_file_has_exactly_the_data_md_columns(
     for name in COLUMNS:
         raw = (built / name).read_bytes()
         assert b"\r" not in raw and raw.endswith(b"\n"), name
+
+
+def test_small_areas_tile_the_wards_and_flows_add_up(built: Path, wards: gpd.GeoDataFrame):
+    small = gpd.read_file(built / "small_areas.geojson")
+    assert list(small.columns) == ["LSOA21CD", "ward_code", "population", "geometry"]
+    assert small.groupby("ward_code").size().between(6, 10).all()
+    # The small areas of each ward cover it (to the metre grid they are snapped to).
+    covered = small.dissolve("ward_code").geometry.area
+    assert (covered / wards.set_index("WD24CD").geometry.area).between(0.999, 1.001).all()
+    flows = pd.read_csv(built / "flows.csv")
+    assert flows.groupby("home_ward_code")["share"].sum().round(9).eq(1.0).all()
+    stay = flows[flows["home_ward_code"] == flows["setting_ward_code"]]["share"]
+    assert stay.between(0.75, 0.9).all() and len(stay) == 16
 
 
 def test_area_toml_names_the_area(built: Path) -> None:
