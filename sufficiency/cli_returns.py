@@ -249,7 +249,7 @@ def status(term: str | None, area: Path, register: Path | None, csv_path: Path |
     if result.previous is not None:
         click.echo(
             f"  expected from {result.previous}: {result.expected_from_last} provider(s) "
-            "open in their returns"
+            f"whose last return does not close them by the start of {the_term}"
         )
     else:
         click.echo("  no earlier term in the store to expect providers from")

@@ -127,7 +127,8 @@ def test_status_and_trends_from_the_store(area, tmp_path):
     lines = status.output.splitlines()
     assert lines[:3] == [
         "2026-autumn: 3 of 5 provider(s) returned (60%); 2 not returned",
-        "  expected from 2026-summer: 3 provider(s) open in their returns",
+        "  expected from 2026-summer: 3 provider(s) whose last return does not close them by "
+        "the start of 2026-autumn",
         "  on the register: 5; returned but not on it: 0",
     ]
     assert lines[3] == "Not returned:"
