@@ -120,16 +120,7 @@ def numbers(
     parsed = pd.to_numeric(text, errors="coerce").to_numpy(float, na_value=np.nan)
     values = pd.Series(np.append(parsed, np.nan)[codes], index=table.index)  # -1: missing, NaN
     bad = values.isna().to_numpy() & (codes >= 0)
-    if bad.any():
-        i = int(np.flatnonzero(bad)[0])
-        raise InputError(
-            "not a number",
-            file=file,
-            row=row_number(table, i),
-            column=column,
-            value=table[column].iloc[i],
-            hint="Write a plain number",
-        )
+    raise_first(bad, table, "not a number", file=file, column=column, hint="Write a plain number")
     if required and values.isna().any():
         i = int(np.flatnonzero(values.isna().to_numpy())[0])
         raise InputError(
@@ -139,24 +130,22 @@ def numbers(
             column=column,
             hint="Every row needs a value here",
         )
-    if not negative and (values < 0).any():
-        i = int(np.flatnonzero((values < 0).to_numpy())[0])
-        raise InputError(
+    if not negative:
+        raise_first(
+            (values < 0).to_numpy(),
+            table,
             "negative count",
             file=file,
-            row=row_number(table, i),
             column=column,
-            value=table[column].iloc[i],
             hint="Counts cannot be below 0",
         )
-    if integer and (values.dropna() % 1 != 0).any():
-        i = int(np.flatnonzero((values % 1 != 0).fillna(False).to_numpy())[0])
-        raise InputError(
+    if integer:
+        raise_first(
+            (values % 1 != 0).fillna(False).to_numpy(),
+            table,
             "not a whole number",
             file=file,
-            row=row_number(table, i),
             column=column,
-            value=table[column].iloc[i],
             hint="Write a whole number",
         )
     return values
@@ -214,17 +203,14 @@ def dates(table: pd.DataFrame, column: str, *, file: str | Path) -> pd.Series:
         if not todo.any():
             break
         result[todo] = pd.to_datetime(text[todo], format=fmt, errors="coerce")
-    bad = result.isna() & text.notna()
-    if bad.any():
-        i = int(np.flatnonzero(bad.to_numpy())[0])
-        raise InputError(
-            "not a date",
-            file=file,
-            row=row_number(table, i),
-            column=column,
-            value=table[column].iloc[i],
-            hint="Write dates as YYYY-MM-DD, e.g. 2026-09-01",
-        )
+    raise_first(
+        (result.isna() & text.notna()).to_numpy(),
+        table,
+        "not a date",
+        file=file,
+        column=column,
+        hint="Write dates as YYYY-MM-DD, e.g. 2026-09-01",
+    )
     return result
 
 

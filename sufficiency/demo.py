@@ -1362,53 +1362,44 @@ def _fixed_zip(data: bytes) -> bytes:
 
 
 def _write_geojson(wards: pd.DataFrame, path: Path) -> None:
-    """GeoJSON in EPSG:27700 (named in a ``crs`` member), ONS-style fields, one feature a line.
+    """Wards in EPSG:27700 with ONS-style fields ``WD24CD, WD24NM``."""
+    properties = [
+        {"WD24CD": code, "WD24NM": name}
+        for code, name in zip(wards["ward_code"], wards["ward_name"], strict=True)
+    ]
+    _write_polygons(properties, wards["geometry"], "wards", path)
+
+
+def _write_small_areas(small: pd.DataFrame, path: Path) -> None:
+    """Small areas in EPSG:27700 with ONS-style ``LSOA21CD``, their ward and ``population``."""
+    properties = [
+        {"LSOA21CD": code, "ward_code": ward, "population": population}
+        for code, ward, population in zip(
+            small["area_code"], small["ward_code"], small["population"], strict=True
+        )
+    ]
+    _write_polygons(properties, small["geometry"], "small_areas", path)
+
+
+def _write_polygons(properties: list[dict], polygons, name: str, path: Path) -> None:
+    """GeoJSON in EPSG:27700 (named in a ``crs`` member), whole metres, one feature a line.
 
     Written by hand rather than through GDAL so the bytes do not depend on its version.
     """
     features = []
-    for code, name, polygon in zip(
-        wards["ward_code"], wards["ward_name"], wards["geometry"], strict=True
-    ):
+    for fields, polygon in zip(properties, polygons, strict=True):
         polygon = shapely.geometry.polygon.orient(polygon, sign=1.0)
         rings = [polygon.exterior, *polygon.interiors]
         coordinates = [[[int(x), int(y)] for x, y in ring.coords] for ring in rings]
         feature = {
             "type": "Feature",
-            "properties": {"WD24CD": code, "WD24NM": name},
+            "properties": fields,
             "geometry": {"type": "Polygon", "coordinates": coordinates},
         }
         features.append(json.dumps(feature, ensure_ascii=False, separators=(",", ":")))
     crs = {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::27700"}}
     head = json.dumps(
-        {"type": "FeatureCollection", "name": "wards", "crs": crs}, separators=(",", ":")
-    )
-    text = head[:-1] + ',"features":[\n' + ",\n".join(features) + "\n]}\n"
-    path.write_text(text, encoding="utf-8", newline="\n")
-
-
-def _write_small_areas(small: pd.DataFrame, path: Path) -> None:
-    """Small areas as GeoJSON in EPSG:27700 with ONS-style ``LSOA21CD`` and a ``population``."""
-    features = []
-    for code, ward, population, polygon in zip(
-        small["area_code"],
-        small["ward_code"],
-        small["population"],
-        small["geometry"],
-        strict=True,
-    ):
-        polygon = shapely.geometry.polygon.orient(polygon, sign=1.0)
-        rings = [polygon.exterior, *polygon.interiors]
-        coordinates = [[[int(x), int(y)] for x, y in ring.coords] for ring in rings]
-        feature = {
-            "type": "Feature",
-            "properties": {"LSOA21CD": code, "ward_code": ward, "population": population},
-            "geometry": {"type": "Polygon", "coordinates": coordinates},
-        }
-        features.append(json.dumps(feature, ensure_ascii=False, separators=(",", ":")))
-    crs = {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::27700"}}
-    head = json.dumps(
-        {"type": "FeatureCollection", "name": "small_areas", "crs": crs}, separators=(",", ":")
+        {"type": "FeatureCollection", "name": name, "crs": crs}, separators=(",", ":")
     )
     text = head[:-1] + ',"features":[\n' + ",\n".join(features) + "\n]}\n"
     path.write_text(text, encoding="utf-8", newline="\n")
