@@ -65,7 +65,7 @@ def synthetic_area(
 ):
     """An in-memory :class:`~sufficiency.area.Area` the size of England (no geometry)."""
     from sufficiency.area import Area
-    from sufficiency.returns import RETURN_COLUMNS
+    from sufficiency.returns.reader import RETURN_COLUMNS
     from sufficiency.terms import Term
 
     rng = np.random.default_rng(seed)
@@ -121,7 +121,7 @@ def synthetic_area(
 def national(draws: int = 1000, n_wards: int = NATIONAL_WARDS) -> dict[str, float]:
     """Time the deterministic run and the draws on a synthetic England (in this process)."""
     from sufficiency import assess
-    from sufficiency.uncertainty import summarise
+    from sufficiency.scenarios.uncertainty import summarise
 
     area = synthetic_area(n_wards)
     start = time.perf_counter()

@@ -25,7 +25,7 @@ import pandas as pd
 import shapely
 from shapely.geometry import MultiPoint, box
 
-from sufficiency import maps
+from sufficiency.outputs import maps
 from sufficiency.terms import AGE_GROUPS, Term
 
 WARDS = 300

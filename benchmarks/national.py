@@ -109,8 +109,8 @@ def pipeline(folder: Path, out: Path, n_terms: int = TERMS, workers: int = 1) ->
     with stages.stage("import"):
         from sufficiency import area as area_io
         from sufficiency import catchment, flows, geography
-        from sufficiency.compare import load_scenarios
         from sufficiency.parameters import Parameters
+        from sufficiency.scenarios.compare import load_scenarios
 
     started = time.perf_counter()
     with stages.stage("read"):
@@ -181,9 +181,9 @@ def pipeline(folder: Path, out: Path, n_terms: int = TERMS, workers: int = 1) ->
 def run_scenario(number: int) -> dict[str, Any]:
     """Model, accessibility, flows and this scenario's part of ``gap.csv`` (in a worker)."""
     from sufficiency import catchment, flows
-    from sufficiency._csv import check_same, write_gap_csv
     from sufficiency.assess import assess
-    from sufficiency.scenarios import apply
+    from sufficiency.outputs._csv import check_same, write_gap_csv
+    from sufficiency.scenarios.core import apply
 
     stages = Stages()
     area, scenario = _READ["area"], _READ["scenarios"][number]

@@ -23,7 +23,7 @@ from pathlib import Path
 def main() -> None:
     t = time.perf_counter()
     import sufficiency
-    from sufficiency.outputs import write_assessment
+    from sufficiency.outputs.tables import write_assessment
 
     startup = time.perf_counter() - t
     runs = []

@@ -28,11 +28,12 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from . import catchment, flows, geography, store
+from . import catchment, flows, geography
 from ._io import numbers, raise_first, read_table, require_columns, row_number
 from .errors import InputError
 from .parameters import ward_keys
-from .returns import read_return, term_from_name
+from .returns import store
+from .returns.reader import read_return, term_from_name
 
 OPTIONAL = {
     "population": ["population.csv"],

@@ -30,7 +30,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from pyproj import Transformer
 
-from ._xlsx import fixed_zip
+from .outputs._xlsx import fixed_zip
 from .terms import AGE_GROUPS, Term, window
 
 AREA_NAME = "Demotown (synthetic)"

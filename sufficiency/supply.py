@@ -24,7 +24,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from .returns import FUNDED, PLACES, VACANCIES
+from .returns.reader import FUNDED, PLACES, VACANCIES
 from .terms import AGE_GROUPS, Term
 from .workforce import staffing_factor
 

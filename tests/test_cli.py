@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 from conftest import SHARED, write_area
 
-from sufficiency.cli import cli
+from sufficiency.cli.main import cli
 from sufficiency.gap import COLUMNS
 
 CHECK_GAP = SHARED / "tools" / "check_gap.py"
@@ -132,7 +132,7 @@ def test_mistakes_are_one_clear_line(tiny_area, tmp_path, args, message):
 
 
 def test_failed_write_leaves_output_folder_as_it_was(tiny_area, tmp_path, monkeypatch):
-    import sufficiency.outputs as outputs
+    import sufficiency.outputs.tables as outputs
 
     out = tmp_path / "out"
     invoke("run", "--area", str(tiny_area), "--out", str(out))

@@ -9,7 +9,7 @@ from click.testing import CliRunner
 from conftest import write_area
 from test_tracking import THREE_TERMS
 
-from sufficiency.cli_returns import COMMANDS
+from sufficiency.cli.returns import COMMANDS
 
 
 @click.group()

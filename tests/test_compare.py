@@ -11,9 +11,9 @@ from click.testing import CliRunner
 from conftest import SHARED, inside, provider, write_area
 
 from sufficiency.catchment import COLUMNS as ACCESS_COLUMNS
-from sufficiency.cli import cli
+from sufficiency.cli.main import cli
 from sufficiency.gap import COLUMNS
-from sufficiency.uncertainty import SUMMARY_COLUMNS
+from sufficiency.scenarios.uncertainty import SUMMARY_COLUMNS
 
 CHECK_GAP = SHARED / "tools" / "check_gap.py"
 CLOSE = """

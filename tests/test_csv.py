@@ -7,8 +7,8 @@ import io
 import numpy as np
 import pandas as pd
 
-from sufficiency._csv import write_gap_csv
-from sufficiency._escape import frame_for_spreadsheet
+from sufficiency.outputs._csv import write_gap_csv
+from sufficiency.outputs._escape import frame_for_spreadsheet
 
 
 def pandas_bytes(frame: pd.DataFrame) -> str:

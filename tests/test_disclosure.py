@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sufficiency import disclosure
+from sufficiency.outputs import disclosure
 
 
 def rows(**columns) -> pd.DataFrame:

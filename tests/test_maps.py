@@ -22,8 +22,8 @@ from conftest import inside, monthly_births, provider, ward_polygons, write_area
 from shapely.geometry import box
 
 import sufficiency
-from sufficiency import maps
-from sufficiency.cli_maps import map_command
+from sufficiency.outputs import maps
+from sufficiency.cli.maps import map_command
 
 ARTEFACTS = Path(__file__).resolve().parents[1] / "test-artefacts"
 CODES = ("E05000001", "E05000002", "E05000003")
@@ -97,7 +97,7 @@ def demo() -> sufficiency.Assessment:
 
 
 def rendered(m) -> str:
-    from sufficiency.offline import inline_assets
+    from sufficiency.outputs.offline import inline_assets
 
     return inline_assets(m.get_root().render())
 

@@ -22,7 +22,7 @@ import folium.folium
 import folium.plugins
 import pytest
 
-from sufficiency.offline import OfflineAssetError, inline_assets, save_offline
+from sufficiency.outputs.offline import OfflineAssetError, inline_assets, save_offline
 
 ASSETS = Path(__file__).resolve().parents[1] / "sufficiency" / "_assets"
 ARTEFACTS = Path(__file__).resolve().parents[1] / "test-artefacts"

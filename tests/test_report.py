@@ -12,8 +12,8 @@ from click.testing import CliRunner
 from test_maps import CHILDMINDER, IMG_NAME, NURSERY, SCRIPT_NAME, hostile_area
 
 import sufficiency
-from sufficiency import disclosure, report
-from sufficiency.cli_maps import report_command
+from sufficiency.outputs import disclosure, report
+from sufficiency.cli.maps import report_command
 from sufficiency.errors import InputError
 
 ARTEFACTS = Path(__file__).resolve().parents[1] / "test-artefacts"

@@ -11,10 +11,10 @@ import pandas as pd
 import pytest
 from conftest import inside, provider, ward_polygons, write_area
 
-from sufficiency import store
-from sufficiency.returns import read_return
+from sufficiency.returns import store
+from sufficiency.returns.reader import read_return
+from sufficiency.returns.validation import check_files
 from sufficiency.terms import Term
-from sufficiency.validation import check_files
 
 WARDS = ward_polygons(["E05000001", "E05000002"])
 X, Y = inside(0)
@@ -189,9 +189,9 @@ from pathlib import Path
 import pandas as pd
 sys.path.insert(0, {tests!r})
 from conftest import inside, provider, ward_polygons
-from sufficiency import store
+from sufficiency.returns import store
 from sufficiency.terms import Term
-from sufficiency.validation import check_files
+from sufficiency.returns.validation import check_files
 x, y = inside(0)
 path = Path({folder!r}) / "returns-2026-autumn.csv"
 pd.DataFrame([provider(easting=x, northing=y, urn=f"EY{{i:06d}}") for i in range(1, 500)]

@@ -9,11 +9,11 @@ import openpyxl
 import pandas as pd
 from conftest import inside, provider, ward_polygons
 
-from sufficiency import store
-from sufficiency.returns import PROVIDER_TYPES, RETURN_COLUMNS, STATUSES, read_return
-from sufficiency.template import PREFILLED, write_template
+from sufficiency.returns import store
+from sufficiency.returns.reader import PROVIDER_TYPES, RETURN_COLUMNS, STATUSES, read_return
+from sufficiency.returns.template import PREFILLED, write_template
+from sufficiency.returns.validation import check_files
 from sufficiency.terms import Term
-from sufficiency.validation import check_files
 
 WARDS = ward_polygons(["E05000001", "E05000002"])
 X, Y = inside(0)

@@ -21,11 +21,11 @@ import pandas as pd
 import pytest
 from conftest import inside, provider, ward_polygons
 
-from sufficiency import store
-from sufficiency.returns import CHILDREN, PLACES, VACANCIES
+from sufficiency.returns import store
+from sufficiency.returns.reader import CHILDREN, PLACES, VACANCIES
+from sufficiency.returns.tracking import leaver_reasons, return_status, trends
+from sufficiency.returns.validation import check_files
 from sufficiency.terms import Term
-from sufficiency.tracking import leaver_reasons, return_status, trends
-from sufficiency.validation import check_files
 
 WARDS = ward_polygons(["E05000001", "E05000002"])
 WEST, EAST = inside(0), inside(1)

@@ -9,10 +9,10 @@ import pandas as pd
 import pytest
 from conftest import inside, provider, ward_polygons
 
-from sufficiency.returns import read_return
-from sufficiency.rules import RULES, Registry
+from sufficiency.returns.reader import read_return
+from sufficiency.returns.rules import RULES, Registry
+from sufficiency.returns.validation import FILE_CHECKS, check_files, problem_lines, write_report
 from sufficiency.terms import Term
-from sufficiency.validation import FILE_CHECKS, check_files, problem_lines, write_report
 
 AUTUMN = Term.parse("2026-autumn")
 WARDS = ward_polygons(["E05000001", "E05000002"])

@@ -78,13 +78,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from . import geography
-from .area import Area
-from .entitlements import Entitlement, default_rules
-from .errors import InputError, ParameterError
-from .parameters import WARD_SECTIONS, Parameters, check_value, flatten
-from .returns import PLACES, PROVIDER_TYPES, RETURN_COLUMNS
-from .terms import AGE_GROUPS, Term
+from .. import geography
+from ..area import Area
+from ..entitlements import Entitlement, default_rules
+from ..errors import InputError, ParameterError
+from ..parameters import WARD_SECTIONS, Parameters, check_value, flatten
+from ..returns.reader import PLACES, PROVIDER_TYPES, RETURN_COLUMNS
+from ..terms import AGE_GROUPS, Term
 from .uncertainty import Distribution, is_distribution, key_bounds, parse_distribution
 
 TOP_KEYS = (
@@ -387,7 +387,7 @@ def _ward_parameters(raw: Any, check: _Check) -> tuple[tuple[str, str, float], .
 
 
 def _default_keys() -> set[str]:
-    from .parameters import default_table
+    from ..parameters import default_table
 
     return set(default_table())
 
@@ -664,7 +664,7 @@ def run_terms(
     area: Area, first_term: Term | str | None, last_term: Term | str | None, n_terms: int = 12
 ) -> tuple[Term, Term, Term]:
     """The latest observed return's term and the run's first and last terms (as ``assess``)."""
-    from .assess import latest_return
+    from ..assess import latest_return
 
     latest = latest_return(area.returns)
     first = Term.parse(first_term) if isinstance(first_term, str) else first_term
@@ -826,7 +826,7 @@ def _projected_table(scenario: Scenario, check: _Check) -> pd.DataFrame:
     spec = scenario.births
     if "projected_rows" in spec:
         return pd.DataFrame(spec["projected_rows"])
-    from ._io import numbers, read_table
+    from .._io import numbers, read_table
 
     path = Path(spec["projected_file"])
     if not path.is_absolute() and scenario.folder is not None:
@@ -1245,7 +1245,7 @@ def _check_shares(
     rules: tuple[Entitlement, ...], params: Parameters, area: Area, run: _Run, check: _Check
 ) -> None:
     """Eligibility shares of the entitlements in force together in an age group add to <= 1."""
-    from .parameters import ward_values
+    from ..parameters import ward_values
 
     values = ward_values(params, area.ward_parameters, area.ward_codes)
     for term in [run.latest, *[run.first + k for k in range(run.last - run.first + 1)]]:

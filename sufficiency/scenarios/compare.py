@@ -21,13 +21,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .area import Area
-from .assess import Assessment, _as_area, _as_parameters, assess
-from .errors import ParameterError
-from .gap import sort_gap
-from .parameters import Parameters
-from .scenarios import BASELINE, Scenario, apply, read_scenario
-from .terms import AGE_GROUPS, Term
+from ..area import Area
+from ..assess import Assessment, _as_area, _as_parameters, assess
+from ..errors import ParameterError
+from ..gap import sort_gap
+from ..parameters import Parameters
+from ..terms import AGE_GROUPS, Term
+from .core import BASELINE, Scenario, apply, read_scenario
 from .uncertainty import SUMMARY_COLUMNS, summarise
 
 KEY = ["term", "ward_code", "ward_name", "age_group"]
@@ -219,7 +219,7 @@ def status_changes(gap: pd.DataFrame, baseline: str = "baseline") -> pd.DataFram
 
 def change_lines(runs: ScenarioRuns, baseline: str = "baseline") -> list[str]:
     """Plain lines: for each scenario, which wards change status against the baseline."""
-    from .summary import GROUP_LABEL
+    from ..outputs.summary import GROUP_LABEL
 
     changes = status_changes(runs.gap, baseline)
     lines = [
@@ -253,7 +253,7 @@ def change_lines(runs: ScenarioRuns, baseline: str = "baseline") -> list[str]:
 
 def draws_lines(gap: pd.DataFrame, threshold: float = 0.5) -> list[str]:
     """Plain lines on the probability of a deficit, per scenario."""
-    from .summary import GROUP_LABEL
+    from ..outputs.summary import GROUP_LABEL
 
     if "p_deficit" not in gap.columns:
         return []

@@ -35,10 +35,10 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from . import geography
-from .errors import SufficiencyError
-from .returns import COUNTS, OPENING, term_from_name
-from .terms import Term
+from .. import geography
+from ..errors import SufficiencyError
+from ..terms import Term
+from .reader import COUNTS, OPENING, term_from_name
 from .validation import Checked
 
 STORE_NAME = "sufficiency.sqlite"

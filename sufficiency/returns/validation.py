@@ -24,12 +24,12 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
-from ._escape import frame_for_spreadsheet
-from ._io import read_table
-from .errors import InputError
-from .returns import read_return
+from .._io import read_table
+from ..errors import InputError
+from ..outputs._escape import frame_for_spreadsheet
+from ..terms import Term
+from .reader import read_return
 from .rules import RULES, Context, Registry, Rule
-from .terms import Term
 
 PROBLEM_COLUMNS = ["file", "row", "column", "value", "code", "severity", "message"]
 FILE_CHECKS = {

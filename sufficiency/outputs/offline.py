@@ -44,7 +44,7 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .errors import SufficiencyError
+from ..errors import SufficiencyError
 
 if TYPE_CHECKING:
     import branca.element

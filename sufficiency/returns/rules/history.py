@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..terms import AGE_GROUPS
+from ...terms import AGE_GROUPS
 from ._base import Context
 from ._registry import rule
 

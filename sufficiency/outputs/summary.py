@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .assess import Assessment
+from ..assess import Assessment
 
 GROUP_LABEL = {"under2": "under 2s", "2": "2-year-olds", "3_4": "3-4s"}
 

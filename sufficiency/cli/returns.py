@@ -17,8 +17,8 @@ from typing import Any
 import click
 import pandas as pd
 
-from .errors import InputError, SufficiencyError
-from .terms import Term
+from ..errors import InputError, SufficiencyError
+from ..terms import Term
 
 AREA_HELP = "Area folder (or its area.toml). Default: the current folder."
 
@@ -40,8 +40,8 @@ def _user_errors(command: Callable[..., Any]) -> Callable[..., Any]:
 
 def _area(area: Path) -> tuple[Path, Any, pd.DataFrame | None]:
     """The area folder, its wards and its postcode lookup (``None`` if it has none)."""
-    from . import geography
-    from .area import _resolve, area_folder
+    from .. import geography
+    from ..area import _resolve, area_folder
 
     folder, config = area_folder(area)
     files = _resolve(folder, config)
@@ -57,7 +57,7 @@ def _area(area: Path) -> tuple[Path, Any, pd.DataFrame | None]:
 
 
 def _term_of(term: str | None, files: tuple[Path, ...]) -> Term:
-    from .returns import term_from_name
+    from ..returns.reader import term_from_name
 
     if term:
         return Term.parse(term, column="--term")
@@ -125,8 +125,8 @@ def ingest(
       sufficiency ingest returns/*.xlsx --term 2026-autumn --report problems.xlsx
       sufficiency ingest late/EY123456.xlsx --term 2026-autumn --add
     """
-    from . import store
-    from .validation import check_files, problem_lines, write_report
+    from ..returns import store
+    from ..returns.validation import check_files, problem_lines, write_report
 
     if replace and add:
         raise click.UsageError("give --replace or --add, not both")
@@ -181,7 +181,7 @@ def returns() -> None:
 
 def _register(path: Path) -> pd.DataFrame:
     """An Ofsted register extract: a URN column (``urn``, ``provider urn``...) and details."""
-    from ._io import find_column, read_table
+    from .._io import find_column, read_table
 
     table = read_table(path)
     urn = find_column(table.columns, "urn", r"provider[ _]urn", r"registration[ _]number")
@@ -228,10 +228,10 @@ def _table(frame: pd.DataFrame) -> list[str]:
 @_user_errors
 def status(term: str | None, area: Path, register: Path | None, csv_path: Path | None) -> None:
     """The return rate for a term and the providers that have not returned."""
-    from . import store
-    from ._escape import frame_for_spreadsheet
-    from .area import area_folder
-    from .tracking import return_status
+    from ..area import area_folder
+    from ..outputs._escape import frame_for_spreadsheet
+    from ..returns import store
+    from ..returns.tracking import return_status
 
     folder, _ = area_folder(area)
     path = store.store_path(folder)
@@ -355,8 +355,8 @@ def trend_lines(table: pd.DataFrame, reasons: pd.DataFrame, ward: str) -> list[s
 @_user_errors
 def trends(area: Path, ward: str, csv_path: Path | None, xlsx_path: Path | None) -> None:
     """Places, vacancies, waiting lists, providers and the workforce, term by term."""
-    from . import store, tracking
-    from ._escape import frame_for_spreadsheet
+    from ..outputs._escape import frame_for_spreadsheet
+    from ..returns import store, tracking
 
     folder, wards, postcodes = _area(area)
     notes: list[str] = []
@@ -406,9 +406,9 @@ def template(out: Path, term: str | None, area: Path) -> None:
     instructions sheet. Each provider the store knows (and has not closed) gets a row with its
     URN, name, type, postcode, opening pattern and last term's places.
     """
-    from . import store
-    from .area import area_folder
-    from .template import write_template
+    from ..area import area_folder
+    from ..returns import store
+    from ..returns.template import write_template
 
     the_term = Term.parse(term, column="--term") if term else None
     if out.suffix.lower() != ".xlsx":

@@ -40,14 +40,14 @@ import numpy as np
 import pandas as pd
 from scipy.special import ndtr, ndtri
 
-from . import housing, population, supply
-from .assess import last_observed_year
-from .errors import ParameterError
-from .parameters import Parameters, default_table, ward_values
-from .terms import AGE_GROUPS, Term
+from .. import housing, population, supply
+from ..assess import last_observed_year
+from ..errors import ParameterError
+from ..parameters import Parameters, default_table, ward_values
+from ..terms import AGE_GROUPS, Term
 
 if TYPE_CHECKING:
-    from .assess import Assessment
+    from ..assess import Assessment
 
 KINDS = ("normal", "uniform", "triangular")
 QUANTILE_METHOD = "linear"
@@ -183,7 +183,7 @@ def parse_distribution(
 
 def key_bounds(key: str) -> tuple[float, float]:
     """The values a parameter key allows (as ``parameters.check_value`` checks them)."""
-    from .parameters import SHARE_KEYS
+    from ..parameters import SHARE_KEYS
 
     if key in SHARE_KEYS or key.startswith(("eligibility.", "take_up.")):
         return 0.0, 1.0

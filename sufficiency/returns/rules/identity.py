@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..returns import PROVIDER_TYPES, STATUSES
+from ..reader import PROVIDER_TYPES, STATUSES
 from ._base import Context
 from ._registry import rule
 

@@ -22,8 +22,8 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from .._io import normalise_postcode
-from ..terms import Term
+from ..._io import normalise_postcode
+from ...terms import Term
 
 Severity = Literal["error", "warning"]
 Failures = pd.Series | Mapping[str, pd.Series]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..returns import COUNTS, OPENING, VACANCIES
+from ..reader import COUNTS, OPENING, VACANCIES
 from ._base import Context
 from ._registry import rule
 

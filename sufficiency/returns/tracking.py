@@ -25,9 +25,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .returns import PROVIDER_TYPES, WAITING
-from .supply import latest_returns, open_at
-from .terms import AGE_GROUPS, Term
+from ..supply import latest_returns, open_at
+from ..terms import AGE_GROUPS, Term
+from .reader import PROVIDER_TYPES, WAITING
 
 CITY = "all"
 CITY_NAME = "City-wide"

@@ -16,9 +16,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ._io import dates, numbers, read_table, require_columns, row_number
-from .errors import InputError
-from .terms import AGE_GROUPS, Term
+from .._io import dates, numbers, read_table, require_columns, row_number
+from ..errors import InputError
+from ..terms import AGE_GROUPS, Term
 
 PROVIDER_TYPES = (
     "childminder",

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .. import geography
+from ... import geography
 from ._base import Context
 from ._registry import rule
 

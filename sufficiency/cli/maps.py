@@ -15,12 +15,12 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from ._cli_options import AREA_OPTIONS, apply_options
-from .disclosure import THRESHOLD
-from .errors import SufficiencyError
+from ..errors import SufficiencyError
+from ..outputs.disclosure import THRESHOLD
+from ._options import AREA_OPTIONS, apply_options
 
 if TYPE_CHECKING:
-    from .assess import Assessment
+    from ..assess import Assessment
 
 MAP_EXAMPLES = """
 \b
@@ -69,13 +69,13 @@ def _scenario_runs(
 ) -> tuple[list[Assessment], list[str]]:
     """The assessments to draw (the baseline first when scenarios are given) and each one's
     description."""
-    from .assess import assess
+    from ..assess import assess
 
     if not scenario_files:
         result = assess(area, parameters, first_term=first_term, last_term=last_term)
         return [result], [""]
     try:
-        from .compare import assess_scenarios, load_scenarios
+        from ..scenarios.compare import assess_scenarios, load_scenarios
     except ImportError as exc:  # pragma: no cover - scenarios ship with the package now
         raise click.ClickException(
             f"scenarios not available in this version of sufficiency ({exc})"
@@ -138,7 +138,7 @@ def map_command(
     OUT/gap-map-<name>.html, OUT/compare-baseline-<name>.html (side by side) and
     OUT/change-baseline-<name>.html (the change in the gap) for each scenario.
     """
-    from .maps import MapOptions, write_maps
+    from ..outputs.maps import MapOptions, write_maps
 
     try:
         results, _ = _scenario_runs(area, parameters, scenario_files, first_term, last_term)
@@ -194,14 +194,14 @@ def report_command(
     demand (city-wide and for each ward short of places), places per 100 children against
     deprivation, workforce trends and a note on methods and data.
     """
-    from .report import ReportOptions, write_report
+    from ..outputs.report import ReportOptions, write_report
 
     try:
         files = (scenario_file,) if scenario_file else ()
         results, descriptions = _scenario_runs(area, parameters, files, first_term, last_term)
         result, description = results[-1], descriptions[-1]
         if term is not None:
-            from .terms import Term
+            from ..terms import Term
 
             term = str(Term.parse(term, column="--term"))
         path = Path(out_dir) / "report.html"

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..returns import REQUIRED
+from ..reader import REQUIRED
 from ._base import Context
 from ._registry import rule
 

@@ -58,12 +58,13 @@ import pandas as pd
 import shapely
 from folium.template import Template
 
-from . import __version__, disclosure
+from .. import __version__
+from ..terms import AGE_GROUPS, Term
+from . import disclosure
 from .offline import save_offline
-from .terms import AGE_GROUPS, Term
 
 if TYPE_CHECKING:
-    from .assess import Assessment
+    from ..assess import Assessment
 
 __all__ = [
     "MapOptions",
@@ -1201,7 +1202,7 @@ def map_text(result: Assessment, *, title: str = "Childcare places: gap by ward"
 
 def current_providers(result: Assessment) -> pd.DataFrame:
     """Each provider's latest return as at the latest return's term, open providers only."""
-    from .supply import latest_returns, open_at
+    from ..supply import latest_returns, open_at
 
     states = latest_returns(result.area.returns, result.latest_return)
     return states[open_at(states, result.latest_return)]

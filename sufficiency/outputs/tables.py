@@ -20,10 +20,10 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..assess import Assessment, ward_summary
+from ..parameters import Parameters, default_table
 from . import _csv
 from ._xlsx import write_sheets
-from .assess import Assessment, ward_summary
-from .parameters import Parameters, default_table
 
 WORKBOOK = "sufficiency.xlsx"
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..returns import CHILDREN
-from ..terms import AGE_GROUPS
+from ...terms import AGE_GROUPS
+from ..reader import CHILDREN
 from ._base import Context
 from ._registry import rule
 

@@ -19,10 +19,10 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from ._escape import cell_text
-from .returns import COUNTS, OPENING, PLACES, PROVIDER_TYPES, RETURN_COLUMNS, STATUSES, VACANCIES
-from .supply import latest_returns, open_at
-from .terms import Term
+from ..outputs._escape import cell_text
+from ..supply import latest_returns, open_at
+from ..terms import Term
+from .reader import COUNTS, OPENING, PLACES, PROVIDER_TYPES, RETURN_COLUMNS, STATUSES, VACANCIES
 
 #: Columns copied from a provider's latest return; the rest is filled in afresh each term.
 PREFILLED = [

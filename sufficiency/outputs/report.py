@@ -43,15 +43,16 @@ import jinja2
 import numpy as np
 import pandas as pd
 
-from . import __version__, disclosure, maps
-from .terms import AGE_GROUPS, Term
+from .. import __version__
+from ..terms import AGE_GROUPS, Term
+from . import disclosure, maps
 
 if TYPE_CHECKING:
     import geopandas as gpd
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
-    from .assess import Assessment
+    from ..assess import Assessment
 
 __all__ = ["MAX_WARD_CHARTS", "ReportOptions", "render_report", "write_report"]
 
@@ -435,7 +436,7 @@ def chart_deprivation(
 def workforce_trends(returns: pd.DataFrame, wards: pd.DataFrame) -> pd.DataFrame | None:
     """City-wide workforce figures by stored term (``tracking.trends``), or None with fewer
     than two terms."""
-    from .tracking import CITY, trends
+    from ..returns.tracking import CITY, trends
 
     if returns["term"].nunique() < 2:
         return None
@@ -739,7 +740,7 @@ def report_context(
     publish = options.publish
     term = options.term or str(result.terms[0])
     if term not in set(gap["term"].astype(str)):
-        from .errors import InputError
+        from ..errors import InputError
 
         raise InputError(
             f"the report term {term} is not in the forecast ({result.terms[0]} to "
@@ -817,7 +818,7 @@ def write_report(
     description: str = "",
 ) -> int:
     """Write the report to ``path`` (atomically); return its size in bytes."""
-    from .outputs import write_atomically
+    from .tables import write_atomically
 
     page = render_report(result, options, description=description).encode("utf-8")
     target = Path(path)

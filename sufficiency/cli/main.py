@@ -12,8 +12,8 @@ from pathlib import Path
 
 import click
 
-from ._cli_options import AREA_OPTIONS, apply_options
-from .errors import SufficiencyError
+from ..errors import SufficiencyError
+from ._options import AREA_OPTIONS, apply_options
 
 EXAMPLES = """
 \b
@@ -121,10 +121,10 @@ def run(
     gap map OUT/maps/gap-map.html, then prints which wards are in deficit, for which age groups
     and from which term.
     """
-    from .assess import assess
-    from .maps import write_run_maps
-    from .outputs import write_assessment
-    from .summary import summary_lines
+    from ..assess import assess
+    from ..outputs.maps import write_run_maps
+    from ..outputs.summary import summary_lines
+    from ..outputs.tables import write_assessment
 
     if not scenario_files and not draws:
         result = assess(area, parameters, first_term=first_term, last_term=last_term)
@@ -137,8 +137,8 @@ def run(
         click.echo("Written: " + ", ".join(str(p) for p in written))
         return
 
-    from .compare import assess_scenarios, draws_lines, load_scenarios
-    from .outputs import write_runs
+    from ..outputs.tables import write_runs
+    from ..scenarios.compare import assess_scenarios, draws_lines, load_scenarios
 
     runs = assess_scenarios(
         area,
@@ -184,14 +184,14 @@ def compare(
     OUT/sufficiency.xlsx with a comparison sheet, then prints which wards change status under
     which scenario.
     """
-    from .compare import (
+    from ..outputs.tables import write_runs
+    from ..scenarios.compare import (
         assess_scenarios,
         change_lines,
         comparison_table,
         draws_lines,
         load_scenarios,
     )
-    from .outputs import write_runs
 
     runs = assess_scenarios(
         area,
@@ -232,8 +232,8 @@ def compare(
 
 def _register() -> None:
     """Commands that live in their own modules (returns and store; maps and report)."""
-    from .cli_maps import map_command, report_command
-    from .cli_returns import COMMANDS as RETURNS_COMMANDS
+    from .maps import map_command, report_command
+    from .returns import COMMANDS as RETURNS_COMMANDS
 
     for command in [*RETURNS_COMMANDS, map_command, report_command]:
         cli.add_command(command)

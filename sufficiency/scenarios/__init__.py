@@ -1,0 +1,1 @@
+"""Scenarios and uncertainty: scenario files and their events, Monte Carlo draws, comparison."""
