@@ -22,8 +22,8 @@ from conftest import inside, monthly_births, provider, ward_polygons, write_area
 from shapely.geometry import box
 
 import sufficiency
-from sufficiency.outputs import maps
 from sufficiency.cli.maps import map_command
+from sufficiency.outputs import maps
 
 ARTEFACTS = Path(__file__).resolve().parents[1] / "test-artefacts"
 CODES = ("E05000001", "E05000002", "E05000003")

@@ -12,9 +12,9 @@ from click.testing import CliRunner
 from test_maps import CHILDMINDER, IMG_NAME, NURSERY, SCRIPT_NAME, hostile_area
 
 import sufficiency
-from sufficiency.outputs import disclosure, report
 from sufficiency.cli.maps import report_command
 from sufficiency.errors import InputError
+from sufficiency.outputs import disclosure, report
 
 ARTEFACTS = Path(__file__).resolve().parents[1] / "test-artefacts"
 needs_chromium = pytest.mark.skipif(_browser.find_chromium() is None, reason=_browser.SKIP_REASON)
