@@ -166,14 +166,12 @@ def assess(
     # Step 1-2: children.
     wards = area.ward_codes
     until = max(t.start_month for t in model_terms) - 10
-    months = population.birth_months(area.births, wards, until, float(params["births_growth"]))
-    ratios = population.cohort_change_ratios(
-        area.population, months, float(params["cohort_change.default"])
-    )
+    months = population.birth_months(area.births, wards, until, params.births_growth)
+    ratios = population.cohort_change_ratios(area.population, months, params.cohort_change_default)
     children = population.children_by_group(months, ratios, model_terms)
     last_births_year = last_observed_year(area.births)
     children += housing.housing_children(
-        area.housing, wards, model_terms, last_births_year, params.section("child_yield")
+        area.housing, wards, model_terms, last_births_year, params.numbers("child_yield")
     )
     if area.housing is not None:
         early = int((area.housing["year"] <= last_births_year).sum())
@@ -190,17 +188,15 @@ def assess(
     fit = demand_model.calibration(
         {k: v[:, 0] for k, v in funded_t0.items()},
         supply.funded_reported(area.returns, latest),
-        params.section("take_up"),
+        params.numbers("take_up"),
     )
-    if params["calibrate_take_up"]:
+    if params.calibrate_take_up:
         values = demand_model.calibrated_ward_values(values, fit)
         notes.append("take-up calibrated to the funded children in the latest returns")
-    need = demand_model.demand(
-        children, model_terms, values, rules, float(params["stretched_share"])
-    )
+    need = demand_model.demand(children, model_terms, values, rules, params.stretched_share)
 
     # Steps 6-7: supply, gap.
-    hours_per_place = float(params["hours_per_place"])
+    hours_per_place = params.hours_per_place
     places = supply.supply_places(area.returns, wards, model_terms, hours_per_place)
     demand_places = need.demand_hours / hours_per_place
     projected = gap_model.projected_vacancies(
@@ -222,8 +218,8 @@ def assess(
         supply_places=places[:, keep],
         projected=projected[:, keep],
         hours_per_place=hours_per_place,
-        utilisation=float(params["utilisation"]),
-        margin=float(params["tight_margin"]),
+        utilisation=params.utilisation,
+        margin=params.tight_margin,
     )
     if accessibility:
         table = _cross_boundary(
@@ -271,7 +267,7 @@ def _cross_boundary(
     """The gap table with the accessibility (and, with a flow matrix, the flows) columns after
     the contract's. Both come in the gap table's row order (term, ward, age group)."""
     settings = catchment.CatchmentSettings.from_values(params.section("catchment"))
-    providers = catchment.provider_supply(area.returns, terms, float(params["hours_per_place"]))
+    providers = catchment.provider_supply(area.returns, terms, params.hours_per_place)
     reach = catchment.accessibility_columns(
         area.wards, terms, children, providers, settings, small_areas=area.small_areas
     )
@@ -283,8 +279,8 @@ def _cross_boundary(
             demand_places=demand_places,
             supply_places=places,
             flows=area.flows,
-            utilisation=float(params["utilisation"]),
-            margin=float(params["tight_margin"]),
+            utilisation=params.utilisation,
+            margin=params.tight_margin,
         )
         table = table.assign(**{c: moved[c].to_numpy() for c in flows.COLUMNS})
     return table

@@ -31,7 +31,6 @@ from .errors import ParameterError
 
 SECTIONS = ("eligibility", "take_up", "paid_hours", "cohort_change", "child_yield", "catchment")
 WARD_SECTIONS = ("eligibility", "take_up", "paid_hours")
-SHARE_KEYS = {"utilisation", "tight_margin", "stretched_share"}
 
 
 @cache
@@ -49,16 +48,43 @@ def default_table() -> dict[str, dict[str, Any]]:
     return table
 
 
-def _is_share(key: str) -> bool:
-    return key in SHARE_KEYS or key.startswith(("eligibility.", "take_up."))
+@dataclass(frozen=True)
+class Bounds:
+    """The values a numeric key allows, from ``min``, ``max`` and ``above`` in defaults.toml.
+
+    ``low`` is inclusive unless ``strict`` (the file's ``above``: the value must be above it).
+
+    >>> bounds("take_up.universal_3_4"), bounds("hours_per_place").strict
+    (Bounds(low=0.0, high=1.0, strict=False), True)
+    """
+
+    low: float = -np.inf
+    high: float = np.inf
+    strict: bool = False
+
+    def admits(self, value: float) -> bool:
+        """Whether ``value`` lies within the bounds."""
+        above = value > self.low if self.strict else value >= self.low
+        return bool(above and value <= self.high)
+
+
+def bounds(key: str) -> Bounds:
+    """The bounds of one key, as ``data/defaults.toml`` gives them (none: any finite number)."""
+    entry = default_table().get(key, {})
+    if "above" in entry:
+        return Bounds(float(entry["above"]), float(entry.get("max", np.inf)), strict=True)
+    return Bounds(float(entry.get("min", -np.inf)), float(entry.get("max", np.inf)))
 
 
 @dataclass(frozen=True)
 class Parameters:
-    """A complete set of parameter values, keyed ``name`` or ``section.name``.
+    """A complete set of parameter values, keyed ``name`` or ``section.name``, built once a run.
+
+    The model reads it through typed attributes (``hours_per_place``, ``utilisation``...) and
+    :meth:`number`, :meth:`section` for the rest; values are checked when they are set.
 
     >>> p = Parameters.defaults()
-    >>> p["hours_per_place"], p["take_up.universal_3_4"]
+    >>> p.hours_per_place, p.number("take_up.universal_3_4")
     (50.0, 0.9)
     """
 
@@ -86,13 +112,59 @@ class Parameters:
             raise ParameterError(f"{path}: not valid TOML ({exc})") from None
         return base.override(data, source=str(path))
 
-    def __getitem__(self, key: str) -> Any:
+    def __getitem__(self, key: str) -> float | bool | str:
         return self.values[key]
 
-    def section(self, name: str) -> dict[str, float]:
+    def number(self, key: str) -> float:
+        """A numeric value (every key but ``calibrate_take_up`` and ``catchment.decay``)."""
+        value = self.values[key]
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise ParameterError(f"{key} is not a number ({value!r})")
+        return float(value)
+
+    def section(self, name: str) -> dict[str, Any]:
         """The keys of one section, e.g. ``section("take_up") -> {"universal_3_4": 0.9, ...}``."""
         prefix = name + "."
         return {k[len(prefix) :]: v for k, v in self.values.items() if k.startswith(prefix)}
+
+    def numbers(self, name: str) -> dict[str, float]:
+        """The numeric keys of one section as floats."""
+        return {key: self.number(f"{name}.{key}") for key in self.section(name)}
+
+    @property
+    def hours_per_place(self) -> float:
+        """Hours a week one full-time place provides."""
+        return self.number("hours_per_place")
+
+    @property
+    def utilisation(self) -> float:
+        """Share of place-hours that sessions can really fill."""
+        return self.number("utilisation")
+
+    @property
+    def tight_margin(self) -> float:
+        """A gap below this share of demand is ``tight``."""
+        return self.number("tight_margin")
+
+    @property
+    def stretched_share(self) -> float:
+        """Share of funded hours taken stretched over 51 weeks."""
+        return self.number("stretched_share")
+
+    @property
+    def births_growth(self) -> float:
+        """Annual growth of births after the last observed year."""
+        return self.number("births_growth")
+
+    @property
+    def cohort_change_default(self) -> float:
+        """Ratio of children at an age to births where no population estimate says."""
+        return self.number("cohort_change.default")
+
+    @property
+    def calibrate_take_up(self) -> bool:
+        """Whether take-up is scaled to the funded children in the latest returns."""
+        return bool(self.values["calibrate_take_up"])
 
     def override(self, data: Mapping[str, Any], *, source: str) -> Parameters:
         """New parameters with the flat DATA.md keys in ``data`` replacing these values."""
@@ -136,19 +208,17 @@ def flatten(data: Mapping[str, Any], *, source: str, allowed: set[str] | None = 
     return out
 
 
-DECAYS = ("gaussian", "step", "none")
-
-
 def check_value(key: str, value: Any, *, source: str) -> float | bool | str:
-    """Check one value's type and range; return it as float (bool for switches, text for
-    the decay)."""
-    if key == "catchment.decay":
-        if value not in DECAYS:
+    """Check one value's type and bounds (``data/defaults.toml``); return it as float (bool for
+    switches, text for a choice)."""
+    entry = default_table().get(key, {})
+    if "choices" in entry:
+        if value not in entry["choices"]:
             raise ParameterError(
-                f"{source}: {key} must be one of {', '.join(DECAYS)} (found {value!r})"
+                f"{source}: {key} must be one of {', '.join(entry['choices'])} (found {value!r})"
             )
-        return value
-    if key == "calibrate_take_up":
+        return str(value)
+    if isinstance(entry.get("value"), bool):
         if not isinstance(value, bool):
             raise ParameterError(f"{source}: {key} must be true or false (found {value!r})")
         return value
@@ -157,15 +227,18 @@ def check_value(key: str, value: Any, *, source: str) -> float | bool | str:
     number = float(value)
     if not np.isfinite(number):
         raise ParameterError(f"{source}: {key} must be a finite number (found {value!r})")
-    if _is_share(key) and not 0.0 <= number <= 1.0:
+    allowed = bounds(key)
+    if allowed.admits(number):
+        return number
+    if (allowed.low, allowed.high) == (0.0, 1.0):
         raise ParameterError(f"{source}: {key} is a share and must be between 0 and 1 ({value})")
-    if (key == "hours_per_place" or key.startswith("catchment.")) and number <= 0:
-        raise ParameterError(f"{source}: {key} must be above 0 (found {value})")
-    if key == "births_growth" and number <= -1:
-        raise ParameterError(f"{source}: births_growth must be above -1 (found {value})")
-    if key.startswith(("paid_hours.", "child_yield.", "cohort_change.")) and number < 0:
+    if allowed.strict:
+        raise ParameterError(f"{source}: {key} must be above {allowed.low:g} (found {value})")
+    if allowed.low == 0.0 and number < 0:
         raise ParameterError(f"{source}: {key} cannot be negative (found {value})")
-    return number
+    raise ParameterError(
+        f"{source}: {key} must be between {allowed.low:g} and {allowed.high:g} (found {value})"
+    )
 
 
 def ward_values(
@@ -178,7 +251,7 @@ def ward_values(
     """
     keys = [k for k in parameters.values if k.split(".", 1)[0] in WARD_SECTIONS]
     table = pd.DataFrame(
-        {k: np.full(len(ward_codes), float(parameters[k])) for k in keys}, index=ward_codes
+        {k: np.full(len(ward_codes), parameters.number(k)) for k in keys}, index=ward_codes
     )
     if ward_overrides is not None and len(ward_overrides):
         for row in ward_overrides.itertuples(index=False):

@@ -1196,7 +1196,7 @@ def map_text(result: Assessment, *, title: str = "Childcare places: gap by ward"
         scenario=result.scenario,
         data_date=f"provider returns to {latest}",
         source=source,
-        utilisation=float(result.parameters["utilisation"]),
+        utilisation=result.parameters.utilisation,
     )
 
 

@@ -747,7 +747,7 @@ def report_context(
             f"{result.terms[-1]})",
             hint="Give --term a term of the forecast, or leave it out for the first",
         )
-    utilisation = float(result.parameters["utilisation"])
+    utilisation = result.parameters.utilisation
     shapes = maps.simplify_wards(result.area.wards, crs="EPSG:27700")
     texts = disclosure.figure_texts(gap, publish=publish, threshold=options.threshold)
     svg, legend = svg_maps(gap, texts, shapes, term, publish=publish)
@@ -759,7 +759,7 @@ def report_context(
         f"Ward boundaries: {len(area.wards)} wards; births "
         f"{int(area.births['year'].min())} to {int(area.births['year'].max())}",
         "Parameters: " + "; ".join(result.parameters.sources),
-        f"Utilisation {utilisation:.0%}; {float(result.parameters['hours_per_place']):g} hours "
+        f"Utilisation {utilisation:.0%}; {result.parameters.hours_per_place:g} hours "
         "a week per full-time place",
     ]
     notes = [] if publish else list(result.notes)
@@ -777,8 +777,8 @@ def report_context(
         "version": __version__,
         "threshold": f"{options.threshold:g}",
         "utilisation": f"{utilisation:.0%}",
-        "tight": f"{float(result.parameters['tight_margin']):.0%}",
-        "hours_per_place": f"{float(result.parameters['hours_per_place']):g}",
+        "tight": f"{result.parameters.tight_margin:.0%}",
+        "hours_per_place": f"{result.parameters.hours_per_place:g}",
         "headline": headline(gap, texts, term, publish=publish, threshold=options.threshold),
         "svg_maps": svg,
         "legend": legend,

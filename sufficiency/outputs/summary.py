@@ -94,7 +94,7 @@ def _calibration_lines(result: Assessment) -> list[str]:
     if fit.empty:
         return [f"Take-up fit: the {result.latest_return} returns report no funded children."]
     parts = [f"{r.entitlement} {r.ratio:.2f}" for r in fit.itertuples()]
-    verb = "rescaled" if result.parameters["calibrate_take_up"] else "not rescaled"
+    verb = "rescaled" if result.parameters.calibrate_take_up else "not rescaled"
     return [
         f"Take-up fit, funded children in the {result.latest_return} returns / model "
         f"(take-up {verb}):",

@@ -43,7 +43,7 @@ from scipy.special import ndtr, ndtri
 from .. import housing, population, supply
 from ..assess import last_observed_year
 from ..errors import ParameterError
-from ..parameters import Parameters, default_table, ward_values
+from ..parameters import Parameters, bounds, default_table, ward_values
 from ..terms import AGE_GROUPS, Term
 
 if TYPE_CHECKING:
@@ -182,16 +182,11 @@ def parse_distribution(
 
 
 def key_bounds(key: str) -> tuple[float, float]:
-    """The values a parameter key allows (as ``parameters.check_value`` checks them)."""
-    from ..parameters import SHARE_KEYS
-
-    if key in SHARE_KEYS or key.startswith(("eligibility.", "take_up.")):
-        return 0.0, 1.0
-    if key == "births_growth":
-        return -0.999, np.inf
-    if key == "hours_per_place":
-        return 1e-9, np.inf
-    return 0.0, np.inf
+    """The closed interval of values a key allows, from its bounds in ``data/defaults.toml``
+    (a strict lower bound, ``above``, as the next float above it)."""
+    allowed = bounds(key)
+    low = float(np.nextafter(allowed.low, np.inf)) if allowed.strict else allowed.low
+    return low, allowed.high
 
 
 # -- the draws -------------------------------------------------------------------------------
@@ -216,7 +211,7 @@ def distributions_for(
         low, high = (float(v) for v in entry["range"])
         default = float(entry["value"])
         dist = Distribution("triangular", min(low, default), max(high, default), mode=default)
-        value = float(parameters[key])
+        value = parameters.number(key)
         out[key] = dist if value == default else dist.shifted(value, key_bounds(key))
     out.update(given)
     return {key: out[key] for key in sorted(out)}
@@ -291,7 +286,7 @@ def _pieces(result: Assessment) -> _Pieces:
     forecast = result.gap["supply_places"].to_numpy(float).reshape(n_terms, n_wards, 3)
     order = np.argsort(wards.to_numpy(dtype=str), kind="stable")
     place_hours = np.empty((n_wards, n_terms, 3))
-    place_hours[order] = forecast.transpose(1, 0, 2) * float(params["hours_per_place"])
+    place_hours[order] = forecast.transpose(1, 0, 2) * params.hours_per_place
     return _Pieces(
         model_terms=model_terms,
         keep=keep,
@@ -316,7 +311,7 @@ def _ward_draws(
         if key not in drawn:
             out[key] = base
             continue
-        central = float(parameters[key])
+        central = parameters.number(key)
         draw = drawn[key][None, :]
         moved = base * (draw / central) if central != 0 else base + (draw - central)
         low, high = key_bounds(key)
@@ -365,7 +360,7 @@ def _calibration_scale(
     result: Assessment, pieces: _Pieces, drawn: dict, scalar: dict, chunk: int
 ) -> dict[str, np.ndarray] | None:
     """Per draw, the factor that makes each entitlement's funded children match the returns."""
-    if not result.parameters["calibrate_take_up"]:
+    if not result.parameters.calibrate_take_up:
         return None
     totals: dict[str, np.ndarray] = {}
     n_wards = len(pieces.ward_values)
@@ -404,7 +399,7 @@ def summarise(
     drawn = draw_values(dists, draws, seed)
     ones = np.ones(draws)
     scalar = {
-        key: drawn.get(key, ones * float(params[key]))
+        key: drawn.get(key, ones * params.number(key))
         for key in (
             "births_growth",
             "cohort_change.default",
