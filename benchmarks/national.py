@@ -180,7 +180,7 @@ def pipeline(folder: Path, out: Path, n_terms: int = TERMS, workers: int = 1) ->
 
 def run_scenario(number: int) -> dict[str, Any]:
     """Model, accessibility, flows and this scenario's part of ``gap.csv`` (in a worker)."""
-    from sufficiency import catchment, flows
+    from sufficiency import catchment, flows, supply
     from sufficiency.assess import assess
     from sufficiency.outputs._csv import check_same, write_gap_csv
     from sufficiency.scenarios.core import apply
@@ -205,7 +205,7 @@ def run_scenario(number: int) -> dict[str, Any]:
             return gap[column].to_numpy(float).reshape(shape).transpose(1, 0, 2)
 
     with stages.stage("accessibility"):
-        providers = catchment.provider_supply(
+        providers = supply.provider_supply(
             applied.area.returns, result.terms, float(result.parameters["hours_per_place"])
         )
         access_columns = catchment.accessibility_columns(

@@ -27,9 +27,9 @@ Choices, as PySAL ``access`` makes them (the tests check we agree with it to 1e-
   (``R_j = 0``, where access divides by zero).
 
 Pairs come from a k-d tree search (``scipy.spatial.cKDTree``) and are kept as sparse
-(demand, provider, distance) triplets; both steps are sparse matrix-vector products done with
-``numpy.bincount``. No all-pairs distance matrix is ever built, so all of England (33,000
-LSOAs, 60,000 providers) takes a fraction of a second.
+(demand, provider, distance) triplets; both steps are sparse matrix products
+(:func:`two_steps`), for every term at once. No all-pairs distance matrix is ever built, so all
+of England (33,000 LSOAs, 60,000 providers) takes a fraction of a second.
 
 What it leaves out: travel time, roads, rivers and public transport (straight lines only);
 where in a small area children live (all sit at its centroid); which setting parents prefer
@@ -46,11 +46,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
 from scipy import sparse
 from scipy.spatial import cKDTree
-
-from sufficiency.errors import InputError
 
 __all__ = [
     "CatchmentPairs",
@@ -61,8 +58,8 @@ __all__ = [
     "step",
     "supply_to_demand_ratio",
     "two_step_fca",
+    "two_steps",
     "uniform",
-    "ward_accessibility",
 ]
 
 Decay = Callable[[np.ndarray], np.ndarray]
@@ -331,15 +328,41 @@ def _search(
 # --- The two steps ------------------------------------------------------------------------------
 
 
+def two_steps(weight: sparse.csr_array, demand: np.ndarray, supply: np.ndarray) -> np.ndarray:
+    """The 2SFCA's two steps, for one or many columns at once: ``A = W (S / (Wᵀ D))``.
+
+    ``weight`` holds the pairs' weights as a sparse (points x providers) matrix
+    (:meth:`CatchmentPairs.to_sparse`); ``demand`` is (points, k) and ``supply`` (providers, k),
+    one column per term (or draw). Step 1 is :func:`_share`; 0 where no provider is in reach,
+    and a provider with no children in reach shares its places with nobody. The model's one
+    2SFCA: :func:`accessibility` and ``catchment.accessibility_columns`` both call it.
+
+    Examples
+    --------
+    As :func:`accessibility`'s example, for two terms (the places halve in the second):
+
+    >>> pairs = catchment_pairs([[0, 0], [3, 0]], [[1, 0], [5, 0]], catchment=2.5)
+    >>> two_steps(pairs.to_sparse(), np.array([[10.0, 10], [30, 30]]),
+    ...           np.array([[20.0, 10], [6, 3]]))
+    array([[0.5 , 0.25],
+           [0.7 , 0.35]])
+    """
+    return np.asarray(weight @ _share(weight, demand, supply))
+
+
+def _share(weight: sparse.csr_array, demand: np.ndarray, supply: np.ndarray) -> np.ndarray:
+    """Step 1: each provider's places per child in reach, ``R_j = S_j / Σ_i D_i W(d_ij)``."""
+    in_reach = np.asarray(weight.T @ demand)
+    return np.divide(supply, in_reach, out=np.zeros_like(in_reach), where=in_reach > 0)
+
+
 def supply_to_demand_ratio(
     pairs: CatchmentPairs,
     demand: np.ndarray,
     supply: np.ndarray,
     decay: Decay | None = None,
 ) -> np.ndarray:
-    """Step 1: each provider's places per child in its catchment, ``R_j = S_j / Σ_i D_i W(d_ij)``.
-
-    0 for a provider with no children in reach (its places are reachable by nobody).
+    """Step 1 alone: ``R_j = S_j / Σ_i D_i W(d_ij)``, 0 for a provider with no children in reach.
 
     Examples
     --------
@@ -351,7 +374,7 @@ def supply_to_demand_ratio(
     """
     demand = _amounts(demand, pairs.n_demand, "demand")
     supply = _amounts(supply, pairs.n_supply, "supply")
-    return _ratio(pairs, demand, supply, None if decay is None else pairs.weights(decay))
+    return _share(pairs.to_sparse(decay), demand[:, None], supply[:, None])[:, 0]
 
 
 def accessibility(
@@ -360,9 +383,9 @@ def accessibility(
     supply: np.ndarray,
     decay: Decay | None = None,
 ) -> np.ndarray:
-    """Step 2: accessible places per child at each demand point, ``A_i = Σ_j R_j W(d_ij)``.
+    """Accessible places per child at each demand point, ``A_i = Σ_j R_j W(d_ij)``.
 
-    0 where no provider is in reach (PySAL access gives NaN there).
+    :func:`two_steps` for one column. 0 where no provider is in reach (PySAL access gives NaN).
 
     Examples
     --------
@@ -374,24 +397,7 @@ def accessibility(
     """
     demand = _amounts(demand, pairs.n_demand, "demand")
     supply = _amounts(supply, pairs.n_supply, "supply")
-    weight = None if decay is None else pairs.weights(decay)
-    reached = _ratio(pairs, demand, supply, weight)[pairs.supply_index]
-    if weight is not None:
-        reached *= weight
-    return np.bincount(pairs.demand_index, weights=reached, minlength=pairs.n_demand)
-
-
-def _ratio(
-    pairs: CatchmentPairs, demand: np.ndarray, supply: np.ndarray, weight: np.ndarray | None
-) -> np.ndarray:
-    """``R_j``; ``weight`` None means 1 for every pair (the plain 2SFCA, one product fewer)."""
-    reaching = demand[pairs.demand_index]
-    if weight is not None:
-        reaching *= weight
-    demand_in_reach = np.bincount(pairs.supply_index, weights=reaching, minlength=pairs.n_supply)
-    ratio = np.zeros(pairs.n_supply)
-    np.divide(supply, demand_in_reach, out=ratio, where=demand_in_reach > 0)
-    return ratio
+    return two_steps(pairs.to_sparse(decay), demand[:, None], supply[:, None])[:, 0]
 
 
 def two_step_fca(
@@ -446,118 +452,6 @@ def two_step_fca(
     return accessibility(pairs, demand, supply, decay)
 
 
-# --- Wards --------------------------------------------------------------------------------------
-
-
-def ward_accessibility(
-    wards: pd.DataFrame,
-    providers: pd.DataFrame,
-    catchment: float,
-    decay: Decay | None = None,
-    *,
-    small_areas: pd.DataFrame | None = None,
-) -> pd.DataFrame:
-    """Accessible places per 100 children in each ward, for one age group.
-
-    Children sit at the small areas given for a ward; a ward with none given uses its own
-    centroid and children. Each demand point's ``A_i`` comes from ``two_step_fca`` over all
-    the points and providers given; a ward's value is the children-weighted mean of its points'
-    values (the plain mean where the ward has no children in the age group).
-
-    Parameters
-    ----------
-    wards
-        One row per ward: ``ward_code``, ``x``, ``y`` (centroid, projected metres) and
-        ``children`` (in the age group's window).
-    providers
-        One row per provider: ``x``, ``y`` and ``places`` for the age group.
-    catchment
-        The age group's catchment distance, in metres.
-    decay
-        Distance decay for the enhanced 2SFCA; ``None`` for the plain 2SFCA.
-    small_areas
-        Optional, one row per LSOA or output area: ``ward_code``, ``x``, ``y`` (centroid) and
-        ``children``. Every ``ward_code`` must be one of ``wards``.
-
-    Returns
-    -------
-    pandas.DataFrame
-        One row per ward, in the order of ``wards``: ``ward_code``; ``demand_from``
-        (``"small_areas"`` or ``"ward_centroid"``); ``demand_points``; ``children`` (those
-        the measure used); ``accessible_places`` (the ward's share of the places, ``Σ D_i A_i``,
-        which adds up over wards to the places that have children in reach);
-        ``places_per_100_children``.
-
-    Examples
-    --------
-    >>> wards = pd.DataFrame(
-    ...     {"ward_code": ["E05000001", "E05000002"], "x": [0, 3000], "y": [0, 0],
-    ...      "children": [10, 30]}
-    ... )
-    >>> providers = pd.DataFrame({"x": [1000, 5000], "y": [0, 0], "places": [20, 6]})
-    >>> result = ward_accessibility(wards, providers, catchment=2500)
-    >>> result[["ward_code", "places_per_100_children"]]
-       ward_code  places_per_100_children
-    0  E05000001                     50.0
-    1  E05000002                     70.0
-    """
-    ward_code = _column(wards, "ward_code", "wards").to_numpy()
-    if pd.Index(ward_code).has_duplicates:
-        duplicated = pd.Index(ward_code)[pd.Index(ward_code).duplicated()]
-        raise InputError(
-            "a ward appears more than once",
-            column="ward_code",
-            value=duplicated[0],
-            hint="Give one row per ward",
-        )
-    if small_areas is None:
-        small_areas = pd.DataFrame({"ward_code": [], "x": [], "y": [], "children": []})
-    area_ward = _column(small_areas, "ward_code", "small_areas").to_numpy()
-    area_ward_position = pd.Index(ward_code).get_indexer(area_ward)
-    if (area_ward_position < 0).any():
-        raise InputError(
-            "a small area's ward is not among the wards",
-            column="ward_code",
-            value=area_ward[area_ward_position < 0][0],
-            hint="Check the small areas and the wards come from the same boundary year",
-        )
-    from_centroid = ~np.isin(np.arange(len(ward_code)), area_ward_position)
-
-    point_ward = np.concatenate([area_ward_position, np.flatnonzero(from_centroid)])
-    point_xy = np.concatenate([_xy(small_areas, "small_areas"), _xy(wards, "wards")[from_centroid]])
-    point_children = np.concatenate(
-        [
-            _numbers(small_areas, "children", "small_areas"),
-            _numbers(wards, "children", "wards")[from_centroid],
-        ]
-    )
-    per_child = two_step_fca(
-        point_xy,
-        point_children,
-        _xy(providers, "providers"),
-        _numbers(providers, "places", "providers"),
-        catchment,
-        decay,
-    )
-
-    n_wards = len(ward_code)
-    points = np.bincount(point_ward, minlength=n_wards)
-    children = np.bincount(point_ward, weights=point_children, minlength=n_wards)
-    accessible = np.bincount(point_ward, weights=point_children * per_child, minlength=n_wards)
-    plain_mean = np.bincount(point_ward, weights=per_child, minlength=n_wards) / points
-    mean_per_child = np.divide(accessible, children, out=plain_mean, where=children > 0)
-    return pd.DataFrame(
-        {
-            "ward_code": ward_code,
-            "demand_from": np.where(from_centroid, "ward_centroid", "small_areas"),
-            "demand_points": points,
-            "children": children,
-            "accessible_places": accessible,
-            "places_per_100_children": 100 * mean_per_child,
-        }
-    )
-
-
 # --- Checks -------------------------------------------------------------------------------------
 
 
@@ -579,36 +473,3 @@ def _amounts(values: np.ndarray, n: int, name: str) -> np.ndarray:
     if not np.isfinite(amounts).all() or (amounts < 0).any():
         raise ValueError(f"{name} must be finite and not negative")
     return amounts
-
-
-def _column(frame: pd.DataFrame, column: str, table: str) -> pd.Series:
-    if column not in frame.columns:
-        raise InputError(
-            f"{table} has no column {column!r}",
-            column=column,
-            hint=f"{table} needs the columns listed in ward_accessibility's docstring",
-        )
-    return frame[column]
-
-
-def _numbers(
-    frame: pd.DataFrame, column: str, table: str, *, negative_ok: bool = False
-) -> np.ndarray:
-    raw = _column(frame, column, table)
-    values = pd.to_numeric(raw, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-    bad = ~np.isfinite(values) if negative_ok else ~np.isfinite(values) | (values < 0)
-    if bad.any():
-        first = int(np.flatnonzero(bad)[0])
-        kind = "missing or non-numeric" if negative_ok else "missing, non-numeric or negative"
-        raise InputError(
-            f"{table} has a {kind} {column} (row labelled {raw.index[first]})",
-            column=column,
-            value=raw.iloc[first : first + 1].tolist()[0],
-        )
-    return values
-
-
-def _xy(frame: pd.DataFrame, table: str) -> np.ndarray:
-    x = _numbers(frame, "x", table, negative_ok=True)
-    y = _numbers(frame, "y", table, negative_ok=True)
-    return np.column_stack([x, y]).reshape(-1, 2)

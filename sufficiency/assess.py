@@ -13,7 +13,7 @@ The run covers 12 funding terms from the term after the latest return unless tol
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -197,7 +197,8 @@ def assess(
 
     # Steps 6-7: supply, gap.
     hours_per_place = params.hours_per_place
-    places = supply.supply_places(area.returns, wards, model_terms, hours_per_place)
+    providers = supply.provider_supply(area.returns, model_terms, hours_per_place)
+    places = providers.by_ward(wards)
     demand_places = need.demand_hours / hours_per_place
     projected = gap_model.projected_vacancies(
         supply.vacancies(area.returns, wards, latest),
@@ -208,6 +209,20 @@ def assess(
     )
     notes.extend(_return_notes(area.returns, latest))
     keep = [model_terms.index(t) for t in terms]
+    forecast = replace(providers, places=providers.places[:, keep])
+    extra = (
+        _cross_boundary(
+            area,
+            params,
+            terms,
+            children[:, keep],
+            forecast,
+            demand_places[:, keep],
+            places[:, keep],
+        )
+        if accessibility
+        else {}
+    )
     table = gap_model.gap_table(
         scenario=scenario,
         terms=terms,
@@ -220,11 +235,8 @@ def assess(
         hours_per_place=hours_per_place,
         utilisation=params.utilisation,
         margin=params.tight_margin,
+        extra=extra,
     )
-    if accessibility:
-        table = _cross_boundary(
-            table, area, params, terms, children[:, keep], places[:, keep], demand_places[:, keep]
-        )
     return Assessment(
         area=area,
         parameters=params,
@@ -256,34 +268,31 @@ def last_observed_year(births: pd.DataFrame) -> int:
 
 
 def _cross_boundary(
-    table: pd.DataFrame,
     area: Area,
     params: Parameters,
     terms: list[Term],
     children: np.ndarray,
-    places: np.ndarray,
+    providers: supply.ProviderSupply,
     demand_places: np.ndarray,
-) -> pd.DataFrame:
-    """The gap table with the accessibility (and, with a flow matrix, the flows) columns after
-    the contract's. Both come in the gap table's row order (term, ward, age group)."""
+    supply_places: np.ndarray,
+) -> dict[str, np.ndarray]:
+    """The accessibility (and, with a flow matrix, the flows) columns that follow the
+    contract's, as (wards, terms, 3) or per-ward arrays."""
     settings = catchment.CatchmentSettings.from_values(params.section("catchment"))
-    providers = catchment.provider_supply(area.returns, terms, params.hours_per_place)
-    reach = catchment.accessibility_columns(
+    reach = catchment.accessibility(
         area.wards, terms, children, providers, settings, small_areas=area.small_areas
     )
-    table = table.assign(**{c: reach[c].to_numpy() for c in catchment.COLUMNS})
+    columns = {c: reach[c] for c in catchment.COLUMNS}
     if area.flows is not None:
-        moved = flows.flow_columns(
-            terms=terms,
+        columns |= flows.flow_gap(
             wards=area.ward_codes,
             demand_places=demand_places,
-            supply_places=places,
+            supply_places=supply_places,
             flows=area.flows,
             utilisation=params.utilisation,
             margin=params.tight_margin,
         )
-        table = table.assign(**{c: moved[c].to_numpy() for c in flows.COLUMNS})
-    return table
+    return columns
 
 
 def _return_notes(returns: pd.DataFrame, latest: Term) -> list[str]:

@@ -9,10 +9,8 @@ term and age group and returns the columns that go beside the strict within-ward
   children in an age group are spread over its small areas in proportion to their
   ``population`` (evenly where there is none, or where the ward's small areas add up to 0). A
   ward with no small area is one demand point at its centroid.
-- **Places** sit at providers: each provider's supply places per term and age group, worked
-  out as ``supply.py`` does (latest return, open at the term start, planned changes, the
-  workforce adjustment, opening hours / ``hours_per_place``), so that a ward's providers add up
-  to its ``supply_places`` exactly.
+- **Places** sit at providers: each provider's supply places per term and age group, from
+  ``supply.provider_supply``, the same array whose sum by ward is the ward's ``supply_places``.
 - **Catchment and decay** per age group come from the ``[catchment]`` parameters
   (``data/defaults.toml``; the stepped decay's bands in ``data/catchment.toml``): the distance
   in metres for ``under2``, ``2`` and ``3_4``, a decay ``gaussian`` (sigma a share of the
@@ -27,8 +25,8 @@ A ward with no children in the age group gets the plain mean of its points' valu
 
 Pairs are searched once, at the widest catchment (a k-d tree, ``access.catchment_pairs``),
 into one sparse (points x providers) matrix; each age group weighs them by its own catchment
-and decay, and both steps run for every term at once as sparse matrix products (``two_steps``,
-the same sums as ``access.accessibility``). No all-pairs matrix is built: all of England
+and decay, and both steps run for every term at once as sparse matrix products
+(``access.two_steps``). No all-pairs matrix is built: all of England
 (32,844 LSOAs, 60,000 providers, 12 terms, 3 age groups) takes about a second. What it leaves
 out is what ``access.py`` leaves out: straight lines, not journeys; children at small-area
 points; no preference between settings; nothing outside the area's own wards and providers
@@ -50,25 +48,24 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
-from . import access, supply
+from . import access
 from ._io import find_column
 from .errors import InputError, ParameterError
+from .gap import long_table
 from .geography import BNG, points_in_wards
+from .supply import ProviderSupply
 from .terms import AGE_GROUPS, Term
-from .workforce import staffing_factor
 
 __all__ = [
     "COLUMNS",
     "DECAYS",
     "CatchmentSettings",
     "DemandPoints",
-    "ProviderSupply",
+    "accessibility",
     "accessibility_columns",
     "default_settings",
     "demand_points",
-    "provider_supply",
     "read_small_areas",
-    "two_steps",
 ]
 
 COLUMNS = ["accessible_places_per_100", "accessibility_from", "demand_points"]
@@ -331,68 +328,6 @@ def demand_points(wards: gpd.GeoDataFrame, small_areas: pd.DataFrame | None = No
     )
 
 
-# --- Places at providers ------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ProviderSupply:
-    """Supply places per provider location, term and age group.
-
-    ``places[j, t, g]`` is the supply places (as ``supply.supply_places`` counts them) of the
-    provider at ``xy[j]`` (``urn[j]``, in ward ``ward_code[j]``) at term ``t``; 0 in terms it is
-    not open. A provider whose location changed between returns has one row per location.
-    """
-
-    urn: np.ndarray
-    ward_code: np.ndarray
-    xy: np.ndarray
-    places: np.ndarray
-
-
-def provider_supply(
-    returns: pd.DataFrame, terms: Sequence[Term], hours_per_place: float
-) -> ProviderSupply:
-    """Each located provider's supply places per term and age group (providers, terms, 3).
-
-    The same rules as ``supply.supply_places``, provider by provider: the latest return made in
-    or before the term, open on its first day (``supply.open_at``), places with planned changes
-    (``supply.places_at``), times ``workforce.staffing_factor``, times weekly opening hours,
-    divided by ``hours_per_place``. Summed over a ward's providers it is the ward's supply.
-    """
-    located = returns[returns["ward_code"].notna()]
-    n_terms = len(terms)
-    last_made = int(located["term_index"].max()) if len(located) else 0
-    # The same returns stand for every term after the last one made: read them once.
-    keys = [min(term.index, last_made) for term in terms]
-    states_of = {
-        key: supply.latest_returns(located, Term(key))[supply.MODEL_COLUMNS]
-        for key in sorted(set(keys))
-    }
-    where = ["urn", "ward_code", "easting", "northing"]
-    stacked = pd.concat([states[where] for states in states_of.values()], ignore_index=True)
-    location = stacked.groupby(where, sort=False, dropna=False).ngroup().to_numpy()
-    unique = stacked.iloc[np.unique(location, return_index=True)[1]]
-    first_row = dict(zip(states_of, np.cumsum([0, *map(len, states_of.values())]), strict=False))
-    places = np.zeros((len(unique), n_terms, len(AGE_GROUPS)))
-    for t, term in enumerate(terms):
-        states = states_of[keys[t]]
-        rows = location[first_row[keys[t]] : first_row[keys[t]] + len(states)]
-        is_open = supply.open_at(states, term)
-        if not is_open.any():
-            continue
-        states = states[is_open]
-        offered = supply.places_at(states, term)
-        offered = offered * staffing_factor(states, offered)[:, None]
-        weekly = (states["hours_per_day"] * states["days_per_week"]).fillna(0.0).to_numpy(float)
-        places[rows[is_open], t] = offered * weekly[:, None] / hours_per_place
-    return ProviderSupply(
-        urn=unique["urn"].to_numpy(dtype=object),
-        ward_code=unique["ward_code"].to_numpy(dtype=object),
-        xy=unique[["easting", "northing"]].to_numpy(float).reshape(-1, 2),
-        places=places,
-    )
-
-
 # --- The columns --------------------------------------------------------------------------------
 
 
@@ -405,7 +340,22 @@ def accessibility_columns(
     *,
     small_areas: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """Accessible places per 100 children by term, ward and age group, in the gap table's order.
+    """:func:`accessibility` as a table: ``term, ward_code, age_group``, then its columns
+    (:data:`COLUMNS` and ``accessible_places``), rows in the gap table's order."""
+    arrays = accessibility(wards, terms, children, providers, settings, small_areas=small_areas)
+    return long_table(terms, wards["ward_code"], arrays)
+
+
+def accessibility(
+    wards: gpd.GeoDataFrame,
+    terms: Sequence[Term],
+    children: np.ndarray,
+    providers: ProviderSupply,
+    settings: CatchmentSettings | None = None,
+    *,
+    small_areas: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """Accessible places per 100 children by ward, term and age group.
 
     Parameters
     ----------
@@ -416,7 +366,7 @@ def accessibility_columns(
     children
         Children per ward, term and age group, ``(wards, terms, 3)``.
     providers
-        Supply places per provider for the same terms (:func:`provider_supply`).
+        Supply places per provider for the same terms (``supply.provider_supply``).
     settings
         Catchments and decay; ``None`` for the package's (``data/catchment.toml``).
     small_areas
@@ -424,13 +374,12 @@ def accessibility_columns(
 
     Returns
     -------
-    pandas.DataFrame
-        ``term, ward_code, age_group``, then :data:`COLUMNS`: ``accessible_places_per_100``
-        (0 where no provider is in reach), ``accessibility_from`` (``small_areas`` or
-        ``ward_centroid``) and ``demand_points``; then ``accessible_places`` (the ward's share
-        of the places in reach, ``Σ D_i A_i``: over all wards it adds up to the places that
-        have children in reach). Rows sorted by term (in the order given), ward code and age
-        group, like the gap table.
+    dict
+        :data:`COLUMNS` as arrays for ``gap.long_table``: ``accessible_places_per_100``
+        (wards, terms, 3; 0 where no provider is in reach), ``accessibility_from``
+        (``small_areas`` or ``ward_centroid``, by ward) and ``demand_points`` (by ward); then
+        ``accessible_places`` (the ward's share of the places in reach, ``Σ D_i A_i``: over all
+        wards it adds up to the places that have children in reach).
     """
     settings = default_settings() if settings is None else settings
     n_wards, n_terms = len(wards), len(terms)
@@ -462,14 +411,19 @@ def accessibility_columns(
             shape=distance.shape,
         )
         point_children = children[points.ward, :, g] * points.weight[:, None]
-        reach = two_steps(weight, point_children, providers.places[:, :, g])
+        reach = access.two_steps(weight, point_children, providers.places[:, :, g])
         ward_children = to_ward @ point_children
         accessible[:, :, g] = to_ward @ (point_children * reach)
         plain_mean = (to_ward @ reach) / per_ward
         per_child[:, :, g] = np.divide(
             accessible[:, :, g], ward_children, out=plain_mean, where=ward_children > 0
         )
-    return _table(wards, terms, points, accessible, per_child)
+    return {
+        "accessible_places_per_100": 100.0 * per_child,
+        "accessibility_from": np.where(points.from_small_areas, "small_areas", "ward_centroid"),
+        "demand_points": points.per_ward(n_wards),
+        "accessible_places": accessible,
+    }
 
 
 def _weights(distance: np.ndarray, settings: CatchmentSettings, group: str) -> np.ndarray:
@@ -479,60 +433,3 @@ def _weights(distance: np.ndarray, settings: CatchmentSettings, group: str) -> n
     if decay is None:
         return within.astype(float)
     return np.where(within, decay(distance), 0.0)
-
-
-def two_steps(weight: sparse.csr_array, demand: np.ndarray, supply: np.ndarray) -> np.ndarray:
-    """The 2SFCA's two steps for several terms at once: ``A = W (S / (Wᵀ D))``.
-
-    ``access.accessibility`` for each column of ``demand`` (points x terms) and ``supply``
-    (providers x terms), with the pairs' weights as a sparse (points x providers) matrix
-    (``CatchmentPairs.to_sparse``); 0 where no provider is in reach, and a provider with no
-    children in reach shares its places with nobody.
-
-    Examples
-    --------
-    As ``access.accessibility``'s example, for two terms (the places halve in the second):
-
-    >>> pairs = access.catchment_pairs([[0, 0], [3, 0]], [[1, 0], [5, 0]], catchment=2.5)
-    >>> two_steps(pairs.to_sparse(), np.array([[10.0, 10], [30, 30]]),
-    ...           np.array([[20.0, 10], [6, 3]]))
-    array([[0.5 , 0.25],
-           [0.7 , 0.35]])
-    """
-    in_reach = weight.T @ demand
-    ratio = np.divide(supply, in_reach, out=np.zeros_like(in_reach), where=in_reach > 0)
-    return np.asarray(weight @ ratio)
-
-
-def _table(
-    wards: gpd.GeoDataFrame,
-    terms: Sequence[Term],
-    points: DemandPoints,
-    accessible: np.ndarray,
-    per_child: np.ndarray,
-) -> pd.DataFrame:
-    n_wards, n_terms, n_groups = accessible.shape
-    codes = wards["ward_code"].to_numpy(dtype=object)
-    order = np.argsort(codes.astype(str), kind="stable")
-
-    def flat(array: np.ndarray) -> np.ndarray:
-        return array[order].transpose(1, 0, 2).reshape(-1)
-
-    def by_ward(values: np.ndarray) -> np.ndarray:
-        return np.tile(np.repeat(values[order], n_groups), n_terms)
-
-    source = np.where(points.from_small_areas, "small_areas", "ward_centroid")
-    table = pd.DataFrame(
-        {
-            "term": np.repeat([str(t) for t in terms], n_wards * n_groups),
-            "ward_code": by_ward(codes),
-            "age_group": np.tile(AGE_GROUPS, n_terms * n_wards),
-            "accessible_places_per_100": flat(100.0 * per_child),
-            "accessibility_from": by_ward(source),
-            "demand_points": by_ward(points.per_ward(n_wards)),
-            "accessible_places": flat(accessible),
-        }
-    )
-    for column in ["term", "ward_code", "age_group", "accessibility_from"]:
-        table[column] = table[column].astype("string")
-    return table

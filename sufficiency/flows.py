@@ -30,10 +30,18 @@ from scipy import sparse
 
 from ._io import numbers, read_table, require_columns, row_number
 from .errors import InputError
-from .gap import status
-from .terms import AGE_GROUPS, Term
+from .gap import gap, long_table, status
+from .terms import Term
 
-__all__ = ["COLUMNS", "TOLERANCE", "allocate", "check_flows", "flow_columns", "flow_matrix"]
+__all__ = [
+    "COLUMNS",
+    "TOLERANCE",
+    "allocate",
+    "check_flows",
+    "flow_columns",
+    "flow_gap",
+    "flow_matrix",
+]
 
 COLUMNS = ["demand_places_flows", "gap_places_flows", "status_flows"]
 """The columns :func:`flow_columns` adds, after the keys ``term, ward_code, age_group``."""
@@ -185,6 +193,31 @@ def allocate(demand: np.ndarray, flows: pd.DataFrame, wards: pd.Index) -> np.nda
     return np.asarray(matrix.T @ flat).reshape(demand.shape)
 
 
+def flow_gap(
+    *,
+    wards: pd.Index,
+    demand_places: np.ndarray,
+    supply_places: np.ndarray,
+    flows: pd.DataFrame,
+    utilisation: float,
+    margin: float,
+) -> dict[str, np.ndarray]:
+    """The gap on the flows basis, :data:`COLUMNS` as (wards, terms, 3) arrays.
+
+    ``demand_places`` and ``supply_places`` are ``(wards, terms, 3)`` as in the gap table (by
+    home ward and by the providers' ward): ``demand_places_flows`` (:func:`allocate`),
+    ``gap_places_flows`` (``gap.gap`` of the supply and that demand) and ``status_flows``
+    (``gap.status``).
+    """
+    moved = allocate(demand_places, flows, pd.Index(wards))
+    gap_places = gap(supply_places, moved, utilisation)
+    return {
+        "demand_places_flows": moved,
+        "gap_places_flows": gap_places,
+        "status_flows": status(gap_places, moved, margin),
+    }
+
+
 def flow_columns(
     *,
     terms: Sequence[Term],
@@ -195,32 +228,14 @@ def flow_columns(
     utilisation: float,
     margin: float,
 ) -> pd.DataFrame:
-    """The gap on the flows basis by term, ward and age group, in the gap table's order.
-
-    ``demand_places`` and ``supply_places`` are ``(wards, terms, 3)`` as in the gap table (by
-    home ward and by the providers' ward). Returns ``term, ward_code, age_group`` and
-    :data:`COLUMNS`: ``demand_places_flows``, ``gap_places_flows = supply_places x
-    utilisation - demand_places_flows`` and ``status_flows`` (``gap.status``).
-    """
-    wards = pd.Index(wards)
-    n_wards, n_terms, n_groups = demand_places.shape
-    moved = allocate(demand_places, flows, wards)
-    gap = supply_places * utilisation - moved
-    order = np.argsort(wards.to_numpy(dtype=str), kind="stable")
-
-    def flat(array: np.ndarray) -> np.ndarray:
-        return array[order].transpose(1, 0, 2).reshape(-1)
-
-    table = pd.DataFrame(
-        {
-            "term": np.repeat([str(t) for t in terms], n_wards * n_groups),
-            "ward_code": np.tile(np.repeat(wards.to_numpy(dtype=object)[order], n_groups), n_terms),
-            "age_group": np.tile(AGE_GROUPS, n_terms * n_wards),
-            "demand_places_flows": flat(moved),
-            "gap_places_flows": flat(gap),
-            "status_flows": status(flat(gap), flat(moved), margin),
-        }
+    """:func:`flow_gap` as a table: ``term, ward_code, age_group`` and :data:`COLUMNS`, rows in
+    the gap table's order."""
+    arrays = flow_gap(
+        wards=wards,
+        demand_places=demand_places,
+        supply_places=supply_places,
+        flows=flows,
+        utilisation=utilisation,
+        margin=margin,
     )
-    for column in ["term", "ward_code", "age_group", "status_flows"]:
-        table[column] = table[column].astype("string")
-    return table
+    return long_table(terms, pd.Index(wards), arrays)

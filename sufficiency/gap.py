@@ -13,7 +13,7 @@ The table's columns, order and sort are those of ../shared/DATA.md ("Output: the
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -37,6 +37,18 @@ COLUMNS = [
     "status",
 ]
 STATUSES = ("deficit", "tight", "sufficient")
+
+
+def gap(supply_places: np.ndarray, demand_places: np.ndarray, utilisation: float | np.ndarray):
+    """``gap_places = supply_places x utilisation - demand_places``: the model's one gap.
+
+    Any shapes that broadcast: (wards, terms, 3) for a run, with a trailing draws axis (and
+    ``utilisation`` per draw) for the Monte Carlo draws.
+
+    >>> gap(np.array([100.0, 50.0]), np.array([80.0, 50.0]), 0.9).tolist()
+    [10.0, -5.0]
+    """
+    return supply_places * utilisation - demand_places
 
 
 def status(gap_places: np.ndarray, demand_places: np.ndarray, margin: float) -> np.ndarray:
@@ -68,6 +80,44 @@ def projected_vacancies(
     )
 
 
+def long_table(
+    terms: Sequence[Term], ward_codes: Sequence[str] | pd.Index, columns: Mapping[str, np.ndarray]
+) -> pd.DataFrame:
+    """Arrays by ward, term and age group to one row per term, ward and age group.
+
+    The model's one array-to-table step, in the gap table's row order: terms as given, ward
+    codes alphabetically, age groups ``under2, 2, 3_4``. Each column is ``(wards, terms, 3)``
+    in the order of ``ward_codes``, or ``(wards,)`` for a value per ward (repeated on each of
+    its rows). Text columns become pandas strings.
+
+    >>> cube = np.arange(12.0).reshape(2, 2, 3)     # wards B, A; two terms
+    >>> table = long_table([Term.parse("2026-spring"), Term.parse("2026-summer")], ["B", "A"],
+    ...                    {"name": np.array(["Bee", "Ay"]), "x": cube})
+    >>> table.head(4).to_dict("list")["x"], table["name"].head(4).tolist()
+    ([6.0, 7.0, 8.0, 0.0], ['Ay', 'Ay', 'Ay', 'Bee'])
+    """
+    codes = np.asarray(ward_codes, dtype=object)
+    n_wards, n_terms, n_groups = len(codes), len(terms), len(AGE_GROUPS)
+    order = np.argsort(codes.astype(str), kind="stable")
+    flat: dict[str, np.ndarray] = {
+        "term": np.repeat([str(t) for t in terms], n_wards * n_groups),
+        "ward_code": np.tile(np.repeat(codes[order], n_groups), n_terms),
+        "age_group": np.tile(AGE_GROUPS, n_terms * n_wards),
+    }
+    for name, array in columns.items():
+        if array.shape == (n_wards,):
+            flat[name] = np.tile(np.repeat(array[order], n_groups), n_terms)
+        elif array.shape == (n_wards, n_terms, n_groups):
+            flat[name] = array[order].transpose(1, 0, 2).reshape(-1)
+        else:
+            raise ValueError(f"{name}: shape {array.shape} is not (wards,) or (wards, terms, 3)")
+    table = pd.DataFrame(flat)
+    for name in table.columns:
+        if table[name].dtype == object or table[name].dtype.kind == "U":
+            table[name] = table[name].astype("string")
+    return table
+
+
 def gap_table(  # noqa: PLR0913 - keyword-only, one array per column
     *,
     scenario: str,
@@ -81,45 +131,36 @@ def gap_table(  # noqa: PLR0913 - keyword-only, one array per column
     hours_per_place: float,
     utilisation: float,
     margin: float,
+    extra: Mapping[str, np.ndarray] | None = None,
 ) -> pd.DataFrame:
     """The gap table in the contract's columns and order from (wards, terms, 3) arrays.
 
-    ``wards`` has ``ward_code, ward_name`` in the arrays' ward order.
+    ``wards`` has ``ward_code, ward_name`` in the arrays' ward order; ``extra`` columns (the
+    same shapes as :func:`long_table` takes) follow the contract's.
     """
-    n_wards, n_terms, n_groups = children.shape
-    # Row order: term (time), ward code, age group. Arrays are (ward, term, group).
-    ward_order = np.argsort(wards["ward_code"].to_numpy(dtype=str), kind="stable")
-
-    def flat(array: np.ndarray) -> np.ndarray:
-        return array[ward_order].transpose(1, 0, 2).reshape(-1)
-
     demand_places = demand_hours / hours_per_place
-    gap = supply_places * utilisation - demand_places
+    gap_places = gap(supply_places, demand_places, utilisation)
     with np.errstate(divide="ignore", invalid="ignore"):
         per_100 = np.where(children > 0, 100.0 * supply_places / children, np.nan)
-    codes = wards["ward_code"].to_numpy(dtype=object)[ward_order]
-    names = wards["ward_name"].to_numpy(dtype=object)[ward_order]
-    table = pd.DataFrame(
+    table = long_table(
+        terms,
+        wards["ward_code"],
         {
-            "scenario": scenario,
-            "term": np.repeat([str(t) for t in terms], n_wards * n_groups),
-            "ward_code": np.tile(np.repeat(codes, n_groups), n_terms),
-            "ward_name": np.tile(np.repeat(names, n_groups), n_terms),
-            "age_group": np.tile(AGE_GROUPS, n_terms * n_wards),
-            "children": flat(children),
-            "funded_children": flat(funded_children),
-            "demand_hours": flat(demand_hours),
-            "demand_places": flat(demand_places),
-            "supply_places": flat(supply_places),
-            "gap_places": flat(gap),
-            "places_per_100": flat(per_100),
-            "projected_vacancies": flat(projected),
-            "status": status(flat(gap), flat(demand_places), margin),
-        }
+            "ward_name": wards["ward_name"].to_numpy(dtype=object),
+            "children": children,
+            "funded_children": funded_children,
+            "demand_hours": demand_hours,
+            "demand_places": demand_places,
+            "supply_places": supply_places,
+            "gap_places": gap_places,
+            "places_per_100": per_100,
+            "projected_vacancies": projected,
+            "status": status(gap_places, demand_places, margin),
+            **(extra or {}),
+        },
     )
-    for column in ["scenario", "term", "ward_code", "ward_name", "age_group", "status"]:
-        table[column] = table[column].astype("string")
-    return table[COLUMNS]
+    table.insert(0, "scenario", pd.array([scenario] * len(table), dtype="string"))
+    return table[[*COLUMNS, *(extra or {})]]
 
 
 def sort_gap(table: pd.DataFrame) -> pd.DataFrame:

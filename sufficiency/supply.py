@@ -20,6 +20,7 @@ hours_per_place``, after the workforce adjustment (``workforce.py``).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -98,6 +99,96 @@ def places_at(states: pd.DataFrame, term: Term) -> np.ndarray:
     return places
 
 
+@dataclass(frozen=True)
+class ProviderSupply:
+    """Supply places per provider location, term and age group.
+
+    ``places[j, t, g]`` is the supply places of the provider at ``xy[j]`` (``urn[j]``, in ward
+    ``ward_code[j]``) at term ``t``; 0 in terms it is not open. A provider whose location changed
+    between returns has one row per location. Rows are sorted by URN, so a ward's sum adds its
+    providers in URN order.
+    """
+
+    urn: np.ndarray
+    ward_code: np.ndarray
+    xy: np.ndarray
+    places: np.ndarray
+
+    def by_ward(self, wards: pd.Index) -> np.ndarray:
+        """Supply places per ward, term and age group: the sum of the ward's providers,
+        ``(wards, terms, 3)``."""
+        out = np.zeros((len(wards), *self.places.shape[1:]))
+        rows = pd.Index(wards).get_indexer(self.ward_code)
+        inside = rows >= 0
+        np.add.at(out, rows[inside], self.places[inside])
+        return out
+
+
+def provider_supply(
+    returns: pd.DataFrame, terms: Sequence[Term], hours_per_place: float
+) -> ProviderSupply:
+    """Each located provider's supply places per term and age group (providers, terms, 3).
+
+    Per term: the latest return made in or before it (:func:`latest_returns`), open on its first
+    day (:func:`open_at`), places with planned changes (:func:`places_at`), times
+    ``workforce.staffing_factor``, times weekly opening hours, divided by ``hours_per_place``.
+    This is the model's one supply step: a ward's supply is the sum of its providers
+    (:meth:`ProviderSupply.by_ward`), and the catchment reads the same array.
+
+    Examples
+    --------
+    One nursery of 20 places for 3-4s open 10 h x 5 days: 20 x 50 / 50 = 20 supply places.
+
+    >>> returns = pd.DataFrame({"urn": ["EY1"], "ward_code": ["A"], "easting": [0.0],
+    ...     "northing": [0.0], "provider_type": ["day_nursery"], "places_under2": [0.0],
+    ...     "places_2": [0.0], "places_3_4": [20.0], "hours_per_day": [10.0],
+    ...     "days_per_week": [5.0], "staff_total": [np.nan], "staff_level6": [np.nan],
+    ...     "status": ["open"], "status_date": [pd.NaT], "planned_places_change": [np.nan],
+    ...     "planned_change_date": [pd.NaT], "term_index": [Term.parse("2025-autumn").index]})
+    >>> provider_supply(returns, [Term.parse("2026-spring")], 50.0).places.tolist()
+    [[[0.0, 0.0, 20.0]]]
+    """
+    located = returns[returns["ward_code"].notna()]
+    n_terms = len(terms)
+    last_made = int(located["term_index"].max()) if len(located) else 0
+    # The same returns stand for every term after the last one made: read them once.
+    keys = [min(term.index, last_made) for term in terms]
+    states_of = {
+        key: latest_returns(located, Term(key))[MODEL_COLUMNS] for key in sorted(set(keys))
+    }
+    where = ["urn", "ward_code", "easting", "northing"]
+    if states_of:
+        stacked = pd.concat([states[where] for states in states_of.values()], ignore_index=True)
+    else:
+        stacked = located[where].iloc[:0]
+    location = stacked.groupby(where, sort=False, dropna=False).ngroup().to_numpy()
+    first = np.unique(location, return_index=True)[1]
+    # Rows in URN order (then first appearance), so sums by ward add providers in URN order.
+    by_urn = np.argsort(stacked["urn"].to_numpy(dtype=str)[first], kind="stable")
+    row_of = np.empty(len(first), dtype=np.intp)
+    row_of[by_urn] = np.arange(len(first))
+    unique = stacked.iloc[first[by_urn]]
+    offsets = dict(zip(states_of, np.cumsum([0, *map(len, states_of.values())]), strict=False))
+    places = np.zeros((len(unique), n_terms, len(AGE_GROUPS)))
+    for t, term in enumerate(terms):
+        states = states_of[keys[t]]
+        rows = row_of[location[offsets[keys[t]] : offsets[keys[t]] + len(states)]]
+        is_open = open_at(states, term)
+        if not is_open.any():
+            continue
+        states = states[is_open]
+        offered = places_at(states, term)
+        offered = offered * staffing_factor(states, offered)[:, None]
+        weekly = (states["hours_per_day"] * states["days_per_week"]).fillna(0.0).to_numpy(float)
+        places[rows[is_open], t] = offered * weekly[:, None] / hours_per_place
+    return ProviderSupply(
+        urn=unique["urn"].to_numpy(dtype=object),
+        ward_code=unique["ward_code"].to_numpy(dtype=object),
+        xy=unique[["easting", "northing"]].to_numpy(float).reshape(-1, 2),
+        places=places,
+    )
+
+
 def supply_places(
     returns: pd.DataFrame,
     wards: pd.Index,
@@ -105,25 +196,7 @@ def supply_places(
     hours_per_place: float,
 ) -> np.ndarray:
     """Supply places per ward, term and age group: array (wards, terms, 3)."""
-    out = np.zeros((len(wards), len(terms), len(AGE_GROUPS)))
-    located = returns[returns["ward_code"].notna()]
-    last_made = int(located["term_index"].max()) if len(located) else 0
-    states_of: dict[int, pd.DataFrame] = {}
-    for t, term in enumerate(terms):
-        # Every term after the last return made has the same latest returns: find them once.
-        key = min(term.index, last_made)
-        if key not in states_of:
-            states_of[key] = latest_returns(located, Term(key))[MODEL_COLUMNS]
-        states = states_of[key]
-        states = states[open_at(states, term)]
-        if states.empty:
-            continue
-        places = places_at(states, term)
-        places = places * staffing_factor(states, places)[:, None]
-        weekly = (states["hours_per_day"] * states["days_per_week"]).fillna(0.0).to_numpy(float)
-        rows = wards.get_indexer(states["ward_code"].to_numpy(dtype=object))
-        np.add.at(out[:, t, :], rows, places * weekly[:, None] / hours_per_place)
-    return out
+    return provider_supply(returns, terms, hours_per_place).by_ward(wards)
 
 
 def vacancies(returns: pd.DataFrame, wards: pd.Index, term: Term) -> np.ndarray:

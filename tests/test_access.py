@@ -11,7 +11,6 @@ import pandas as pd
 import pytest
 
 from sufficiency import access as fca
-from sufficiency.errors import InputError
 
 # Two small areas and two providers on a line, distances in metres:
 #
@@ -228,87 +227,6 @@ def test_catchment_must_be_positive_and_finite(catchment: float) -> None:
 
 
 # --- Wards --------------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def wards() -> pd.DataFrame:
-    # W1 has small areas (its 999 children at the centroid are not used); W2 and W3 have none,
-    # so their centroids stand in. W3 has no children in the age group.
-    return pd.DataFrame(
-        {
-            "ward_code": ["E05000001", "E05000002", "E05000003"],
-            "x": [0.0, 3000.0, 1000.0],
-            "y": [0.0, 0.0, 100.0],
-            "children": [999.0, 30.0, 0.0],
-        }
-    )
-
-
-@pytest.fixture
-def small_areas() -> pd.DataFrame:
-    # a: 6 children at x = 0 (reaches P at 1,000 m); b: 4 children at x = -2,000 (P is 3,000 m
-    # away, out of reach).
-    return pd.DataFrame(
-        {
-            "ward_code": ["E05000001", "E05000001"],
-            "x": [0.0, -2000.0],
-            "y": [0.0, 0.0],
-            "children": [6.0, 4.0],
-        }
-    )
-
-
-@pytest.fixture
-def providers() -> pd.DataFrame:
-    return pd.DataFrame({"x": [1000.0, 5000.0], "y": [0.0, 0.0], "places": [20.0, 6.0]})
-
-
-def test_ward_accessibility_by_hand(
-    wards: pd.DataFrame, small_areas: pd.DataFrame, providers: pd.DataFrame
-) -> None:
-    # P is reached by a (6), W2's centroid (30) and W3's (0): R_P = 20 / 36 = 5/9.
-    # Q by W2's centroid only: R_Q = 6 / 30 = 0.2.
-    # a = 5/9, b = 0; W2 = 5/9 + 0.2; W3 = 5/9.
-    # W1: (6 x 5/9 + 4 x 0) / 10 = 1/3 -> 33.3 per 100 children.
-    # W2: 5/9 + 0.2 = 0.7556 -> 75.6. W3 has no children: the plain mean, 5/9 -> 55.6.
-    result = fca.ward_accessibility(wards, providers, 2500.0, small_areas=small_areas)
-    assert result["ward_code"].tolist() == ["E05000001", "E05000002", "E05000003"]
-    assert result["demand_from"].tolist() == ["small_areas", "ward_centroid", "ward_centroid"]
-    assert result["demand_points"].tolist() == [2, 1, 1]
-    np.testing.assert_allclose(result["children"], [10.0, 30.0, 0.0])
-    np.testing.assert_allclose(result["accessible_places"], [10 / 3, 30 * (5 / 9 + 0.2), 0.0])
-    np.testing.assert_allclose(
-        result["places_per_100_children"], [100 / 3, 100 * (5 / 9 + 0.2), 500 / 9]
-    )
-    # Both providers have children in reach, so the wards share out all 26 places.
-    assert result["accessible_places"].sum() == pytest.approx(26.0)
-
-
-def test_ward_accessibility_falls_back_to_ward_centroids(
-    wards: pd.DataFrame, providers: pd.DataFrame
-) -> None:
-    result = fca.ward_accessibility(wards, providers, 2500.0)
-    assert (result["demand_from"] == "ward_centroid").all()
-    np.testing.assert_allclose(result["children"], wards["children"])
-
-
-def test_ward_accessibility_refuses_a_small_area_in_an_unknown_ward(
-    wards: pd.DataFrame, small_areas: pd.DataFrame, providers: pd.DataFrame
-) -> None:
-    small_areas.loc[1, "ward_code"] = "E05999999"
-    with pytest.raises(InputError, match="E05999999"):
-        fca.ward_accessibility(wards, providers, 2500.0, small_areas=small_areas)
-
-
-def test_ward_accessibility_refuses_duplicate_wards_and_missing_columns(
-    wards: pd.DataFrame, providers: pd.DataFrame
-) -> None:
-    with pytest.raises(InputError, match="more than once"):
-        fca.ward_accessibility(pd.concat([wards, wards]), providers, 2500.0)
-    with pytest.raises(InputError, match="no column 'places'"):
-        fca.ward_accessibility(wards, providers.drop(columns="places"), 2500.0)
-    with pytest.raises(InputError, match="negative children"):
-        fca.ward_accessibility(wards.assign(children=[1.0, -1.0, 0.0]), providers, 2500.0)
 
 
 # --- Against PySAL access -----------------------------------------------------------------------

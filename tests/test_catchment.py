@@ -18,14 +18,13 @@ from sufficiency.assess import assess
 from sufficiency.catchment import (
     COLUMNS,
     CatchmentSettings,
-    ProviderSupply,
     accessibility_columns,
     default_settings,
     demand_points,
-    provider_supply,
     read_small_areas,
 )
 from sufficiency.errors import InputError, ParameterError
+from sufficiency.supply import ProviderSupply, provider_supply
 from sufficiency.terms import AGE_GROUPS, Term
 
 CODES = ["E05000001", "E05000002"]
@@ -210,9 +209,63 @@ def test_ward_with_no_children_gets_what_a_child_there_would_find():
     assert three_four["accessible_places"].tolist() == [40.0, 0.0]
 
 
-def test_agrees_with_ward_accessibility_on_a_random_case():
-    # Ten wards in a row, 30 small areas, 25 providers, Gaussian decay: the same numbers as
-    # access.ward_accessibility (which is cross-checked against PySAL access).
+def test_ward_values_by_hand():
+    # Three wards; W1 has two small areas, W2 and W3 none (their centroids stand in):
+    #
+    #   b (4 children)   a (6)   P (20 places)   W2 centroid (30)   Q (6 places)
+    #   x = -2000        x = 0   x = 1000        x = 3000           x = 5000
+    #
+    # and W3's centroid (no children) at (1000, 100). Plain 2SFCA, 2,500 m catchment.
+    # P is reached by a (6), W2 (30) and W3 (0): R_P = 20 / 36 = 5/9; Q by W2 only: 6/30 = 0.2.
+    # a = 5/9, b = 0; W2 = 5/9 + 0.2; W3 = 5/9.
+    # W1: (6 x 5/9 + 4 x 0) / 10 = 1/3 -> 33.3 per 100 children.
+    # W2: 5/9 + 0.2 -> 75.6. W3 has no children: the plain mean of its points, 5/9 -> 55.6.
+    codes = ["E05000001", "E05000002", "E05000003"]
+    centres = [(0.0, 0.0), (3000.0, 0.0), (1000.0, 100.0)]
+    geo = gpd.GeoDataFrame(
+        {"ward_code": codes},
+        geometry=[box(x - 10, y - 10, x + 10, y + 10) for x, y in centres],
+        crs=27700,
+    )
+    small = pd.DataFrame(
+        {
+            "ward_code": ["E05000001", "E05000001"],
+            "x": [0.0, -2000.0],
+            "y": [0.0, 0.0],
+            "population": [6.0, 4.0],
+        }
+    )
+    kids = np.repeat(np.array([10.0, 30.0, 0.0])[:, None, None], 3, axis=2)
+    places = np.repeat(np.array([20.0, 6.0])[:, None, None], 3, axis=2)
+    providers = ProviderSupply(
+        np.array(["P", "Q"], dtype=object),
+        np.full(2, None),
+        np.array([[1000.0, 0], [5000, 0]]),
+        places,
+    )
+    settings = CatchmentSettings(dict.fromkeys(AGE_GROUPS, 2500.0), "none")
+    table = accessibility_columns(geo, TERMS[:1], kids, providers, settings, small_areas=small)
+    for group in AGE_GROUPS:
+        ours = table[table["age_group"] == group]
+        assert ours["ward_code"].tolist() == codes
+        assert ours["accessibility_from"].tolist() == [
+            "small_areas",
+            "ward_centroid",
+            "ward_centroid",
+        ]
+        assert ours["demand_points"].tolist() == [2, 1, 1]
+        np.testing.assert_allclose(
+            ours["accessible_places_per_100"], [100 / 3, 100 * (5 / 9 + 0.2), 500 / 9]
+        )
+        np.testing.assert_allclose(ours["accessible_places"], [10 / 3, 30 * (5 / 9 + 0.2), 0.0])
+        # Both providers have children in reach, so the wards share out all 26 places.
+        assert ours["accessible_places"].sum() == pytest.approx(26.0)
+
+
+def test_agrees_with_the_point_level_2sfca_on_a_random_case():
+    # Ten wards in a row, 30 small areas, 25 providers, Gaussian decay: each ward's value is the
+    # children-weighted mean of access.two_step_fca at its points (which is cross-checked
+    # against PySAL access), the plain mean where the ward has no children.
     rng = np.random.default_rng(11)
     codes = [f"E05{i:06d}" for i in range(10)]
     geo = ward_polygons(codes)
@@ -235,26 +288,24 @@ def test_agrees_with_ward_accessibility_on_a_random_case():
     settings = CatchmentSettings({"under2": 1200.0, "2": 2000.0, "3_4": 2500.0}, "gaussian")
     table = accessibility_columns(geo, TERMS[:1], kids, providers, settings, small_areas=small)
     points = demand_points(geo, small)
-    centroid = geo.geometry.centroid
     for g, group in enumerate(AGE_GROUPS):
-        small_children = kids[points.ward[: len(small)], 0, g] * points.weight[: len(small)]
-        expected = access.ward_accessibility(
-            pd.DataFrame(
-                {"ward_code": codes, "x": centroid.x, "y": centroid.y, "children": kids[:, 0, g]}
-            ),
-            pd.DataFrame({"x": xy[:, 0], "y": xy[:, 1], "places": places[:, 0, g]}),
+        point_children = kids[points.ward, 0, g] * points.weight
+        per_child = access.two_step_fca(
+            points.xy,
+            point_children,
+            xy,
+            places[:, 0, g],
             settings.catchment[group],
             partial(access.gaussian, sigma=settings.catchment[group] / 2),
-            small_areas=small.assign(children=small_children),
         )
+        accessible = np.bincount(points.ward, weights=point_children * per_child, minlength=10)
+        children_in = np.bincount(points.ward, weights=point_children, minlength=10)
+        plain = np.bincount(points.ward, weights=per_child, minlength=10) / points.per_ward(10)
+        expected = np.divide(accessible, children_in, out=plain, where=children_in > 0)
         ours = table[table["age_group"] == group]
-        np.testing.assert_allclose(
-            ours["accessible_places_per_100"], expected["places_per_100_children"], rtol=1e-12
-        )
-        np.testing.assert_allclose(
-            ours["accessible_places"], expected["accessible_places"], rtol=1e-12, atol=1e-12
-        )
-        assert ours["demand_points"].tolist() == expected["demand_points"].tolist()
+        np.testing.assert_allclose(ours["accessible_places_per_100"], 100 * expected, rtol=1e-12)
+        np.testing.assert_allclose(ours["accessible_places"], accessible, rtol=1e-12, atol=1e-12)
+        assert ours["demand_points"].tolist() == points.per_ward(10).tolist()
 
 
 def test_shape_mismatch_is_an_error():
@@ -307,7 +358,8 @@ def test_providers_add_up_to_the_wards_supply(tmp_path: Path):
     by_ward = supply.supply_places(area.returns, area.ward_codes, terms, 50.0)
     summed = np.zeros_like(by_ward)
     np.add.at(summed, area.ward_codes.get_indexer(providers.ward_code), providers.places)
-    np.testing.assert_allclose(summed, by_ward)
+    np.testing.assert_array_equal(summed, by_ward)
+    np.testing.assert_array_equal(providers.by_ward(area.ward_codes), by_ward)
     assert sorted(providers.urn) == [f"EY00000{i}" for i in range(1, 6)]
     places = dict(zip(providers.urn, providers.places, strict=True))
     assert places["EY000003"][:, 1].tolist() == [10.0, 10.0, 0.0, 0.0]  # closes 15 March 2027
