@@ -45,6 +45,10 @@ class Assessment:
         their ratio, and the take-up that would match.
     notes
         What the reader and the model noticed (carried-forward returns, unlocated providers...).
+    supply_places
+        The gap table's supply as an array (wards in the area's order, terms, age groups).
+    providers
+        Each provider's supply places in the gap table's terms (``supply.ProviderSupply``).
     """
 
     area: Area
@@ -57,6 +61,8 @@ class Assessment:
     scenario: str = "baseline"
     notes: list[str] = field(default_factory=list)
     rules: tuple[Entitlement, ...] = ()
+    supply_places: np.ndarray = field(default_factory=lambda: np.zeros((0, 0, 3)))
+    providers: supply.ProviderSupply | None = None
 
     def ward_summary(self) -> pd.DataFrame:
         """One row per scenario, ward and age group: when a deficit starts and how deep it gets."""
@@ -248,6 +254,8 @@ def assess(
         scenario=scenario,
         notes=notes,
         rules=tuple(rules),
+        supply_places=places[:, keep],
+        providers=forecast,
     )
 
 

@@ -21,7 +21,7 @@ and ``demand_places = demand_hours / hours_per_place``.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -34,9 +34,14 @@ from .terms import AGE_GROUPS, Term
 TERM_WEEKS, STRETCHED_WEEKS = 38.0, 51.0
 
 
+WardValues = pd.DataFrame | Mapping[str, np.ndarray]
+"""Ward-level parameter values by key: a frame (one row per ward, ``parameters.ward_values``)
+or arrays ``(wards,)``, or ``(wards, draws)`` for the Monte Carlo draws."""
+
+
 @dataclass(frozen=True)
 class Demand:
-    """Demand arrays (wards, terms, age groups); ``funded`` by entitlement (wards, terms)."""
+    """Demand arrays (wards, terms, age groups[, draws]); ``funded`` by entitlement."""
 
     funded_children: np.ndarray
     demand_hours: np.ndarray
@@ -44,58 +49,88 @@ class Demand:
     hours: dict[str, np.ndarray]  # hours a week in force at each term, by entitlement
 
 
-def _ward_column(ward_values: pd.DataFrame, key: str) -> np.ndarray:
-    if key not in ward_values.columns:
+def entitlement_hours(rules: Sequence[Entitlement], terms: Sequence[Term]) -> dict[str, np.ndarray]:
+    """Hours a week each entitlement gives at each term's start (0 where not in force)."""
+    return {rule.key: np.array([rule.hours_at(t.start) for t in terms]) for rule in rules}
+
+
+def stretch(stretched_share: float | np.ndarray) -> float | np.ndarray:
+    """Share of a week's funded hours used when a share of offers is stretched over 51 weeks.
+
+    >>> float(stretch(1.0)) == TERM_WEEKS / STRETCHED_WEEKS
+    True
+    """
+    return 1.0 - stretched_share + stretched_share * TERM_WEEKS / STRETCHED_WEEKS
+
+
+def _ward_column(ward_values: WardValues, key: str) -> np.ndarray:
+    if key not in ward_values:
         raise ParameterError(f"no value for {key}: add it to the parameters")
-    return ward_values[key].to_numpy(float)
+    column = ward_values[key]
+    values = column.to_numpy(float) if isinstance(column, pd.Series) else np.asarray(column, float)
+    return values[:, None]  # a terms axis after the wards
+
+
+def _by_term(hours: np.ndarray, ndim: int) -> np.ndarray:
+    """Hours per term shaped to broadcast over (wards, terms, ...) of ``ndim`` dimensions."""
+    return hours.reshape(1, -1, *([1] * (ndim - 2)))
 
 
 def funded_children(
     children: np.ndarray,
-    terms: Sequence[Term],
-    ward_values: pd.DataFrame,
+    terms: Sequence[Term] | Mapping[str, np.ndarray],
+    ward_values: WardValues,
     rules: Sequence[Entitlement],
 ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
-    """Funded children per entitlement (wards, terms), and each entitlement's hours per term."""
+    """Funded children per entitlement (wards, terms[, draws]), and each entitlement's hours.
+
+    ``children`` is (wards, terms, 3) or (wards, terms, 3, draws); ``terms`` the terms (or
+    :func:`entitlement_hours` already worked out for them).
+    """
+    hours = terms if isinstance(terms, Mapping) else entitlement_hours(rules, terms)
     funded: dict[str, np.ndarray] = {}
-    hours: dict[str, np.ndarray] = {}
     for rule in sorted(rules, key=lambda r: r.top_up is not None):  # top-ups after their base
         g = AGE_GROUPS.index(rule.age_group)
-        hours[rule.key] = np.array([rule.hours_at(t.start) for t in terms])
         share = (
             1.0
             if rule.eligibility == "all"
             else _ward_column(ward_values, f"eligibility.{rule.eligibility}")
         )
         take_up = _ward_column(ward_values, f"take_up.{rule.key}")
-        count = children[:, :, g] * (np.asarray(share) * take_up)[:, None]
-        count = np.where(hours[rule.key][None, :] > 0, count, 0.0)
+        count = children[:, :, g] * (np.asarray(share) * take_up)
+        count = np.where(_by_term(hours[rule.key], count.ndim) > 0, count, 0.0)
         if rule.top_up is not None:
             count = np.minimum(count, funded[rule.top_up])
         funded[rule.key] = count
-    return funded, hours
+    return funded, dict(hours)
 
 
 def demand(
     children: np.ndarray,
-    terms: Sequence[Term],
-    ward_values: pd.DataFrame,
+    terms: Sequence[Term] | Mapping[str, np.ndarray],
+    ward_values: WardValues,
     rules: Sequence[Entitlement],
-    stretched_share: float,
+    stretched_share: float | np.ndarray,
 ) -> Demand:
-    """Funded children and demand hours per ward, term and age group."""
+    """Funded children and demand hours per ward, term and age group (and draw).
+
+    With a trailing draws axis on ``children``, ward values of (wards, draws) and
+    ``stretched_share`` per draw, every draw is worked out at once.
+    """
     funded, hours = funded_children(children, terms, ward_values, rules)
-    stretch = 1.0 - stretched_share + stretched_share * TERM_WEEKS / STRETCHED_WEEKS
+    factor = stretch(stretched_share)
     counted = np.zeros_like(children)
     demand_hours = np.zeros_like(children)
     for rule in rules:
         g = AGE_GROUPS.index(rule.age_group)
         if rule.top_up is None:
             counted[:, :, g] += funded[rule.key]
-        demand_hours[:, :, g] += funded[rule.key] * hours[rule.key][None, :] * stretch
-    for g, group in enumerate(AGE_GROUPS):
         demand_hours[:, :, g] += (
-            children[:, :, g] * _ward_column(ward_values, f"paid_hours.{group}")[:, None]
+            funded[rule.key] * _by_term(hours[rule.key], funded[rule.key].ndim) * factor
+        )
+    for g, group in enumerate(AGE_GROUPS):
+        demand_hours[:, :, g] += children[:, :, g] * _ward_column(
+            ward_values, f"paid_hours.{group}"
         )
     return Demand(counted, demand_hours, funded, hours)
 

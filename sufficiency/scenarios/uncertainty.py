@@ -40,11 +40,12 @@ import numpy as np
 import pandas as pd
 from scipy.special import ndtr, ndtri
 
-from .. import housing, population, supply
+from .. import demand, housing, population, supply
+from .. import gap as gap_model
 from ..assess import last_observed_year
 from ..errors import ParameterError
 from ..parameters import Parameters, bounds, default_table, ward_values
-from ..terms import AGE_GROUPS, Term
+from ..terms import Term
 
 if TYPE_CHECKING:
     from ..assess import Assessment
@@ -243,7 +244,7 @@ class _Pieces:
     births_default: np.ndarray  # the same with ratio 1 where cohort_change.default applies
     housing_house: np.ndarray  # (wards, terms, 3) children per unit house yield
     housing_flat: np.ndarray
-    place_hours: np.ndarray  # (wards, forecast terms, 3)
+    supply_places: np.ndarray  # (wards, forecast terms, 3), at the run's hours_per_place
     ward_values: pd.DataFrame
     hours: dict[str, np.ndarray]  # per entitlement, hours a week at each model term
 
@@ -281,12 +282,6 @@ def _pieces(result: Assessment) -> _Pieces:
         for kind in ("house", "flat")
     }
     keep = [model_terms.index(t) for t in result.terms]
-    # The assessment's supply, back in place-hours a week (rows: term, ward code, age group).
-    n_terms, n_wards = len(result.terms), len(wards)
-    forecast = result.gap["supply_places"].to_numpy(float).reshape(n_terms, n_wards, 3)
-    order = np.argsort(wards.to_numpy(dtype=str), kind="stable")
-    place_hours = np.empty((n_wards, n_terms, 3))
-    place_hours[order] = forecast.transpose(1, 0, 2) * params.hours_per_place
     return _Pieces(
         model_terms=model_terms,
         keep=keep,
@@ -295,9 +290,9 @@ def _pieces(result: Assessment) -> _Pieces:
         births_default=np.stack(parts_default, axis=-1),
         housing_house=per_kind["house"],
         housing_flat=per_kind["flat"],
-        place_hours=place_hours,
+        supply_places=result.supply_places,
         ward_values=ward_values(params, area.ward_parameters, wards),
-        hours={r.key: np.array([r.hours_at(t.start) for t in model_terms]) for r in result.rules},
+        hours=demand.entitlement_hours(result.rules, model_terms),
     )
 
 
@@ -332,28 +327,13 @@ def _children(pieces: _Pieces, rows: slice, terms: list[int], scalar: dict) -> n
     return children
 
 
-def _funded(
-    children: np.ndarray,
-    ward: dict,
-    rules,
-    hours: dict,
-    terms: list[int],
-    scale: dict | None = None,
-) -> dict[str, np.ndarray]:
-    """Funded children per entitlement (wards, terms, draws), as ``demand.funded_children``."""
-    funded: dict[str, np.ndarray] = {}
-    for rule in sorted(rules, key=lambda r: r.top_up is not None):
-        g = AGE_GROUPS.index(rule.age_group)
-        share = 1.0 if rule.eligibility == "all" else ward[f"eligibility.{rule.eligibility}"]
-        take_up = ward[f"take_up.{rule.key}"]
-        if scale is not None and rule.key in scale:
-            take_up = np.clip(take_up * scale[rule.key][None, :], 0.0, 1.0)
-        in_force = (hours[rule.key][terms] > 0)[None, :, None]
-        count = children[:, :, g, :] * (share * take_up)[:, None, :] * in_force
-        if rule.top_up is not None:
-            count = np.minimum(count, funded[rule.top_up])
-        funded[rule.key] = count
-    return funded
+def _calibrated(ward: dict[str, np.ndarray], scale: dict[str, np.ndarray]) -> dict:
+    """Take-up rescaled per draw by the calibration factors (capped at 1), as
+    ``demand.calibrated_ward_values`` does for the run."""
+    out = dict(ward)
+    for key, factor in scale.items():
+        out[f"take_up.{key}"] = np.clip(ward[f"take_up.{key}"] * factor[None, :], 0.0, 1.0)
+    return out
 
 
 def _calibration_scale(
@@ -368,7 +348,9 @@ def _calibration_scale(
         rows = slice(start, min(start + chunk, n_wards))
         children = _children(pieces, rows, [pieces.t0], scalar)
         ward = _ward_draws(pieces.ward_values, drawn, result.parameters, rows)
-        for key, count in _funded(children, ward, result.rules, pieces.hours, [pieces.t0]).items():
+        hours = {key: h[[pieces.t0]] for key, h in pieces.hours.items()}
+        funded, _ = demand.funded_children(children, hours, ward, result.rules)
+        for key, count in funded.items():
             totals[key] = totals.get(key, 0.0) + count.sum(axis=(0, 1))
     reported = supply.funded_reported(result.area.returns, result.latest_return)
     scale = {}
@@ -414,25 +396,21 @@ def summarise(
     n_wards, n_terms = len(pieces.ward_values), len(pieces.keep)
     chunk = max(1, chunk_elements // (len(pieces.model_terms) * 3 * draws))
     scale = _calibration_scale(result, pieces, drawn, scalar, chunk)
-    stretch = 1.0 - scalar["stretched_share"] + scalar["stretched_share"] * 38.0 / 51.0
     hpp, utilisation = scalar["hours_per_place"], scalar["utilisation"]
+    # The run's supply places are place-hours / its hours_per_place; a draw of that unit moves them.
+    supply_scale = params.hours_per_place / hpp
+    hours = {key: h[pieces.keep] for key, h in pieces.hours.items()}
     stats = np.empty((4, n_wards, n_terms, 3))
     for start in range(0, n_wards, chunk):
         rows = slice(start, min(start + chunk, n_wards))
         children = _children(pieces, rows, pieces.keep, scalar)
         children = np.broadcast_to(children, (*children.shape[:3], draws))
         ward = _ward_draws(pieces.ward_values, drawn, params, rows)
-        funded = _funded(children, ward, result.rules, pieces.hours, pieces.keep, scale)
-        demand_hours = np.zeros(children.shape)
-        for rule in result.rules:
-            g = AGE_GROUPS.index(rule.age_group)
-            hours = pieces.hours[rule.key][pieces.keep][None, :, None] * stretch[None, None, :]
-            demand_hours[:, :, g, :] += funded[rule.key] * hours
-        for g, group in enumerate(AGE_GROUPS):
-            demand_hours[:, :, g, :] += (
-                children[:, :, g, :] * ward[f"paid_hours.{group}"][:, None, :]
-            )
-        gap = (pieces.place_hours[rows][..., None] * utilisation - demand_hours) / hpp
+        if scale is not None:
+            ward = _calibrated(ward, scale)
+        need = demand.demand(children, hours, ward, result.rules, scalar["stretched_share"])
+        supply_places = pieces.supply_places[rows][..., None] * supply_scale
+        gap = gap_model.gap(supply_places, need.demand_hours / hpp, utilisation)
         stats[1:4, rows] = np.quantile(gap, [0.5, 0.05, 0.95], axis=-1, method=QUANTILE_METHOD)
         stats[0, rows] = np.mean(gap < 0, axis=-1)
     order = np.argsort(pieces.ward_values.index.to_numpy(dtype=str), kind="stable")
