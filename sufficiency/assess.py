@@ -49,6 +49,9 @@ class Assessment:
         The gap table's supply as an array (wards in the area's order, terms, age groups).
     providers
         Each provider's supply places in the gap table's terms (``supply.ProviderSupply``).
+    provider_returns
+        Each provider open at the latest return's term, with its latest return (for the
+        internal map's provider layer).
     """
 
     area: Area
@@ -63,6 +66,7 @@ class Assessment:
     rules: tuple[Entitlement, ...] = ()
     supply_places: np.ndarray = field(default_factory=lambda: np.zeros((0, 0, 3)))
     providers: supply.ProviderSupply | None = None
+    provider_returns: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def ward_summary(self) -> pd.DataFrame:
         """One row per scenario, ward and age group: when a deficit starts and how deep it gets."""
@@ -256,6 +260,7 @@ def assess(
         rules=tuple(rules),
         supply_places=places[:, keep],
         providers=forecast,
+        provider_returns=supply.open_providers(area.returns, latest),
     )
 
 

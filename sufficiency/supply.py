@@ -76,6 +76,12 @@ def open_at(states: pd.DataFrame, term: Term) -> np.ndarray:
     return np.asarray(~(closed | not_yet), dtype=bool)
 
 
+def open_providers(returns: pd.DataFrame, term: Term) -> pd.DataFrame:
+    """Each provider's latest return as at ``term``, for the providers open on its first day."""
+    states = latest_returns(returns, term)
+    return states[open_at(states, term)]
+
+
 def places_at(states: pd.DataFrame, term: Term) -> np.ndarray:
     """Places per provider and age group (providers x 3) at the term start, with planned changes."""
     places = states[PLACES].fillna(0.0).to_numpy(float)

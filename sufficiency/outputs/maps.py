@@ -1200,14 +1200,6 @@ def map_text(result: Assessment, *, title: str = "Childcare places: gap by ward"
     )
 
 
-def current_providers(result: Assessment) -> pd.DataFrame:
-    """Each provider's latest return as at the latest return's term, open providers only."""
-    from ..supply import latest_returns, open_at
-
-    states = latest_returns(result.area.returns, result.latest_return)
-    return states[open_at(states, result.latest_return)]
-
-
 def assessment_map(
     result: Assessment,
     options: MapOptions = MapOptions(),
@@ -1220,7 +1212,7 @@ def assessment_map(
         result.area.wards,
         text=map_text(result),
         housing=result.area.housing,
-        providers=None if options.publish else current_providers(result),
+        providers=None if options.publish else result.provider_returns,
         options=options,
         geometry=geometry,
     )

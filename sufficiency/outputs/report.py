@@ -286,16 +286,16 @@ def _ordered_terms(gap: pd.DataFrame) -> list[str]:
     return sorted(gap["term"].astype(str).unique(), key=lambda t: Term.parse(t).index)
 
 
-def chart_city(gap: pd.DataFrame, utilisation: float, *, publish: bool) -> str:
-    """Supply (x utilisation) against demand by term, city-wide, one panel per age group."""
+def chart_city(gap: pd.DataFrame, *, publish: bool) -> str:
+    """Usable supply (demand + gap) against demand by term, city-wide, one panel per age group."""
     terms = _ordered_terms(gap)
-    sums = gap.groupby(["age_group", "term"])[["demand_places", "supply_places"]].sum()
+    sums = gap.groupby(["age_group", "term"])[["demand_places", "gap_places"]].sum()
     figure = _figure(7.5, 2.6)
     panels = figure.subplots(1, len(AGE_GROUPS), sharey=False)
     for axes, group in zip(np.atleast_1d(panels), AGE_GROUPS, strict=True):
         part = sums.loc[group].reindex(terms)
         demand = part["demand_places"].to_numpy(float)
-        usable = part["supply_places"].to_numpy(float) * utilisation
+        usable = demand + part["gap_places"].to_numpy(float)
         if publish:
             demand, usable = disclosure.round_to_base(demand), disclosure.round_to_base(usable)
         x = np.arange(len(terms))
@@ -332,10 +332,9 @@ def deficit_cells(gap: pd.DataFrame, texts: pd.DataFrame) -> pd.DataFrame:
     ].reset_index(drop=True)
 
 
-def chart_wards(
-    gap: pd.DataFrame, cells: pd.DataFrame, utilisation: float, *, publish: bool
-) -> str | None:
-    """Supply (x utilisation) against demand by term for each ward and age group in ``cells``."""
+def chart_wards(gap: pd.DataFrame, cells: pd.DataFrame, *, publish: bool) -> str | None:
+    """Usable supply (demand + gap) against demand by term for each ward and age group in
+    ``cells``."""
     if cells.empty:
         return None
     cells = cells.head(MAX_WARD_CHARTS)
@@ -359,7 +358,7 @@ def chart_wards(
     for axes, cell in zip(panels, cells.itertuples(index=False), strict=False):
         part = by_cell[(cell.ward_code, cell.age_group)].set_index("term").reindex(terms)
         demand = part["demand_places"].to_numpy(float)
-        usable = part["supply_places"].to_numpy(float) * utilisation
+        usable = demand + part["gap_places"].to_numpy(float)
         if publish:
             demand = disclosure.round_to_base(demand)
             usable = disclosure.round_to_base(usable)
@@ -783,8 +782,8 @@ def report_context(
         "svg_maps": svg,
         "legend": legend,
         "table": ward_table(gap, texts, term),
-        "chart_city": chart_city(gap, utilisation, publish=publish),
-        "chart_wards": chart_wards(gap, cells, utilisation, publish=publish),
+        "chart_city": chart_city(gap, publish=publish),
+        "chart_wards": chart_wards(gap, cells, publish=publish),
         "more_wards": max(0, len(cells) - MAX_WARD_CHARTS),
         "chart_deprivation": chart_deprivation(gap, texts, area.deprivation, term),
         "chart_workforce": chart_workforce(

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..supply import latest_returns, open_at
+from ..supply import open_at, open_providers
 from ..terms import AGE_GROUPS, Term
 from .reader import PROVIDER_TYPES, WAITING
 
@@ -175,11 +175,6 @@ def _by_ward(frame: pd.DataFrame, columns: list[str], wards: pd.Index) -> pd.Dat
     return out
 
 
-def _open_states(returns: pd.DataFrame, term: Term) -> pd.DataFrame:
-    states = latest_returns(returns, term)
-    return states[open_at(states, term)]
-
-
 def trends(returns: pd.DataFrame, wards: pd.DataFrame) -> pd.DataFrame:
     """Termly trends by ward and city-wide, one row per stored term and ward (see module doc).
 
@@ -197,7 +192,7 @@ def trends(returns: pd.DataFrame, wards: pd.DataFrame) -> pd.DataFrame:
     previous: pd.DataFrame | None = None
     for index in sorted(returns["term_index"].unique()):
         term = Term(int(index))
-        states = _open_states(returns, term).assign(one=1.0)
+        states = open_providers(returns, term).assign(one=1.0)
         for kind in PROVIDER_TYPES:
             states[f"providers_{kind}"] = (states["provider_type"] == kind).astype(float)
         states["carried_forward"] = states["carried_forward"].astype(float)
