@@ -388,15 +388,9 @@ def accessibility(
     if providers.places.shape[1:] != (n_terms, len(AGE_GROUPS)):
         raise ValueError("providers' places must be for the same terms as the children")
     points = demand_points(wards, small_areas)
-    widest = max(settings.catchment.values())
-    pairs = access.catchment_pairs(points.xy, providers.xy, widest)
     # One sparse structure (points x providers) for the widest catchment; each age group
     # gives its pairs their weight, 0 beyond its own catchment.
-    distance = sparse.csr_array(
-        (pairs.distance, (pairs.demand_index, pairs.supply_index)),
-        shape=(pairs.n_demand, pairs.n_supply),
-    )
-    distance.sum_duplicates()  # sorts the indices; there are no duplicates to add
+    distance = _distances(points.xy, providers.xy, max(settings.catchment.values()))
     # Points to wards, to add points up by ward for every term at once.
     to_ward = sparse.csr_array(
         (np.ones(len(points.ward)), (points.ward, np.arange(len(points.ward)))),
@@ -405,11 +399,15 @@ def accessibility(
     per_ward = np.maximum(points.per_ward(n_wards), 1)[:, None]
     accessible = np.zeros((n_wards, n_terms, len(AGE_GROUPS)))
     per_child = np.zeros((n_wards, n_terms, len(AGE_GROUPS)))
+    weights: dict[tuple[float, str], sparse.csr_array] = {}
     for g, group in enumerate(AGE_GROUPS):
-        weight = sparse.csr_array(
-            (_weights(distance.data, settings, group), distance.indices, distance.indptr),
-            shape=distance.shape,
-        )
+        same = (settings.catchment[group], settings.decay)  # age groups alike share weights
+        if same not in weights:
+            weights[same] = sparse.csr_array(
+                (_weights(distance.data, settings, group), distance.indices, distance.indptr),
+                shape=distance.shape,
+            )
+        weight = weights[same]
         point_children = children[points.ward, :, g] * points.weight[:, None]
         reach = access.two_steps(weight, point_children, providers.places[:, :, g])
         ward_children = to_ward @ point_children
@@ -424,6 +422,26 @@ def accessibility(
         "demand_points": points.per_ward(n_wards),
         "accessible_places": accessible,
     }
+
+
+_LAST_SEARCH: dict[str, Any] = {}
+"""The last pair search (its points, providers and catchment, and the distances found)."""
+
+
+def _distances(points: np.ndarray, providers: np.ndarray, catchment: float) -> sparse.csr_array:
+    """Distances of every pair within ``catchment`` as a sparse (points x providers) matrix,
+    indices sorted. Scenarios of one area mostly share their points and providers' places, so
+    the last search is kept and reused when both are the same."""
+    key = (points.tobytes(), providers.tobytes(), float(catchment))
+    if _LAST_SEARCH.get("key") != key:
+        pairs = access.catchment_pairs(points, providers, catchment)
+        distance = sparse.csr_array(
+            (pairs.distance, (pairs.demand_index, pairs.supply_index)),
+            shape=(pairs.n_demand, pairs.n_supply),
+        )
+        distance.sum_duplicates()  # sorts the indices; there are no duplicates to add
+        _LAST_SEARCH.update(key=key, distance=distance)
+    return _LAST_SEARCH["distance"]
 
 
 def _weights(distance: np.ndarray, settings: CatchmentSettings, group: str) -> np.ndarray:

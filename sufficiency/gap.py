@@ -14,6 +14,7 @@ The table's columns, order and sort are those of ../shared/DATA.md ("Output: the
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -99,23 +100,37 @@ def long_table(
     codes = np.asarray(ward_codes, dtype=object)
     n_wards, n_terms, n_groups = len(codes), len(terms), len(AGE_GROUPS)
     order = np.argsort(codes.astype(str), kind="stable")
-    flat: dict[str, np.ndarray] = {
-        "term": np.repeat([str(t) for t in terms], n_wards * n_groups),
-        "ward_code": np.tile(np.repeat(codes[order], n_groups), n_terms),
-        "age_group": np.tile(AGE_GROUPS, n_terms * n_wards),
+    # Row r is term r // (wards x 3), ward order[(r // 3) % wards], age group r % 3.
+    ward_of_row = np.tile(np.repeat(order, n_groups), n_terms)
+    flat: dict[str, Any] = {
+        "term": _text([str(t) for t in terms]).take(
+            np.repeat(np.arange(n_terms), n_wards * n_groups)
+        ),
+        "ward_code": _text(codes).take(ward_of_row),
+        "age_group": _text(AGE_GROUPS).take(np.tile(np.arange(n_groups), n_terms * n_wards)),
     }
     for name, array in columns.items():
         if array.shape == (n_wards,):
-            flat[name] = np.tile(np.repeat(array[order], n_groups), n_terms)
+            flat[name] = _text(array).take(ward_of_row) if _is_text(array) else array[ward_of_row]
         elif array.shape == (n_wards, n_terms, n_groups):
-            flat[name] = array[order].transpose(1, 0, 2).reshape(-1)
+            values = array[order].transpose(1, 0, 2).reshape(-1)
+            if _is_text(values):
+                labels, index = np.unique(values.astype(str), return_inverse=True)
+                values = _text(labels).take(index)
+            flat[name] = values
         else:
             raise ValueError(f"{name}: shape {array.shape} is not (wards,) or (wards, terms, 3)")
-    table = pd.DataFrame(flat)
-    for name in table.columns:
-        if table[name].dtype == object or table[name].dtype.kind == "U":
-            table[name] = table[name].astype("string")
-    return table
+    return pd.DataFrame(flat)
+
+
+def _is_text(array: np.ndarray) -> bool:
+    return array.dtype == object or array.dtype.kind == "U"
+
+
+def _text(values: Sequence[str] | np.ndarray) -> pd.api.extensions.ExtensionArray:
+    """A few labels as a pandas string array, to be spread over the rows by ``take``: much
+    cheaper than converting one Python string per row."""
+    return pd.array(np.asarray(values, dtype=object), dtype="string")
 
 
 def gap_table(  # noqa: PLR0913 - keyword-only, one array per column
