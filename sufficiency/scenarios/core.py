@@ -84,7 +84,7 @@ from ..entitlements import Entitlement, default_rules
 from ..errors import InputError, ParameterError
 from ..parameters import WARD_SECTIONS, Parameters, check_value, flatten
 from ..returns.reader import PLACES, PROVIDER_TYPES, RETURN_COLUMNS
-from ..terms import AGE_GROUPS, Term
+from ..terms import AGE_GROUPS, Term, run_window
 from .uncertainty import Distribution, is_distribution, key_bounds, parse_distribution
 
 TOP_KEYS = (
@@ -660,17 +660,15 @@ class _Run:
     last: Term
 
 
-def run_terms(
-    area: Area, first_term: Term | str | None, last_term: Term | str | None, n_terms: int = 12
-) -> tuple[Term, Term, Term]:
+def _run(area: Area, first_term: Term | str | None, last_term: Term | str | None) -> _Run:
     """The latest observed return's term and the run's first and last terms (as ``assess``)."""
     from ..assess import latest_return
 
     latest = latest_return(area.returns)
     first = Term.parse(first_term) if isinstance(first_term, str) else first_term
-    first = first or latest + 1
     last = Term.parse(last_term) if isinstance(last_term, str) else last_term
-    return latest, first, last or first + (n_terms - 1)
+    terms = run_window(latest, first, last)
+    return _Run(latest, terms[0], terms[-1])
 
 
 def apply(
@@ -688,8 +686,7 @@ def apply(
     not fit the area or the run.
     """
     rules = default_rules() if rules is None else rules
-    latest, first, last = run_terms(area, first_term, last_term)
-    run = _Run(latest, first, last)
+    run = _run(area, first_term, last_term)
     check = _Check(scenario.source)
     notes: list[str] = []
     params = parameters
