@@ -110,11 +110,25 @@ class Term:
     def __sub__(self, other: Term) -> int:
         return self.index - other.index
 
+    @property
+    def label(self) -> str:
+        """The term as a reader writes it: ``Autumn 2026``."""
+        return f"{self.season.capitalize()} {self.year}"
+
     def __str__(self) -> str:
         return f"{self.year}-{self.season}"
 
     def __repr__(self) -> str:
         return f"Term({str(self)!r})"
+
+
+def term_label(term: Term | str) -> str:
+    """A term (or ``YYYY-season``) as a reader writes it, for maps and reports.
+
+    >>> term_label("2026-autumn")
+    'Autumn 2026'
+    """
+    return (term if isinstance(term, Term) else Term.parse(term)).label
 
 
 def term_range(first: Term, last: Term) -> list[Term]:
