@@ -183,7 +183,7 @@ def run_scenario(number: int) -> dict[str, Any]:
     from sufficiency import catchment, flows, supply
     from sufficiency.assess import assess
     from sufficiency.outputs._csv import check_same, write_gap_csv
-    from sufficiency.scenarios.core import apply
+    from sufficiency.scenarios import apply
 
     stages = Stages()
     area, scenario = _READ["area"], _READ["scenarios"][number]

@@ -26,9 +26,9 @@ from .area import Area, load_area
 from .entitlements import Entitlement, default_rules
 from .errors import InputError
 from .parameters import Parameters, ward_values
-from .terms import AGE_GROUPS, Term, term_range
+from .terms import AGE_GROUPS, RUN_TERMS, Term, run_window
 
-DEFAULT_TERMS = 12
+DEFAULT_TERMS = RUN_TERMS
 DEMO_AREA = Path(__file__).resolve().parent.parent / "data" / "demo"
 
 
@@ -162,14 +162,8 @@ def assess(
     params = _as_parameters(parameters, area)
     rules = default_rules() if rules is None else rules
     latest = latest_return(area.returns)
-    first = _as_term(first_term, "--first-term") or latest + 1
-    last = _as_term(last_term, "--last-term") or first + (DEFAULT_TERMS - 1)
-    if last < first:
-        raise InputError(
-            f"the last term {last} is before the first term {first}",
-            hint="Give --last-term on or after --first-term",
-        )
-    terms = term_range(first, last)
+    first, last = _as_term(first_term, "--first-term"), _as_term(last_term, "--last-term")
+    terms = run_window(latest, first, last, DEFAULT_TERMS)
     model_terms = sorted({latest, *terms})
     notes = list(area.notes)
 

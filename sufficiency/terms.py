@@ -36,6 +36,7 @@ from .errors import InputError
 SEASONS: tuple[str, ...] = ("spring", "summer", "autumn")
 START_MONTH: dict[str, int] = {"spring": 1, "summer": 4, "autumn": 9}
 AGE_GROUPS: tuple[str, ...] = ("under2", "2", "3_4")
+RUN_TERMS = 12  # terms a run forecasts unless told its last term
 _TERM_RE = re.compile(r"^\s*(\d{4})-(spring|summer|autumn)\s*$", re.IGNORECASE)
 
 
@@ -109,6 +110,11 @@ class Term:
     def __sub__(self, other: Term) -> int:
         return self.index - other.index
 
+    @property
+    def label(self) -> str:
+        """The term as a reader writes it: ``Autumn 2026``."""
+        return f"{self.season.capitalize()} {self.year}"
+
     def __str__(self) -> str:
         return f"{self.year}-{self.season}"
 
@@ -116,9 +122,48 @@ class Term:
         return f"Term({str(self)!r})"
 
 
+def term_label(term: Term | str) -> str:
+    """A term (or ``YYYY-season``) as a reader writes it, for maps and reports.
+
+    >>> term_label("2026-autumn")
+    'Autumn 2026'
+    """
+    return (term if isinstance(term, Term) else Term.parse(term)).label
+
+
 def term_range(first: Term, last: Term) -> list[Term]:
     """Every term from ``first`` to ``last`` inclusive."""
     return [Term(i) for i in range(first.index, last.index + 1)]
+
+
+def run_window(
+    latest: Term, first: Term | None = None, last: Term | None = None, n: int = RUN_TERMS
+) -> list[Term]:
+    """The terms a run forecasts: ``n`` from the term after the latest return, unless told.
+
+    ``first`` defaults to the term after ``latest`` and ``last`` to ``n`` terms from ``first``;
+    a last term before the first is an :class:`InputError`.
+
+    >>> latest = Term.parse("2026-autumn")
+    >>> terms = run_window(latest)
+    >>> terms[0], terms[-1], len(terms)
+    (Term('2027-spring'), Term('2030-autumn'), 12)
+    >>> run_window(latest, last=Term.parse("2027-summer"))
+    [Term('2027-spring'), Term('2027-summer')]
+    >>> run_window(latest, Term.parse("2028-spring"), Term.parse("2027-spring"))
+    ... # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    sufficiency.errors.InputError: the last term 2027-spring is before the first term 2028-spring...
+    """
+    first = first or latest + 1
+    last = last or first + (n - 1)
+    if last < first:
+        raise InputError(
+            f"the last term {last} is before the first term {first}",
+            hint="Give --last-term on or after --first-term",
+        )
+    return term_range(first, last)
 
 
 def month_index(year: int, month: int) -> int:

@@ -17,7 +17,7 @@ from conftest import inside, provider, write_area
 from sufficiency import Parameters, assess
 from sufficiency.area import load_area
 from sufficiency.errors import ParameterError
-from sufficiency.scenarios.core import apply, parse_scenario, read_scenario
+from sufficiency.scenarios import apply, parse_scenario, read_scenario
 
 SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
 

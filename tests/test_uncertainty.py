@@ -12,7 +12,7 @@ from sufficiency import Parameters, assess
 from sufficiency.area import load_area
 from sufficiency.errors import ParameterError
 from sufficiency.parameters import default_table
-from sufficiency.scenarios.core import apply, parse_scenario
+from sufficiency.scenarios import apply, parse_scenario
 from sufficiency.scenarios.uncertainty import (
     Distribution,
     distributions_for,

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import click
 
-from ..errors import SufficiencyError
+from ._errors import UserErrorGroup
 from ._options import AREA_OPTIONS, apply_options
 
 EXAMPLES = """
@@ -28,24 +28,7 @@ Examples:
 """
 
 
-class _Group(click.Group):
-    """Turns the package's errors (and file-system errors) into one clear line."""
-
-    def invoke(self, ctx: click.Context):
-        try:
-            return super().invoke(ctx)
-        except SufficiencyError as exc:
-            raise click.ClickException(str(exc)) from None
-        except OSError as exc:  # an output path that cannot be written, a full disk...
-            where = f"{exc.filename}: " if exc.filename else ""
-            reason = exc.strerror or str(exc)
-            raise click.ClickException(
-                f"{where}{reason}. Check the path exists, is a folder where one is expected, "
-                "and can be written"
-            ) from None
-
-
-@click.group(cls=_Group, epilog=EXAMPLES)
+@click.group(cls=UserErrorGroup, epilog=EXAMPLES)
 @click.version_option(package_name="sufficiency")
 def cli() -> None:
     """Childcare sufficiency for an English local authority, ward by ward and term by term.

@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from ..errors import SufficiencyError
 from ..outputs.disclosure import THRESHOLD
+from ._errors import user_errors
 from ._options import AREA_OPTIONS, apply_options
 
 if TYPE_CHECKING:
@@ -140,13 +140,11 @@ def map_command(
     """
     from ..outputs.maps import MapOptions, write_maps
 
-    try:
+    with user_errors():
         results, _ = _scenario_runs(area, parameters, scenario_files, first_term, last_term)
         written = write_maps(
             results, out_dir, MapOptions(publish=publish, tiles=tiles, threshold=threshold)
         )
-    except SufficiencyError as exc:
-        raise click.ClickException(str(exc)) from None
     kind = "Published (ward aggregates, disclosure-controlled)" if publish else "Internal"
     click.echo(f"{kind} maps of {results[0].area.name}:")
     for path in written:
@@ -196,7 +194,7 @@ def report_command(
     """
     from ..outputs.report import ReportOptions, write_report
 
-    try:
+    with user_errors():
         files = (scenario_file,) if scenario_file else ()
         results, descriptions = _scenario_runs(area, parameters, files, first_term, last_term)
         result, description = results[-1], descriptions[-1]
@@ -211,8 +209,6 @@ def report_command(
             ReportOptions(publish=publish, term=term, threshold=threshold),
             description=description,
         )
-    except SufficiencyError as exc:
-        raise click.ClickException(str(exc)) from None
     kind = "Published (disclosure-controlled)" if publish else "Internal"
     click.echo(f"{kind} report on {result.area.name}, scenario {result.scenario}:")
     click.echo(f"  {path} ({size / 1_000_000:.1f} MB)")

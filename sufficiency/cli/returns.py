@@ -8,7 +8,6 @@ to standard error, and only on a terminal.
 
 from __future__ import annotations
 
-import functools
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -17,25 +16,11 @@ from typing import Any
 import click
 import pandas as pd
 
-from ..errors import InputError, SufficiencyError
+from ..errors import InputError
 from ..terms import Term
+from ._errors import UserErrorGroup, user_errors
 
 AREA_HELP = "Area folder (or its area.toml). Default: the current folder."
-
-
-def _user_errors(command: Callable[..., Any]) -> Callable[..., Any]:
-    """Turn the package's errors (and file-system ones) into one clear line, exit 1."""
-
-    @functools.wraps(command)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return command(*args, **kwargs)
-        except SufficiencyError as exc:
-            raise click.ClickException(str(exc)) from None
-        except PermissionError as exc:
-            raise click.ClickException(f"{exc.filename}: permission denied") from None
-
-    return wrapper
 
 
 def _area(area: Path) -> tuple[Path, Any, pd.DataFrame | None]:
@@ -104,7 +89,7 @@ def _progress(total: int) -> Callable[[int, int], None] | None:
     type=click.Path(dir_okay=False, path_type=Path),
     help="Also write every problem to this workbook (.xlsx), to send to providers.",
 )
-@_user_errors
+@user_errors()
 def ingest(
     files: tuple[Path, ...],
     term: str | None,
@@ -174,7 +159,7 @@ def ingest(
     )
 
 
-@click.group("returns")
+@click.group("returns", cls=UserErrorGroup)
 def returns() -> None:
     """Track the termly returns in the area's store: who has returned, and trends."""
 
@@ -225,7 +210,6 @@ def _table(frame: pd.DataFrame) -> list[str]:
     type=click.Path(dir_okay=False, path_type=Path),
     help="Write the providers that have not returned to this CSV.",
 )
-@_user_errors
 def status(term: str | None, area: Path, register: Path | None, csv_path: Path | None) -> None:
     """The return rate for a term and the providers that have not returned."""
     from ..area import area_folder
@@ -352,7 +336,6 @@ def trend_lines(table: pd.DataFrame, reasons: pd.DataFrame, ward: str) -> list[s
     type=click.Path(dir_okay=False, path_type=Path),
     help="Write a workbook with trends and leaver_reasons sheets.",
 )
-@_user_errors
 def trends(area: Path, ward: str, csv_path: Path | None, xlsx_path: Path | None) -> None:
     """Places, vacancies, waiting lists, providers and the workforce, term by term."""
     from ..outputs._escape import frame_for_spreadsheet
@@ -398,7 +381,7 @@ def trends(area: Path, ward: str, csv_path: Path | None, xlsx_path: Path | None)
     default=Path("."),
     help=AREA_HELP + " Its store, if any, pre-fills every known provider.",
 )
-@_user_errors
+@user_errors()
 def template(out: Path, term: str | None, area: Path) -> None:
     """Write a blank return workbook (OUT.xlsx), pre-filled from the store where there is one.
 

@@ -60,6 +60,7 @@ from folium.template import Template
 
 from .. import __version__
 from ..terms import AGE_GROUPS, Term
+from ..terms import term_label as _term_label
 from . import disclosure
 from .offline import save_offline
 
@@ -544,11 +545,6 @@ class _WardLabels(folium.map.Layer):
 
 def _esc(value: object) -> str:
     return html.escape("" if value is None or value is pd.NA else str(value), quote=True)
-
-
-def _term_label(term: str) -> str:
-    parsed = Term.parse(term)
-    return f"{parsed.season.capitalize()} {parsed.year}"
 
 
 def _new_map(tiles: bool, bounds: list[list[float]]) -> folium.Map:

@@ -45,6 +45,7 @@ import pandas as pd
 
 from .. import __version__
 from ..terms import AGE_GROUPS, Term
+from ..terms import term_label as _term_label
 from . import disclosure, maps
 
 if TYPE_CHECKING:
@@ -86,11 +87,6 @@ class ReportOptions:
 
 
 # --- figures ---------------------------------------------------------------------------------
-
-
-def _term_label(term: str) -> str:
-    parsed = Term.parse(term)
-    return f"{parsed.season.capitalize()} {parsed.year}"
 
 
 def _count(value: float, publish: bool, threshold: float = disclosure.THRESHOLD) -> str:

@@ -27,7 +27,8 @@ from ..errors import ParameterError
 from ..gap import sort_gap
 from ..parameters import Parameters
 from ..terms import AGE_GROUPS, Term
-from .core import BASELINE, Scenario, apply, read_scenario
+from .events import apply
+from .schema import BASELINE, Scenario, read_scenario
 from .uncertainty import SUMMARY_COLUMNS, summarise
 
 KEY = ["term", "ward_code", "ward_name", "age_group"]
