@@ -150,7 +150,12 @@ class Check:
             raise self.fail(where, f"must be a number (found {value!r})")
         value = float(value)
         if (low is not None and value < low) or (high is not None and value > high):
-            span = f"from {low:g}" if high is None else f"from {low:g} to {high:g}"
+            if high is None:
+                span = f"from {low:g}"
+            elif low is None:
+                span = f"at most {high:g}"
+            else:
+                span = f"from {low:g} to {high:g}"
             raise self.fail(where, f"must be {span} (found {value:g})")
         if above is not None and value <= above:
             raise self.fail(where, f"must be above {above:g} (found {value:g})")
