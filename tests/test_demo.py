@@ -17,7 +17,7 @@ import shapely
 from openpyxl import load_workbook
 from pyproj import Transformer
 
-from sufficiency.demo import build_demo
+from demo.generate import build_demo
 
 DEMO = Path(__file__).resolve().parents[1] / "data" / "demo"
 TERMS = ("2026-spring", "2026-summer", "2026-autumn")

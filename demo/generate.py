@@ -12,7 +12,9 @@ autumn 2026 (children in each age group's window times typical hours a week, ove
 dense inner wards are short of places, suburbs have a surplus and the town as a whole is a
 little above need. That estimate is only used here; the files carry no trace of it.
 
-Rebuild with ``python -m sufficiency.demo --out data/demo --seed 2026`` or ``make demo-data``.
+Rebuild with ``python demo/generate.py --out data/demo --seed 2026`` (or ``python -m
+demo.generate`` from the checkout) or ``make demo-data``. This file is not installed with the
+package: it is the recipe, and the files it writes are what ships.
 """
 
 from __future__ import annotations
@@ -30,8 +32,8 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from pyproj import Transformer
 
-from ._xlsx import fixed_zip
-from .terms import AGE_GROUPS, Term, window
+from sufficiency._xlsx import fixed_zip
+from sufficiency.terms import AGE_GROUPS, Term, window
 
 AREA_NAME = "Demotown (synthetic)"
 AREA_CODE = "E06099999"
@@ -1648,9 +1650,9 @@ def build_demo(out: str | Path, seed: int = 2026) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """``python -m sufficiency.demo --out data/demo --seed 2026``."""
+    """``python demo/generate.py --out data/demo --seed 2026``."""
     parser = argparse.ArgumentParser(
-        prog="python -m sufficiency.demo",
+        prog="python demo/generate.py",
         description="Write the synthetic demo area (Demotown) into a folder.",
     )
     parser.add_argument("--out", default="data/demo", help="folder to write (default data/demo)")
