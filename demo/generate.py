@@ -32,8 +32,13 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from pyproj import Transformer
 
-from sufficiency._xlsx import fixed_zip
+from sufficiency._xlsx import FIXED_TIME, fixed_zip
+from sufficiency.demand import STRETCHED_WEEKS, TERM_WEEKS
+from sufficiency.returns import CHILDREN, FUNDED, PLACES, VACANCIES, WAITING
+from sufficiency.returns import RETURN_COLUMNS as CONTRACT_COLUMNS
+from sufficiency.rules.consistency import QUALIFICATIONS
 from sufficiency.terms import AGE_GROUPS, Term, window
+from sufficiency.workforce import staff_needed
 
 AREA_NAME = "Demotown (synthetic)"
 AREA_CODE = "E06099999"
@@ -44,28 +49,11 @@ RETURN_FILES: tuple[str, ...] = (
     "returns-2026-summer.csv",
     "returns-2026-autumn.xlsx",
 )
-RETURN_COLUMNS: tuple[str, ...] = (
-    "urn", "provider_name", "provider_type", "postcode", "easting", "northing",
-    "registered_places", "places_under2", "places_2", "places_3_4",
-    "hours_per_day", "days_per_week", "weeks_per_year",
-    "children_under2", "children_2", "children_3_4",
-    "funded_under2_working", "funded_2_working", "funded_2_disadvantaged",
-    "funded_3_4_universal", "funded_3_4_extended",
-    "vacancies_under2", "vacancies_2", "vacancies_3_4",
-    "waiting_under2", "waiting_2", "waiting_3_4",
-    "staff_total", "staff_unqualified", "staff_level2", "staff_level3", "staff_level6",
-    "staff_vacancies", "staff_leavers", "staff_recruits", "leaver_reasons", "send_children",
-    "status", "status_date", "planned_places_change", "planned_change_date",
-)  # fmt: skip
-PLACES = ["places_under2", "places_2", "places_3_4"]
-CHILDREN = ["children_under2", "children_2", "children_3_4"]
-FUNDED = [
-    "funded_under2_working", "funded_2_working", "funded_2_disadvantaged",
-    "funded_3_4_universal", "funded_3_4_extended",
-]  # fmt: skip
-VACANCIES = ["vacancies_under2", "vacancies_2", "vacancies_3_4"]
-WAITING = ["waiting_under2", "waiting_2", "waiting_3_4"]
-QUALIFICATIONS = ["staff_unqualified", "staff_level2", "staff_level3", "staff_level6"]
+# The return columns of DATA.md, less those the demo leaves out: providers are placed by
+# postcode or easting and northing, never by latitude, longitude or a ward code.
+RETURN_COLUMNS: tuple[str, ...] = tuple(
+    c for c in CONTRACT_COLUMNS if c not in ("latitude", "longitude", "ward_code")
+)
 LEAVER_REASONS: tuple[str, ...] = (
     "pay", "left sector", "retirement", "moved away", "career change", "workload",
 )  # fmt: skip
@@ -170,12 +158,15 @@ _COUNTS = {"childminder": 148, "day_nursery": 63, "pre_school": 34, "school_nurs
 _CHILDMINDER_PULL = (0.55, 0.55, 1.0, 1.3)
 _PRE_SCHOOL_PULL = (0.6, 0.6, 1.1, 1.2)
 # Opening patterns: hours a day, days a week, weeks a year (each drawn from the choices).
+# Day nurseries open all year (the 51 weeks a stretched offer spreads over), sessional and
+# school settings in term time only (the 38 weeks of the funded offer).
+_ALL_YEAR, _TERM_TIME = int(STRETCHED_WEEKS), int(TERM_WEEKS)
 _OPENING = {
     "childminder": ((9.5, 10.0, 10.0, 10.5, 11.0), (4, 5, 5, 5), (48, 49, 50, 51)),
-    "day_nursery": ((10.0, 10.5, 10.5, 11.0), (5,), (51,)),
-    "pre_school": ((6.0, 6.5, 7.0), (5,), (38,)),
-    "school_nursery": ((6.5,), (5,), (38,)),
-    "nursery_school": ((6.5,), (5,), (38,)),
+    "day_nursery": ((10.0, 10.5, 10.5, 11.0), (5,), (_ALL_YEAR,)),
+    "pre_school": ((6.0, 6.5, 7.0), (5,), (_TERM_TIME,)),
+    "school_nursery": ((6.5,), (5,), (_TERM_TIME,)),
+    "nursery_school": ((6.5,), (5,), (_TERM_TIME,)),
 }
 # Typical hours a week a child on roll attends (under2, 2, 3_4): turns occupied place-hours
 # into children on roll.
@@ -1060,17 +1051,6 @@ def funded_targets(wards: pd.DataFrame, children: np.ndarray) -> dict[str, float
     }
 
 
-def staff_needed(places: np.ndarray, kind: np.ndarray, graduate: np.ndarray) -> np.ndarray:
-    """Adults the statutory ratios need for ``places`` (providers x 3 age groups).
-
-    Group settings: under 2 1:3, 2-year-olds 1:5, 3 and over 1:8 (1:13 with a graduate);
-    childminders and their assistants 3 young children each.
-    """
-    three_four = np.where(graduate, 13.0, 8.0)
-    group = places[:, 0] / 3 + places[:, 1] / 5 + places[:, 2] / three_four
-    return np.where(kind == "childminder", places.sum(axis=1) / 3, group)
-
-
 def _initial_staff(
     providers: pd.DataFrame, places: np.ndarray, rng: np.random.Generator
 ) -> np.ndarray:
@@ -1314,7 +1294,6 @@ def _return_frame(
 # --------------------------------------------------------------------------------------------
 # Writing the files
 
-_FIXED_TIME = dt.datetime(2026, 1, 1)
 _DATE_COLUMNS = ("status_date", "planned_change_date")
 
 
@@ -1352,15 +1331,10 @@ def _write_xlsx(frame: pd.DataFrame, path: Path, sheet: str) -> None:
     for row in frame.itertuples(index=False, name=None):
         worksheet.append([_cell(worksheet, v, c) for v, c in zip(row, columns, strict=True)])
     workbook.properties.creator = "sufficiency.demo"
-    workbook.properties.created = _FIXED_TIME
+    workbook.properties.created = FIXED_TIME
     buffer = io.BytesIO()
     workbook.save(buffer)
-    path.write_bytes(_fixed_zip(buffer.getvalue()))
-
-
-def _fixed_zip(data: bytes) -> bytes:
-    """The same zip with fixed entry times and a fixed 'modified' property."""
-    return fixed_zip(data, _FIXED_TIME)
+    path.write_bytes(fixed_zip(buffer.getvalue(), FIXED_TIME))
 
 
 def _write_geojson(wards: pd.DataFrame, path: Path) -> None:
