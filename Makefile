@@ -36,7 +36,7 @@ bench-national: $(VENV)/.installed-test
 	$(BIN)/python benchmarks/national.py
 
 demo-data: $(VENV)/.installed
-	$(BIN)/python demo/generate.py --out data/demo
+	$(BIN)/python demo/generate.py --out sufficiency/data/demo
 
 clean:
 	rm -rf $(VENV) output .pytest_cache .ruff_cache

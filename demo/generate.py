@@ -12,9 +12,9 @@ autumn 2026 (children in each age group's window times typical hours a week, ove
 dense inner wards are short of places, suburbs have a surplus and the town as a whole is a
 little above need. That estimate is only used here; the files carry no trace of it.
 
-Rebuild with ``python demo/generate.py --out data/demo --seed 2026`` (or ``python -m
+Rebuild with ``python demo/generate.py --out sufficiency/data/demo --seed 2026`` (or ``python -m
 demo.generate`` from the checkout) or ``make demo-data``. This file is not installed with the
-package: it is the recipe, and the files it writes are what ships.
+package; the files it writes are, as package data in ``sufficiency/data/demo``.
 """
 
 from __future__ import annotations
@@ -40,6 +40,8 @@ from sufficiency.rules.consistency import QUALIFICATIONS
 from sufficiency.terms import AGE_GROUPS, Term, window
 from sufficiency.workforce import staff_needed
 
+# Where the demo area ships: package data beside the parameters, in this checkout.
+DEMO_FOLDER = Path(__file__).resolve().parents[1] / "sufficiency" / "data" / "demo"
 AREA_NAME = "Demotown (synthetic)"
 AREA_CODE = "E06099999"
 TOWN_CENTRE = (440_000.0, 110_000.0)
@@ -1396,7 +1398,7 @@ def _postcode_table(postcodes: pd.DataFrame, wards: pd.DataFrame) -> pd.DataFram
 
 def _area_toml() -> str:
     return (
-        "# Demotown is fictional: made by sufficiency.demo from random numbers.\n"
+        "# Demotown is fictional: made by demo/generate.py from random numbers.\n"
         "[area]\n"
         f'name = "{AREA_NAME}"\n'
         f'code = "{AREA_CODE}"\n'
@@ -1490,7 +1492,7 @@ _MIX_ORDER = (
 )  # fmt: skip
 _README = """# Demotown: the synthetic demo area
 
-**Demotown is fictional.** Every file here was made up by `sufficiency/demo.py` from random
+**Demotown is fictional.** Every file here was made up by `demo/generate.py` from random
 numbers (seed {seed}). No ward, provider, person, postcode or figure describes a real place: the
 ward codes (`E05099001`-`E05099016`), the area code (`E06099999`), the postcode area `ZT` and the
 URNs are well-formed but not real. The town sits around easting 440000, northing 110000 only so
@@ -1498,9 +1500,10 @@ that its coordinates look like southern England's.
 
 Rebuild it (the same seed gives byte-identical files):
 
-    python -m sufficiency.demo --out data/demo --seed {seed}
+    python demo/generate.py --out sufficiency/data/demo --seed {seed}
 
-or `make demo-data`. Do not edit these files by hand: `tests/test_demo.py` checks that they are
+or `make demo-data`, from a checkout of the repository (the generator is not installed with the
+package; these files are). Do not edit them by hand: `tests/test_demo.py` checks that they are
 exactly what the generator writes.
 
 ## Files
@@ -1566,8 +1569,7 @@ adds housing, adjusts for staffing and works out its own cohort ratios).
 - `ward_parameters.csv` sets disadvantaged 2-year-olds' take-up to 0.65 in two deprived wards,
   the working-parent share of under-2s to 0.60 in an affluent suburb, and the disadvantaged
   (0.40) and working-parent (0.35) shares of 2-year-olds in the most deprived ward.
-- Not included (all optional): `small_areas`, `flows.csv` and `parameters.toml`, so the
-  package's defaults apply.
+- Not included (optional): `parameters.toml`, so the package's defaults apply.
 """
 
 
@@ -1624,12 +1626,17 @@ def build_demo(out: str | Path, seed: int = 2026) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """``python demo/generate.py --out data/demo --seed 2026``."""
+    """``python demo/generate.py --out sufficiency/data/demo --seed 2026``."""
     parser = argparse.ArgumentParser(
         prog="python demo/generate.py",
         description="Write the synthetic demo area (Demotown) into a folder.",
     )
-    parser.add_argument("--out", default="data/demo", help="folder to write (default data/demo)")
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=DEMO_FOLDER,
+        help="folder to write (default: sufficiency/data/demo in this checkout)",
+    )
     parser.add_argument("--seed", type=int, default=2026, help="random seed (default 2026)")
     args = parser.parse_args(argv)
     build_demo(args.out, seed=args.seed)
