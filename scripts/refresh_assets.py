@@ -11,8 +11,9 @@ use) with each package's licence text, and rewrites ``_assets/MANIFEST.toml``.
 
 To follow a folium upgrade: run ``pytest tests/test_offline.py``; the test that lists the
 URLs folium references names any that are new. Change the versions and URLs in ``PACKAGES``
-and ``FILES`` below to match, run ``python scripts/refresh_assets.py``, then run the tests
-(including the ``browser`` ones) and read ``git diff --stat sufficiency/_assets``.
+and ``FILES`` below to match, run ``python scripts/refresh_assets.py``, move the ``folium`` and
+``branca`` pins in ``pyproject.toml`` to the new versions (branca's colormaps link d3), then
+run the tests (including the ``browser`` ones) and read ``git diff --stat sufficiency/_assets``.
 
 Only the standard library is used. ``--check`` downloads and compares without writing.
 """
