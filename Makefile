@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet --upgrade pip "setuptools>=77"
 
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e .
@@ -23,8 +23,8 @@ demo: $(VENV)/.installed
 	$(BIN)/sufficiency run
 
 test: $(VENV)/.installed-test
-	$(BIN)/ruff check sufficiency tests benchmarks scripts
-	$(BIN)/ruff format --check sufficiency tests benchmarks scripts
+	$(BIN)/ruff check sufficiency tests benchmarks scripts demo
+	$(BIN)/ruff format --check sufficiency tests benchmarks scripts demo
 	$(BIN)/python -m pytest
 
 bench: $(VENV)/.installed-test
@@ -36,7 +36,7 @@ bench-national: $(VENV)/.installed-test
 	$(BIN)/python benchmarks/national.py
 
 demo-data: $(VENV)/.installed
-	$(BIN)/python -m sufficiency.demo --out data/demo
+	$(BIN)/python demo/generate.py --out sufficiency/data/demo
 
 clean:
 	rm -rf $(VENV) output .pytest_cache .ruff_cache

@@ -12,9 +12,10 @@ each in a fresh process, so that each run's peak memory is its own:
 2. for each of five shipped scenarios (baseline, closures, high_take_up, planned_on_time,
    staffing_crisis; ``scenarios.apply``) over 12 funding terms: the **model** (``assess``:
    children, demand, supply, gap), **accessibility** (places per provider, the E2SFCA for every
-   term and age group), **flows** (demand moved to setting wards) and **write** (the gap table
-   with the extra columns, appended to one ``gap.csv`` scenario by scenario: scenarios are
-   written in name order, so the file is in the contract's order without a national sort).
+   term and age group), **flows** (demand moved to setting wards) and **write gap.parquet**
+   (the gap table with the extra columns, as ``sufficiency run --parquet`` writes it: one part
+   per scenario, joined into one ``gap.parquet`` with a row group per scenario; scenarios are
+   in name order, so the file is in the contract's order without a national sort).
 
 Maps and the workbook are left out (a national gap table has more rows than a worksheet).
 Each stage's wall time and peak memory (the process's peak resident memory while it ran, from
@@ -53,7 +54,8 @@ REPOSITORY = HERE.parent
 SCENARIOS = ["baseline", "closures", "high_take_up", "planned_on_time", "staffing_crisis"]
 SCALES = {"quarter": 0.25, "half": 0.5, "all": 1.0}
 TERMS = 12
-STAGES = ["read", "model", "accessibility", "flows", "write"]
+WRITE = "write gap.parquet"
+STAGES = ["read", "model", "accessibility", "flows", WRITE]
 
 
 # --- Measuring ----------------------------------------------------------------------------------
@@ -95,15 +97,16 @@ _READ: dict[str, Any] = {}
 
 
 def pipeline(folder: Path, out: Path, n_terms: int = TERMS, workers: int = 1) -> dict[str, Any]:
-    """Read an area folder, run the five scenarios, write ``gap.csv``; time every stage.
+    """Read an area folder, run the five scenarios, write ``gap.parquet``; time every stage.
 
     With ``workers`` > 1 the scenarios run in that many forked processes, each writing its
-    part of ``gap.csv``, joined in scenario order at the end; stage times are then added up
+    part of ``gap.parquet``, joined in scenario order at the end; stage times are then added up
     over the scenarios, and the total is the wall time.
     """
     import multiprocessing
-    import shutil
     from concurrent.futures import ProcessPoolExecutor
+
+    import pyarrow.parquet as pq
 
     stages = Stages()
     with stages.stage("import"):
@@ -128,7 +131,7 @@ def pipeline(folder: Path, out: Path, n_terms: int = TERMS, workers: int = 1) ->
             flows=flows.read_flows(folder / "flows.csv", area.ward_codes),
             scenarios=sorted(
                 load_scenarios([REPOSITORY / "scenarios" / f"{s}.toml" for s in SCENARIOS]),
-                key=lambda s: s.name,  # gap.csv is sorted by scenario first
+                key=lambda s: s.name,  # the gap table is sorted by scenario first
             ),
             parameters=Parameters.defaults(),
             settings=catchment.default_settings(),
@@ -144,11 +147,12 @@ def pipeline(folder: Path, out: Path, n_terms: int = TERMS, workers: int = 1) ->
             done = list(pool.map(run_scenario, jobs))
     else:
         done = [run_scenario(job) for job in jobs]
-    with stages.stage("write"), (out / "gap.csv").open("wb") as gap:
-        for part in sorted(out.glob("part-*.csv")):
-            with part.open("rb") as source:
-                shutil.copyfileobj(source, gap, 2**24)
-            part.unlink()
+    with stages.stage(WRITE):
+        parts = sorted(out.glob("part-*.parquet"))
+        with pq.ParquetWriter(out / "gap.parquet", pq.read_schema(parts[0])) as gap:
+            for part in parts:
+                gap.write_table(pq.read_table(part))  # one row group per scenario
+                part.unlink()
     for job in done:
         for name, seconds in job["seconds"].items():
             stages.seconds[name] = stages.seconds.get(name, 0.0) + seconds
@@ -170,7 +174,7 @@ def pipeline(folder: Path, out: Path, n_terms: int = TERMS, workers: int = 1) ->
         "scenarios": len(done),
         "workers": workers,
         "rows": sum(job["rows"] for job in done),
-        "gap_mib": (out / "gap.csv").stat().st_size / 2**20,
+        "gap_mib": (out / "gap.parquet").stat().st_size / 2**20,
         "seconds": stages.seconds,
         "peak_mib": stages.peak_mib,
         "total_seconds": time.perf_counter() - started,
@@ -179,10 +183,10 @@ def pipeline(folder: Path, out: Path, n_terms: int = TERMS, workers: int = 1) ->
 
 
 def run_scenario(number: int) -> dict[str, Any]:
-    """Model, accessibility, flows and this scenario's part of ``gap.csv`` (in a worker)."""
+    """Model, accessibility, flows and this scenario's part of ``gap.parquet`` (in a worker)."""
     from sufficiency import catchment, flows, supply
     from sufficiency.assess import assess
-    from sufficiency.outputs._csv import check_same, write_gap_csv
+    from sufficiency.outputs.tables import write_gap_parquet
     from sufficiency.scenarios import apply
 
     stages = Stages()
@@ -226,7 +230,7 @@ def run_scenario(number: int) -> dict[str, Any]:
             utilisation=float(result.parameters["utilisation"]),
             margin=float(result.parameters["tight_margin"]),
         )
-    with stages.stage("write"):
+    with stages.stage(WRITE):
         # Both tables come in the gap table's row order: check it, then add their columns.
         key = ["term", "ward_code", "age_group"]
         for extra in (access_columns, flow_columns):
@@ -236,10 +240,7 @@ def run_scenario(number: int) -> dict[str, Any]:
             **{c: access_columns[c].to_numpy() for c in catchment.COLUMNS},
             **{c: flow_columns[c].to_numpy() for c in flows.COLUMNS},
         )
-        with (_READ["out"] / f"part-{number:03d}.csv").open("w", encoding="utf-8") as part:
-            write_gap_csv(table, part, header=number == 0)
-    if number == 0:
-        check_same(table)  # untimed: the fast writer gives pandas' bytes
+        write_gap_parquet(table, _READ["out"] / f"part-{number:03d}.parquet")
     return {"seconds": stages.seconds, "peak_mib": stages.peak_mib, "rows": len(table)}
 
 
@@ -295,7 +296,7 @@ def stage_table(runs: dict[str, dict[str, Any]]) -> list[str]:
     """Seconds per stage and scale, and seconds per 1,000 wards (flat when linear)."""
     names = list(runs)
     lines = [
-        f"{'stage':<15}"
+        f"{'stage':<18}"
         + "".join(f"{n:>9}" for n in names)
         + "   s per 1,000 wards: "
         + " ".join(f"{n:>7}" for n in names)
@@ -313,7 +314,7 @@ def stage_table(runs: dict[str, dict[str, Any]]) -> list[str]:
             else runs[names[-1]]["peak_mib"].get(stage, float("nan"))
         )
         lines.append(
-            f"{stage:<15}"
+            f"{stage:<18}"
             + "".join(f"{s:>8.2f}s" for s in seconds)
             + "                      "
             + " ".join(f"{p:>7.3f}" for p in per_1000)
@@ -368,7 +369,7 @@ def main(argv: list[str] | None = None) -> None:
             r["total_seconds"] if stage == "total" else r["seconds"].get(stage, 0.0)
             for r in quarter_terms.values()
         ]
-        print(f"    {stage:<13}" + "".join(f"{s:>8.2f}" for s in seconds))
+        print(f"    {stage:<18}" + "".join(f"{s:>8.2f}" for s in seconds))
 
     centroids = lsoa_centroids()
     n_lsoa = len(centroids) if centroids is not None else 32_844

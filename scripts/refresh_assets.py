@@ -2,7 +2,7 @@
 """Re-download the scripts, styles, fonts and images that published maps carry inline.
 
 A folium map links Leaflet, jQuery, Bootstrap, Font Awesome and a few plugins from CDNs;
-``sufficiency.offline`` swaps each link for the content of a file shipped in
+``sufficiency.outputs.offline`` swaps each link for the content of a file shipped in
 ``sufficiency/_assets``. This script fetches those files at the exact versions folium names,
 from the package registries (npm, and PyPI for one stylesheet that only folium's own source
 distribution carries), checks each archive against the registry's published hash, copies out
@@ -11,8 +11,9 @@ use) with each package's licence text, and rewrites ``_assets/MANIFEST.toml``.
 
 To follow a folium upgrade: run ``pytest tests/test_offline.py``; the test that lists the
 URLs folium references names any that are new. Change the versions and URLs in ``PACKAGES``
-and ``FILES`` below to match, run ``python scripts/refresh_assets.py``, then run the tests
-(including the ``browser`` ones) and read ``git diff --stat sufficiency/_assets``.
+and ``FILES`` below to match, run ``python scripts/refresh_assets.py``, move the ``folium`` and
+``branca`` pins in ``pyproject.toml`` to the new versions (branca's colormaps link d3), then
+run the tests (including the ``browser`` ones) and read ``git diff --stat sufficiency/_assets``.
 
 Only the standard library is used. ``--check`` downloads and compares without writing.
 """

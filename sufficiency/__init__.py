@@ -3,7 +3,7 @@
 The library API a notebook user calls::
 
     import sufficiency
-    result = sufficiency.assess("data/demo")
+    result = sufficiency.assess()             # the bundled demo area; or an area folder
     result.gap.head()
 """
 

@@ -3,7 +3,7 @@
 This is the library API the CLI is a thin layer over::
 
     import sufficiency
-    result = sufficiency.assess("data/demo")            # or an Area, and a parameters file
+    result = sufficiency.assess()                       # the demo; or an area folder
     result.gap                                          # the DATA.md gap table, a DataFrame
     result.ward_summary()                               # one row per ward and age group
     result.calibration                                  # model against the latest returns
@@ -22,6 +22,7 @@ import pandas as pd
 from . import catchment, flows, housing, population, supply
 from . import demand as demand_model
 from . import gap as gap_model
+from ._demo_area import DEMO_AREA
 from .area import Area, load_area
 from .entitlements import Entitlement, default_rules
 from .errors import InputError
@@ -29,7 +30,6 @@ from .parameters import Parameters, ward_values
 from .terms import AGE_GROUPS, RUN_TERMS, Term, run_window
 
 DEFAULT_TERMS = RUN_TERMS
-DEMO_AREA = Path(__file__).resolve().parent.parent / "data" / "demo"
 
 
 @dataclass

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -14,6 +15,7 @@ from sufficiency.cli.main import cli
 from sufficiency.gap import COLUMNS
 
 CHECK_GAP = SHARED / "tools" / "check_gap.py"
+SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
 
 
 def invoke(*args):
@@ -201,3 +203,54 @@ def test_closed_providers_are_not_counted_as_missing_returns(tmp_path):
         "1 provider(s) made no return for 2026-autumn; their last return was carried forward "
         "(EY100003)"
     ]
+
+
+def _same_as_the_csv(out: Path) -> pd.DataFrame:
+    """gap.parquet holds what gap.csv holds, column for column, with the CSV's types."""
+    from_csv = pd.read_csv(out / "gap.csv")
+    from_parquet = pd.read_parquet(out / "gap.parquet")
+    pd.testing.assert_frame_equal(from_parquet, from_csv, check_exact=True)
+    assert list(from_parquet.columns) == list(from_csv.columns)
+    return from_parquet
+
+
+def test_run_parquet_writes_the_gap_table_with_its_types(tmp_path):
+    pytest.importorskip("pyarrow", reason="pyarrow is a dependency: pip install -e . again")
+    out = tmp_path / "out"
+    result = invoke("run", "--parquet", "--no-maps", "--out", str(out))
+    assert result.exit_code == 0, result.output
+    assert "gap.parquet" in result.output.splitlines()[-1]
+    gap = _same_as_the_csv(out)
+    assert list(gap.columns[:14]) == COLUMNS
+    assert len(gap) == 12 * 16 * 3  # the demo: 12 terms, 16 wards, 3 age groups
+    text = ["scenario", "term", "ward_code", "ward_name", "age_group", "status"]
+    assert all(pd.api.types.is_string_dtype(gap[c]) for c in text)
+    assert gap["age_group"].unique().tolist() == ["under2", "2", "3_4"]  # "2" stays text
+    numbers = gap.columns[5:13]
+    assert (gap.dtypes[numbers] == "float64").all()
+    assert gap["demand_points"].dtype == "int64"
+
+
+def test_run_parquet_with_scenarios_and_draws(tmp_path):
+    pytest.importorskip("pyarrow", reason="pyarrow is a dependency: pip install -e . again")
+    out = tmp_path / "out"
+    closures, staffing = SCENARIOS / "closures.toml", SCENARIOS / "staffing_crisis.toml"
+    args = ["--scenario", str(closures), "--scenario", str(staffing), "--draws", "20"]
+    result = invoke("run", "--parquet", "--no-maps", "--out", str(out), *args)
+    assert result.exit_code == 0, result.output
+    gap = _same_as_the_csv(out)
+    assert gap["scenario"].nunique() == 2
+    assert {"gap_median", "gap_p05", "gap_p95", "p_deficit"} <= set(gap.columns)
+    assert (gap.dtypes[["gap_median", "p_deficit"]] == "float64").all()
+
+
+def test_run_writes_no_parquet_unless_asked(tiny_area, tmp_path):
+    out = tmp_path / "out"
+    assert invoke("run", "--area", str(tiny_area), "--no-maps", "--out", str(out)).exit_code == 0
+    assert not (out / "gap.parquet").exists()
+
+
+def test_run_help_names_the_parquet_option():
+    result = invoke("run", "--help")
+    assert "--parquet" in result.output
+    assert "OUT/gap.parquet" in " ".join(result.output.split())

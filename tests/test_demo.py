@@ -17,9 +17,10 @@ import shapely
 from openpyxl import load_workbook
 from pyproj import Transformer
 
-from sufficiency.demo import build_demo
+from demo.generate import DEMO_FOLDER, build_demo
+from sufficiency.assess import DEMO_AREA
 
-DEMO = Path(__file__).resolve().parents[1] / "data" / "demo"
+DEMO = DEMO_AREA
 TERMS = ("2026-spring", "2026-summer", "2026-autumn")
 RETURN_FILES = {
     "2026-spring": "returns-2026-spring.csv",
@@ -107,7 +108,7 @@ def test_the_committed_demo_is_a_fresh_build(built: Path) -> None:
     # Content, not bytes: another numpy or openpyxl release may write the same figures with
     # different bytes (zip layout, the last digit of a float); the same library versions give
     # the same bytes (the test above).
-    assert _names(DEMO) == _names(built), "data/demo has other files: run make demo-data"
+    assert _names(DEMO) == _names(built), "the bundled demo has other files: run make demo-data"
     hint = "is not what the generator writes: run make demo-data"
     for name in _names(built):
         if name.endswith(".csv"):
@@ -124,6 +125,10 @@ def test_the_committed_demo_is_a_fresh_build(built: Path) -> None:
             assert committed.geometry.geom_equals_exact(fresh.geometry, 0.5).all(), name
         else:
             assert (DEMO / name).read_text() == (built / name).read_text(), f"{name} {hint}"
+
+
+def test_the_generator_writes_where_the_package_reads() -> None:
+    assert Path(DEMO_AREA) == DEMO_FOLDER, "make demo-data would write elsewhere than the package"
 
 
 # Files and columns
@@ -165,7 +170,7 @@ def test_area_toml_names_the_area(built: Path) -> None:
 def test_the_readme_says_it_is_fictional(built: Path) -> None:
     text = (built / "README.md").read_text("utf-8")
     assert "fictional" in text
-    assert "python -m sufficiency.demo --out data/demo --seed 2026" in text
+    assert "python demo/generate.py --out sufficiency/data/demo --seed 2026" in text
 
 
 # Geography

@@ -24,7 +24,8 @@ import pytest
 
 from sufficiency.outputs.offline import OfflineAssetError, inline_assets, save_offline
 
-ASSETS = Path(__file__).resolve().parents[1] / "sufficiency" / "_assets"
+ROOT = Path(__file__).resolve().parents[1]
+ASSETS = ROOT / "sufficiency" / "_assets"
 ARTEFACTS = Path(__file__).resolve().parents[1] / "test-artefacts"
 WEST, SOUTH = -1.17, 52.62  # a made-up grid near Leicester
 WARD_WIDTH, WARD_HEIGHT = 0.012, 0.008  # degrees: about 0.8 km by 0.9 km
@@ -150,6 +151,14 @@ def test_shipped_files_are_those_listed_with_their_checksums_and_licences():
     assert not [p for p in on_disk if {"dist", "build"} & set(p.split("/"))]
     # Trimmed: no source maps, unminified sources or font formats Chromium does not need.
     assert not [p for p in on_disk if p.endswith((".map", ".ttf", ".eot", ".woff", ".svg"))]
+
+
+def test_folium_is_pinned_to_the_vendored_version():
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    pins = [d for d in pyproject["project"]["dependencies"] if d.startswith(("folium", "branca"))]
+    assert f"folium=={_manifest()['folium']}" in pins
+    assert [p for p in pins if p.startswith("branca")] == [f"branca=={branca.__version__}"]
+    assert folium.__version__ == _manifest()["folium"]
 
 
 def test_every_link_folium_writes_is_shipped():

@@ -21,6 +21,7 @@ Examples:
   sufficiency run                              # the bundled demo area, 12 terms
   sufficiency run --area ~/eyc/southampton --out results/2026-autumn
   sufficiency run --first-term 2027-spring --last-term 2028-autumn
+  sufficiency run --parquet                    # gap.parquet too, with column types
   sufficiency run --scenario scenarios/closures.toml --draws 1000 --seed 1
   sufficiency compare scenarios/*.toml --out results/compare
   sufficiency ingest returns-2026-autumn.xlsx --term 2026-autumn --area ~/eyc/southampton
@@ -86,6 +87,13 @@ def _common(command):
     show_default=True,
     help="Also write the internal gap map(s) into OUT/maps/.",
 )
+@click.option(
+    "--parquet",
+    is_flag=True,
+    default=False,
+    help="Also write OUT/gap.parquet: the rows and columns of gap.csv with their types "
+    "(text, float64, int64; empty cells as nulls), for pandas, R, DuckDB or Arrow.",
+)
 def run(
     area: Path | None,
     parameters: Path | None,
@@ -96,13 +104,14 @@ def run(
     seed: int,
     scenario_files: tuple[Path, ...],
     maps: bool,
+    parquet: bool,
 ) -> None:
     """Forecast places against demand and write the gap table.
 
-    Writes OUT/gap.csv (the gap table: one row per scenario, term, ward and age group),
-    OUT/sufficiency.xlsx (the gap, a ward summary, the take-up fit and notes) and the internal
-    gap map OUT/maps/gap-map.html, then prints which wards are in deficit, for which age groups
-    and from which term.
+    Writes OUT/gap.csv (the gap table: one row per scenario, term, ward and age group; with
+    --parquet also OUT/gap.parquet), OUT/sufficiency.xlsx (the gap, a ward summary, the take-up
+    fit and notes) and the internal gap map OUT/maps/gap-map.html, then prints which wards are
+    in deficit, for which age groups and from which term.
     """
     from ..assess import assess
     from ..outputs.maps import write_run_maps
@@ -111,7 +120,7 @@ def run(
 
     if not scenario_files and not draws:
         result = assess(area, parameters, first_term=first_term, last_term=last_term)
-        written = write_assessment(result, out_dir)
+        written = write_assessment(result, out_dir, parquet=parquet)
         if maps:
             written += write_run_maps(result, out_dir)
         for line in summary_lines(result):
@@ -132,7 +141,9 @@ def run(
         draws=draws,
         seed=seed,
     )
-    written = write_runs(runs.results, out_dir, gap=runs.gap, scenarios=runs.table())
+    written = write_runs(
+        runs.results, out_dir, gap=runs.gap, scenarios=runs.table(), parquet=parquet
+    )
     if maps:
         written += write_run_maps(runs.results, out_dir, gap=runs.gap)
     for result in runs.results:

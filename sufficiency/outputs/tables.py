@@ -1,4 +1,4 @@
-"""Writing an assessment: ``gap.csv``, the workbook, all or nothing.
+"""Writing an assessment: ``gap.csv``, the workbook (and ``gap.parquet`` if asked), all or nothing.
 
 Several scenarios (``write_runs``) go in one ``gap.csv``, sorted by scenario, term, ward and age
 group, with any Monte Carlo columns (``gap_median, gap_p05, gap_p95, p_deficit``) after the
@@ -8,6 +8,11 @@ Files are written into a temporary folder beside the output folder and moved int
 when every one is complete, so an error half way leaves the output folder as it was. Text cells
 are neutralised against spreadsheet formulas (``_escape.py``); numbers in ``gap.csv`` are not
 rounded, while the workbook rounds for reading.
+
+``gap.parquet`` (``run --parquet``) holds the same rows and columns as ``gap.csv`` with their
+types: text as strings, numbers as float64 or int64, missing values (an empty
+``places_per_100``) as nulls. Text is stored as it is: the guard against spreadsheet formulas is
+for the CSV and the workbook, which a spreadsheet opens. The same table gives the same bytes.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from ..assess import Assessment, ward_summary
@@ -26,6 +32,7 @@ from . import _csv
 from ._xlsx import write_sheets
 
 WORKBOOK = "sufficiency.xlsx"
+GAP_CSV, GAP_PARQUET = "gap.csv", "gap.parquet"
 
 
 def write_atomically(out_dir: str | Path, writers: dict[str, Callable[[Path], None]]) -> list[Path]:
@@ -54,6 +61,42 @@ def write_gap_csv(gap: pd.DataFrame, path: Path) -> None:
     """The gap table as CSV: numbers unrounded, text neutralised against formulas."""
     with path.open("w", encoding="utf-8", newline="") as handle:
         _csv.write_gap_csv(gap, handle)
+
+
+def _arrow_column(values: pd.Series):  # -> pyarrow.Array
+    """One gap column as Parquet stores it: the type ``pd.read_csv`` of gap.csv would give.
+
+    Whole numbers without gaps stay int64, other numbers are float64, booleans stay booleans
+    and everything else is text; missing values are nulls.
+    """
+    import pyarrow as pa
+
+    if pd.api.types.is_bool_dtype(values.dtype) and not values.hasnans:
+        return pa.array(values.to_numpy(bool), type=pa.bool_())
+    if pd.api.types.is_integer_dtype(values.dtype) and not values.hasnans:
+        return pa.array(values.to_numpy("int64"), type=pa.int64())
+    if pd.api.types.is_numeric_dtype(values.dtype) and not pd.api.types.is_bool_dtype(values):
+        numbers = values.to_numpy("float64", na_value=np.nan)
+        return pa.array(numbers, type=pa.float64(), from_pandas=True)  # NaN -> null
+    # Text: each distinct value converted once (7,681 ward names, not a million cells).
+    codes, distinct = pd.factorize(values)
+    names = pa.array([str(v) for v in distinct], type=pa.string())
+    indices = pa.array(codes, type=pa.int32(), mask=codes < 0)
+    return pa.DictionaryArray.from_arrays(indices, names).cast(pa.string())
+
+
+def write_gap_parquet(gap: pd.DataFrame, path: Path) -> None:
+    """The gap table as Parquet, column for column as ``gap.csv`` reads back.
+
+    No pandas metadata is stored (so the file reads back the same in any pandas and carries no
+    library version but pyarrow's ``created_by``), no index, and no timestamp: two writes of one
+    table give the same bytes.
+    """
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = pa.table({str(name): _arrow_column(gap[name]) for name in gap.columns})
+    pq.write_table(table, path, compression="snappy")
 
 
 def _rounded(frame: pd.DataFrame, digits: int = 1) -> pd.DataFrame:
@@ -106,15 +149,21 @@ def write_workbook(result: Assessment, path: Path) -> None:
     write_sheets(path, sheets)
 
 
-def write_assessment(result: Assessment, out_dir: str | Path) -> list[Path]:
-    """Write ``gap.csv`` and ``sufficiency.xlsx`` into ``out_dir``; return their paths."""
-    return write_atomically(
-        out_dir,
-        {
-            "gap.csv": lambda p: write_gap_csv(result.gap, p),
-            WORKBOOK: lambda p: write_workbook(result, p),
-        },
-    )
+def _gap_writers(gap: pd.DataFrame, parquet: bool) -> dict[str, Callable[[Path], None]]:
+    writers: dict[str, Callable[[Path], None]] = {GAP_CSV: lambda p: write_gap_csv(gap, p)}
+    if parquet:
+        writers[GAP_PARQUET] = lambda p: write_gap_parquet(gap, p)
+    return writers
+
+
+def write_assessment(
+    result: Assessment, out_dir: str | Path, *, parquet: bool = False
+) -> list[Path]:
+    """Write ``gap.csv`` (and ``gap.parquet`` if ``parquet``) and ``sufficiency.xlsx`` into
+    ``out_dir``; return their paths."""
+    writers = _gap_writers(result.gap, parquet)
+    writers[WORKBOOK] = lambda p: write_workbook(result, p)
+    return write_atomically(out_dir, writers)
 
 
 def _notes_frame(results: Sequence[Assessment]) -> pd.DataFrame:
@@ -162,12 +211,11 @@ def write_runs(
     gap: pd.DataFrame,
     scenarios: pd.DataFrame | None = None,
     comparison: pd.DataFrame | None = None,
+    parquet: bool = False,
 ) -> list[Path]:
-    """Write ``gap.csv`` (every scenario, sorted as the contract says), the workbook and, when
-    given, ``comparison.csv``, all or nothing."""
-    writers: dict[str, Callable[[Path], None]] = {
-        "gap.csv": lambda p: write_gap_csv(gap, p),
-    }
+    """Write ``gap.csv`` (every scenario, sorted as the contract says; and ``gap.parquet`` if
+    ``parquet``), the workbook and, when given, ``comparison.csv``, all or nothing."""
+    writers = _gap_writers(gap, parquet)
     if comparison is not None:
         writers["comparison.csv"] = lambda p: write_gap_csv(comparison, p)
     writers[WORKBOOK] = lambda p: write_runs_workbook(

@@ -12,7 +12,9 @@ autumn 2026 (children in each age group's window times typical hours a week, ove
 dense inner wards are short of places, suburbs have a surplus and the town as a whole is a
 little above need. That estimate is only used here; the files carry no trace of it.
 
-Rebuild with ``python -m sufficiency.demo --out data/demo --seed 2026`` or ``make demo-data``.
+Rebuild with ``python demo/generate.py --out sufficiency/data/demo --seed 2026`` (or ``python -m
+demo.generate`` from the checkout) or ``make demo-data``. This file is not installed with the
+package; the files it writes are, as package data in ``sufficiency/data/demo``.
 """
 
 from __future__ import annotations
@@ -30,9 +32,16 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from pyproj import Transformer
 
-from .outputs._xlsx import fixed_zip
-from .terms import AGE_GROUPS, Term, window
+from sufficiency.demand import STRETCHED_WEEKS, TERM_WEEKS
+from sufficiency.outputs._xlsx import FIXED_TIME, fixed_zip
+from sufficiency.returns.reader import CHILDREN, FUNDED, PLACES, VACANCIES, WAITING
+from sufficiency.returns.reader import RETURN_COLUMNS as CONTRACT_COLUMNS
+from sufficiency.returns.rules.consistency import QUALIFICATIONS
+from sufficiency.terms import AGE_GROUPS, Term, window
+from sufficiency.workforce import staff_needed
 
+# Where the demo area ships: package data beside the parameters, in this checkout.
+DEMO_FOLDER = Path(__file__).resolve().parents[1] / "sufficiency" / "data" / "demo"
 AREA_NAME = "Demotown (synthetic)"
 AREA_CODE = "E06099999"
 TOWN_CENTRE = (440_000.0, 110_000.0)
@@ -42,28 +51,11 @@ RETURN_FILES: tuple[str, ...] = (
     "returns-2026-summer.csv",
     "returns-2026-autumn.xlsx",
 )
-RETURN_COLUMNS: tuple[str, ...] = (
-    "urn", "provider_name", "provider_type", "postcode", "easting", "northing",
-    "registered_places", "places_under2", "places_2", "places_3_4",
-    "hours_per_day", "days_per_week", "weeks_per_year",
-    "children_under2", "children_2", "children_3_4",
-    "funded_under2_working", "funded_2_working", "funded_2_disadvantaged",
-    "funded_3_4_universal", "funded_3_4_extended",
-    "vacancies_under2", "vacancies_2", "vacancies_3_4",
-    "waiting_under2", "waiting_2", "waiting_3_4",
-    "staff_total", "staff_unqualified", "staff_level2", "staff_level3", "staff_level6",
-    "staff_vacancies", "staff_leavers", "staff_recruits", "leaver_reasons", "send_children",
-    "status", "status_date", "planned_places_change", "planned_change_date",
-)  # fmt: skip
-PLACES = ["places_under2", "places_2", "places_3_4"]
-CHILDREN = ["children_under2", "children_2", "children_3_4"]
-FUNDED = [
-    "funded_under2_working", "funded_2_working", "funded_2_disadvantaged",
-    "funded_3_4_universal", "funded_3_4_extended",
-]  # fmt: skip
-VACANCIES = ["vacancies_under2", "vacancies_2", "vacancies_3_4"]
-WAITING = ["waiting_under2", "waiting_2", "waiting_3_4"]
-QUALIFICATIONS = ["staff_unqualified", "staff_level2", "staff_level3", "staff_level6"]
+# The return columns of DATA.md, less those the demo leaves out: providers are placed by
+# postcode or easting and northing, never by latitude, longitude or a ward code.
+RETURN_COLUMNS: tuple[str, ...] = tuple(
+    c for c in CONTRACT_COLUMNS if c not in ("latitude", "longitude", "ward_code")
+)
 LEAVER_REASONS: tuple[str, ...] = (
     "pay", "left sector", "retirement", "moved away", "career change", "workload",
 )  # fmt: skip
@@ -168,12 +160,15 @@ _COUNTS = {"childminder": 148, "day_nursery": 63, "pre_school": 34, "school_nurs
 _CHILDMINDER_PULL = (0.55, 0.55, 1.0, 1.3)
 _PRE_SCHOOL_PULL = (0.6, 0.6, 1.1, 1.2)
 # Opening patterns: hours a day, days a week, weeks a year (each drawn from the choices).
+# Day nurseries open all year (the 51 weeks a stretched offer spreads over), sessional and
+# school settings in term time only (the 38 weeks of the funded offer).
+_ALL_YEAR, _TERM_TIME = int(STRETCHED_WEEKS), int(TERM_WEEKS)
 _OPENING = {
     "childminder": ((9.5, 10.0, 10.0, 10.5, 11.0), (4, 5, 5, 5), (48, 49, 50, 51)),
-    "day_nursery": ((10.0, 10.5, 10.5, 11.0), (5,), (51,)),
-    "pre_school": ((6.0, 6.5, 7.0), (5,), (38,)),
-    "school_nursery": ((6.5,), (5,), (38,)),
-    "nursery_school": ((6.5,), (5,), (38,)),
+    "day_nursery": ((10.0, 10.5, 10.5, 11.0), (5,), (_ALL_YEAR,)),
+    "pre_school": ((6.0, 6.5, 7.0), (5,), (_TERM_TIME,)),
+    "school_nursery": ((6.5,), (5,), (_TERM_TIME,)),
+    "nursery_school": ((6.5,), (5,), (_TERM_TIME,)),
 }
 # Typical hours a week a child on roll attends (under2, 2, 3_4): turns occupied place-hours
 # into children on roll.
@@ -1058,17 +1053,6 @@ def funded_targets(wards: pd.DataFrame, children: np.ndarray) -> dict[str, float
     }
 
 
-def staff_needed(places: np.ndarray, kind: np.ndarray, graduate: np.ndarray) -> np.ndarray:
-    """Adults the statutory ratios need for ``places`` (providers x 3 age groups).
-
-    Group settings: under 2 1:3, 2-year-olds 1:5, 3 and over 1:8 (1:13 with a graduate);
-    childminders and their assistants 3 young children each.
-    """
-    three_four = np.where(graduate, 13.0, 8.0)
-    group = places[:, 0] / 3 + places[:, 1] / 5 + places[:, 2] / three_four
-    return np.where(kind == "childminder", places.sum(axis=1) / 3, group)
-
-
 def _initial_staff(
     providers: pd.DataFrame, places: np.ndarray, rng: np.random.Generator
 ) -> np.ndarray:
@@ -1312,7 +1296,6 @@ def _return_frame(
 # --------------------------------------------------------------------------------------------
 # Writing the files
 
-_FIXED_TIME = dt.datetime(2026, 1, 1)
 _DATE_COLUMNS = ("status_date", "planned_change_date")
 
 
@@ -1350,15 +1333,10 @@ def _write_xlsx(frame: pd.DataFrame, path: Path, sheet: str) -> None:
     for row in frame.itertuples(index=False, name=None):
         worksheet.append([_cell(worksheet, v, c) for v, c in zip(row, columns, strict=True)])
     workbook.properties.creator = "sufficiency.demo"
-    workbook.properties.created = _FIXED_TIME
+    workbook.properties.created = FIXED_TIME
     buffer = io.BytesIO()
     workbook.save(buffer)
-    path.write_bytes(_fixed_zip(buffer.getvalue()))
-
-
-def _fixed_zip(data: bytes) -> bytes:
-    """The same zip with fixed entry times and a fixed 'modified' property."""
-    return fixed_zip(data, _FIXED_TIME)
+    path.write_bytes(fixed_zip(buffer.getvalue(), FIXED_TIME))
 
 
 def _write_geojson(wards: pd.DataFrame, path: Path) -> None:
@@ -1420,7 +1398,7 @@ def _postcode_table(postcodes: pd.DataFrame, wards: pd.DataFrame) -> pd.DataFram
 
 def _area_toml() -> str:
     return (
-        "# Demotown is fictional: made by sufficiency.demo from random numbers.\n"
+        "# Demotown is fictional: made by demo/generate.py from random numbers.\n"
         "[area]\n"
         f'name = "{AREA_NAME}"\n'
         f'code = "{AREA_CODE}"\n'
@@ -1514,7 +1492,7 @@ _MIX_ORDER = (
 )  # fmt: skip
 _README = """# Demotown: the synthetic demo area
 
-**Demotown is fictional.** Every file here was made up by `sufficiency/demo.py` from random
+**Demotown is fictional.** Every file here was made up by `demo/generate.py` from random
 numbers (seed {seed}). No ward, provider, person, postcode or figure describes a real place: the
 ward codes (`E05099001`-`E05099016`), the area code (`E06099999`), the postcode area `ZT` and the
 URNs are well-formed but not real. The town sits around easting 440000, northing 110000 only so
@@ -1522,9 +1500,10 @@ that its coordinates look like southern England's.
 
 Rebuild it (the same seed gives byte-identical files):
 
-    python -m sufficiency.demo --out data/demo --seed {seed}
+    python demo/generate.py --out sufficiency/data/demo --seed {seed}
 
-or `make demo-data`. Do not edit these files by hand: `tests/test_demo.py` checks that they are
+or `make demo-data`, from a checkout of the repository (the generator is not installed with the
+package; these files are). Do not edit them by hand: `tests/test_demo.py` checks that they are
 exactly what the generator writes.
 
 ## Files
@@ -1590,8 +1569,7 @@ adds housing, adjusts for staffing and works out its own cohort ratios).
 - `ward_parameters.csv` sets disadvantaged 2-year-olds' take-up to 0.65 in two deprived wards,
   the working-parent share of under-2s to 0.60 in an affluent suburb, and the disadvantaged
   (0.40) and working-parent (0.35) shares of 2-year-olds in the most deprived ward.
-- Not included (all optional): `small_areas`, `flows.csv` and `parameters.toml`, so the
-  package's defaults apply.
+- Not included (optional): `parameters.toml`, so the package's defaults apply.
 """
 
 
@@ -1648,12 +1626,17 @@ def build_demo(out: str | Path, seed: int = 2026) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """``python -m sufficiency.demo --out data/demo --seed 2026``."""
+    """``python demo/generate.py --out sufficiency/data/demo --seed 2026``."""
     parser = argparse.ArgumentParser(
-        prog="python -m sufficiency.demo",
+        prog="python demo/generate.py",
         description="Write the synthetic demo area (Demotown) into a folder.",
     )
-    parser.add_argument("--out", default="data/demo", help="folder to write (default data/demo)")
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=DEMO_FOLDER,
+        help="folder to write (default: sufficiency/data/demo in this checkout)",
+    )
     parser.add_argument("--seed", type=int, default=2026, help="random seed (default 2026)")
     args = parser.parse_args(argv)
     build_demo(args.out, seed=args.seed)

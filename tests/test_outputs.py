@@ -1,0 +1,66 @@
+"""Writing the gap table: gap.parquet reads back as gap.csv does, the same bytes every time."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sufficiency.outputs.tables import write_gap_csv, write_gap_parquet
+
+pq = pytest.importorskip(
+    "pyarrow.parquet", reason="pyarrow is a dependency: reinstall the package (pip install -e .)"
+)
+
+
+def awkward_gap() -> pd.DataFrame:
+    """A few gap rows with what a writer gets wrong: nulls, commas, quotes, accents, ints."""
+    return pd.DataFrame(
+        {
+            "scenario": ["baseline", "closures", "closures"],
+            "term": ["2027-spring", "2027-spring", "2027-summer"],
+            "ward_code": ["E05000001", "E05000002", "E05000002"],
+            "ward_name": ['St Mary\'s, "Docks"', "Crèche Row", "Crèche Row"],
+            "age_group": ["under2", "2", "3_4"],
+            "children": [0.0, 12.5, 190.0],
+            "places_per_100": [np.nan, 80.0, 21.052631578947366],
+            "demand_points": [1, 2, 3],
+            "status_flows": ["deficit", None, "tight"],
+        }
+    ).astype({"scenario": "string", "ward_name": "string"})
+
+
+def test_parquet_reads_back_as_the_csv_does(tmp_path):
+    gap = awkward_gap()
+    write_gap_csv(gap, tmp_path / "gap.csv")
+    write_gap_parquet(gap, tmp_path / "gap.parquet")
+
+    from_csv = pd.read_csv(tmp_path / "gap.csv")
+    from_parquet = pd.read_parquet(tmp_path / "gap.parquet")
+
+    pd.testing.assert_frame_equal(from_parquet, from_csv)
+    schema = pq.read_schema(tmp_path / "gap.parquet")
+    assert [str(t) for t in schema.types] == [
+        *["string"] * 5, "double", "double", "int64", "string",
+    ]  # fmt: skip
+    # The empty places per 100 children (no children) and the missing status are nulls.
+    table = pq.read_table(tmp_path / "gap.parquet")
+    assert table.column("places_per_100").null_count == 1
+    assert table.column("status_flows").null_count == 1
+    assert schema.metadata is None  # no pandas metadata: the same in any pandas
+
+
+def test_parquet_keeps_text_as_it_is(tmp_path):
+    # The formula guard is for spreadsheets, which open the CSV, not the Parquet file.
+    gap = awkward_gap().assign(ward_name="=1+1")
+    write_gap_parquet(gap, tmp_path / "gap.parquet")
+    assert set(pd.read_parquet(tmp_path / "gap.parquet")["ward_name"]) == {"=1+1"}
+
+
+def test_two_writes_give_the_same_bytes(tmp_path):
+    gap = awkward_gap()
+    write_gap_parquet(gap, tmp_path / "first.parquet")
+    write_gap_parquet(gap.copy(), tmp_path / "second.parquet")
+    first = (tmp_path / "first.parquet").read_bytes()
+    assert first == (tmp_path / "second.parquet").read_bytes()
+    assert first[:4] == first[-4:] == b"PAR1"
