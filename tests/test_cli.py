@@ -140,7 +140,7 @@ def test_failed_write_leaves_output_folder_as_it_was(tiny_area, tmp_path, monkey
     invoke("run", "--area", str(tiny_area), "--out", str(out))
     before = (out / "gap.csv").read_bytes()
 
-    def broken(result, path):
+    def broken(*args, **kwargs):
         raise OSError("disk full")
 
     monkeypatch.setattr(outputs, "write_workbook", broken)

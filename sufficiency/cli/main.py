@@ -113,25 +113,12 @@ def run(
     fit and notes) and the internal gap map OUT/maps/gap-map.html, then prints which wards are
     in deficit, for which age groups and from which term.
     """
-    from ..assess import assess
     from ..outputs.maps import write_run_maps
     from ..outputs.summary import summary_lines
-    from ..outputs.tables import write_assessment
-
-    if not scenario_files and not draws:
-        result = assess(area, parameters, first_term=first_term, last_term=last_term)
-        written = write_assessment(result, out_dir, parquet=parquet)
-        if maps:
-            written += write_run_maps(result, out_dir)
-        for line in summary_lines(result):
-            click.echo(line)
-        click.echo("")
-        click.echo("Written: " + ", ".join(str(p) for p in written))
-        return
-
     from ..outputs.tables import write_runs
     from ..scenarios.compare import assess_scenarios, draws_lines, load_scenarios
 
+    # One run path: no scenario file is a run of the baseline alone.
     runs = assess_scenarios(
         area,
         parameters,
@@ -141,9 +128,8 @@ def run(
         draws=draws,
         seed=seed,
     )
-    written = write_runs(
-        runs.results, out_dir, gap=runs.gap, scenarios=runs.table(), parquet=parquet
-    )
+    scenarios = runs.table() if scenario_files else None  # no sheet for the baseline alone
+    written = write_runs(runs.results, out_dir, gap=runs.gap, scenarios=scenarios, parquet=parquet)
     if maps:
         written += write_run_maps(runs.results, out_dir, gap=runs.gap)
     for result in runs.results:

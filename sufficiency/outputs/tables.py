@@ -125,30 +125,6 @@ def parameters_frame(parameters: Parameters) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def write_workbook(result: Assessment, path: Path) -> None:
-    """Sheets: gap (rounded to 0.1), ward_summary, calibration, notes, parameters."""
-    notes = pd.DataFrame(
-        {
-            "note": [
-                f"Area: {result.area.name}",
-                f"Scenario: {result.scenario}",
-                f"Terms: {result.terms[0]} to {result.terms[-1]}; "
-                f"latest return {result.latest_return}",
-                "Parameters: " + "; ".join(result.parameters.sources),
-                *result.notes,
-            ]
-        }
-    )
-    sheets = {
-        "gap": _rounded(result.gap),
-        "ward_summary": _rounded(result.ward_summary()),
-        "calibration": _rounded(result.calibration, 3),
-        "notes": notes,
-    }
-    sheets["parameters"] = parameters_frame(result.parameters)
-    write_sheets(path, sheets)
-
-
 def _gap_writers(gap: pd.DataFrame, parquet: bool) -> dict[str, Callable[[Path], None]]:
     writers: dict[str, Callable[[Path], None]] = {GAP_CSV: lambda p: write_gap_csv(gap, p)}
     if parquet:
@@ -159,11 +135,9 @@ def _gap_writers(gap: pd.DataFrame, parquet: bool) -> dict[str, Callable[[Path],
 def write_assessment(
     result: Assessment, out_dir: str | Path, *, parquet: bool = False
 ) -> list[Path]:
-    """Write ``gap.csv`` (and ``gap.parquet`` if ``parquet``) and ``sufficiency.xlsx`` into
-    ``out_dir``; return their paths."""
-    writers = _gap_writers(result.gap, parquet)
-    writers[WORKBOOK] = lambda p: write_workbook(result, p)
-    return write_atomically(out_dir, writers)
+    """Write one assessment as :func:`write_runs` writes a run of one scenario: ``gap.csv``
+    (and ``gap.parquet`` if ``parquet``) and ``sufficiency.xlsx``; return their paths."""
+    return write_runs([result], out_dir, gap=result.gap, parquet=parquet)
 
 
 def _notes_frame(results: Sequence[Assessment]) -> pd.DataFrame:
@@ -178,7 +152,7 @@ def _notes_frame(results: Sequence[Assessment]) -> pd.DataFrame:
     return pd.DataFrame({"note": lines})
 
 
-def write_runs_workbook(
+def write_workbook(
     results: Sequence[Assessment],
     path: Path,
     *,
@@ -186,7 +160,7 @@ def write_runs_workbook(
     scenarios: pd.DataFrame | None = None,
     comparison: pd.DataFrame | None = None,
 ) -> None:
-    """The workbook of several scenarios: ``gap`` holds every scenario (and any Monte Carlo
+    """The workbook of one or more scenarios: ``gap`` holds every scenario (and any Monte Carlo
     columns after the contract's); ``scenarios`` and ``comparison`` sheets when given."""
     calibration = pd.concat(
         [r.calibration.assign(scenario=r.scenario) for r in results], ignore_index=True
@@ -218,7 +192,7 @@ def write_runs(
     writers = _gap_writers(gap, parquet)
     if comparison is not None:
         writers["comparison.csv"] = lambda p: write_gap_csv(comparison, p)
-    writers[WORKBOOK] = lambda p: write_runs_workbook(
+    writers[WORKBOOK] = lambda p: write_workbook(
         results, p, gap=gap, scenarios=scenarios, comparison=comparison
     )
     return write_atomically(out_dir, writers)

@@ -24,7 +24,6 @@ import pandas as pd
 from ..area import Area
 from ..assess import Assessment, _as_area, _as_parameters, assess
 from ..errors import ParameterError
-from ..gap import sort_gap
 from ..parameters import Parameters
 from ..terms import AGE_GROUPS, Term
 from .events import apply
@@ -98,29 +97,48 @@ def assess_scenarios(
     scenarios = list(scenarios)
     if not scenarios or (with_baseline and "baseline" not in {s.name for s in scenarios}):
         scenarios.insert(0, BASELINE)
-    applied = [
-        apply(s, area, params, first_term=first_term, last_term=last_term) for s in scenarios
-    ]
-    results = []
-    for one in applied:
-        result = assess(
-            one.area,
-            one.parameters,
-            first_term=first_term,
-            last_term=last_term,
-            scenario=one.scenario.name,
-            rules=one.rules,
+    results = [
+        assess_scenario(
+            area, params, s, first_term=first_term, last_term=last_term, draws=draws, seed=seed
         )
-        if draws:
-            summary = summarise(result, one.scenario.distributions, draws=draws, seed=seed)
-            result.gap = pd.concat([result.gap, summary], axis=1)
-            result.notes.append(
-                f"uncertainty: {draws} draws, seed {seed}; parameters drawn: "
-                + ", ".join(summary.attrs.get("drawn", []))
-            )
-        results.append(result)
-    gap = sort_gap(pd.concat([r.gap for r in results], ignore_index=True))
+        for s in scenarios
+    ]
+    # Each run's table is in the contract's order already: joined in scenario-name order, the
+    # whole is too.
+    by_name = sorted(range(len(results)), key=lambda i: results[i].scenario)
+    gap = pd.concat([results[i].gap for i in by_name], ignore_index=True)
     return ScenarioRuns(results=results, scenarios=scenarios, gap=gap, draws=draws, seed=seed)
+
+
+def assess_scenario(
+    area: Area,
+    params: Parameters,
+    scenario: Scenario,
+    *,
+    first_term: Term | str | None = None,
+    last_term: Term | str | None = None,
+    draws: int = 0,
+    seed: int = 0,
+) -> Assessment:
+    """One scenario's run: its events applied to the area, the assessment, and (with
+    ``draws``) the Monte Carlo columns after the contract's."""
+    one = apply(scenario, area, params, first_term=first_term, last_term=last_term)
+    result = assess(
+        one.area,
+        one.parameters,
+        first_term=first_term,
+        last_term=last_term,
+        scenario=one.scenario.name,
+        rules=one.rules,
+    )
+    if draws:
+        summary = summarise(result, one.scenario.distributions, draws=draws, seed=seed)
+        result.gap = pd.concat([result.gap, summary], axis=1)
+        result.notes.append(
+            f"uncertainty: {draws} draws, seed {seed}; parameters drawn: "
+            + ", ".join(summary.attrs.get("drawn", []))
+        )
+    return result
 
 
 def comparison_table(
