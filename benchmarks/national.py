@@ -6,16 +6,18 @@ from ../shared/realdata when present, generated squares otherwise; about 60,000 
 local authorities, in a fixed random order) into a temporary folder, and runs the pipeline on
 each in a fresh process, so that each run's peak memory is its own:
 
-1. **read** the wards (GeoPackage, EPSG:4326 to British National Grid), births and the
-   providers' returns, locating 60,000 providers in 7,681 wards by point in polygon; the small
-   areas (LSOA polygons to representative points, each in its ward) and the flow matrix;
+1. **read**: ``load_area`` on the folder, as ``sufficiency run`` reads it: the wards
+   (GeoPackage, EPSG:4326 to British National Grid), births and the providers' returns,
+   locating 60,000 providers in 7,681 wards by point in polygon; the small areas (LSOA polygons
+   to representative points, each in its ward) and the flow matrix;
 2. for each of five shipped scenarios (baseline, closures, high_take_up, planned_on_time,
-   staffing_crisis; ``scenarios.apply``) over 12 funding terms: the **model** (``assess``:
-   children, demand, supply, gap), **accessibility** (places per provider, the E2SFCA for every
-   term and age group), **flows** (demand moved to setting wards) and **write gap.parquet**
-   (the gap table with the extra columns, as ``sufficiency run --parquet`` writes it: one part
-   per scenario, joined into one ``gap.parquet`` with a row group per scenario; scenarios are
-   in name order, so the file is in the contract's order without a national sort).
+   staffing_crisis) over 12 funding terms, the run ``sufficiency run --scenario`` makes
+   (``scenarios.compare.assess_scenario``): the **model** (the scenario's events, then
+   ``assess`` with accessibility and flows on: children, demand, supply per provider, the
+   E2SFCA for every term and age group, demand moved to setting wards, the gap), and **write
+   gap.parquet** (as ``sufficiency run --parquet`` writes it: one part per scenario, joined
+   into one ``gap.parquet`` with a row group per scenario; scenarios are in name order, so the
+   file is in the contract's order without a national sort).
 
 Maps and the workbook are left out (a national gap table has more rows than a worksheet).
 Each stage's wall time and peak memory (the process's peak resident memory while it ran, from
@@ -28,8 +30,9 @@ every LSOA and 60,000 providers, and against PySAL access on 10,000 x 6,000
 
 (all of England's pipeline, its peak memory, the national 2SFCA median, the speedup over
 access). Run ``python benchmarks/national.py`` (about two minutes; ``--no-access`` skips the
-access comparison, which needs about 3.5 GB). Targets on a 2-core machine: the pipeline under
-20 s and 2 GiB; 2SFCA under 0.5 s; 100 times faster than access.
+access comparison, which needs about 3.5 GB). Targets on a 2-core machine: the pipeline in one
+process (``--workers 1``) under 10 s and 1 GiB, in two under 7 s; 2SFCA under 0.5 s; 100 times
+faster than access.
 """
 
 from __future__ import annotations
@@ -55,7 +58,9 @@ SCENARIOS = ["baseline", "closures", "high_take_up", "planned_on_time", "staffin
 SCALES = {"quarter": 0.25, "half": 0.5, "all": 1.0}
 TERMS = 12
 WRITE = "write gap.parquet"
-STAGES = ["read", "model", "accessibility", "flows", WRITE]
+MODEL = "model"
+"""``assess`` with accessibility and flows on: children, demand, supply, the E2SFCA, flows, gap."""
+STAGES = ["read", MODEL, WRITE]
 
 
 # --- Measuring ----------------------------------------------------------------------------------
@@ -110,34 +115,25 @@ def pipeline(folder: Path, out: Path, n_terms: int = TERMS, workers: int = 1) ->
 
     stages = Stages()
     with stages.stage("import"):
-        from sufficiency import area as area_io
-        from sufficiency import catchment, flows, geography
+        from sufficiency.area import load_area
+        from sufficiency.outputs.tables import GapParquet
         from sufficiency.parameters import Parameters
         from sufficiency.scenarios.compare import load_scenarios
 
     started = time.perf_counter()
     with stages.stage("read"):
-        notes: list[str] = []
-        wards = geography.read_wards(folder / "wards.gpkg")
-        births = area_io.read_births(folder / "births.csv", set(wards["ward_code"]))
-        returns = area_io.read_returns(sorted(folder.glob("returns-*.csv")), wards, None, notes)
-        area = area_io.Area(
-            path=folder, name="England (synthetic)", code=None, wards=wards, births=births,
-            returns=returns, notes=notes,
-        )  # fmt: skip
+        area = load_area(folder)
         _READ.update(
             area=area,
-            small_areas=catchment.read_small_areas(folder / "small_areas.gpkg", wards),
-            flows=flows.read_flows(folder / "flows.csv", area.ward_codes),
             scenarios=sorted(
                 load_scenarios([REPOSITORY / "scenarios" / f"{s}.toml" for s in SCENARIOS]),
                 key=lambda s: s.name,  # the gap table is sorted by scenario first
             ),
             parameters=Parameters.defaults(),
-            settings=catchment.default_settings(),
             n_terms=n_terms,
             out=out,
         )
+    wards, returns = area.wards, area.returns
     out.mkdir(parents=True, exist_ok=True)
     jobs = range(len(_READ["scenarios"]))
     forked_mib = _status_mib("VmRSS")
@@ -145,14 +141,17 @@ def pipeline(folder: Path, out: Path, n_terms: int = TERMS, workers: int = 1) ->
         context = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(workers, mp_context=context) as pool:
             done = list(pool.map(run_scenario, jobs))
+        with stages.stage(WRITE):
+            parts = sorted(out.glob("part-*.parquet"))
+            schema = pq.read_schema(parts[0])
+            with pq.ParquetWriter(out / "gap.parquet", schema, store_schema=False) as gap:
+                for part in parts:
+                    gap.write_table(pq.read_table(part))  # one row group per scenario
+                    part.unlink()
     else:
-        done = [run_scenario(job) for job in jobs]
-    with stages.stage(WRITE):
-        parts = sorted(out.glob("part-*.parquet"))
-        with pq.ParquetWriter(out / "gap.parquet", pq.read_schema(parts[0])) as gap:
-            for part in parts:
-                gap.write_table(pq.read_table(part))  # one row group per scenario
-                part.unlink()
+        # One process: each scenario's table goes straight into gap.parquet as a row group.
+        with GapParquet(out / "gap.parquet") as gap:
+            done = [run_scenario(job, gap) for job in jobs]
     for job in done:
         for name, seconds in job["seconds"].items():
             stages.seconds[name] = stages.seconds.get(name, 0.0) + seconds
@@ -169,7 +168,7 @@ def pipeline(folder: Path, out: Path, n_terms: int = TERMS, workers: int = 1) ->
     return {
         "wards": len(wards),
         "providers": int(returns.loc[returns["term"] == returns_term, "ward_code"].notna().sum()),
-        "small_areas": len(_READ["small_areas"]),
+        "small_areas": 0 if area.small_areas is None else len(area.small_areas),
         "terms": n_terms,
         "scenarios": len(done),
         "workers": workers,
@@ -182,66 +181,26 @@ def pipeline(folder: Path, out: Path, n_terms: int = TERMS, workers: int = 1) ->
     }
 
 
-def run_scenario(number: int) -> dict[str, Any]:
-    """Model, accessibility, flows and this scenario's part of ``gap.parquet`` (in a worker)."""
-    from sufficiency import catchment, flows, supply
-    from sufficiency.assess import assess
+def run_scenario(number: int, gap: Any = None) -> dict[str, Any]:
+    """One scenario's run, as ``sufficiency run --scenario`` makes it (``assess_scenario``:
+    the events, the model with accessibility and flows, the gap), and its part of
+    ``gap.parquet``: into ``gap`` (a ``GapParquet``) when given, else a part file (in a
+    worker)."""
     from sufficiency.outputs.tables import write_gap_parquet
-    from sufficiency.scenarios import apply
+    from sufficiency.scenarios.compare import assess_scenario
 
     stages = Stages()
     area, scenario = _READ["area"], _READ["scenarios"][number]
-    last_term = _last_term(area, _READ["n_terms"])
-    with stages.stage("model"):
-        applied = apply(scenario, area, _READ["parameters"], last_term=last_term)
-        result = assess(
-            applied.area,
-            applied.parameters,
-            last_term=last_term,
-            scenario=scenario.name,
-            rules=applied.rules,
-            accessibility=False,  # measured as its own stage below
-        )
-        gap = result.gap
-        shape = (len(result.terms), len(area.wards), 3)
-
-        def cube(column: str) -> np.ndarray:
-            return gap[column].to_numpy(float).reshape(shape).transpose(1, 0, 2)
-
-    with stages.stage("accessibility"):
-        providers = supply.provider_supply(
-            applied.area.returns, result.terms, float(result.parameters["hours_per_place"])
-        )
-        access_columns = catchment.accessibility_columns(
-            area.wards,
-            result.terms,
-            cube("children"),
-            providers,
-            _READ["settings"],
-            small_areas=_READ["small_areas"],
-        )
-    with stages.stage("flows"):
-        flow_columns = flows.flow_columns(
-            terms=result.terms,
-            wards=area.ward_codes,
-            demand_places=cube("demand_places"),
-            supply_places=cube("supply_places"),
-            flows=_READ["flows"],
-            utilisation=float(result.parameters["utilisation"]),
-            margin=float(result.parameters["tight_margin"]),
+    with stages.stage(MODEL):
+        result = assess_scenario(
+            area, _READ["parameters"], scenario, last_term=_last_term(area, _READ["n_terms"])
         )
     with stages.stage(WRITE):
-        # Both tables come in the gap table's row order: check it, then add their columns.
-        key = ["term", "ward_code", "age_group"]
-        for extra in (access_columns, flow_columns):
-            if not (extra[key].to_numpy() == gap[key].to_numpy()).all():
-                raise AssertionError("extra columns out of the gap table's order")
-        table = gap.assign(
-            **{c: access_columns[c].to_numpy() for c in catchment.COLUMNS},
-            **{c: flow_columns[c].to_numpy() for c in flows.COLUMNS},
-        )
-        write_gap_parquet(table, _READ["out"] / f"part-{number:03d}.parquet")
-    return {"seconds": stages.seconds, "peak_mib": stages.peak_mib, "rows": len(table)}
+        if gap is None:
+            write_gap_parquet(result.gap, _READ["out"] / f"part-{number:03d}.parquet")
+        else:
+            gap.write(result.gap)
+    return {"seconds": stages.seconds, "peak_mib": stages.peak_mib, "rows": len(result.gap)}
 
 
 def _last_term(area: Any, n_terms: int) -> Any:

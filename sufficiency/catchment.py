@@ -399,9 +399,15 @@ def accessibility(
     per_ward = np.maximum(points.per_ward(n_wards), 1)[:, None]
     accessible = np.zeros((n_wards, n_terms, len(AGE_GROUPS)))
     per_child = np.zeros((n_wards, n_terms, len(AGE_GROUPS)))
-    weights: dict[tuple[float, str], sparse.csr_array] = {}
+    weights = _LAST_SEARCH["weights"]  # kept with the search, like the distances
     for g, group in enumerate(AGE_GROUPS):
-        same = (settings.catchment[group], settings.decay)  # age groups alike share weights
+        # Age groups with the same catchment and decay share their weights.
+        same = (
+            settings.catchment[group],
+            settings.decay,
+            settings.sigma_share,
+            settings.step_bands,
+        )
         if same not in weights:
             weights[same] = sparse.csr_array(
                 (_weights(distance.data, settings, group), distance.indices, distance.indptr),
@@ -425,7 +431,8 @@ def accessibility(
 
 
 _LAST_SEARCH: dict[str, Any] = {}
-"""The last pair search (its points, providers and catchment, and the distances found)."""
+"""The last pair search: its points, providers and catchment, the distances found, and the
+pairs' weights by catchment and decay."""
 
 
 def _distances(points: np.ndarray, providers: np.ndarray, catchment: float) -> sparse.csr_array:
@@ -440,7 +447,7 @@ def _distances(points: np.ndarray, providers: np.ndarray, catchment: float) -> s
             shape=(pairs.n_demand, pairs.n_supply),
         )
         distance.sum_duplicates()  # sorts the indices; there are no duplicates to add
-        _LAST_SEARCH.update(key=key, distance=distance)
+        _LAST_SEARCH.update(key=key, distance=distance, weights={})
     return _LAST_SEARCH["distance"]
 
 

@@ -129,8 +129,9 @@ def _is_text(array: np.ndarray) -> bool:
 
 def _text(values: Sequence[str] | np.ndarray) -> pd.api.extensions.ExtensionArray:
     """A few labels as a pandas string array, to be spread over the rows by ``take``: much
-    cheaper than converting one Python string per row."""
-    return pd.array(np.asarray(values, dtype=object), dtype="string")
+    cheaper than converting one Python string per row. Python storage: taking from it copies
+    pointers, not the strings (as pyarrow's storage would)."""
+    return pd.array(np.asarray(values, dtype=object), dtype=pd.StringDtype("python"))
 
 
 def gap_table(  # noqa: PLR0913 - keyword-only, one array per column

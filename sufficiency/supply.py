@@ -27,7 +27,7 @@ import pandas as pd
 
 from .returns.reader import FUNDED, PLACES, VACANCIES
 from .terms import AGE_GROUPS, Term
-from .workforce import staffing_factor
+from .workforce import covered_share
 
 MODEL_COLUMNS = [
     "urn",
@@ -64,16 +64,7 @@ def latest_returns(returns: pd.DataFrame, term: Term) -> pd.DataFrame:
 
 def open_at(states: pd.DataFrame, term: Term) -> np.ndarray:
     """Whether each provider is open on the term's first day."""
-    start = pd.Timestamp(term.start)
-    status = states["status"].to_numpy(dtype=object)
-    date = states["status_date"]
-    dated = date.notna().to_numpy()
-    on_or_before = (date <= start).to_numpy()
-    closed = ((status == "closed") & (~dated | on_or_before)) | (
-        (status == "closing") & dated & on_or_before
-    )
-    not_yet = (status == "new") & dated & ~on_or_before
-    return np.asarray(~(closed | not_yet), dtype=bool)
+    return _States.of(states).open_at(term)
 
 
 def open_providers(returns: pd.DataFrame, term: Term) -> pd.DataFrame:
@@ -84,25 +75,81 @@ def open_providers(returns: pd.DataFrame, term: Term) -> pd.DataFrame:
 
 def places_at(states: pd.DataFrame, term: Term) -> np.ndarray:
     """Places per provider and age group (providers x 3) at the term start, with planned changes."""
-    places = states[PLACES].fillna(0.0).to_numpy(float)
-    change = states["planned_places_change"].fillna(0.0).to_numpy(float)
-    when = states["planned_change_date"]
-    due = (when.notna() & (when <= pd.Timestamp(term.start))).to_numpy() & (change != 0)
-    if due.any():
+    return _States.of(states).places_at(term)
+
+
+@dataclass(frozen=True)
+class _States:
+    """The columns of providers' latest returns that supply depends on, as arrays, so that the
+    rules for each term run on arrays rather than on a frame."""
+
+    kind: np.ndarray
+    status: np.ndarray
+    status_date: np.ndarray  # datetime64, NaT where none
+    places: np.ndarray  # (providers, 3), 0 where blank
+    change: np.ndarray
+    change_date: np.ndarray
+    staff_total: np.ndarray
+    staff_level6: np.ndarray
+    weekly_hours: np.ndarray  # hours_per_day x days_per_week, 0 where blank
+
+    @classmethod
+    def of(cls, states: pd.DataFrame) -> _States:
+        return cls(
+            kind=states["provider_type"].to_numpy(dtype=object),
+            status=states["status"].to_numpy(dtype=object),
+            status_date=states["status_date"].to_numpy("datetime64[ns]"),
+            places=states[PLACES].fillna(0.0).to_numpy(float),
+            change=states["planned_places_change"].fillna(0.0).to_numpy(float),
+            change_date=states["planned_change_date"].to_numpy("datetime64[ns]"),
+            staff_total=states["staff_total"].to_numpy(float),
+            staff_level6=states["staff_level6"].fillna(0).to_numpy(float),
+            weekly_hours=(states["hours_per_day"] * states["days_per_week"])
+            .fillna(0.0)
+            .to_numpy(float),
+        )
+
+    def open_at(self, term: Term) -> np.ndarray:
+        """Whether each provider is open on the term's first day."""
+        start = np.datetime64(term.start, "ns")
+        dated = ~np.isnat(self.status_date)
+        on_or_before = dated & (self.status_date <= start)
+        closed = ((self.status == "closed") & (~dated | on_or_before)) | (
+            (self.status == "closing") & on_or_before
+        )
+        not_yet = (self.status == "new") & dated & ~on_or_before
+        return np.asarray(~(closed | not_yet), dtype=bool)
+
+    def places_at(self, term: Term, among: np.ndarray | None = None) -> np.ndarray:
+        """Places per provider and age group at the term start, with the planned changes due
+        by then. A setting offering no places splits its change in proportion to the places
+        of its type among the providers ``among`` (a boolean mask; all when ``None``)."""
+        places = self.places
+        start = np.datetime64(term.start, "ns")
+        due = ~np.isnat(self.change_date) & (self.change_date <= start) & (self.change != 0)
+        if not due.any():
+            return places
         totals = places.sum(axis=1, keepdims=True)
         split = np.divide(places, totals, out=np.zeros_like(places), where=totals > 0)
-        by_type = (
-            pd.DataFrame(places, columns=AGE_GROUPS)
-            .groupby(states["provider_type"].to_numpy(), sort=True)
-            .sum()
-        )
-        type_mix = by_type.div(by_type.sum(axis=1).where(lambda s: s > 0, 1.0), axis=0)
         none = (totals[:, 0] == 0) & due
         if none.any():
-            mix = type_mix.reindex(states["provider_type"].to_numpy()[none]).fillna(1 / 3)
+            rows = slice(None) if among is None else among
+            by_type = pd.DataFrame(places[rows], columns=AGE_GROUPS).groupby(self.kind[rows]).sum()
+            type_mix = by_type.div(by_type.sum(axis=1).where(lambda s: s > 0, 1.0), axis=0)
+            mix = type_mix.reindex(self.kind[none]).fillna(1 / 3)
             split[none] = mix.to_numpy(float)
-        places = np.where(due[:, None], np.maximum(places + split * change[:, None], 0.0), places)
-    return places
+        return np.where(
+            due[:, None], np.maximum(places + split * self.change[:, None], 0.0), places
+        )
+
+    def staffed(self, places: np.ndarray) -> np.ndarray:
+        """``places`` times the share the staff in post can cover (``workforce``)."""
+        return (
+            places
+            * covered_share(self.kind, self.staff_total, self.staff_level6, self.status, places)[
+                :, None
+            ]
+        )
 
 
 @dataclass(frozen=True)
@@ -175,18 +222,20 @@ def provider_supply(
     row_of[by_urn] = np.arange(len(first))
     unique = stacked.iloc[first[by_urn]]
     offsets = dict(zip(states_of, np.cumsum([0, *map(len, states_of.values())]), strict=False))
+    arrays = {key: _States.of(states) for key, states in states_of.items()}
     places = np.zeros((len(unique), n_terms, len(AGE_GROUPS)))
     for t, term in enumerate(terms):
-        states = states_of[keys[t]]
-        rows = row_of[location[offsets[keys[t]] : offsets[keys[t]] + len(states)]]
-        is_open = open_at(states, term)
+        states = arrays[keys[t]]
+        rows = row_of[location[offsets[keys[t]] : offsets[keys[t]] + len(states.kind)]]
+        is_open = states.open_at(term)
         if not is_open.any():
             continue
-        states = states[is_open]
-        offered = places_at(states, term)
-        offered = offered * staffing_factor(states, offered)[:, None]
-        weekly = (states["hours_per_day"] * states["days_per_week"]).fillna(0.0).to_numpy(float)
-        places[rows[is_open], t] = offered * weekly[:, None] / hours_per_place
+        # Every provider is worked out and the closed ones dropped: the rules are row by row,
+        # but for the type mix of a setting with no places, which counts open providers only.
+        offered = states.staffed(states.places_at(term, among=is_open))
+        places[rows[is_open], t] = (
+            offered[is_open] * states.weekly_hours[is_open, None] / hours_per_place
+        )
     return ProviderSupply(
         urn=unique["urn"].to_numpy(dtype=object),
         ward_code=unique["ward_code"].to_numpy(dtype=object),

@@ -52,13 +52,28 @@ def staffing_factor(providers: pd.DataFrame, places: np.ndarray) -> np.ndarray:
     ``providers`` has ``provider_type, staff_total, staff_level6, status``; ``places`` is
     (providers x 3). A childminder reporting no staff counts as one adult (the childminder).
     """
-    kind = providers["provider_type"].to_numpy(dtype=object)
-    staff = providers["staff_total"].to_numpy(float)
-    staff = np.where((kind == "childminder") & ~(staff > 0), 1.0, staff)
-    graduate = providers["staff_level6"].fillna(0).to_numpy(float) > 0
+    return covered_share(
+        providers["provider_type"].to_numpy(dtype=object),
+        providers["staff_total"].to_numpy(float),
+        providers["staff_level6"].fillna(0).to_numpy(float),
+        providers["status"].to_numpy(dtype=object),
+        places,
+    )
+
+
+def covered_share(
+    kind: np.ndarray,
+    staff_total: np.ndarray,
+    staff_level6: np.ndarray,
+    status: np.ndarray,
+    places: np.ndarray,
+) -> np.ndarray:
+    """:func:`staffing_factor` on arrays (one value per provider; ``places`` providers x 3)."""
+    staff = np.where((kind == "childminder") & ~(staff_total > 0), 1.0, staff_total)
+    graduate = staff_level6 > 0
     need = staff_needed(places, kind, graduate)
-    factor = np.ones(len(providers))
-    exempt = (providers["status"].to_numpy(dtype=object) == "new") & ~(staff > 0)
+    factor = np.ones(len(kind))
+    exempt = (status == "new") & ~(staff > 0)
     judged = np.isfinite(staff) & (need > 0) & ~exempt
     factor[judged] = np.minimum(1.0, staff[judged] / need[judged])
     return factor

@@ -22,6 +22,7 @@ import shutil
 import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -78,25 +79,56 @@ def _arrow_column(values: pd.Series):  # -> pyarrow.Array
     if pd.api.types.is_numeric_dtype(values.dtype) and not pd.api.types.is_bool_dtype(values):
         numbers = values.to_numpy("float64", na_value=np.nan)
         return pa.array(numbers, type=pa.float64(), from_pandas=True)  # NaN -> null
-    # Text: each distinct value converted once (7,681 ward names, not a million cells).
+    # Text: each distinct value converted once (7,681 ward names, not a million cells), kept
+    # dictionary-encoded as Parquet stores it; it reads back as plain text.
     codes, distinct = pd.factorize(values)
     names = pa.array([str(v) for v in distinct], type=pa.string())
     indices = pa.array(codes, type=pa.int32(), mask=codes < 0)
-    return pa.DictionaryArray.from_arrays(indices, names).cast(pa.string())
+    return pa.DictionaryArray.from_arrays(indices, names)
+
+
+class GapParquet:
+    """A ``gap.parquet`` written part by part, one row group a part (a national run writes
+    scenario by scenario without holding them all)::
+
+        with GapParquet(path) as out:
+            for gap in parts:
+                out.write(gap)
+
+    No pandas or Arrow schema metadata is stored (so the file reads back the same in any pandas
+    and carries no library version but pyarrow's ``created_by``), no index, and no timestamp:
+    two writes of one table give the same bytes. Text is dictionary-encoded, as Parquet stores
+    it, and reads back as plain text.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._writer: Any = None
+
+    def write(self, gap: pd.DataFrame) -> None:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        table = pa.table({str(name): _arrow_column(gap[name]) for name in gap.columns})
+        if self._writer is None:
+            self._writer = pq.ParquetWriter(
+                self.path, table.schema, compression="snappy", store_schema=False
+            )
+        self._writer.write_table(table)
+
+    def __enter__(self) -> GapParquet:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._writer is not None:
+            self._writer.close()
 
 
 def write_gap_parquet(gap: pd.DataFrame, path: Path) -> None:
-    """The gap table as Parquet, column for column as ``gap.csv`` reads back.
-
-    No pandas metadata is stored (so the file reads back the same in any pandas and carries no
-    library version but pyarrow's ``created_by``), no index, and no timestamp: two writes of one
-    table give the same bytes.
-    """
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    table = pa.table({str(name): _arrow_column(gap[name]) for name in gap.columns})
-    pq.write_table(table, path, compression="snappy")
+    """The gap table as Parquet, column for column as ``gap.csv`` reads back (a
+    :class:`GapParquet` of one part)."""
+    with GapParquet(path) as out:
+        out.write(gap)
 
 
 def _rounded(frame: pd.DataFrame, digits: int = 1) -> pd.DataFrame:
