@@ -6,42 +6,19 @@ one. Rows are spreadsheet rows: the header is row 1.
 
 from __future__ import annotations
 
-import functools
 import re
 import zipfile
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from pathlib import Path
-from typing import ParamSpec, TypeVar
 
 import numpy as np
 import pandas as pd
 
 from .errors import InputError
 
-P = ParamSpec("P")
-R = TypeVar("R")
-
 _EMPTY = {"", "na", "n/a", "nan", "none", "null", "-"}
 
 
-def python_strings(function: Callable[P, R]) -> Callable[P, R]:
-    """Run ``function`` with pandas text in Python storage (``mode.string_storage``).
-
-    The model's tables hold a few thousand distinct codes and names spread over many rows;
-    with pyarrow's storage every filter, sort and ``take`` copies the strings themselves and
-    every ``to_numpy`` converts them back, which made a national run a third slower. Reading
-    and the model run under this; the values are the same either way.
-    """
-
-    @functools.wraps(function)
-    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        with pd.option_context("mode.string_storage", "python"):
-            return function(*args, **kwargs)
-
-    return wrapper
-
-
-@python_strings
 def read_table(path: str | Path, *, sheet: str | int = 0) -> pd.DataFrame:
     """Read a CSV or XLSX file as text columns with lower-case, trimmed headers.
 

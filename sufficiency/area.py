@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from . import catchment, flows, geography
-from ._io import numbers, python_strings, raise_first, read_table, require_columns, row_number
+from ._io import numbers, raise_first, read_table, require_columns, row_number
 from .errors import InputError
 from .parameters import ward_keys
 from .returns import store
@@ -152,7 +152,6 @@ def area_folder(path: str | Path) -> tuple[Path, dict]:
     return folder, config
 
 
-@python_strings
 def load_area(path: str | Path) -> Area:
     """Read and check an area folder (or its ``area.toml``)."""
     folder, config = area_folder(path)

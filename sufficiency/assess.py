@@ -23,7 +23,6 @@ from . import catchment, flows, housing, population, supply
 from . import demand as demand_model
 from . import gap as gap_model
 from ._demo_area import DEMO_AREA
-from ._io import python_strings
 from .area import Area, load_area
 from .entitlements import Entitlement, default_rules
 from .errors import InputError
@@ -130,7 +129,6 @@ def _as_term(term: Term | str | None, what: str) -> Term | None:
         raise InputError(f"{what}: {exc.message}", value=term, hint=exc.hint) from None
 
 
-@python_strings
 def assess(
     area: Area | str | Path | None = None,
     parameters: Parameters | str | Path | None = None,

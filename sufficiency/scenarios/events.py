@@ -55,7 +55,6 @@ import numpy as np
 import pandas as pd
 
 from .. import geography
-from .._io import python_strings
 from ..area import Area
 from ..entitlements import Entitlement, default_rules
 from ..errors import InputError
@@ -145,7 +144,6 @@ class _Context:
         return day, term
 
 
-@python_strings
 def apply(
     scenario: Scenario,
     area: Area,
