@@ -22,22 +22,17 @@ wards), so fold them into their home ward, or add the neighbouring wards to the 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from scipy import sparse
 
-from ._io import numbers, read_table, require_columns, row_number
-from .errors import InputError
 from .gap import gap, long_table, status
 from .terms import Term
 
 __all__ = [
     "COLUMNS",
-    "TOLERANCE",
     "allocate",
-    "check_flows",
     "flow_columns",
     "flow_gap",
     "flow_matrix",
@@ -45,95 +40,6 @@ __all__ = [
 
 COLUMNS = ["demand_places_flows", "gap_places_flows", "status_flows"]
 """The columns :func:`flow_columns` adds, after the keys ``term, ward_code, age_group``."""
-TOLERANCE = 1e-6
-"""How far a home ward's shares may add up away from 1."""
-FLOW_COLUMNS = ["home_ward_code", "setting_ward_code", "share"]
-
-
-def read_flows(path: str | Path, wards: Sequence[str] | pd.Index) -> pd.DataFrame:
-    """Read and check ``flows.csv``: ``home_ward_code, setting_ward_code, share``.
-
-    Raises :class:`InputError` naming the file, row and column for a code that is not one of
-    ``wards``, a share that is not a number in [0, 1], a pair given twice, and naming the home
-    ward whose shares do not add up to 1 (within :data:`TOLERANCE`).
-    """
-    return check_flows(read_table(path), wards, file=path)
-
-
-def check_flows(
-    table: pd.DataFrame, wards: Sequence[str] | pd.Index, *, file: str | Path = "flows.csv"
-) -> pd.DataFrame:
-    """Check a flow table (as read, or built in code); return ``FLOW_COLUMNS``, shares as floats.
-
-    Examples
-    --------
-    >>> flows = pd.DataFrame({"home_ward_code": ["A", "A"], "setting_ward_code": ["A", "B"],
-    ...                       "share": [0.75, 0.25]})
-    >>> check_flows(flows, ["A", "B"])["share"].tolist()
-    [0.75, 0.25]
-    >>> check_flows(flows.assign(share=[0.75, 0.2]), ["A", "B"])
-    Traceback (most recent call last):
-    ...
-    sufficiency.errors.InputError: flows.csv, column 'share': the shares of home ward A add up \
-to 0.95, not 1 (found 'A'). Each home ward's shares must add up to 1
-    """
-    require_columns(table, FLOW_COLUMNS, file=file)
-    known = set(pd.Index(wards))
-    out = pd.DataFrame(
-        {
-            column: table[column].astype("string").str.strip()
-            for column in ["home_ward_code", "setting_ward_code"]
-        }
-    )
-    for column in ["home_ward_code", "setting_ward_code"]:
-        bad = ~out[column].isin(known).to_numpy(dtype=bool)
-        if bad.any():
-            i = int(np.flatnonzero(bad)[0])
-            raise InputError(
-                "ward code not in the wards file",
-                file=file,
-                row=row_number(table, i),
-                column=column,
-                value=table[column].iloc[i],
-                hint="Use the codes of the wards file (the same boundary year); fold children "
-                "who attend outside the area into their home ward",
-            )
-    share = numbers(table, "share", file=file)
-    above = (share > 1).to_numpy()
-    if above.any():
-        i = int(np.flatnonzero(above)[0])
-        raise InputError(
-            "a share above 1",
-            file=file,
-            row=row_number(table, i),
-            column="share",
-            value=table["share"].iloc[i],
-            hint="Write shares as fractions of the home ward's children, 0 to 1",
-        )
-    repeated = out.duplicated(["home_ward_code", "setting_ward_code"]).to_numpy()
-    if repeated.any():
-        i = int(np.flatnonzero(repeated)[0])
-        raise InputError(
-            "this home ward and setting ward are given twice",
-            file=file,
-            row=row_number(table, i),
-            column="setting_ward_code",
-            value=table["setting_ward_code"].iloc[i],
-            hint="Give one row per home ward and setting ward",
-        )
-    out["share"] = share.to_numpy(float)
-    totals = out.groupby("home_ward_code", sort=True)["share"].sum()
-    off = (totals - 1.0).abs() > TOLERANCE
-    if off.any():
-        ward = totals.index[off.to_numpy()][0]
-        raise InputError(
-            f"the shares of home ward {ward} add up to {totals[ward]:.6g}, not 1",
-            file=file,
-            column="share",
-            value=ward,
-            hint="Each home ward's shares must add up to 1",
-        )
-    return out.reset_index(drop=True)
 
 
 def flow_matrix(flows: pd.DataFrame, wards: pd.Index) -> sparse.csr_array:

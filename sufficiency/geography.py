@@ -226,3 +226,65 @@ def locate(
     out["easting"] = x
     out["northing"] = y
     return out
+
+
+def read_small_areas(path: str | Path, wards: gpd.GeoDataFrame) -> pd.DataFrame:
+    """Small areas as ``area_code, ward_code, x, y, population`` (EPSG:27700 metres).
+
+    Reads LSOA or output-area polygons (any format and CRS geopandas reads; codes in
+    ``area_code`` or ONS ``LSOAyyCD`` / ``OAyyCD``; optional ``population``), and puts each in
+    the ward that holds its representative point (``x, y``). Small areas outside every ward
+    are left out. ``population`` is NaN where the file has none.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise InputError("file not found", file=path, hint="Check the small areas file's name")
+    try:
+        raw = gpd.read_file(path, engine="pyogrio")
+    except Exception as exc:  # pyogrio raises its own DataSourceError and friends
+        raise InputError(
+            f"cannot be read as small-area boundaries ({exc})",
+            file=path,
+            hint="Give GeoJSON or GeoPackage polygons of LSOAs or output areas",
+        ) from None
+    code = find_column(raw.columns, "area_code", r"LSOA\d\dCD", r"OA\d\dCD")
+    if code is None:
+        raise InputError(
+            "no small-area code field",
+            file=path,
+            hint="Name it area_code, or keep the ONS name (LSOA21CD, OA21CD or the like); "
+            "fields are " + ", ".join(c for c in raw.columns if c != "geometry"),
+        )
+    if raw.crs is None:
+        raise InputError(
+            "the file has no coordinate reference system",
+            file=path,
+            hint="Save it with its CRS (British National Grid, EPSG:27700, or EPSG:4326)",
+        )
+    # A point inside each polygon, found in the file's own CRS: transforming points is much
+    # cheaper than transforming polygons, and an LSOA is small enough for it to stay inside.
+    points = raw.geometry.representative_point().to_crs(BNG)
+    x, y = points.x.to_numpy(), points.y.to_numpy()
+    population = np.full(len(raw), np.nan)
+    if "population" in raw.columns:
+        population = pd.to_numeric(raw["population"], errors="coerce").to_numpy(float)
+        bad = ~(population >= 0) & raw["population"].notna().to_numpy()
+        if bad.any():
+            i = int(np.flatnonzero(bad)[0])
+            raise InputError(
+                "population must be a number not below 0",
+                file=path,
+                row=i + 2,
+                column="population",
+                value=raw["population"].iloc[i],
+            )
+    out = pd.DataFrame(
+        {
+            "area_code": raw[code].astype("string").str.strip().to_numpy(),
+            "ward_code": points_in_wards(wards, x, y),
+            "x": x,
+            "y": y,
+            "population": population,
+        }
+    )
+    return out[out["ward_code"].notna()].reset_index(drop=True)

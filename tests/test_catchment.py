@@ -21,9 +21,9 @@ from sufficiency.catchment import (
     accessibility_columns,
     default_settings,
     demand_points,
-    read_small_areas,
 )
 from sufficiency.errors import InputError, ParameterError
+from sufficiency.geography import read_small_areas
 from sufficiency.supply import ProviderSupply, provider_supply
 from sufficiency.terms import AGE_GROUPS, Term
 

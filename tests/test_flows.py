@@ -8,8 +8,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from sufficiency.area import check_flows, read_flows
 from sufficiency.errors import InputError
-from sufficiency.flows import allocate, check_flows, flow_columns, flow_matrix, read_flows
+from sufficiency.flows import allocate, flow_columns, flow_matrix
 from sufficiency.terms import Term
 
 WARDS = pd.Index(["E05000001", "E05000002", "E05000003"])
