@@ -39,4 +39,4 @@ demo-data: $(VENV)/.installed
 	$(BIN)/python demo/generate.py --out sufficiency/data/demo
 
 clean:
-	rm -rf $(VENV) output .pytest_cache .ruff_cache
+	rm -rf $(VENV) output .pytest_cache .ruff_cache .mypy_cache
