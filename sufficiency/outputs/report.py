@@ -157,7 +157,7 @@ def ward_table(gap: pd.DataFrame, texts: pd.DataFrame, term: str) -> list[dict[s
                 "ward": row.ward_name,
                 "number": number[str(row.ward_code)],
                 "code": row.ward_code,
-                "age_group": maps.AGE_LABELS[row.age_group],
+                "age_group": maps.AGE_LABELS[str(row.age_group)],
                 "children": row.children,
                 "demand": row.demand_places,
                 "supply": row.supply_places,
@@ -363,7 +363,7 @@ def chart_wards(gap: pd.DataFrame, cells: pd.DataFrame, *, publish: bool) -> str
         axes.fill_between(
             x, demand, usable, where=demand > usable, color=DEMAND_COLOUR, alpha=0.18, linewidth=0
         )
-        axes.set_title(f"{cell.ward_name}\n{maps.AGE_LABELS[cell.age_group]}", fontsize=7.5)
+        axes.set_title(f"{cell.ward_name}\n{maps.AGE_LABELS[str(cell.age_group)]}", fontsize=7.5)
         axes.set_ylim(bottom=0)
         _term_axis(axes, terms)
     for axes in panels[len(cells) :]:

@@ -280,7 +280,7 @@ def _refuse(current: pd.DataFrame, term: Term, mode: Mode, urns: set[str]) -> No
     """Raise when ``mode`` may not write ``term`` over the ``current`` rows it has."""
     if len(current) and mode == "new":
         loaded = ", ".join(
-            f"import {r.import_id} on {r.imported_at[:10]}"
+            f"import {r.import_id} on {str(r.imported_at)[:10]}"
             for r in current.drop_duplicates("import_id").itertuples()
         )
         raise StoreError(

@@ -20,6 +20,7 @@ import tempfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 import geopandas as gpd
 import pandas as pd
@@ -340,13 +341,15 @@ the places offered to that age group (found '12')"
     lines = []
     for p in problems.itertuples(index=False):
         where = [str(p.file)]
-        if not pd.isna(p.row):
-            where.append(f"row {int(p.row)}")
+        row = cast(float, p.row)  # a row number, or NaN for a whole file
+        if not pd.isna(row):
+            where.append(f"row {int(row)}")
         if isinstance(p.column, str):
             where.append(f"column {p.column!r}")
         line = f"{', '.join(where)}: {p.severity} {p.code}: {p.message}"
-        if p.value is not None and not pd.isna(p.value):
-            line += f" (found {str(p.value)!r})"
+        value = cast(str | None, p.value)  # the cell's text, if any
+        if value is not None and not pd.isna(value):
+            line += f" (found {str(value)!r})"
         lines.append(line)
     return lines
 
