@@ -37,7 +37,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import jinja2
 import numpy as np
@@ -141,7 +141,7 @@ def _signed_count(value: float, publish: bool) -> str:
     return disclosure.whole_text(value, signed=True)
 
 
-def ward_table(gap: pd.DataFrame, texts: pd.DataFrame, term: str) -> list[dict[str, str]]:
+def ward_table(gap: pd.DataFrame, texts: pd.DataFrame, term: str) -> list[dict[str, Any]]:
     """One row per ward and age group at ``term``, figures as text, with the first term of the
     forecast in which the ward is short of places (from the statuses as shown)."""
     frame = gap[["term", "ward_code", "ward_name", "age_group"]].join(texts)
@@ -248,7 +248,9 @@ def svg_maps(
 # --- charts ----------------------------------------------------------------------------------
 
 
-def _figure(width: float, height: float, *, layout: str | None = "constrained") -> Figure:
+def _figure(
+    width: float, height: float, *, layout: Literal["constrained"] | None = "constrained"
+) -> Figure:
     from matplotlib.figure import Figure
 
     figure = Figure(figsize=(width, height), dpi=DPI, layout=layout)

@@ -462,7 +462,9 @@ class Births:
             # births_growth is a number, so check_value gives a float.
             cast(
                 float,
-                check_value("births_growth", raw["growth"], source=f"{check.source}: births.growth"),
+                check_value(
+                    "births_growth", raw["growth"], source=f"{check.source}: births.growth"
+                ),
             )
             if "growth" in raw
             else None

@@ -326,7 +326,8 @@ def _children(pieces: _Pieces, rows: slice, terms: list[int], scalar: dict) -> n
     ]  # (K, draws)
     known = pieces.births_known[rows][:, terms]
     default = pieces.births_default[rows][:, terms]
-    children: np.ndarray = known @ growth + default @ (growth * scalar["cohort_change.default"][None, :])
+    children: np.ndarray
+    children = known @ growth + default @ (growth * scalar["cohort_change.default"][None, :])
     children += pieces.housing_house[rows][:, terms][..., None] * scalar["child_yield.house"]
     children += pieces.housing_flat[rows][:, terms][..., None] * scalar["child_yield.flat"]
     return children
