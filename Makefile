@@ -25,6 +25,7 @@ demo: $(VENV)/.installed
 test: $(VENV)/.installed-test
 	$(BIN)/ruff check sufficiency tests benchmarks scripts demo
 	$(BIN)/ruff format --check sufficiency tests benchmarks scripts demo
+	$(BIN)/mypy
 	$(BIN)/python -m pytest
 
 bench: $(VENV)/.installed-test
