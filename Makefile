@@ -25,6 +25,7 @@ demo: $(VENV)/.installed
 test: $(VENV)/.installed-test
 	$(BIN)/ruff check sufficiency tests benchmarks scripts demo
 	$(BIN)/ruff format --check sufficiency tests benchmarks scripts demo
+	$(BIN)/mypy
 	$(BIN)/python -m pytest
 
 bench: $(VENV)/.installed-test
@@ -39,4 +40,4 @@ demo-data: $(VENV)/.installed
 	$(BIN)/python demo/generate.py --out sufficiency/data/demo
 
 clean:
-	rm -rf $(VENV) output .pytest_cache .ruff_cache
+	rm -rf $(VENV) output .pytest_cache .ruff_cache .mypy_cache

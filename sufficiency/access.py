@@ -109,7 +109,8 @@ def gaussian(distance: np.ndarray, sigma: float) -> np.ndarray:
     if not sigma > 0:
         raise ValueError(f"the Gaussian's sigma must be positive, got {sigma!r}")
     distance = np.asarray(distance, dtype=float)
-    return np.exp(-distance * distance / (2 * sigma**2))
+    weight: np.ndarray = np.exp(-distance * distance / (2 * sigma**2))
+    return weight
 
 
 def step(distance: np.ndarray, steps: Mapping[float, float]) -> np.ndarray:
@@ -353,7 +354,8 @@ def two_steps(weight: sparse.csr_array, demand: np.ndarray, supply: np.ndarray) 
 def _share(weight: sparse.csr_array, demand: np.ndarray, supply: np.ndarray) -> np.ndarray:
     """Step 1: each provider's places per child in reach, ``R_j = S_j / Σ_i D_i W(d_ij)``."""
     in_reach = np.asarray(weight.T @ demand)
-    return np.divide(supply, in_reach, out=np.zeros_like(in_reach), where=in_reach > 0)
+    share: np.ndarray = np.divide(supply, in_reach, out=np.zeros_like(in_reach), where=in_reach > 0)
+    return share
 
 
 def supply_to_demand_ratio(

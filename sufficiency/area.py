@@ -87,7 +87,8 @@ class Area:
 
     @property
     def ward_codes(self) -> pd.Index:
-        return pd.Index(self.wards["ward_code"].to_numpy(dtype=object), name="ward_code")
+        codes: pd.Index = pd.Index(self.wards["ward_code"].to_numpy(dtype=object), name="ward_code")
+        return codes
 
 
 def _resolve(folder: Path, config: dict) -> dict[str, list[Path]]:
@@ -214,7 +215,9 @@ def load_area(path: str | Path) -> Area:
     return area
 
 
-def _check_wards(table: pd.DataFrame, known: set[str], path: Path, column: str = "ward_code"):
+def _check_wards(
+    table: pd.DataFrame, known: set[str], path: Path, column: str = "ward_code"
+) -> None:
     raise_first(
         ~table[column].isin(known),
         table,

@@ -80,7 +80,8 @@ def ward_summary(gap: pd.DataFrame) -> pd.DataFrame:
         ["scenario", "ward_code", "age_group"], sort=False
     ):
         deficit = part[part["status"] == "deficit"]
-        worst = part.loc[part["gap_places"].idxmin()]
+        # pandas-stubs: idxmin returns Hashable, which no .loc overload takes.
+        worst = part.loc[part["gap_places"].idxmin()]  # type: ignore[call-overload]
         rows.append(
             {
                 "scenario": scenario,

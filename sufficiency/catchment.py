@@ -288,7 +288,7 @@ def accessibility(
     settings: CatchmentSettings | None = None,
     *,
     small_areas: pd.DataFrame | None = None,
-) -> pd.DataFrame:
+) -> dict[str, np.ndarray]:
     """Accessible places per 100 children by ward, term and age group.
 
     Parameters

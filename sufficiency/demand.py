@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -168,7 +169,8 @@ def calibrated_ward_values(ward_values: pd.DataFrame, fit: pd.DataFrame) -> pd.D
     """Take-up rescaled by the calibration ratio (ward overrides keep their relative level)."""
     out = ward_values.copy()
     for row in fit.itertuples(index=False):
-        if np.isfinite(row.ratio):
+        ratio = cast(float, row.ratio)  # calibration()'s float column
+        if np.isfinite(ratio):
             key = f"take_up.{row.entitlement}"
-            out[key] = np.clip(out[key] * row.ratio, 0.0, 1.0)
+            out[key] = np.clip(out[key] * ratio, 0.0, 1.0)
     return out

@@ -40,7 +40,9 @@ COLUMNS = [
 STATUSES = ("deficit", "tight", "sufficient")
 
 
-def gap(supply_places: np.ndarray, demand_places: np.ndarray, utilisation: float | np.ndarray):
+def gap(
+    supply_places: np.ndarray, demand_places: np.ndarray, utilisation: float | np.ndarray
+) -> np.ndarray:
     """``gap_places = supply_places x utilisation - demand_places``: the model's one gap.
 
     Any shapes that broadcast: (wards, terms, 3) for a run, with a trailing draws axis (and
@@ -49,7 +51,8 @@ def gap(supply_places: np.ndarray, demand_places: np.ndarray, utilisation: float
     >>> gap(np.array([100.0, 50.0]), np.array([80.0, 50.0]), 0.9).tolist()
     [10.0, -5.0]
     """
-    return supply_places * utilisation - demand_places
+    gap_places: np.ndarray = supply_places * utilisation - demand_places
+    return gap_places
 
 
 def status(gap_places: np.ndarray, demand_places: np.ndarray, margin: float) -> np.ndarray:
@@ -76,13 +79,16 @@ def projected_vacancies(
 
     ``reported``, ``supply_t0`` and ``demand_t0`` are (wards, 3) at the latest return's term.
     """
-    return (
+    vacancies: np.ndarray = (
         reported[:, None, :] + (supply - supply_t0[:, None, :]) - (demand - demand_t0[:, None, :])
     )
+    return vacancies
 
 
 def long_table(
-    terms: Sequence[Term], ward_codes: Sequence[str] | pd.Index, columns: Mapping[str, np.ndarray]
+    terms: Sequence[Term],
+    ward_codes: Sequence[str] | pd.Index | pd.Series,
+    columns: Mapping[str, np.ndarray],
 ) -> pd.DataFrame:
     """Arrays by ward, term and age group to one row per term, ward and age group.
 
@@ -116,8 +122,9 @@ def long_table(
             values = array[order].transpose(1, 0, 2).reshape(-1)
             if _is_text(values):
                 labels, index = np.unique(values.astype(str), return_inverse=True)
-                values = _text(labels).take(index)
-            flat[name] = values
+                flat[name] = _text(labels).take(index)
+            else:
+                flat[name] = values
         else:
             raise ValueError(f"{name}: shape {array.shape} is not (wards,) or (wards, terms, 3)")
     return pd.DataFrame(flat)
@@ -175,7 +182,8 @@ def gap_table(  # noqa: PLR0913 - keyword-only, one array per column
             **(extra or {}),
         },
     )
-    table.insert(0, "scenario", pd.array([scenario] * len(table), dtype="string"))
+    # pandas-stubs: DataFrame.insert's value omits ExtensionArray, which pandas takes.
+    table.insert(0, "scenario", pd.array([scenario] * len(table), dtype="string"))  # type: ignore[arg-type]
     return table[[*COLUMNS, *(extra or {})]]
 
 

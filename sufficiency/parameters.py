@@ -254,8 +254,10 @@ def ward_values(
         {k: np.full(len(ward_codes), parameters.number(k)) for k in keys}, index=ward_codes
     )
     if ward_overrides is not None and len(ward_overrides):
-        for row in ward_overrides.itertuples(index=False):
-            table.loc[row.ward_code, row.key] = float(row.value)
+        for code, key, value in zip(
+            ward_overrides["ward_code"], ward_overrides["key"], ward_overrides["value"], strict=True
+        ):
+            table.loc[code, key] = float(value)
     return table
 
 

@@ -19,6 +19,7 @@ Births that a term needs from before the first observed month are an error, not 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -58,7 +59,7 @@ def birth_months(
     first, last = int(month.min()), int(month.max())
     end = max(until, last)
     counts = np.zeros((len(wards), end - first + 1))
-    rows = wards.get_indexer(births["ward_code"])
+    rows = wards.get_indexer(pd.Index(births["ward_code"]))
     np.add.at(counts, (rows, month - first), births["births"].to_numpy(float))
     if end > last:
         base = counts[:, last - first - 11 : last - first + 1]  # the last twelve months
@@ -89,12 +90,13 @@ def cohort_change_ratios(
     pop_sum = np.zeros((len(months.wards), 5))
     births_sum = np.zeros((len(months.wards), 5))
     for (year, age), group in pop.groupby(["year", "age"], sort=True):
+        year, age = cast(int, year), cast(int, age)  # the table's integer columns
         first = month_index(int(year) - int(age) - 1, 7)
         last = first + 11
         if first < months.first_month or last > months.last_observed:
             continue  # births for that cohort not observed
         in_window = months.columns(first, last).sum(axis=1)
-        rows = months.wards.get_indexer(group["ward_code"])
+        rows = months.wards.get_indexer(pd.Index(group["ward_code"]))
         pop_sum[rows, int(age)] += group["population"].to_numpy(float)
         births_sum[rows, int(age)] += in_window[rows]
     known = births_sum > 0

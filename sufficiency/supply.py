@@ -259,7 +259,7 @@ def vacancies(returns: pd.DataFrame, wards: pd.Index, term: Term) -> np.ndarray:
     out = np.zeros((len(wards), len(AGE_GROUPS)))
     states = latest_returns(returns[returns["ward_code"].notna()], term)
     states = states[open_at(states, term)]
-    rows = wards.get_indexer(states["ward_code"].to_numpy(dtype=object))
+    rows = wards.get_indexer(pd.Index(states["ward_code"].to_numpy(dtype=object)))
     np.add.at(out, rows, states[VACANCIES].fillna(0.0).to_numpy(float))
     return out
 

@@ -43,7 +43,8 @@ def staff_needed(places: np.ndarray, provider_type: np.ndarray, graduate: np.nda
         places[:, 0] / group["under2"] + places[:, 1] / group["2"] + (places[:, 2] / three_four)
     )
     minder_need = places.sum(axis=1) / minder["young_children"]
-    return np.where(provider_type == "childminder", minder_need, group_need)
+    need: np.ndarray = np.where(provider_type == "childminder", minder_need, group_need)
+    return need
 
 
 def staffing_factor(providers: pd.DataFrame, places: np.ndarray) -> np.ndarray:

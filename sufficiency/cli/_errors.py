@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import click
 
@@ -38,6 +39,6 @@ def user_errors() -> Iterator[None]:
 class UserErrorGroup(click.Group):
     """A command group whose commands' user errors are one line (:func:`user_errors`)."""
 
-    def invoke(self, ctx: click.Context):
+    def invoke(self, ctx: click.Context) -> Any:
         with user_errors():
             return super().invoke(ctx)

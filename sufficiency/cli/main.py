@@ -8,7 +8,9 @@ traceback.
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -40,7 +42,7 @@ def cli() -> None:
     """
 
 
-def _common(command):
+def _common(command: Callable[..., Any]) -> Callable[..., Any]:
     """The options ``run`` and ``compare`` share, in the order ``--help`` shows them."""
     options = [
         *AREA_OPTIONS,

@@ -11,7 +11,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import click
 import pandas as pd
@@ -48,7 +48,7 @@ def _term_of(term: str | None, files: tuple[Path, ...]) -> Term:
         return Term.parse(term, column="--term")
     named = {term_from_name(f) for f in files}
     if len(named) == 1 and None not in named:
-        return named.pop()
+        return cast(Term, named.pop())  # the one name, not None
     raise click.UsageError("give --term (the file names do not name one term)")
 
 

@@ -12,10 +12,14 @@ import io
 import re
 import zipfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from ._escape import frame_for_spreadsheet
+
+if TYPE_CHECKING:
+    from openpyxl.worksheet.worksheet import Worksheet
 
 FIXED_TIME = dt.datetime(2026, 1, 1)
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
@@ -41,7 +45,7 @@ def fixed_zip(data: bytes, stamp: dt.datetime = FIXED_TIME) -> bytes:
     return out.getvalue()
 
 
-def style_sheet(sheet) -> None:  # an openpyxl worksheet
+def style_sheet(sheet: Worksheet) -> None:
     """Frozen header, a filter on every column, widths that fit, one-decimal numbers."""
     sheet.freeze_panes = "A2"
     if sheet.max_row > 1:

@@ -63,7 +63,8 @@ def round_to_base(values: float | Iterable[float], base: int = ROUNDING_BASE) ->
     [0.0, 5.0, 5.0, 10.0, 15.0, -10.0]
     """
     array = np.asarray(values, dtype=float)
-    return np.sign(array) * np.floor(np.abs(array) / base + 0.5) * base
+    rounded: np.ndarray = np.sign(array) * np.floor(np.abs(array) / base + 0.5) * base
+    return rounded
 
 
 def is_small(values: float | Iterable[float], threshold: float = THRESHOLD) -> np.ndarray:

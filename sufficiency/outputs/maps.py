@@ -47,7 +47,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from itertools import pairwise
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import branca.element
 import folium
@@ -245,7 +245,9 @@ def simplify_wards(
     return out
 
 
-def _latlon(easting: Sequence[float], northing: Sequence[float]) -> np.ndarray:
+def _latlon(
+    easting: Sequence[float] | pd.Series, northing: Sequence[float] | pd.Series
+) -> np.ndarray:
     """(n, 2) latitude, longitude of British National Grid points, rounded to 5 places."""
     points = gpd.GeoSeries(gpd.points_from_xy(easting, northing), crs="EPSG:27700")
     points = points.to_crs("EPSG:4326")
@@ -255,7 +257,7 @@ def _latlon(easting: Sequence[float], northing: Sequence[float]) -> np.ndarray:
 # --- colours ---------------------------------------------------------------------------------
 
 
-def gap_breaks(values: Sequence[float] | np.ndarray) -> np.ndarray:
+def gap_breaks(values: Sequence[float] | np.ndarray | pd.Series) -> np.ndarray:
     """Seven class breaks symmetric about zero, at multiples of a round step.
 
     The step is the smallest of 1, 2, 2.5 or 5 x 10^k at which three steps reach the 95th
@@ -281,7 +283,7 @@ def _nice_step(at_least: float) -> float:
     return float(10 * magnitude)  # pragma: no cover
 
 
-def gap_colours(values: Sequence[float] | np.ndarray, breaks: np.ndarray) -> list[str]:
+def gap_colours(values: Sequence[float] | np.ndarray | pd.Series, breaks: np.ndarray) -> list[str]:
     """The palette colour of each value (grey where missing); zero counts as spare.
 
     >>> breaks = gap_breaks([-45.4, 35.5])
@@ -551,7 +553,8 @@ def _new_map(tiles: bool, bounds: list[list[float]]) -> folium.Map:
     m = folium.Map(tiles=None, maxZoom=MAX_ZOOM, zoom_control="bottomleft", control_scale=True)
     _add_tiles(m, tiles)
     m.fit_bounds(bounds)
-    m.get_root().header.add_child(branca.element.Element(_CSS), name="sufficiency_css")
+    root = cast(branca.element.Figure, m.get_root())  # a map's root is its figure
+    root.header.add_child(branca.element.Element(_CSS), name="sufficiency_css")
     return m
 
 
@@ -773,7 +776,9 @@ _SOURCE = {"term": "term_label"}
 
 
 def _one_scenario(gap: pd.DataFrame, what: str) -> pd.DataFrame:
-    names = gap["scenario"].astype(str).unique() if "scenario" in gap.columns else []
+    names: np.ndarray | list[str] = (
+        gap["scenario"].astype(str).unique() if "scenario" in gap.columns else []
+    )
     if len(names) > 1:
         raise ValueError(f"{what} maps one scenario; the table holds {', '.join(names)}")
     return gap.reset_index(drop=True)
@@ -784,7 +789,7 @@ def _terms(gap: pd.DataFrame) -> list[tuple[str, str]]:
     return [(key, _term_label(key)) for key in keys]
 
 
-def _housing_layer(housing: pd.DataFrame, wards: gpd.GeoDataFrame) -> folium.GeoJson | None:
+def _housing_layer(housing: pd.DataFrame | None, wards: gpd.GeoDataFrame) -> folium.GeoJson | None:
     """One circle per site: its name, dwellings, years and type; at the ward's centre when the
     trajectory gives only a ward."""
     if housing is None or housing.empty:
@@ -818,12 +823,9 @@ def _housing_layer(housing: pd.DataFrame, wards: gpd.GeoDataFrame) -> folium.Geo
     where = _latlon(sites["easting"], sites["northing"])
     features = []
     for (lat, lon), site in zip(where, sites.itertuples(), strict=True):
-        years = (
-            str(site.first_year)
-            if site.first_year == site.last_year
-            else f"{site.first_year}\u2013{site.last_year}"
-        )
-        radius = float(np.clip(3 + np.sqrt(max(site.dwellings, 0)) / 3, 4, 16))
+        first, last = cast(int, site.first_year), cast(int, site.last_year)  # min and max year
+        years = str(first) if first == last else f"{first}\u2013{last}"
+        radius = float(np.clip(3 + np.sqrt(max(cast(float, site.dwellings), 0)) / 3, 4, 16))
         features.append(
             {
                 "type": "Feature",
@@ -954,7 +956,7 @@ def gap_map(
     if site_layer is not None:
         site_layer.add_to(m)
     show_providers = providers is not None and not publish
-    if show_providers:
+    if show_providers and providers is not None:
         rows = _provider_rows(providers)
         show_providers = bool(rows)
         if rows:
@@ -1033,7 +1035,8 @@ def comparison_map(
     dual = folium.plugins.DualMap(
         tiles=None, maxZoom=MAX_ZOOM, zoom_control="bottomleft", control_scale=True
     )
-    dual.get_root().header.add_child(branca.element.Element(_CSS), name="sufficiency_css")
+    root = cast(branca.element.Figure, dual.get_root())  # a map's root is its figure
+    root.header.add_child(branca.element.Element(_CSS), name="sufficiency_css")
     groups = []
     names = [_scenario_name(first), _scenario_name(second)]
     for side, values, name in (

@@ -37,7 +37,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import jinja2
 import numpy as np
@@ -141,7 +141,7 @@ def _signed_count(value: float, publish: bool) -> str:
     return disclosure.whole_text(value, signed=True)
 
 
-def ward_table(gap: pd.DataFrame, texts: pd.DataFrame, term: str) -> list[dict[str, str]]:
+def ward_table(gap: pd.DataFrame, texts: pd.DataFrame, term: str) -> list[dict[str, Any]]:
     """One row per ward and age group at ``term``, figures as text, with the first term of the
     forecast in which the ward is short of places (from the statuses as shown)."""
     frame = gap[["term", "ward_code", "ward_name", "age_group"]].join(texts)
@@ -157,7 +157,7 @@ def ward_table(gap: pd.DataFrame, texts: pd.DataFrame, term: str) -> list[dict[s
                 "ward": row.ward_name,
                 "number": number[str(row.ward_code)],
                 "code": row.ward_code,
-                "age_group": maps.AGE_LABELS[row.age_group],
+                "age_group": maps.AGE_LABELS[str(row.age_group)],
                 "children": row.children,
                 "demand": row.demand_places,
                 "supply": row.supply_places,
@@ -248,7 +248,9 @@ def svg_maps(
 # --- charts ----------------------------------------------------------------------------------
 
 
-def _figure(width: float, height: float, *, layout: str | None = "constrained") -> Figure:
+def _figure(
+    width: float, height: float, *, layout: Literal["constrained"] | None = "constrained"
+) -> Figure:
     from matplotlib.figure import Figure
 
     figure = Figure(figsize=(width, height), dpi=DPI, layout=layout)
@@ -363,7 +365,7 @@ def chart_wards(gap: pd.DataFrame, cells: pd.DataFrame, *, publish: bool) -> str
         axes.fill_between(
             x, demand, usable, where=demand > usable, color=DEMAND_COLOUR, alpha=0.18, linewidth=0
         )
-        axes.set_title(f"{cell.ward_name}\n{maps.AGE_LABELS[cell.age_group]}", fontsize=7.5)
+        axes.set_title(f"{cell.ward_name}\n{maps.AGE_LABELS[str(cell.age_group)]}", fontsize=7.5)
         axes.set_ylim(bottom=0)
         _term_axis(axes, terms)
     for axes in panels[len(cells) :]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 import pandas as pd
 
 from ..assess import Assessment
@@ -49,9 +51,9 @@ def summary_lines(result: Assessment) -> list[str]:
             label = str(name)
             for r in rows.itertuples():
                 lines.append(
-                    f"  {label:<{width}}  {GROUP_LABEL[r.age_group]:<12} "
+                    f"  {label:<{width}}  {GROUP_LABEL[str(r.age_group)]:<12} "
                     f"{r.first_deficit_term:<12} {f'{r.terms_in_deficit} of {n_terms}':<12} "
-                    f"{_places(r.worst_gap)} places ({r.worst_term})"
+                    f"{_places(cast(float, r.worst_gap))} places ({r.worst_term})"
                 )
                 label = ""
     tight = gap[gap["status"] == "tight"]

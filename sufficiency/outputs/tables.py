@@ -20,7 +20,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +36,9 @@ WORKBOOK = "sufficiency.xlsx"
 GAP_CSV, GAP_PARQUET = "gap.csv", "gap.parquet"
 
 
-def write_atomically(out_dir: str | Path, writers: dict[str, Callable[[Path], None]]) -> list[Path]:
+def write_atomically(
+    out_dir: str | Path, writers: Mapping[str, Callable[[Path], object]]
+) -> list[Path]:
     """Run each ``writer(path)`` into a temporary folder, then move the files into ``out_dir``."""
     out_dir = Path(out_dir)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
@@ -64,7 +66,7 @@ def write_gap_csv(gap: pd.DataFrame, path: Path) -> None:
         _csv.write_gap_csv(gap, handle)
 
 
-def _arrow_column(values: pd.Series):  # -> pyarrow.Array
+def _arrow_column(values: pd.Series) -> Any:  # a pyarrow.Array
     """One gap column as Parquet stores it: the type ``pd.read_csv`` of gap.csv would give.
 
     Whole numbers without gaps stay int64, other numbers are float64, booleans stay booleans

@@ -29,7 +29,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Literal, cast
 
 import geopandas as gpd
 import numpy as np
@@ -280,7 +280,7 @@ def _refuse(current: pd.DataFrame, term: Term, mode: Mode, urns: set[str]) -> No
     """Raise when ``mode`` may not write ``term`` over the ``current`` rows it has."""
     if len(current) and mode == "new":
         loaded = ", ".join(
-            f"import {r.import_id} on {r.imported_at[:10]}"
+            f"import {r.import_id} on {str(r.imported_at)[:10]}"
             for r in current.drop_duplicates("import_id").itertuples()
         )
         raise StoreError(
@@ -309,7 +309,7 @@ def refuse_if_stored(path: str | Path, term: Term, mode: Mode) -> None:
 
 def _write(conn: sqlite3.Connection, checked: Checked, mode: Mode, now: str) -> ImportResult:
     term = checked.term
-    returns = checked.returns
+    returns = cast(pd.DataFrame, checked.returns)  # ingest refuses a check without returns
     current = _current(conn, term)
     _refuse(current, term, mode, set(returns["urn"]))
     replaced = tuple(sorted(set(current["import_id"]))) if mode == "replace" else ()
@@ -327,7 +327,7 @@ def _write(conn: sqlite3.Connection, checked: Checked, mode: Mode, now: str) -> 
             len(checked.warnings),
         ),
     )
-    import_id = int(cursor.lastrowid)
+    import_id = cast(int, cursor.lastrowid)  # an INSERT sets it
     conn.executemany(
         "INSERT INTO import_files VALUES (?, ?, ?, ?)",
         [(import_id, f.name, f.sha256, f.rows) for f in checked.files],

@@ -12,12 +12,14 @@ is left empty, to be given afresh each term.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import cast
 
 import pandas as pd
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
 
 from ..outputs._escape import cell_text
 from ..supply import latest_returns, open_at
@@ -145,14 +147,14 @@ def _cell(value: object, column: str) -> object:
         return None
     if column in COUNTS or column in OPENING or column in COORDINATES:
         try:
-            number = float(value)
+            number = float(cast(str | float, value))  # a number, or text that may be one
         except ValueError:
             return cell_text(str(value))
         return int(number) if number.is_integer() else number
     return cell_text(str(value))
 
 
-def _format(sheet, columns: list[str], last_row: int) -> None:
+def _format(sheet: Worksheet, columns: list[str], last_row: int) -> None:
     header = Font(bold=True)
     fill = PatternFill("solid", fgColor="DDEBF7")
     for i, column in enumerate(columns, start=1):
@@ -169,7 +171,7 @@ def _format(sheet, columns: list[str], last_row: int) -> None:
     sheet.freeze_panes = "B2"
     position = {c: get_column_letter(i) for i, c in enumerate(columns, start=1)}
 
-    def validate(kind: str, column: str, message: str, **options) -> None:
+    def validate(kind: str, column: str, message: str, **options: str) -> None:
         rule = DataValidation(
             type=kind,
             allow_blank=True,
@@ -207,7 +209,7 @@ def _format(sheet, columns: list[str], last_row: int) -> None:
         )
 
 
-def _instructions(sheet, term: Term | None, prefilled: int) -> None:
+def _instructions(sheet: Worksheet, term: Term | None, prefilled: int) -> None:
     lines = [
         [f"Childcare provider return{f' for {term}' if term else ''}"],
         [],

@@ -20,6 +20,7 @@ import tempfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 import geopandas as gpd
 import pandas as pd
@@ -106,13 +107,13 @@ def read_files(
 
     Returns the tables by file label, the files' details and the reading problems.
     """
-    paths = [Path(p) for p in paths]
+    files_given = [Path(p) for p in paths]
     tables: dict[str, pd.DataFrame] = {}
     files: list[FileInfo] = []
     problems: list[dict] = []
-    for i, (path, label) in enumerate(zip(paths, _labels(paths), strict=True)):
+    for i, (path, label) in enumerate(zip(files_given, _labels(files_given), strict=True)):
         if progress is not None:
-            progress(i, len(paths))
+            progress(i, len(files_given))
         try:
             table = read_table(path)
         except InputError as exc:
@@ -124,7 +125,7 @@ def read_files(
             continue
         tables[label] = table
     if progress is not None:
-        progress(len(paths), len(paths))
+        progress(len(files_given), len(files_given))
     return tables, files, problems
 
 
@@ -192,11 +193,11 @@ def _rule_row(rule: Rule, ctx: Context, count: int | None, result: str) -> dict:
 
 
 def _problems(ctx: Context, rule: Rule, column: str, mask: pd.Series) -> pd.DataFrame:
-    mask = mask.reindex(ctx.table.index).fillna(False).to_numpy(dtype=bool)
-    if not mask.any():
+    hit = mask.reindex(ctx.table.index).fillna(False).to_numpy(dtype=bool)
+    if not hit.any():
         return pd.DataFrame(columns=PROBLEM_COLUMNS)
     keep = ["source_file", "source_row", *([column] if column in ctx.table.columns else [])]
-    rows = ctx.table.loc[mask, keep]
+    rows = ctx.table.loc[hit, keep]
     if rule.per_file:
         rows = rows.drop_duplicates("source_file")
     values = (
@@ -340,13 +341,15 @@ the places offered to that age group (found '12')"
     lines = []
     for p in problems.itertuples(index=False):
         where = [str(p.file)]
-        if not pd.isna(p.row):
-            where.append(f"row {int(p.row)}")
+        row = cast(float, p.row)  # a row number, or NaN for a whole file
+        if not pd.isna(row):
+            where.append(f"row {int(row)}")
         if isinstance(p.column, str):
             where.append(f"column {p.column!r}")
         line = f"{', '.join(where)}: {p.severity} {p.code}: {p.message}"
-        if p.value is not None and not pd.isna(p.value):
-            line += f" (found {str(p.value)!r})"
+        value = cast(str | None, p.value)  # the cell's text, if any
+        if value is not None and not pd.isna(value):
+            line += f" (found {str(value)!r})"
         lines.append(line)
     return lines
 

@@ -161,7 +161,7 @@ def comparison_table(
     table = base[KEY].reset_index(drop=True)
     keyed = gap.set_index(["scenario", "term", "ward_code", "age_group"])
     index = pd.MultiIndex.from_frame(table[["term", "ward_code", "age_group"]])
-    columns: dict[str, pd.Series] = {}
+    columns: dict[str, np.ndarray] = {}
     for name in names:
         part = keyed.loc[name].reindex(index)
         columns[f"gap_{name}"] = part["gap_places"].to_numpy(float)
@@ -197,7 +197,8 @@ def status_changes(gap: pd.DataFrame, baseline: str = "baseline") -> pd.DataFram
         change = joined["gap_places"] - joined["gap_places_baseline"]
         for (ward, group), cells in changed.groupby(level=["ward_code", "age_group"], sort=True):
             first = cells.iloc[0]
-            moved = change.xs((ward, group), level=["ward_code", "age_group"])
+            # pandas-stubs: xs's level is typed as one level; pandas takes a list of them.
+            moved = change.xs((ward, group), level=["ward_code", "age_group"])  # type: ignore[arg-type]
             rows.append(
                 {
                     "scenario": name,
@@ -208,7 +209,8 @@ def status_changes(gap: pd.DataFrame, baseline: str = "baseline") -> pd.DataFram
                     "status_baseline": first["status_baseline"],
                     "status": first["status"],
                     "terms_changed": len(cells),
-                    "largest_change": float(moved.loc[moved.abs().idxmax()]),
+                    # pandas-stubs: idxmax returns Hashable, which no .loc overload takes.
+                    "largest_change": float(moved.loc[moved.abs().idxmax()]),  # type: ignore[call-overload]
                 }
             )
     out = pd.DataFrame(
@@ -263,7 +265,7 @@ def change_lines(runs: ScenarioRuns, baseline: str = "baseline") -> list[str]:
         width = max(len(str(n)) for n in part["ward_name"])
         for r in part.itertuples():
             lines.append(
-                f"    {r.ward_name!s:<{width}}  {GROUP_LABEL[r.age_group]:<12} "
+                f"    {r.ward_name!s:<{width}}  {GROUP_LABEL[str(r.age_group)]:<12} "
                 f"{r.status_baseline} -> {r.status} from {r.first_term} "
                 f"({r.terms_changed} term(s); gap moves {r.largest_change:+,.1f} at most)"
             )
@@ -279,7 +281,8 @@ def draws_lines(gap: pd.DataFrame, threshold: float = 0.5) -> list[str]:
     lines = []
     for name, part in gap.groupby("scenario", sort=False):
         risky = part[part["p_deficit"] >= threshold]
-        worst = part.loc[part["p_deficit"].idxmax()] if len(part) else None
+        # pandas-stubs: idxmax returns Hashable, which no .loc overload takes.
+        worst = part.loc[part["p_deficit"].idxmax()] if len(part) else None  # type: ignore[call-overload]
         line = (
             f"  {name}: {risky['ward_code'].nunique()} ward(s) with a deficit in at least "
             f"{threshold:.0%} of draws in some term"

@@ -49,7 +49,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
+from pathlib import Path
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -273,8 +274,8 @@ def _new_entitlement(change: Policy, table: Mapping[str, Entitlement], check: Ch
     return Entitlement(
         key=change.entitlement,
         label=change.label if change.label is not None else change.entitlement,
-        age_group=change.age_group,
-        eligibility=change.eligibility,
+        age_group=cast(str, change.age_group),  # not None: in ``needed`` otherwise
+        eligibility=cast(str, change.eligibility),
         steps=(),
     )
 
@@ -288,7 +289,7 @@ def _steps(change: Policy, rule: Entitlement, context: _Context) -> list[tuple[d
         at = rule.hours_at(day) or (steps[0][1] if steps else 0.0)
         steps = [(day, at), *[(d, h) for d, h in steps if d > day]]
     if change.hours is not None:
-        day, _ = context.in_run(change.hours_from, f"{where}.from")
+        day, _ = context.in_run(cast(When, change.hours_from), f"{where}.from")  # with hours
         steps = [*[(d, h) for d, h in steps if d < day], (day, change.hours)]
     if change.end is not None:
         day, _ = context.in_run(change.end, f"{where}.end")
@@ -306,7 +307,8 @@ def _replace_others(change: Policy, table: dict[str, Entitlement], context: _Con
                 f"{other!r} is not another entitlement; "
                 f"known: {', '.join(k for k in table if k != key)}",
             )
-        day, _ = context.in_run(change.hours_from, f"{change.where}.from")
+        # replaces needs hours from a date (from_toml checks), so hours_from is set.
+        day, _ = context.in_run(cast(When, change.hours_from), f"{change.where}.from")
         old = table[other]
         table[other] = replace(old, steps=(*[(d, h) for d, h in old.steps if d < day], (day, 0.0)))
         notes.append(f"{other} ends on {day}, replaced by {key}")
@@ -364,7 +366,7 @@ def _projected_table(spec: Births, check: Check) -> pd.DataFrame:
         return pd.DataFrame(list(spec.projected_rows))
     from .._io import numbers, read_table
 
-    path = spec.projected_file
+    path = cast(Path, spec.projected_file)  # no rows, so a file
     try:
         table = read_table(path)
     except (FileNotFoundError, InputError) as exc:
@@ -387,7 +389,7 @@ def _projected_table(spec: Births, check: Check) -> pd.DataFrame:
 
 
 def _spread(
-    rows: pd.DataFrame, last_year: pd.DataFrame, wards: Sequence[str], by_ward: bool
+    rows: pd.DataFrame, last_year: pd.DataFrame, wards: pd.Index, by_ward: bool | np.bool_
 ) -> pd.DataFrame:
     """Projected births by ward and month: evenly over months unless given by month, then (if
     LA-wide) over wards in proportion to the last observed year's births."""
@@ -406,7 +408,8 @@ def _spread(
         )
         rows["births"] = rows["births"] * rows["_share"]
         rows = rows.drop(columns="_share")
-    rows = rows.groupby(["ward_code", "year", "month"], as_index=False)["births"].sum()
+    # pandas-stubs: with as_index=False the column's sum is a DataFrame, typed as a Series.
+    rows = rows.groupby(["ward_code", "year", "month"], as_index=False)["births"].sum()  # type: ignore[assignment]
     rows["month"] = rows["month"].astype(int)
     rows["projected"] = True
     return rows
@@ -515,7 +518,7 @@ def apply_closure(event: Closure, inputs: Inputs, context: _Context) -> Inputs:
 
 
 def _closed_by_urn(event: Closure, states: pd.DataFrame, day: dt.date, check: Check) -> list[str]:
-    urn = event.urn
+    urn = cast(str, event.urn)  # called for a closure by URN
     if urn not in set(states["urn"]):
         raise check.fail(
             f"{event.where}.urn",
@@ -546,7 +549,7 @@ def _closed_by_share(
     kinds = list(event.provider_types)
     candidates = states[states["provider_type"].isin(kinds) & states["status"].eq("open")]
     urns = np.sort(candidates["urn"].astype(str).to_numpy())
-    n = int(np.floor(event.share * len(urns) + 0.5))
+    n = int(np.floor(cast(float, event.share) * len(urns) + 0.5))  # not by URN: by share
     chosen = sorted(urns[rng.permutation(len(urns))[:n]].tolist())
     what = f"{n} of {len(urns)} open {'/'.join(kinds)} ({event.share:.0%})" + (
         f": {_some(chosen, 6)}" if chosen else ""

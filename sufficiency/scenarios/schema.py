@@ -42,7 +42,7 @@ import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -100,7 +100,8 @@ class When:
         """The date the event takes effect and the first term it counts in."""
         if self.date is not None:
             return self.date, Term.starting_on_or_after(self.date)
-        term = self.term if self.term is not None else first + int(self.offset)
+        # Exactly one of date, term and offset is set (from_toml checks).
+        term = self.term if self.term is not None else first + int(cast(int, self.offset))
         return term.start, term
 
 
@@ -159,7 +160,7 @@ class Check:
             raise self.fail(where, f"must be {span} (found {value:g})")
         if above is not None and value <= above:
             raise self.fail(where, f"must be above {above:g} (found {value:g})")
-        return value
+        return float(value)
 
     def integer(self, value: Any, where: str, *, low: int = 0) -> int:
         if isinstance(value, bool) or not isinstance(value, int) or value < low:
@@ -458,7 +459,13 @@ class Births:
         raw = check.table(raw, "births")
         check.keys(raw, "births", [], ["growth", "projected"])
         growth = (
-            check_value("births_growth", raw["growth"], source=f"{check.source}: births.growth")
+            # births_growth is a number, so check_value gives a float.
+            cast(
+                float,
+                check_value(
+                    "births_growth", raw["growth"], source=f"{check.source}: births.growth"
+                ),
+            )
             if "growth" in raw
             else None
         )

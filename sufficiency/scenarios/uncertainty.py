@@ -34,7 +34,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final, cast
 
 import numpy as np
 import pandas as pd
@@ -51,7 +51,7 @@ if TYPE_CHECKING:
     from ..assess import Assessment
 
 KINDS = ("normal", "uniform", "triangular")
-QUANTILE_METHOD = "linear"
+QUANTILE_METHOD: Final = "linear"
 SUMMARY_COLUMNS = ["gap_median", "gap_p05", "gap_p95", "p_deficit"]
 
 
@@ -75,9 +75,9 @@ class Distribution:
     def central(self) -> float:
         """The value the deterministic run uses: mean, mode, or the middle of a uniform."""
         if self.kind == "normal":
-            return float(self.mean)
+            return float(cast(float, self.mean))
         if self.kind == "triangular":
-            return float(self.mode)
+            return float(cast(float, self.mode))
         return (self.low + self.high) / 2.0
 
     @property
@@ -90,20 +90,25 @@ class Distribution:
         """Values at the probabilities ``u`` (the inverse distribution function)."""
         u = np.asarray(u, dtype=float)
         low, high = self.low, self.high
+        values: np.ndarray
         if self.kind == "uniform":
             return low + (high - low) * u
         if self.kind == "triangular":
             if high == low:
                 return np.full_like(u, low)
-            c = (self.mode - low) / (high - low)
-            left = low + np.sqrt(u * (high - low) * (self.mode - low))
-            right = high - np.sqrt((1.0 - u) * (high - low) * (high - self.mode))
-            return np.where(u < c, left, right)
-        if self.sd == 0:
-            return np.full_like(u, float(self.mean))
-        a = ndtr((low - self.mean) / self.sd) if np.isfinite(low) else 0.0
-        b = ndtr((high - self.mean) / self.sd) if np.isfinite(high) else 1.0
-        return np.clip(self.mean + self.sd * ndtri(a + (b - a) * u), low, high)
+            mode = cast(float, self.mode)  # every triangular has one (from_toml checks)
+            c = (mode - low) / (high - low)
+            left = low + np.sqrt(u * (high - low) * (mode - low))
+            right = high - np.sqrt((1.0 - u) * (high - low) * (high - mode))
+            values = np.where(u < c, left, right)
+            return values
+        mean, sd = cast(float, self.mean), cast(float, self.sd)  # every normal has both
+        if sd == 0:
+            return np.full_like(u, float(mean))
+        a = ndtr((low - mean) / sd) if np.isfinite(low) else 0.0
+        b = ndtr((high - mean) / sd) if np.isfinite(high) else 1.0
+        values = np.clip(mean + sd * ndtri(a + (b - a) * u), low, high)
+        return values
 
     def shifted(self, value: float, bounds: tuple[float, float]) -> Distribution:
         """The same spread about a new central ``value``, clipped to ``bounds``."""
@@ -321,6 +326,7 @@ def _children(pieces: _Pieces, rows: slice, terms: list[int], scalar: dict) -> n
     ]  # (K, draws)
     known = pieces.births_known[rows][:, terms]
     default = pieces.births_default[rows][:, terms]
+    children: np.ndarray
     children = known @ growth + default @ (growth * scalar["cohort_change.default"][None, :])
     children += pieces.housing_house[rows][:, terms][..., None] * scalar["child_yield.house"]
     children += pieces.housing_flat[rows][:, terms][..., None] * scalar["child_yield.flat"]

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, TypeVar
 
 import geopandas as gpd
 import numpy as np
@@ -27,6 +27,8 @@ from ...terms import Term
 
 Severity = Literal["error", "warning"]
 Failures = pd.Series | Mapping[str, pd.Series]
+# A rule's check, its own signature kept through ``Registry.rule`` (a Series or a mapping).
+_Check = TypeVar("_Check", bound="Callable[[Context], Failures]")
 _DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y")
 
 
@@ -70,14 +72,14 @@ class Registry:
         severity: Severity = "error",
         needs: tuple[str, ...] = (),
         per_file: bool = False,
-    ) -> Callable[[Callable[[Context], Failures]], Callable[[Context], Failures]]:
+    ) -> Callable[[_Check], _Check]:
         """Register the decorated function as rule ``code``; a code already taken is refused."""
         if not re.fullmatch(r"R\d{3}", code):
             raise ValueError(f"rule code {code!r} must be R and three digits")
         if severity not in ("error", "warning"):
             raise ValueError(f"rule {code}: severity must be error or warning, not {severity!r}")
 
-        def register(check: Callable[[Context], Failures]) -> Callable[[Context], Failures]:
+        def register(check: _Check) -> _Check:
             if code in self._rules:
                 raise ValueError(
                     f"rule code {code} is used twice ({self._rules[code].check.__name__} and "
@@ -129,7 +131,7 @@ class Context:
     known_urns: frozenset[str] = frozenset()
     wards: gpd.GeoDataFrame | None = None
     postcodes: pd.DataFrame | None = None
-    _cache: dict[str, pd.Series | pd.DataFrame] = field(default_factory=dict, repr=False)
+    _cache: dict[str, pd.Series] = field(default_factory=dict, repr=False)
 
     @property
     def available(self) -> set[str]:
