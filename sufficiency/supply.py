@@ -144,12 +144,9 @@ class _States:
 
     def staffed(self, places: np.ndarray) -> np.ndarray:
         """``places`` times the share the staff in post can cover (``workforce``)."""
-        return (
-            places
-            * covered_share(self.kind, self.staff_total, self.staff_level6, self.status, places)[
-                :, None
-            ]
-        )
+        share = covered_share(self.kind, self.staff_total, self.staff_level6, self.status, places)
+        staffed: np.ndarray = places * share[:, None]
+        return staffed
 
 
 @dataclass(frozen=True)
