@@ -212,7 +212,9 @@ def assess(
         places[:, t0],
         demand_places[:, t0],
     )
-    notes.extend(_return_notes(area.returns, latest))
+    at_latest = supply.latest_returns(area.returns, latest)
+    open_now = at_latest[supply.open_at(at_latest, latest)]
+    notes.extend(_return_notes(at_latest, open_now, latest))
     keep = [model_terms.index(t) for t in terms]
     forecast = replace(providers, places=providers.places[:, keep])
     extra = (
@@ -255,7 +257,7 @@ def assess(
         rules=tuple(rules),
         supply_places=places[:, keep],
         providers=forecast,
-        provider_returns=supply.open_providers(area.returns, latest),
+        provider_returns=open_now,
     )
 
 
@@ -283,14 +285,14 @@ def _cross_boundary(
     providers: supply.ProviderSupply,
     demand_places: np.ndarray,
     supply_places: np.ndarray,
-) -> dict[str, np.ndarray]:
+) -> dict[str, np.ndarray | gap_model.Coded]:
     """The accessibility (and, with a flow matrix, the flows) columns that follow the
     contract's, as (wards, terms, 3) or per-ward arrays."""
     settings = catchment.CatchmentSettings.from_values(params.section("catchment"))
     reach = catchment.accessibility(
         area.wards, terms, children, providers, settings, small_areas=area.small_areas
     )
-    columns = {c: reach[c] for c in catchment.COLUMNS}
+    columns: dict[str, np.ndarray | gap_model.Coded] = {c: reach[c] for c in catchment.COLUMNS}
     if area.flows is not None:
         columns |= flows.flow_gap(
             wards=area.ward_codes,
@@ -303,11 +305,12 @@ def _cross_boundary(
     return columns
 
 
-def _return_notes(returns: pd.DataFrame, latest: Term) -> list[str]:
+def _return_notes(states: pd.DataFrame, open_now: pd.DataFrame, latest: Term) -> list[str]:
+    """Notes on the providers' latest returns as at ``latest`` (``states``; ``open_now`` the
+    open ones)."""
     notes = []
-    states = supply.latest_returns(returns, latest)
     # A provider whose last return says it has closed is not expected to return again.
-    carried = states[states["carried_forward"] & supply.open_at(states, latest)]
+    carried = open_now[open_now["carried_forward"]]
     if len(carried):
         notes.append(
             f"{len(carried)} provider(s) made no return for {latest}; their last return was "

@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
-from .gap import gap, long_table, status
+from .gap import Coded, gap, long_table, status_codes
 from .terms import Term
 
 __all__ = [
@@ -107,7 +107,7 @@ def flow_gap(
     flows: pd.DataFrame,
     utilisation: float,
     margin: float,
-) -> dict[str, np.ndarray]:
+) -> dict[str, np.ndarray | Coded]:
     """The gap on the flows basis, :data:`COLUMNS` as (wards, terms, 3) arrays.
 
     ``demand_places`` and ``supply_places`` are ``(wards, terms, 3)`` as in the gap table (by
@@ -120,7 +120,7 @@ def flow_gap(
     return {
         "demand_places_flows": moved,
         "gap_places_flows": gap_places,
-        "status_flows": status(gap_places, moved, margin),
+        "status_flows": status_codes(gap_places, moved, margin),
     }
 
 

@@ -14,6 +14,7 @@ The table's columns, order and sort are those of ../shared/DATA.md ("Output: the
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -61,11 +62,14 @@ def status(gap_places: np.ndarray, demand_places: np.ndarray, margin: float) -> 
     >>> status(np.array([-1.0, 2.0, 10.0]), np.array([100.0, 100.0, 100.0]), 0.05).tolist()
     ['deficit', 'tight', 'sufficient']
     """
-    return np.where(
-        gap_places < 0,
-        "deficit",
-        np.where(gap_places < margin * demand_places, "tight", "sufficient"),
-    )
+    labels: np.ndarray = np.asarray(STATUSES)[status_codes(gap_places, demand_places, margin).codes]
+    return labels
+
+
+def status_codes(gap_places: np.ndarray, demand_places: np.ndarray, margin: float) -> Coded:
+    """:func:`status` as positions in :data:`STATUSES` (for :func:`long_table`)."""
+    codes = np.where(gap_places < 0, 0, np.where(gap_places < margin * demand_places, 1, 2))
+    return Coded(codes.astype(np.int8), tuple(STATUSES))
 
 
 def projected_vacancies(
@@ -85,10 +89,23 @@ def projected_vacancies(
     return vacancies
 
 
+@dataclass(frozen=True)
+class Coded:
+    """A text column as positions in a few labels, ``(wards, terms, 3)``: :func:`long_table`
+    spreads it by position rather than by comparing strings."""
+
+    codes: np.ndarray
+    labels: tuple[str, ...]
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return tuple(self.codes.shape)
+
+
 def long_table(
     terms: Sequence[Term],
     ward_codes: Sequence[str] | pd.Index | pd.Series,
-    columns: Mapping[str, np.ndarray],
+    columns: Mapping[str, np.ndarray | Coded],
 ) -> pd.DataFrame:
     """Arrays by ward, term and age group to one row per term, ward and age group.
 
@@ -115,18 +132,22 @@ def long_table(
         "ward_code": _text(codes).take(ward_of_row),
         "age_group": _text(AGE_GROUPS).take(np.tile(np.arange(n_groups), n_terms * n_wards)),
     }
+    cube = (n_wards, n_terms, n_groups)
     for name, array in columns.items():
-        if array.shape == (n_wards,):
+        if array.shape not in {cube, (n_wards,)}:
+            raise ValueError(f"{name}: shape {array.shape} is not (wards,) or (wards, terms, 3)")
+        if isinstance(array, Coded):
+            positions = array.codes[order].transpose(1, 0, 2).reshape(-1)
+            flat[name] = _text(array.labels).take(positions)
+        elif array.shape == (n_wards,):
             flat[name] = _text(array).take(ward_of_row) if _is_text(array) else array[ward_of_row]
-        elif array.shape == (n_wards, n_terms, n_groups):
+        else:
             values = array[order].transpose(1, 0, 2).reshape(-1)
             if _is_text(values):
                 labels, index = np.unique(values.astype(str), return_inverse=True)
                 flat[name] = _text(labels).take(index)
             else:
                 flat[name] = values
-        else:
-            raise ValueError(f"{name}: shape {array.shape} is not (wards,) or (wards, terms, 3)")
     return pd.DataFrame(flat)
 
 
@@ -154,7 +175,7 @@ def gap_table(  # noqa: PLR0913 - keyword-only, one array per column
     hours_per_place: float,
     utilisation: float,
     margin: float,
-    extra: Mapping[str, np.ndarray] | None = None,
+    extra: Mapping[str, np.ndarray | Coded] | None = None,
 ) -> pd.DataFrame:
     """The gap table in the contract's columns and order from (wards, terms, 3) arrays.
 
@@ -178,7 +199,7 @@ def gap_table(  # noqa: PLR0913 - keyword-only, one array per column
             "gap_places": gap_places,
             "places_per_100": per_100,
             "projected_vacancies": projected,
-            "status": status(gap_places, demand_places, margin),
+            "status": status_codes(gap_places, demand_places, margin),
             **(extra or {}),
         },
     )

@@ -59,7 +59,9 @@ def birth_months(
     first, last = int(month.min()), int(month.max())
     end = max(until, last)
     counts = np.zeros((len(wards), end - first + 1))
-    rows = wards.get_indexer(pd.Index(births["ward_code"]))
+    # Each distinct code looked up once (a national births table has a million rows).
+    codes, distinct = pd.factorize(births["ward_code"])
+    rows = np.asarray(wards.get_indexer(pd.Index(distinct)))[codes]
     np.add.at(counts, (rows, month - first), births["births"].to_numpy(float))
     if end > last:
         base = counts[:, last - first - 11 : last - first + 1]  # the last twelve months

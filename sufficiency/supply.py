@@ -24,6 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from scipy import sparse
 
 from .returns.reader import FUNDED, PLACES, VACANCIES
 from .terms import AGE_GROUPS, Term
@@ -167,11 +168,15 @@ class ProviderSupply:
     def by_ward(self, wards: pd.Index) -> np.ndarray:
         """Supply places per ward, term and age group: the sum of the ward's providers,
         ``(wards, terms, 3)``."""
-        out = np.zeros((len(wards), *self.places.shape[1:]))
-        rows = pd.Index(wards).get_indexer(self.ward_code)
-        inside = rows >= 0
-        np.add.at(out, rows[inside], self.places[inside])
-        return out
+        rows = pd.Index(wards).get_indexer(pd.Index(self.ward_code))
+        inside = np.flatnonzero(rows >= 0)
+        # A (wards x providers) matrix of ones: each ward's sum adds its providers in row
+        # (URN) order, as a loop would.
+        to_ward = sparse.csr_array(
+            (np.ones(len(inside)), (rows[inside], inside)), shape=(len(wards), len(rows))
+        )
+        flat = self.places.reshape(len(rows), -1)
+        return np.asarray(to_ward @ flat).reshape(len(wards), *self.places.shape[1:])
 
 
 def provider_supply(
