@@ -91,7 +91,7 @@ class Area:
         return codes
 
 
-def _resolve(folder: Path, config: dict) -> dict[str, list[Path]]:
+def resolve_files(folder: Path, config: dict) -> dict[str, list[Path]]:
     named = config.get("files", {})
     allowed = {"wards", "births", "returns", *OPTIONAL}
     for key in named:
@@ -157,7 +157,7 @@ def area_folder(path: str | Path) -> tuple[Path, dict]:
 def load_area(path: str | Path) -> Area:
     """Read and check an area folder (or its ``area.toml``)."""
     folder, config = area_folder(path)
-    files = _resolve(folder, config)
+    files = resolve_files(folder, config)
     for key, what in [("wards", "wards.geojson (or .gpkg, .shp)"), ("births", "births.csv")]:
         if not files[key]:
             raise InputError(

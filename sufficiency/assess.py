@@ -107,13 +107,13 @@ def ward_summary(gap: pd.DataFrame) -> pd.DataFrame:
     ).reset_index(drop=True)
 
 
-def _as_area(area: Area | str | Path | None) -> Area:
+def as_area(area: Area | str | Path | None) -> Area:
     if isinstance(area, Area):
         return area
     return load_area(DEMO_AREA if area is None else area)
 
 
-def _as_parameters(parameters: Parameters | str | Path | None, area: Area) -> Parameters:
+def as_parameters(parameters: Parameters | str | Path | None, area: Area) -> Parameters:
     if isinstance(parameters, Parameters):
         return parameters
     if parameters is None:
@@ -159,8 +159,8 @@ def assess(
         Add the cross-boundary columns after the contract's (``accessible_places_per_100``
         and, where the area has a flow matrix, the gap on the flows basis).
     """
-    area = _as_area(area)
-    params = _as_parameters(parameters, area)
+    area = as_area(area)
+    params = as_parameters(parameters, area)
     rules = default_rules() if rules is None else rules
     latest = latest_return(area.returns)
     first, last = _as_term(first_term, "--first-term"), _as_term(last_term, "--last-term")

@@ -36,7 +36,7 @@ def test_package_data_globs_cover_every_data_file():
     pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
     globs = pyproject["tool"]["setuptools"]["package-data"]["sufficiency"]
     shipped = {p for g in globs for p in PACKAGE.glob(g) if p.is_file()}
-    for folder in ("data", "_assets"):
+    for folder in ("data", "_assets", "outputs/templates", "returns/migrations"):
         files = {p for p in (PACKAGE / folder).rglob("*") if p.is_file()}
         assert sorted(str(p.relative_to(PACKAGE)) for p in files - shipped) == []
 
@@ -60,5 +60,10 @@ def test_the_wheel_carries_the_demo_area_and_not_the_generator(tmp_path):
     [wheel] = (tmp_path / "dist").glob("sufficiency-*.whl")
     names = set(zipfile.ZipFile(wheel).namelist())
     assert [f for f in _demo_files() if f"sufficiency/data/demo/{f}" not in names] == []
-    assert {"sufficiency/data/ratios.toml", "sufficiency/_assets/MANIFEST.toml"} <= names
+    assert {
+        "sufficiency/data/ratios.toml",
+        "sufficiency/_assets/MANIFEST.toml",
+        "sufficiency/outputs/templates/report.html.j2",
+        "sufficiency/returns/migrations/0001_providers_returns_imports.sql",
+    } <= names
     assert not [n for n in names if n.startswith("demo/") or n.endswith("generate.py")]

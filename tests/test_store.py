@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 from conftest import inside, provider, ward_polygons, write_area
 
-from sufficiency.returns import store
+from sufficiency.returns import reader, store
 from sufficiency.returns.reader import read_return
 from sufficiency.returns.validation import check_files
 from sufficiency.terms import Term
@@ -189,7 +189,7 @@ from pathlib import Path
 import pandas as pd
 sys.path.insert(0, {tests!r})
 from conftest import inside, provider, ward_polygons
-from sufficiency.returns import store
+from sufficiency.returns import reader, store
 from sufficiency.terms import Term
 from sufficiency.returns.validation import check_files
 x, y = inside(0)
@@ -240,6 +240,238 @@ def test_migrations_from_an_empty_database_to_the_current_schema(tmp_path):
     assert store.migrate(conn) == 1  # a second time does nothing
     conn.close()
     assert store.load_returns(path).empty
+
+
+#: ``sqlite_master`` (type, name, table, SQL) of a new store as the code before the frozen
+#: migrations made it, migration 1 built from the column lists: copied from such a store once.
+#: Every store made since the first release has exactly this schema text.
+TODAYS_SCHEMA = [
+    (
+        "table",
+        "schema_version",
+        "schema_version",
+        "CREATE TABLE schema_version (version INTEGER PRIMARY KEY, "
+        "description TEXT NOT NULL, applied_at TEXT NOT NULL)",
+    ),
+    (
+        "table",
+        "providers",
+        "providers",
+        """CREATE TABLE providers (
+                urn TEXT PRIMARY KEY,
+                provider_name TEXT,
+                provider_type TEXT,
+                postcode TEXT,
+                first_term TEXT NOT NULL,
+                first_term_index INTEGER NOT NULL,
+                last_term TEXT NOT NULL,
+                last_term_index INTEGER NOT NULL
+            )""",
+    ),
+    ("index", "sqlite_autoindex_providers_1", "providers", None),
+    (
+        "table",
+        "imports",
+        "imports",
+        """CREATE TABLE imports (
+                import_id INTEGER PRIMARY KEY,
+                term TEXT NOT NULL,
+                term_index INTEGER NOT NULL,
+                imported_at TEXT NOT NULL,
+                mode TEXT NOT NULL,
+                rows INTEGER NOT NULL,
+                replaced_rows INTEGER NOT NULL DEFAULT 0,
+                replaced_imports TEXT,
+                warnings INTEGER NOT NULL DEFAULT 0
+            )""",
+    ),
+    (
+        "table",
+        "import_files",
+        "import_files",
+        """CREATE TABLE import_files (
+                import_id INTEGER NOT NULL REFERENCES imports(import_id),
+                file_name TEXT NOT NULL,
+                sha256 TEXT NOT NULL,
+                rows INTEGER NOT NULL
+            )""",
+    ),
+    (
+        "table",
+        "returns",
+        "returns",
+        """CREATE TABLE returns (
+    return_id INTEGER PRIMARY KEY,
+    import_id INTEGER NOT NULL REFERENCES imports(import_id),
+    active INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1)),
+    replaced_by_import INTEGER REFERENCES imports(import_id),
+    term TEXT NOT NULL,
+    term_index INTEGER NOT NULL,
+    urn TEXT NOT NULL,
+    provider_name TEXT,
+    postcode TEXT,
+    ward_code TEXT,
+    leaver_reasons TEXT,
+    provider_type TEXT,
+    status TEXT,
+    easting TEXT,
+    northing TEXT,
+    latitude TEXT,
+    longitude TEXT,
+    registered_places REAL,
+    places_under2 REAL,
+    places_2 REAL,
+    places_3_4 REAL,
+    children_under2 REAL,
+    children_2 REAL,
+    children_3_4 REAL,
+    funded_under2_working REAL,
+    funded_2_working REAL,
+    funded_2_disadvantaged REAL,
+    funded_3_4_universal REAL,
+    funded_3_4_extended REAL,
+    vacancies_under2 REAL,
+    vacancies_2 REAL,
+    vacancies_3_4 REAL,
+    waiting_under2 REAL,
+    waiting_2 REAL,
+    waiting_3_4 REAL,
+    staff_total REAL,
+    staff_unqualified REAL,
+    staff_level2 REAL,
+    staff_level3 REAL,
+    staff_level6 REAL,
+    staff_vacancies REAL,
+    staff_leavers REAL,
+    staff_recruits REAL,
+    send_children REAL,
+    hours_per_day REAL,
+    days_per_week REAL,
+    weeks_per_year REAL,
+    planned_places_change REAL,
+    status_date TEXT,
+    planned_change_date TEXT,
+    source_file TEXT,
+    source_row INTEGER
+)""",
+    ),
+    (
+        "index",
+        "returns_current",
+        "returns",
+        "CREATE UNIQUE INDEX returns_current ON returns(term_index, urn) WHERE active = 1",
+    ),
+    (
+        "index",
+        "returns_by_import",
+        "returns",
+        "CREATE INDEX returns_by_import ON returns(import_id)",
+    ),
+    (
+        "table",
+        "warnings",
+        "warnings",
+        """CREATE TABLE warnings (
+                import_id INTEGER NOT NULL REFERENCES imports(import_id),
+                file TEXT,
+                row INTEGER,
+                column_name TEXT,
+                value TEXT,
+                code TEXT NOT NULL,
+                message TEXT NOT NULL
+            )""",
+    ),
+]
+
+
+def _schema(conn: sqlite3.Connection) -> list[tuple]:
+    return conn.execute(
+        "SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY rowid"
+    ).fetchall()
+
+
+def test_the_frozen_migrations_make_exactly_the_schema_the_first_release_made(tmp_path):
+    conn = sqlite3.connect(tmp_path / "sufficiency.sqlite", isolation_level=None)
+    store.migrate(conn)
+    assert _schema(conn) == TODAYS_SCHEMA
+    assert conn.execute("SELECT version, description FROM schema_version").fetchall() == [
+        (1, "providers, returns with their history, imports with files and warnings")
+    ]
+    conn.close()
+
+
+def test_a_store_made_before_the_frozen_migrations_opens_and_takes_a_term(tmp_path):
+    # Made as the first release made it: its schema text, and migration 1 recorded.
+    old, new = tmp_path / "old.sqlite", tmp_path / "new.sqlite"
+    conn = sqlite3.connect(old, isolation_level=None)
+    for _, _, _, sql in TODAYS_SCHEMA:
+        if sql is not None:
+            conn.execute(sql)
+    conn.execute(
+        "INSERT INTO schema_version VALUES (1, ?, '2026-01-01T00:00:00+00:00')",
+        (store.MIGRATIONS[0][0],),
+    )
+    conn.close()
+    term = checked(tmp_path / "in", "2026-summer", [row(), row(urn="123456")])
+    for path in (old, new):
+        store.ingest(path, term, now="2026-05-01T09:00:00")
+    pd.testing.assert_frame_equal(store.load_returns(old), store.load_returns(new))
+    assert len(store.load_returns(old)) == 2
+    assert _rows(old) == _rows(new)  # the same store, row for row
+    conn = sqlite3.connect(old)
+    assert _schema(conn) == TODAYS_SCHEMA
+    assert conn.execute("SELECT count(*) FROM schema_version").fetchone()[0] == 1
+    conn.close()
+
+
+def _rows(path: Path) -> dict[str, list[tuple]]:
+    """Every row of the store's tables but ``schema_version`` (it holds a time)."""
+    conn = sqlite3.connect(path)
+    tables = ["providers", "imports", "import_files", "returns", "warnings"]
+    rows = {t: conn.execute(f"SELECT * FROM {t} ORDER BY rowid").fetchall() for t in tables}
+    conn.close()
+    return rows
+
+
+def test_changing_the_column_lists_does_not_change_migration_1(monkeypatch):
+    frozen = store.read_migrations()
+    added = "places_under1"
+    monkeypatch.setattr(reader, "RETURN_COLUMNS", [*reader.RETURN_COLUMNS, added])
+    monkeypatch.setattr(reader, "COUNTS", [*reader.COUNTS, added])
+    monkeypatch.setattr(store, "REAL", [*store.REAL, added])
+    monkeypatch.setattr(store, "_DATA_COLUMNS", [*store._DATA_COLUMNS, added])
+    assert store.read_migrations() == frozen == store.MIGRATIONS
+    [(_, statements)] = frozen
+    assert not [s for s in statements if added in s]
+    returns_table = next(s for s in statements if s.startswith("CREATE TABLE returns"))
+    assert returns_table == next(sql for _, name, _, sql in TODAYS_SCHEMA if name == "returns")
+
+
+def test_the_returns_table_has_every_column_the_store_writes_and_reads(tmp_path):
+    # A column added to a list in reader.py (or TEXT, REAL, DATES) needs a new migration.
+    conn = sqlite3.connect(tmp_path / "sufficiency.sqlite", isolation_level=None)
+    store.migrate(conn)
+    columns = [r[1] for r in conn.execute("PRAGMA table_info(returns)")]
+    conn.close()
+    assert [c for c in store.FRAME_COLUMNS if c not in columns] == []
+    assert [c for c in reader.RETURN_COLUMNS if c not in columns] == []
+
+
+def test_migration_files_are_numbered_in_order_and_described(tmp_path):
+    statement = "CREATE TABLE a (x TEXT);"
+    (tmp_path / "0001_a.sql").write_text(f"-- a table\n{statement}\n", encoding="utf-8")
+    (tmp_path / "notes.txt").write_text("not a migration", encoding="utf-8")
+    assert store.read_migrations(tmp_path) == [("a table", ["CREATE TABLE a (x TEXT)"])]
+    (tmp_path / "0003_c.sql").write_text(f"-- c\n{statement}\n", encoding="utf-8")
+    with pytest.raises(store.StoreError, match=r"0003_c\.sql: expected 0002_<name>\.sql next"):
+        store.read_migrations(tmp_path)
+    (tmp_path / "0003_c.sql").unlink()
+    (tmp_path / "0002_b.sql").write_text(f"{statement}\n", encoding="utf-8")
+    with pytest.raises(store.StoreError, match="first line must be -- <description>"):
+        store.read_migrations(tmp_path)
+    (tmp_path / "0002_b.sql").write_text("-- b\nCREATE TABLE b (x TEXT)\n", encoding="utf-8")
+    with pytest.raises(store.StoreError, match="the last statement has no closing ;"):
+        store.read_migrations(tmp_path)
 
 
 def test_a_later_migration_is_applied_to_a_store_with_data(stored, monkeypatch):

@@ -26,10 +26,10 @@ AREA_HELP = "Area folder (or its area.toml). Default: the current folder."
 def _area(area: Path) -> tuple[Path, Any, pd.DataFrame | None]:
     """The area folder, its wards and its postcode lookup (``None`` if it has none)."""
     from .. import geography
-    from ..area import _resolve, area_folder
+    from ..area import area_folder, resolve_files
 
     folder, config = area_folder(area)
-    files = _resolve(folder, config)
+    files = resolve_files(folder, config)
     if not files["wards"]:
         raise InputError(
             "the area has no wards file",

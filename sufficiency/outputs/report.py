@@ -16,9 +16,10 @@ The choices:
 * **Charts are PNG images** drawn with matplotlib's Agg renderer (no display, no pyplot state)
   and embedded as ``data:`` URIs, at 150 dpi so they print well. Colours follow the maps:
   demand in red, usable supply (supply x utilisation) in blue.
-* **Escaping**: the page is a Jinja2 template with autoescaping on, so every name, description
-  and note is escaped as it goes into the page; only the SVG maps and images built here are
-  marked safe, and the text inside those is escaped when they are built.
+* **Escaping**: the page is a Jinja2 template (``templates/report.html.j2``, package data)
+  with autoescaping on, so every name, description and note is escaped as it goes into the
+  page; only the SVG maps and images built here are marked safe, and the text inside those is
+  escaped when they are built.
 * **Published** reports (``publish=True``) follow ``disclosure.py``: ward figures rounded to 5
   with small numbers shown as ``<5``, derived figures held back with them, no vacancy
   projections and no provider-level figures; the ward charts plot the rounded figures and
@@ -489,223 +490,16 @@ def chart_workforce(city: pd.DataFrame | None, *, publish: bool) -> str | None:
 
 # --- the page --------------------------------------------------------------------------------
 
-_TEMPLATE = """<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{{ title }}</title>
-<style>
-  body { font: 15px/1.45 Arial, Helvetica, sans-serif; color: #1b1b1b; margin: 0 auto;
-         max-width: 1000px; padding: 16px 24px; }
-  h1 { font-size: 26px; margin: 8px 0 2px; }
-  h2 { font-size: 20px; margin: 28px 0 8px; border-bottom: 2px solid #2166ac;
-       padding-bottom: 3px; }
-  h3 { font-size: 16px; margin: 16px 0 6px; }
-  .subtitle { color: #444; margin: 0 0 4px; }
-  .internal { background: #b2182b; color: #fff; font-weight: bold; padding: 6px 10px;
-              border-radius: 3px; display: inline-block; margin: 4px 0; }
-  .published { color: #333; border-left: 4px solid #2166ac; padding: 2px 8px; }
-  .cards { display: grid; grid-template-columns: repeat(auto-fit, minmax(200px, 1fr));
-           gap: 10px; }
-  .card { border: 1px solid #ccc; border-radius: 4px; padding: 8px 12px; }
-  .card h3 { margin: 0 0 6px; }
-  .card .big { font-size: 24px; font-weight: bold; }
-  .card .short { color: #b2182b; }
-  .card .spare { color: #2166ac; }
-  .card dl { display: grid; grid-template-columns: auto auto; gap: 1px 10px; margin: 6px 0 0;
-             font-size: 13px; }
-  .card dd { margin: 0; text-align: right; font-variant-numeric: tabular-nums; }
-  .maps { display: grid; grid-template-columns: repeat(3, 1fr); gap: 8px; }
-  .maps figure { margin: 0; }
-  .maps svg { width: 100%; height: auto; }
-  .maps path { stroke: #555; stroke-width: 0.5; fill-rule: evenodd; }
-  .maps text { font: bold 10px Arial, sans-serif; text-anchor: middle; dominant-baseline: middle;
-               fill: #111; paint-order: stroke; stroke: #fff; stroke-width: 2.5px;
-               pointer-events: none; }
-  figcaption { font-size: 13px; color: #333; text-align: center; }
-  .legend { display: flex; flex-wrap: wrap; gap: 4px 12px; font-size: 12px; margin: 6px 0; }
-  .legend span.swatch { display: inline-block; width: 18px; height: 11px;
-                        border: 1px solid #777; vertical-align: middle; margin-right: 4px; }
-  table { border-collapse: collapse; width: 100%; font-size: 12.5px; }
-  th, td { padding: 3px 6px; border-bottom: 1px solid #ddd; }
-  th { text-align: left; background: #f2f2f2; }
-  td.num { text-align: right; font-variant-numeric: tabular-nums; }
-  tr.deficit td.status { color: #b2182b; font-weight: bold; }
-  img.chart { width: 100%; height: auto; }
-  .note { font-size: 13px; color: #333; }
-  footer { margin-top: 30px; font-size: 12px; color: #555; }
-  @page { size: A4; margin: 14mm 12mm; }
-  @media print {
-    body { max-width: none; padding: 0; font-size: 11pt; }
-    h2 { break-after: avoid; }
-    figure, .card, .cards, tr, img.chart, .legend { break-inside: avoid; }
-    thead { display: table-header-group; }
-    a { color: inherit; text-decoration: none; }
-  }
-</style>
-</head>
-<body>
-<header>
-{% if not publish %}<div class="internal">Internal: not for publication. Includes figures that
-are not disclosure-controlled.</div>{% endif %}
-<h1>{{ title }}</h1>
-<p class="subtitle">{{ area }}: childcare sufficiency, {{ term_label }}. Scenario:
-<b>{{ scenario }}</b>{% if scenario_description %} ({{ scenario_description }}){% endif %}.</p>
-<p class="subtitle">Data: provider returns to {{ latest_label }}; forecast {{ first_label }} to
-{{ last_label }}. Made {{ made }} with sufficiency {{ version }}.</p>
-{% if publish %}<p class="published">Published version: ward figures are rounded to the
-nearest 5 and counts below {{ threshold }} are shown as &lt;{{ threshold }}; no provider-level
-figures are included.</p>{% endif %}
-</header>
-
-<section id="headline">
-<h2>Headline figures, {{ term_label }}</h2>
-<div class="cards">
-{% for card in headline %}
-<div class="card">
-<h3>{{ card.age_group }}</h3>
-<div class="big {{ 'short' if card.gap.startswith('-') else 'spare' }}">{{ card.gap }}</div>
-<div>places {{ 'short' if card.gap.startswith('-') else 'to spare' }} city-wide</div>
-<dl>
-<dt>Children</dt><dd>{{ card.children }}</dd>
-<dt>Demand (places)</dt><dd>{{ card.demand }}</dd>
-<dt>Supply (places)</dt><dd>{{ card.supply }}</dd>
-<dt>Wards short now</dt><dd>{{ card.wards_in_deficit }}</dd>
-<dt>Wards short at any term</dt><dd>{{ card.wards_ever_in_deficit }}</dd>
-</dl>
-</div>
-{% endfor %}
-</div>
-<p class="note">A ward is short of places (in deficit) when its usable supply ({{ utilisation }}
-of the places providers offer) is below the demand the funded entitlements and paid hours
-create; places are full-time equivalents of {{ hours_per_place }} hours a week in term time.
-"At any term" covers the whole forecast, {{ first_label }} to {{ last_label }}.</p>
-</section>
-
-<section id="map">
-<h2>Gap in places by ward, {{ term_label }}</h2>
-<div class="maps">
-{% for m in svg_maps %}
-<figure>
-<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {{ m.width }} {{ m.height }}"
-     role="img" aria-label="Map of the gap in places for {{ m.label }}">
-{% for ward in m.wards %}<path class="ward" data-ward="{{ ward.code }}" fill="{{ ward.fill }}"
- d="{{ ward.d }}"><title>{{ ward.title }}</title></path>
-{% endfor %}{% for label in m.numbers -%}
-<text x="{{ label.x }}" y="{{ label.y }}">{{ label.n }}</text>
-{% endfor %}</svg>
-<figcaption>{{ m.label }}</figcaption>
-</figure>
-{% endfor %}
-</div>
-<div class="legend" aria-label="Legend">
-<b>Gap, full-time places:</b>
-{% for colour, label in legend %}<span><span class="swatch" style="background:{{ colour }}">
-</span>{{ label }}</span>{% endfor %}
-</div>
-<p class="note">{% if svg_maps and svg_maps[0].numbers %}Numbers are those of the ward table
-below. {% endif %}Red: short of places; blue: places to spare. The colour classes are the same
-for every age group and term. Hover over a ward for its name and gap. The interactive map (every
-term, housing sites{% if not publish %}, providers{% endif %}) is a separate file made by
-<code>sufficiency map</code>.</p>
-</section>
-
-<section id="table">
-<h2>Ward gap table, {{ term_label }}</h2>
-<table>
-<thead><tr><th>No.</th><th>Ward</th><th>Age group</th><th>Children</th><th>Demand</th>
-<th>Supply</th><th>Gap</th><th>Places per 100</th><th>Status</th>{% if not publish %}<th>Projected
-vacancies</th>{% endif %}<th>First term short</th></tr></thead>
-<tbody>
-{% for row in table %}<tr class="{{ 'deficit' if row.deficit else '' }}">
-<td class="num">{{ row.number }}</td><td>{{ row.ward }}</td><td>{{ row.age_group }}</td>
-<td class="num">{{ row.children }}</td>
-<td class="num">{{ row.demand }}</td><td class="num">{{ row.supply }}</td>
-<td class="num">{{ row.gap }}</td><td class="num">{{ row.per100 }}</td>
-<td class="status">{{ row.status }}</td>{% if not publish %}<td class="num">{{ row.vacancies }}
-</td>{% endif %}<td>{{ row.first_deficit }}</td></tr>
-{% endfor %}</tbody>
-</table>
-<p class="note">Demand and supply in full-time places; gap = {{ utilisation }} of supply minus
-demand. Status: deficit (gap below 0), tight (gap below {{ tight }} of demand), sufficient.</p>
-</section>
-
-<section id="charts">
-<h2>Supply against demand by term</h2>
-<h3>City-wide</h3>
-<img class="chart" alt="Chart: usable supply and demand in full-time places by term, city-wide,
-for each age group" src="{{ chart_city }}">
-<h3>Wards short of places</h3>
-{% if chart_wards %}
-<img class="chart" alt="Charts: usable supply and demand by term for each ward and age group
-short of places" src="{{ chart_wards }}">
-{% if more_wards %}<p class="note">{{ more_wards }} more ward and age group(s) are short of
-places at some term; the table above lists every ward.</p>{% endif %}
-{% else %}<p>No ward is short of places at any term of the forecast{% if publish %} (among the
-figures that can be shown){% endif %}.</p>{% endif %}
-
-<h2>Equity: places and deprivation</h2>
-{% if chart_deprivation %}
-<img class="chart" alt="Charts: places per 100 children against ward deprivation score"
-src="{{ chart_deprivation }}">
-<p class="note">Each point is a ward, {{ term_label }}. The Index of Multiple Deprivation score
-is averaged over the ward's small areas; higher is more deprived. A falling trend line means
-fewer places per child in more deprived wards.</p>
-{% else %}<p>No deprivation file (deprivation.csv: ward_code, imd_score) was given for this
-area.</p>{% endif %}
-
-<h2>Workforce</h2>
-{% if chart_workforce %}
-<img class="chart" alt="Charts: staff in post, vacancies, vacancy rate, leavers and recruits,
-and qualification mix by term, city-wide" src="{{ chart_workforce }}">
-<p class="note">City-wide, from each provider's latest return as at each term; leavers and
-recruits from returns made in the term.{% if publish %} Counts rounded to the nearest 5.{% endif
-%}</p>
-{% else %}<p>Workforce trends need returns for at least two terms.</p>{% endif %}
-</section>
-
-<section id="method">
-<h2>Methods and data</h2>
-<p>Children in each age group are counted by month of birth from births by ward, aged forward
-to each term's start and adjusted by cohort change ratios from population estimates, plus
-children expected in new housing. Funded children are eligible children (by the entitlements in
-force at the term start, using the "term after" rule) times take-up. Demand adds paid hours and
-is converted to full-time places of {{ hours_per_place }} hours a week. Supply is the places
-each provider offers in its latest return, opened, closed or changed at the dates it reported,
-and reduced where staff in post cannot cover them at the statutory ratios. The gap is
-{{ utilisation }} of supply minus demand: part-time sessions never fill a place perfectly.
-Families cross ward boundaries, so a ward's gap is a guide to where places are needed, not a
-count of children without a place.</p>
-<h3>Take-up against the latest returns</h3>
-<table>
-<thead><tr><th>Entitlement</th><th>Modelled funded children</th><th>Reported</th>
-<th>Ratio</th></tr></thead>
-<tbody>{% for row in calibration %}<tr><td>{{ row.entitlement }}</td>
-<td class="num">{{ row.model }}</td><td class="num">{{ row.reported }}</td>
-<td class="num">{{ row.ratio }}</td></tr>{% endfor %}</tbody>
-</table>
-<h3>Data and notes</h3>
-<ul>
-{% for line in sources %}<li>{{ line }}</li>{% endfor %}
-{% for line in notes %}<li>{{ line }}</li>{% endfor %}
-</ul>
-{% if publish %}<h3>Disclosure control</h3>
-<p class="note">Figures are ward aggregates. Counts above 0 and below {{ threshold }} are shown
-as &lt;{{ threshold }}; other counts are rounded to the nearest 5, so that a small number
-cannot be worked out from a total. A gap or places per 100 children made from a count shown
-as &lt;{{ threshold }} is not shown. Gaps are modelled figures, rounded to whole places. No
-provider is named, located or described, and no provider's vacancies, waiting list or staffing
-is shown.</p>{% endif %}
-</section>
-<footer>{{ area }}. {{ source }}</footer>
-</body>
-</html>
-"""
+#: The page's template: package data beside this module, ``templates/report.html.j2``.
+_TEMPLATE_NAME = "report.html.j2"
 
 
 def _environment() -> jinja2.Environment:
-    return jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("sufficiency.outputs", "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+    )
 
 
 def _calibration_rows(
@@ -804,7 +598,7 @@ def render_report(
 ) -> str:
     """The report as one HTML page (see the module docstring)."""
     context = report_context(result, options, description=description)
-    return _environment().from_string(_TEMPLATE).render(**context)
+    return _environment().get_template(_TEMPLATE_NAME).render(**context)
 
 
 def write_report(

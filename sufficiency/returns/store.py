@@ -15,6 +15,14 @@ can copy, back up and open in any SQLite browser. It holds
   migrations; opening a store applies the ones it lacks, and a store made by a newer version of
   the package is refused rather than guessed at.
 
+Each migration is a frozen SQL file, ``returns/migrations/0001_<name>.sql``, ``0002_...``
+(package data): its first line is the description ``schema_version`` records, then the exact
+DDL it runs, applied in file order inside the opening or ingest transaction. The files are the
+history of the schema and are never computed from the column lists of ``returns/reader.py``
+(or :data:`TEXT`, :data:`REAL`, :data:`DATES` here), which the store still uses to write and
+read rows. So when a column list grows, or a column is renamed, that is a new migration file
+(``ALTER TABLE returns ADD COLUMN ...``); never edit one that has shipped.
+
 An ingest is one transaction (``BEGIN IMMEDIATE`` ... ``COMMIT``, rolled back on any exception),
 in SQLite's default rollback-journal mode: interrupted at any point, even by a killed process,
 the store is as it was. :func:`load_returns` gives the current rows in exactly the shape
@@ -28,6 +36,8 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from importlib import resources
+from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Literal, cast
 
@@ -68,73 +78,39 @@ class StoreError(SufficiencyError):
     """The store refuses an action (a term already stored, a store too new) or is damaged."""
 
 
-def _returns_table() -> str:
-    columns = ",\n    ".join(
-        [f"{c} TEXT" for c in TEXT if c != "urn"]
-        + [f"{c} REAL" for c in REAL]
-        + [f"{c} TEXT" for c in DATES]
-    )
-    return f"""CREATE TABLE returns (
-    return_id INTEGER PRIMARY KEY,
-    import_id INTEGER NOT NULL REFERENCES imports(import_id),
-    active INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1)),
-    replaced_by_import INTEGER REFERENCES imports(import_id),
-    term TEXT NOT NULL,
-    term_index INTEGER NOT NULL,
-    urn TEXT NOT NULL,
-    {columns},
-    source_file TEXT,
-    source_row INTEGER
-)"""
+def read_migrations(folder: Traversable | None = None) -> list[tuple[str, list[str]]]:
+    """The frozen migrations: each ``NNNN_<name>.sql`` file's description and statements.
+
+    A file's first line, ``-- <description>``, is what ``schema_version`` records; its
+    statements each end with ``;`` at the end of a line, and comment lines between them are
+    left out. The files are numbered from 0001 with no gaps, applied in that order.
+    """
+    folder = folder or resources.files("sufficiency.returns") / "migrations"
+    files = sorted((f for f in folder.iterdir() if f.name.endswith(".sql")), key=lambda f: f.name)
+    migrations = []
+    for number, file in enumerate(files, start=1):
+        if not file.name.startswith(f"{number:04d}_"):
+            raise StoreError(f"migration {file.name}: expected {number:04d}_<name>.sql next")
+        lines = file.read_text(encoding="utf-8").splitlines()
+        if not lines or not lines[0].startswith("-- "):
+            raise StoreError(f"migration {file.name}: the first line must be -- <description>")
+        statements, statement = [], []
+        for line in lines[1:]:
+            if not statement and (not line.strip() or line.lstrip().startswith("--")):
+                continue
+            statement.append(line)
+            if line.rstrip().endswith(";") and sqlite3.complete_statement("\n".join(statement)):
+                statements.append("\n".join(statement).strip().removesuffix(";"))
+                statement = []
+        if statement:
+            raise StoreError(f"migration {file.name}: the last statement has no closing ;")
+        migrations.append((lines[0].removeprefix("-- ").strip(), statements))
+    return migrations
 
 
-#: Each migration: a description and its statements. Version n = the first n applied.
-MIGRATIONS: list[tuple[str, list[str]]] = [
-    (
-        "providers, returns with their history, imports with files and warnings",
-        [
-            """CREATE TABLE providers (
-                urn TEXT PRIMARY KEY,
-                provider_name TEXT,
-                provider_type TEXT,
-                postcode TEXT,
-                first_term TEXT NOT NULL,
-                first_term_index INTEGER NOT NULL,
-                last_term TEXT NOT NULL,
-                last_term_index INTEGER NOT NULL
-            )""",
-            """CREATE TABLE imports (
-                import_id INTEGER PRIMARY KEY,
-                term TEXT NOT NULL,
-                term_index INTEGER NOT NULL,
-                imported_at TEXT NOT NULL,
-                mode TEXT NOT NULL,
-                rows INTEGER NOT NULL,
-                replaced_rows INTEGER NOT NULL DEFAULT 0,
-                replaced_imports TEXT,
-                warnings INTEGER NOT NULL DEFAULT 0
-            )""",
-            """CREATE TABLE import_files (
-                import_id INTEGER NOT NULL REFERENCES imports(import_id),
-                file_name TEXT NOT NULL,
-                sha256 TEXT NOT NULL,
-                rows INTEGER NOT NULL
-            )""",
-            _returns_table(),
-            "CREATE UNIQUE INDEX returns_current ON returns(term_index, urn) WHERE active = 1",
-            "CREATE INDEX returns_by_import ON returns(import_id)",
-            """CREATE TABLE warnings (
-                import_id INTEGER NOT NULL REFERENCES imports(import_id),
-                file TEXT,
-                row INTEGER,
-                column_name TEXT,
-                value TEXT,
-                code TEXT NOT NULL,
-                message TEXT NOT NULL
-            )""",
-        ],
-    ),
-]
+#: Each migration: a description and its statements, read from the frozen files in
+#: ``returns/migrations``. Version n = the first n applied.
+MIGRATIONS: list[tuple[str, list[str]]] = read_migrations()
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

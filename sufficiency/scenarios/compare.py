@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from ..area import Area
-from ..assess import Assessment, _as_area, _as_parameters, assess
+from ..assess import Assessment, as_area, as_parameters, assess
 from ..errors import ParameterError
 from ..parameters import Parameters
 from ..terms import AGE_GROUPS, Term
@@ -92,8 +92,8 @@ def assess_scenarios(
     draws, seed
         Monte Carlo draws per scenario (0: none) and the seed of their generator.
     """
-    area = _as_area(area)
-    params = _as_parameters(parameters, area)
+    area = as_area(area)
+    params = as_parameters(parameters, area)
     scenarios = list(scenarios)
     if not scenarios or (with_baseline and "baseline" not in {s.name for s in scenarios}):
         scenarios.insert(0, BASELINE)
