@@ -145,7 +145,7 @@ def read_return(path: str | Path, term: Term | None = None) -> pd.DataFrame:
         else:
             out[column] = pd.Series(pd.NaT, index=table.index, dtype="datetime64[ns]")
     out["source_file"] = path.name
-    out["source_row"] = [row_number(table, i) for i in range(len(table))]
+    out["source_row"] = table.index.to_numpy(dtype=np.int64) + 2  # as row_number gives it
     return out.reset_index(drop=True)
 
 

@@ -94,7 +94,8 @@ def read_migrations(folder: Traversable | None = None) -> list[tuple[str, list[s
         lines = file.read_text(encoding="utf-8").splitlines()
         if not lines or not lines[0].startswith("-- "):
             raise StoreError(f"migration {file.name}: the first line must be -- <description>")
-        statements, statement = [], []
+        statements: list[str] = []
+        statement: list[str] = []
         for line in lines[1:]:
             if not statement and (not line.strip() or line.lstrip().startswith("--")):
                 continue
