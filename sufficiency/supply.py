@@ -121,13 +121,18 @@ class _States:
         not_yet = (self.status == "new") & dated & ~on_or_before
         return np.asarray(~(closed | not_yet), dtype=bool)
 
+    def due_at(self, term: Term) -> np.ndarray:
+        """Whether each provider's planned change of places is due by the term's first day."""
+        start = np.datetime64(term.start, "ns")
+        due = ~np.isnat(self.change_date) & (self.change_date <= start) & (self.change != 0)
+        return np.asarray(due, dtype=bool)
+
     def places_at(self, term: Term, among: np.ndarray | None = None) -> np.ndarray:
         """Places per provider and age group at the term start, with the planned changes due
         by then. A setting offering no places splits its change in proportion to the places
         of its type among the providers ``among`` (a boolean mask; all when ``None``)."""
         places = self.places
-        start = np.datetime64(term.start, "ns")
-        due = ~np.isnat(self.change_date) & (self.change_date <= start) & (self.change != 0)
+        due = self.due_at(term)
         if not due.any():
             return places
         totals = places.sum(axis=1, keepdims=True)
@@ -226,6 +231,7 @@ def provider_supply(
     offsets = dict(zip(states_of, np.cumsum([0, *map(len, states_of.values())]), strict=False))
     arrays = {key: _States.of(states) for key, states in states_of.items()}
     places = np.zeros((len(unique), n_terms, len(AGE_GROUPS)))
+    staffed: dict[tuple[int, bytes], np.ndarray] = {}
     for t, term in enumerate(terms):
         states = arrays[keys[t]]
         rows = row_of[location[offsets[keys[t]] : offsets[keys[t]] + len(states.kind)]]
@@ -234,7 +240,12 @@ def provider_supply(
             continue
         # Every provider is worked out and the closed ones dropped: the rules are row by row,
         # but for the type mix of a setting with no places, which counts open providers only.
-        offered = states.staffed(states.places_at(term, among=is_open))
+        # Terms with the same returns and the same changes due offer the same places.
+        due = states.due_at(term)
+        key = (keys[t], due.tobytes() + (is_open.tobytes() if due.any() else b""))
+        if key not in staffed:
+            staffed[key] = states.staffed(states.places_at(term, among=is_open))
+        offered = staffed[key]
         places[rows[is_open], t] = (
             offered[is_open] * states.weekly_hours[is_open, None] / hours_per_place
         )

@@ -113,8 +113,13 @@ class GapParquet:
 
         table = pa.table({str(name): _arrow_column(gap[name]) for name in gap.columns})
         if self._writer is None:
+            text = [f.name for f in table.schema if pa.types.is_dictionary(f.type)]
             self._writer = pq.ParquetWriter(
-                self.path, table.schema, compression="snappy", store_schema=False
+                self.path,
+                table.schema,
+                compression="snappy",
+                store_schema=False,
+                use_dictionary=text,  # numbers are near-unique: plain encoding
             )
         self._writer.write_table(table)
 
