@@ -90,14 +90,17 @@ def _guess_crs(frame: gpd.GeoDataFrame) -> str:
 def points_in_wards(wards: gpd.GeoDataFrame, x: np.ndarray, y: np.ndarray) -> np.ndarray:
     """The ward code (or ``None``) containing each point (EPSG:27700 metres).
 
-    Uses the wards' spatial index: one bulk query, no loop over points.
+    One bulk query, no loop over points: a spatial index of the points, queried with each ward
+    polygon (prepared once, so each ward tests only the points in its bounding box).
     """
     codes = np.full(len(x), None, dtype=object)
     ok = np.isfinite(x) & np.isfinite(y)
     if not ok.any():
         return codes
     points = shapely.points(x[ok], y[ok])
-    point_idx, ward_idx = wards.sindex.query(points, predicate="intersects")
+    ward_idx, point_idx = shapely.STRtree(points).query(
+        wards.geometry.to_numpy(), predicate="intersects"
+    )
     if len(point_idx):
         # Several wards for one point (on a shared edge): the lowest index, i.e. lowest code.
         order = np.lexsort((ward_idx, point_idx))
