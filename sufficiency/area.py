@@ -235,35 +235,34 @@ def read_births(path: Path, known: set[str]) -> pd.DataFrame:
     _check_wards(table, known, path)
     year = numbers(table, "year", file=path, integer=True)
     births = numbers(table, "births", file=path)
+    out = pd.DataFrame(
+        {"ward_code": table["ward_code"], "year": year.astype(int), "births": births},
+        index=table.index,
+    )
+    key = ["ward_code", "year"]
     if "month" in table.columns:
         month = numbers(table, "month", file=path, integer=True)
         raise_first(
             (month < 1) | (month > 12), table, "month must be 1 to 12", file=path, column="month"
         )
-        out = pd.DataFrame(
-            {
-                "ward_code": table["ward_code"],
-                "year": year.astype(int),
-                "month": month.astype(int),
-                "births": births,
-            }
-        )
-    else:
-        out = pd.DataFrame(
-            {"ward_code": table["ward_code"], "year": year.astype(int), "births": births / 12.0}
-        )
-        out = out.merge(pd.DataFrame({"month": range(1, 13)}), how="cross")
-    key = ["ward_code", "year", "month"]
+        out.insert(2, "month", month.astype(int))
+        key.append("month")
     repeated = out.duplicated(key)
     if repeated.any():
         i = int(np.flatnonzero(repeated.to_numpy())[0])
         raise InputError(
             "births for this ward and month given twice",
             file=path,
-            row=row_number(table, i % len(table)),
+            row=row_number(table, i),
             hint="Give one row per ward and year (and month)",
         )
-    return out.sort_values(key, kind="stable").reset_index(drop=True)
+    out = out.sort_values(key, kind="stable").reset_index(drop=True)
+    if "month" not in table.columns:
+        # Each year's row becomes its 12 months, in order: the table stays sorted.
+        out = out.assign(births=out["births"] / 12.0).merge(
+            pd.DataFrame({"month": range(1, 13)}), how="cross"
+        )[["ward_code", "year", "month", "births"]]
+    return out
 
 
 def read_population(path: Path, known: set[str]) -> pd.DataFrame:
