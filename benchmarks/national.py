@@ -111,8 +111,6 @@ def pipeline(folder: Path, out: Path, n_terms: int = TERMS, workers: int = 1) ->
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    import pyarrow.parquet as pq
-
     stages = Stages()
     with stages.stage("import"):
         from sufficiency.area import load_area
@@ -138,16 +136,19 @@ def pipeline(folder: Path, out: Path, n_terms: int = TERMS, workers: int = 1) ->
     jobs = range(len(_READ["scenarios"]))
     forked_mib = _status_mib("VmRSS")
     if workers > 1:
+        # Each worker hands back its scenario as an Arrow table (pickled as Arrow IPC, text
+        # dictionary-encoded); this process writes them into gap.parquet in scenario order.
+        # Tables are written as they come, in order, while the workers go on with the rest.
         context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(workers, mp_context=context) as pool:
-            done = list(pool.map(run_scenario, jobs))
-        with stages.stage(WRITE):
-            parts = sorted(out.glob("part-*.parquet"))
-            schema = pq.read_schema(parts[0])
-            with pq.ParquetWriter(out / "gap.parquet", schema, store_schema=False) as gap:
-                for part in parts:
-                    gap.write_table(pq.read_table(part))  # one row group per scenario
-                    part.unlink()
+        done = []
+        with (
+            ProcessPoolExecutor(workers, mp_context=context) as pool,
+            GapParquet(out / "gap.parquet") as gap,
+        ):
+            for job in pool.map(run_scenario, jobs):
+                with stages.stage(WRITE):
+                    gap.write(job.pop("table"))
+                done.append(job)
     else:
         # One process: each scenario's table goes straight into gap.parquet as a row group.
         with GapParquet(out / "gap.parquet") as gap:
@@ -184,9 +185,9 @@ def pipeline(folder: Path, out: Path, n_terms: int = TERMS, workers: int = 1) ->
 def run_scenario(number: int, gap: Any = None) -> dict[str, Any]:
     """One scenario's run, as ``sufficiency run --scenario`` makes it (``assess_scenario``:
     the events, the model with accessibility and flows, the gap), and its part of
-    ``gap.parquet``: into ``gap`` (a ``GapParquet``) when given, else a part file (in a
-    worker)."""
-    from sufficiency.outputs.tables import write_gap_parquet
+    ``gap.parquet``: into ``gap`` (a ``GapParquet``) when given, else as an Arrow table handed
+    back to the parent (in a worker)."""
+    from sufficiency.outputs.tables import arrow_gap
     from sufficiency.scenarios.compare import assess_scenario
 
     stages = Stages()
@@ -195,12 +196,14 @@ def run_scenario(number: int, gap: Any = None) -> dict[str, Any]:
         result = assess_scenario(
             area, _READ["parameters"], scenario, last_term=_last_term(area, _READ["n_terms"])
         )
+    table = None
     with stages.stage(WRITE):
         if gap is None:
-            write_gap_parquet(result.gap, _READ["out"] / f"part-{number:03d}.parquet")
+            table = arrow_gap(result.gap)
         else:
             gap.write(result.gap)
-    return {"seconds": stages.seconds, "peak_mib": stages.peak_mib, "rows": len(result.gap)}
+    done = {"seconds": stages.seconds, "peak_mib": stages.peak_mib, "rows": len(result.gap)}
+    return done if table is None else {**done, "table": table}
 
 
 def _last_term(area: Any, n_terms: int) -> Any:

@@ -89,6 +89,13 @@ def _arrow_column(values: pd.Series) -> Any:  # a pyarrow.Array
     return pa.DictionaryArray.from_arrays(indices, names)
 
 
+def arrow_gap(gap: pd.DataFrame) -> Any:  # -> pyarrow.Table
+    """The gap table as the Arrow table :class:`GapParquet` writes (text dictionary-encoded)."""
+    import pyarrow as pa
+
+    return pa.table({str(name): _arrow_column(gap[name]) for name in gap.columns})
+
+
 class GapParquet:
     """A ``gap.parquet`` written part by part, one row group a part (a national run writes
     scenario by scenario without holding them all)::
@@ -107,11 +114,12 @@ class GapParquet:
         self.path = path
         self._writer: Any = None
 
-    def write(self, gap: pd.DataFrame) -> None:
+    def write(self, gap: pd.DataFrame | Any) -> None:
+        """Add a part: a gap table, or one already made an Arrow table by :func:`arrow_gap`."""
         import pyarrow as pa
         import pyarrow.parquet as pq
 
-        table = pa.table({str(name): _arrow_column(gap[name]) for name in gap.columns})
+        table = arrow_gap(gap) if isinstance(gap, pd.DataFrame) else gap
         if self._writer is None:
             text = [f.name for f in table.schema if pa.types.is_dictionary(f.type)]
             self._writer = pq.ParquetWriter(
