@@ -204,7 +204,7 @@ def gap_table(  # noqa: PLR0913 - keyword-only, one array per column
         },
     )
     # pandas-stubs: DataFrame.insert's value omits ExtensionArray, which pandas takes.
-    table.insert(0, "scenario", pd.array([scenario] * len(table), dtype="string"))  # type: ignore[arg-type]
+    table.insert(0, "scenario", _text([scenario]).take(np.zeros(len(table), dtype=np.intp)))  # type: ignore[arg-type]
     return table[[*COLUMNS, *(extra or {})]]
 
 
