@@ -165,6 +165,7 @@ def assess(
     latest = latest_return(area.returns)
     first, last = _as_term(first_term, "--first-term"), _as_term(last_term, "--last-term")
     terms = run_window(latest, first, last, DEFAULT_TERMS)
+    _check_after_first_return(area.returns, terms[0])
     model_terms = sorted({latest, *terms})
     notes = list(area.notes)
 
@@ -202,7 +203,9 @@ def assess(
 
     # Steps 6-7: supply, gap.
     hours_per_place = params.hours_per_place
-    providers = supply.provider_supply(area.returns, model_terms, hours_per_place)
+    providers = supply.provider_supply(
+        area.returns, model_terms, hours_per_place, params.number("recruited_share")
+    )
     places = providers.by_ward(wards)
     demand_places = need.demand_hours / hours_per_place
     projected = gap_model.projected_vacancies(
@@ -270,6 +273,25 @@ def latest_return(returns: pd.DataFrame) -> Term:
     return Term(int(made["term_index"].max()))
 
 
+def first_return(returns: pd.DataFrame) -> Term:
+    """The term of the earliest return a provider made (not rows a scenario added)."""
+    made = returns[~returns["source_file"].astype(str).str.startswith("scenario:")]
+    return Term(int(made["term_index"].min()))
+
+
+def _check_after_first_return(returns: pd.DataFrame, first: Term) -> None:
+    """Refuse a run that starts before the area's first return: the model has no supply for
+    such terms and would report every ward in deficit (zero places) in silence."""
+    earliest = first_return(returns)
+    if first < earliest:
+        raise InputError(
+            f"the first term {first} is before the area's first return ({earliest}): there is "
+            f"no supply for terms before {earliest}",
+            value=str(first),
+            hint=f"Start the run at {earliest} or later with --first-term {earliest}",
+        )
+
+
 def last_observed_year(births: pd.DataFrame) -> int:
     """The last year of observed births (a scenario's projected births flag ``projected``)."""
     if "projected" in births.columns:
@@ -322,11 +344,17 @@ def _return_notes(states: pd.DataFrame, open_now: pd.DataFrame, latest: Term) ->
         notes.append(
             f"{int(undated.sum())} planned change(s) of places have no date and were left out"
         )
-    missing_staff = states["staff_total"].isna() & states["status"].ne("new")
-    if missing_staff.any():
+    no_staff = states["staff_total"].isna() & states["status"].ne("new")
+    minder = states["provider_type"].eq("childminder")
+    if (no_staff & ~minder).any():
         notes.append(
-            f"{int(missing_staff.sum())} provider(s) gave no staff_total; their places "
+            f"{int((no_staff & ~minder).sum())} provider(s) gave no staff_total; their places "
             "count in full (no workforce adjustment)"
+        )
+    if (no_staff & minder).any():
+        notes.append(
+            f"{int((no_staff & minder).sum())} childminder(s) gave no staff_total; each is "
+            "counted as one adult (the childminder) at the childminder ratio"
         )
     n_places = np.isfinite(states["hours_per_day"]).sum()
     if n_places < len(states):

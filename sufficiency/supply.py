@@ -143,9 +143,13 @@ class _States:
             due[:, None], np.maximum(places + split * self.change[:, None], 0.0), places
         )
 
-    def staffed(self, places: np.ndarray) -> np.ndarray:
-        """``places`` times the share the staff in post can cover (``workforce``)."""
-        share = covered_share(self.kind, self.staff_total, self.staff_level6, self.status, places)
+    def staffed(self, places: np.ndarray, recruited: float = 1.0) -> np.ndarray:
+        """``places`` times the share the staff in post, and the staff recruited for planned
+        places (those above the return's own), can cover (``workforce.covered_share``)."""
+        added = np.maximum(places - self.places, 0.0)
+        share = covered_share(
+            self.kind, self.staff_total, self.staff_level6, self.status, places, added, recruited
+        )
         staffed: np.ndarray = places * share[:, None]
         return staffed
 
@@ -180,13 +184,17 @@ class ProviderSupply:
 
 
 def provider_supply(
-    returns: pd.DataFrame, terms: Sequence[Term], hours_per_place: float
+    returns: pd.DataFrame,
+    terms: Sequence[Term],
+    hours_per_place: float,
+    recruited: float = 1.0,
 ) -> ProviderSupply:
     """Each located provider's supply places per term and age group (providers, terms, 3).
 
     Per term: the latest return made in or before it (:func:`latest_returns`), open on its first
     day (:func:`open_at`), places with planned changes (:func:`places_at`), times
-    ``workforce.staffing_factor``, times weekly opening hours, divided by ``hours_per_place``.
+    ``workforce.covered_share`` (planned places come with ``recruited`` times the staff they
+    need), times weekly opening hours, divided by ``hours_per_place``.
     This is the model's one supply step: a ward's supply is the sum of its providers
     (:meth:`ProviderSupply.by_ward`), and the catchment reads the same array.
 
@@ -234,7 +242,7 @@ def provider_supply(
             continue
         # Every provider is worked out and the closed ones dropped: the rules are row by row,
         # but for the type mix of a setting with no places, which counts open providers only.
-        offered = states.staffed(states.places_at(term, among=is_open))
+        offered = states.staffed(states.places_at(term, among=is_open), recruited)
         places[rows[is_open], t] = (
             offered[is_open] * states.weekly_hours[is_open, None] / hours_per_place
         )
@@ -251,9 +259,10 @@ def supply_places(
     wards: pd.Index,
     terms: Sequence[Term],
     hours_per_place: float,
+    recruited: float = 1.0,
 ) -> np.ndarray:
     """Supply places per ward, term and age group: array (wards, terms, 3)."""
-    return provider_supply(returns, terms, hours_per_place).by_ward(wards)
+    return provider_supply(returns, terms, hours_per_place, recruited).by_ward(wards)
 
 
 def vacancies(returns: pd.DataFrame, wards: pd.Index, term: Term) -> np.ndarray:

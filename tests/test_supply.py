@@ -8,6 +8,8 @@ import pytest
 from conftest import inside, provider, write_area
 
 from sufficiency.area import load_area
+from sufficiency.assess import assess
+from sufficiency.errors import InputError
 from sufficiency.supply import supply_places, vacancies
 from sufficiency.terms import Term
 from sufficiency.workforce import staffing_factor
@@ -122,3 +124,93 @@ def test_understaffed_provider_loses_places(tmp_path):
     row = provider(staff_total=2)  # 40 places of 3-4s need 5 staff
     _, got = run_supply(tmp_path, {"2026-autumn": [row]}, ["2027-spring"])
     assert got[0, 0, 2] == pytest.approx(16.0)
+
+
+def test_a_planned_expansion_comes_with_the_staff_it_needs(tmp_path):
+    # The hand case: a school nursery with 26 places for 3-4s and two staff, one a
+    # graduate (1:13, so 26 / 13 = 2 staff: fully staffed), open 10 h x 5 days, planning +10
+    # places from 2027-01-01. Autumn 2026: 26 x 50 / 50 = 26 places. From spring 2027 (1 January)
+    # the 36 places need 36 / 13 = 2.77 staff; the 10 planned places bring their own 10 / 13 =
+    # 0.77, so all 36 count: supply rises by the 10 places.
+    row = provider(
+        provider_type="school_nursery",
+        registered_places=36,
+        places_3_4=26,
+        children_3_4=26,
+        vacancies_3_4=0,
+        staff_total=2,
+        staff_level2=0,
+        staff_level3=1,
+        staff_level6=1,
+        planned_places_change=10,
+        planned_change_date="2027-01-01",
+    )
+    terms = ["2026-autumn", "2027-spring", "2027-summer"]
+    area, got = run_supply(tmp_path, {"2026-autumn": [row]}, terms)
+    assert got[0, :, 2].tolist() == pytest.approx([26.0, 36.0, 36.0])
+    # Where recruitment fails (recruited_share 0) the 2 staff cover 2 / (36/13) = 72.2% of 36
+    # places = 26: the expansion adds nothing, as a new setting with no staff adds nothing.
+    failed = supply_places(area.returns, area.ward_codes, [Term.parse(t) for t in terms], 50.0, 0.0)
+    assert failed[0, :, 2].tolist() == pytest.approx([26.0, 26.0, 26.0])
+
+
+def test_a_new_setting_and_an_expansion_are_treated_alike(tmp_path):
+    # A new setting with 20 places for 3-4s and no staff yet counts in full (it recruits the
+    # 20 / 8 = 2.5 staff it needs); at recruited_share 0.5 it recruits 1.25 of them and counts
+    # 1.25 / 2.5 = half its places, 10; the 40-place nursery with 5 staff (40/8) is untouched.
+    rows = {
+        "2026-autumn": [
+            provider(),
+            provider(urn="EY100002", status="new", places_3_4=20, staff_total="", children_3_4=0),
+        ]
+    }
+    area, got = run_supply(tmp_path, rows, ["2027-spring"])
+    assert got[0, 0, 2] == pytest.approx(60.0)
+    half = supply_places(area.returns, area.ward_codes, [Term.parse("2027-spring")], 50.0, 0.5)
+    assert half[0, 0, 2] == pytest.approx(50.0)
+
+
+def test_terms_before_the_first_return_are_refused_not_given_zero_supply(tmp_path):
+    # The area's first return is summer 2026: a run from autumn 2025 would have no supply for
+    # its first three terms and report every ward in deficit at 0 per 100.
+    x, y = inside(0)
+    returns = {"2026-summer": [provider(easting=x, northing=y)]}
+    area = load_area(write_area(tmp_path / "area", returns=returns))
+    with pytest.raises(InputError, match=r"first term 2025-autumn is before the area's first "):
+        assess(area, first_term="2025-autumn", accessibility=False)
+    with pytest.raises(InputError) as info:
+        assess(area, first_term="2025-autumn", accessibility=False)
+    assert "(2026-summer)" in str(info.value) and "--first-term 2026-summer" in str(info.value)
+    result = assess(area, first_term="2026-summer", last_term="2026-autumn", accessibility=False)
+    assert result.supply_places[0, :, 2].tolist() == [40.0, 40.0]
+
+
+def test_a_childminder_with_no_staff_total_is_noted_as_one_adult(tmp_path):
+    x, y = inside(0)
+    rows = [
+        provider(easting=x, northing=y, staff_total=""),
+        provider(
+            urn="EY100002",
+            easting=x,
+            northing=y,
+            provider_type="childminder",
+            registered_places=6,
+            places_2=1,
+            places_3_4=2,
+            children_2=1,
+            children_3_4=2,
+            vacancies_3_4=0,
+            staff_total="",
+            staff_level2="",
+            staff_level3="",
+        ),
+    ]
+    area = load_area(write_area(tmp_path / "area", returns={"2026-autumn": rows}))
+    notes = assess(area, accessibility=False).notes
+    assert "1 provider(s) gave no staff_total; their places count in full (no workforce " in (
+        " ".join(notes)
+    )
+    assert (
+        "1 childminder(s) gave no staff_total; each is counted as one adult (the childminder) "
+        "at the childminder ratio" in notes
+    )
