@@ -204,7 +204,11 @@ def assess(
     # Steps 6-7: supply, gap.
     hours_per_place = params.hours_per_place
     providers = supply.provider_supply(
-        area.returns, model_terms, hours_per_place, params.number("recruited_share")
+        area.returns,
+        model_terms,
+        hours_per_place,
+        params.number("recruited_share"),
+        params.number("graduate_led_share"),
     )
     places = providers.by_ward(wards)
     demand_places = need.demand_hours / hours_per_place

@@ -143,12 +143,21 @@ class _States:
             due[:, None], np.maximum(places + split * self.change[:, None], 0.0), places
         )
 
-    def staffed(self, places: np.ndarray, recruited: float = 1.0) -> np.ndarray:
+    def staffed(
+        self, places: np.ndarray, recruited: float = 1.0, graduate_led: float = 1.0
+    ) -> np.ndarray:
         """``places`` times the share the staff in post, and the staff recruited for planned
         places (those above the return's own), can cover (``workforce.covered_share``)."""
         added = np.maximum(places - self.places, 0.0)
         share = covered_share(
-            self.kind, self.staff_total, self.staff_level6, self.status, places, added, recruited
+            self.kind,
+            self.staff_total,
+            self.staff_level6,
+            self.status,
+            places,
+            added,
+            recruited,
+            graduate_led,
         )
         staffed: np.ndarray = places * share[:, None]
         return staffed
@@ -188,13 +197,15 @@ def provider_supply(
     terms: Sequence[Term],
     hours_per_place: float,
     recruited: float = 1.0,
+    graduate_led: float = 1.0,
 ) -> ProviderSupply:
     """Each located provider's supply places per term and age group (providers, terms, 3).
 
     Per term: the latest return made in or before it (:func:`latest_returns`), open on its first
     day (:func:`open_at`), places with planned changes (:func:`places_at`), times
     ``workforce.covered_share`` (planned places come with ``recruited`` times the staff they
-    need), times weekly opening hours, divided by ``hours_per_place``.
+    need; ``graduate_led`` of the 3-4 places at 1:13 where there is a graduate), times weekly
+    opening hours, divided by ``hours_per_place``.
     This is the model's one supply step: a ward's supply is the sum of its providers
     (:meth:`ProviderSupply.by_ward`), and the catchment reads the same array.
 
@@ -242,7 +253,7 @@ def provider_supply(
             continue
         # Every provider is worked out and the closed ones dropped: the rules are row by row,
         # but for the type mix of a setting with no places, which counts open providers only.
-        offered = states.staffed(states.places_at(term, among=is_open), recruited)
+        offered = states.staffed(states.places_at(term, among=is_open), recruited, graduate_led)
         places[rows[is_open], t] = (
             offered[is_open] * states.weekly_hours[is_open, None] / hours_per_place
         )
@@ -260,9 +271,10 @@ def supply_places(
     terms: Sequence[Term],
     hours_per_place: float,
     recruited: float = 1.0,
+    graduate_led: float = 1.0,
 ) -> np.ndarray:
     """Supply places per ward, term and age group: array (wards, terms, 3)."""
-    return provider_supply(returns, terms, hours_per_place, recruited).by_ward(wards)
+    return provider_supply(returns, terms, hours_per_place, recruited, graduate_led).by_ward(wards)
 
 
 def vacancies(returns: pd.DataFrame, wards: pd.Index, term: Term) -> np.ndarray:

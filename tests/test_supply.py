@@ -214,3 +214,27 @@ def test_a_childminder_with_no_staff_total_is_noted_as_one_adult(tmp_path):
         "1 childminder(s) gave no staff_total; each is counted as one adult (the childminder) "
         "at the childminder ratio" in notes
     )
+
+
+def test_the_graduate_ratio_on_a_share_of_the_3_4_places(tmp_path):
+    # 26 places for 3-4s, 2 staff, one a graduate. Optimistic bound (graduate_led_share 1):
+    # 26 / 13 = 2 staff, all 26 count. Half graduate-led: 13/13 + 13/8 = 2.625 staff needed,
+    # 2 / 2.625 = 0.7619 of 26 = 19.81. None (1:8): 26/8 = 3.25, 2 / 3.25 x 26 = 16.
+    row = provider(
+        provider_type="school_nursery",
+        registered_places=26,
+        places_3_4=26,
+        children_3_4=26,
+        vacancies_3_4=0,
+        staff_total=2,
+        staff_level2=0,
+        staff_level3=1,
+        staff_level6=1,
+    )
+    area, got = run_supply(tmp_path, {"2026-autumn": [row]}, ["2027-spring"])
+    spring = [Term.parse("2027-spring")]
+    half = supply_places(area.returns, area.ward_codes, spring, 50.0, 1.0, 0.5)
+    none = supply_places(area.returns, area.ward_codes, spring, 50.0, 1.0, 0.0)
+    assert [got[0, 0, 2], half[0, 0, 2], none[0, 0, 2]] == pytest.approx(
+        [26.0, 26 * 2 / 2.625, 16.0]
+    )
