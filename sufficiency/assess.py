@@ -237,6 +237,19 @@ def assess(
         if accessibility
         else {}
     )
+    waiting = supply.waiting(area.returns, wards, latest)
+    extra["waiting_list"] = np.repeat(waiting[:, None, :], len(terms), axis=1)
+    notes.extend(
+        _waiting_notes(
+            area.wards,
+            waiting,
+            places[:, keep[0]],
+            demand_places[:, keep[0]],
+            params.utilisation,
+            terms[0],
+            latest,
+        )
+    )
     table = gap_model.gap_table(
         scenario=scenario,
         terms=terms,
@@ -329,6 +342,37 @@ def _cross_boundary(
             margin=params.tight_margin,
         )
     return columns
+
+
+def _waiting_notes(
+    wards: pd.DataFrame,
+    waiting: np.ndarray,
+    supply_first: np.ndarray,
+    demand_first: np.ndarray,
+    utilisation: float,
+    first: Term,
+    latest: Term,
+) -> list[str]:
+    """Where the waiting lists and the gap disagree in the run's first term: children waiting
+    in a ward and age group the model calls sufficient, or a deficit where no one waits."""
+    gap_first = gap_model.gap(supply_first, demand_first, utilisation)
+    names = wards["ward_name"].to_numpy(dtype=object)
+    notes = []
+    for mask, what in (
+        ((waiting > 0) & (gap_first >= 0), "children on waiting lists but no deficit"),
+        ((waiting == 0) & (gap_first < 0), "a deficit but no one on a waiting list"),
+    ):
+        ward_i, group_i = np.nonzero(mask)
+        if len(ward_i):
+            shown = [
+                f"{names[w]} {AGE_GROUPS[g]}" for w, g in zip(ward_i[:5], group_i[:5], strict=True)
+            ]
+            notes.append(
+                f"{len(ward_i)} ward and age group(s) have {what} in {first} (waiting lists "
+                f"from the {latest} returns): {', '.join(shown)}"
+                f"{', ...' if len(ward_i) > 5 else ''}"
+            )
+    return notes
 
 
 def _return_notes(states: pd.DataFrame, open_now: pd.DataFrame, latest: Term) -> list[str]:

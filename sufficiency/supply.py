@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
-from .returns.reader import FUNDED, PLACES, VACANCIES
+from .returns.reader import FUNDED, PLACES, VACANCIES, WAITING
 from .terms import AGE_GROUPS, Term
 from .workforce import covered_share
 
@@ -279,12 +279,32 @@ def supply_places(
 
 def vacancies(returns: pd.DataFrame, wards: pd.Index, term: Term) -> np.ndarray:
     """Vacancies (full-time places) reported as at ``term`` by open providers: (wards, 3)."""
+    reported: np.ndarray = np.nan_to_num(_reported(returns, wards, term, VACANCIES))
+    return reported
+
+
+def waiting(returns: pd.DataFrame, wards: pd.Index, term: Term) -> np.ndarray:
+    """Children on open providers' waiting lists as at ``term`` (each provider's latest return),
+    by ward and age group: (wards, 3); NaN where no open provider in the ward gave a figure.
+
+    A signal of unmet demand beside the gap, not a count of children without a place: a child
+    may be on several lists, or on one while attending elsewhere."""
+    return _reported(returns, wards, term, WAITING)
+
+
+def _reported(returns: pd.DataFrame, wards: pd.Index, term: Term, columns: list[str]) -> np.ndarray:
+    """The sum of ``columns`` (one per age group) over open providers by ward, (wards, 3);
+    blanks count 0, and a ward where no provider gave a figure is NaN."""
     out = np.zeros((len(wards), len(AGE_GROUPS)))
+    given = np.zeros((len(wards), len(AGE_GROUPS)))
     states = latest_returns(returns[returns["ward_code"].notna()], term)
     states = states[open_at(states, term)]
     rows = wards.get_indexer(pd.Index(states["ward_code"].to_numpy(dtype=object)))
-    np.add.at(out, rows, states[VACANCIES].fillna(0.0).to_numpy(float))
-    return out
+    inside = rows >= 0
+    values = states[columns].to_numpy(float)[inside]
+    np.add.at(out, rows[inside], np.nan_to_num(values))
+    np.add.at(given, rows[inside], np.isfinite(values))
+    return np.where(given > 0, out, np.nan)
 
 
 def funded_reported(returns: pd.DataFrame, term: Term) -> dict[str, float]:

@@ -10,7 +10,7 @@ from conftest import inside, provider, write_area
 from sufficiency.area import load_area
 from sufficiency.assess import assess
 from sufficiency.errors import InputError
-from sufficiency.supply import supply_places, vacancies
+from sufficiency.supply import supply_places, vacancies, waiting
 from sufficiency.terms import Term
 from sufficiency.workforce import staffing_factor
 
@@ -237,4 +237,36 @@ def test_the_graduate_ratio_on_a_share_of_the_3_4_places(tmp_path):
     none = supply_places(area.returns, area.ward_codes, spring, 50.0, 1.0, 0.0)
     assert [got[0, 0, 2], half[0, 0, 2], none[0, 0, 2]] == pytest.approx(
         [26.0, 26 * 2 / 2.625, 16.0]
+    )
+
+
+def test_waiting_lists_beside_the_gap_from_the_latest_return(tmp_path):
+    # Ward 1: a nursery with 3 two-year-olds and 4 3-4s waiting, a second giving no figures;
+    # ward 2: a nursery with no one waiting. From the latest return (autumn 2026) on every term.
+    x2, y2 = inside(1)
+    rows = [
+        provider(waiting_under2=0, waiting_2=3, waiting_3_4=4),
+        provider(urn="EY100002"),
+        provider(urn="EY100003", easting=x2, northing=y2, waiting_under2=0, waiting_2=0),
+    ]
+    area, _ = run_supply(tmp_path, {"2026-autumn": rows}, ["2026-autumn"])
+    got = waiting(area.returns, area.ward_codes, Term.parse("2026-autumn"))
+    # Ward 2's waiting_3_4 is blank: no figure given there, so NaN, not 0.
+    assert got.tolist()[0] == [0.0, 3.0, 4.0]
+    assert got[1, :2].tolist() == [0.0, 0.0] and np.isnan(got[1, 2])
+    result = assess(area, accessibility=False)
+    spring = result.gap[result.gap["term"] == "2027-spring"]
+    assert list(result.gap.columns[-1:]) == ["waiting_list"]
+    assert spring["waiting_list"].fillna(-1).tolist() == [0, 3, 4, 0, 0, -1]
+    # Ward 1 has 80 places for 3-4s (40 + 40 for 160 children: demand 62.704 places, gap 72 -
+    # 62.704 > 0) and 4 children waiting: a disagreement the notes name. With no places for
+    # under-2s or 2s anywhere, both wards are in deficit there: ward 1's 2s have 3 waiting
+    # (they agree), ward 1's under-2s and ward 2's under-2s and 2s have none (3 cells); ward 2's
+    # 3-4s gave no figure, so are not compared.
+    assert (
+        "1 ward and age group(s) have children on waiting lists but no deficit in 2027-spring "
+        "(waiting lists from the 2026-autumn returns): Ward E05000001 3_4" in result.notes
+    )
+    assert any(
+        n.startswith("3 ward and age group(s) have a deficit but no one") for n in result.notes
     )
