@@ -165,6 +165,7 @@ def assess(
     latest = latest_return(area.returns)
     first, last = _as_term(first_term, "--first-term"), _as_term(last_term, "--last-term")
     terms = run_window(latest, first, last, DEFAULT_TERMS)
+    _check_after_first_return(area.returns, terms[0])
     model_terms = sorted({latest, *terms})
     notes = list(area.notes)
 
@@ -202,7 +203,13 @@ def assess(
 
     # Steps 6-7: supply, gap.
     hours_per_place = params.hours_per_place
-    providers = supply.provider_supply(area.returns, model_terms, hours_per_place)
+    providers = supply.provider_supply(
+        area.returns,
+        model_terms,
+        hours_per_place,
+        params.number("recruited_share"),
+        params.number("graduate_led_share"),
+    )
     places = providers.by_ward(wards)
     demand_places = need.demand_hours / hours_per_place
     projected = gap_model.projected_vacancies(
@@ -229,6 +236,19 @@ def assess(
         )
         if accessibility
         else {}
+    )
+    waiting = supply.waiting(area.returns, wards, latest)
+    extra["waiting_list"] = np.repeat(waiting[:, None, :], len(terms), axis=1)
+    notes.extend(
+        _waiting_notes(
+            area.wards,
+            waiting,
+            places[:, keep[0]],
+            demand_places[:, keep[0]],
+            params.utilisation,
+            terms[0],
+            latest,
+        )
     )
     table = gap_model.gap_table(
         scenario=scenario,
@@ -270,6 +290,25 @@ def latest_return(returns: pd.DataFrame) -> Term:
     return Term(int(made["term_index"].max()))
 
 
+def first_return(returns: pd.DataFrame) -> Term:
+    """The term of the earliest return a provider made (not rows a scenario added)."""
+    made = returns[~returns["source_file"].astype(str).str.startswith("scenario:")]
+    return Term(int(made["term_index"].min()))
+
+
+def _check_after_first_return(returns: pd.DataFrame, first: Term) -> None:
+    """Refuse a run that starts before the area's first return: the model has no supply for
+    such terms and would report every ward in deficit (zero places) in silence."""
+    earliest = first_return(returns)
+    if first < earliest:
+        raise InputError(
+            f"the first term {first} is before the area's first return ({earliest}): there is "
+            f"no supply for terms before {earliest}",
+            value=str(first),
+            hint=f"Start the run at {earliest} or later with --first-term {earliest}",
+        )
+
+
 def last_observed_year(births: pd.DataFrame) -> int:
     """The last year of observed births (a scenario's projected births flag ``projected``)."""
     if "projected" in births.columns:
@@ -305,6 +344,37 @@ def _cross_boundary(
     return columns
 
 
+def _waiting_notes(
+    wards: pd.DataFrame,
+    waiting: np.ndarray,
+    supply_first: np.ndarray,
+    demand_first: np.ndarray,
+    utilisation: float,
+    first: Term,
+    latest: Term,
+) -> list[str]:
+    """Where the waiting lists and the gap disagree in the run's first term: children waiting
+    in a ward and age group the model calls sufficient, or a deficit where no one waits."""
+    gap_first = gap_model.gap(supply_first, demand_first, utilisation)
+    names = wards["ward_name"].to_numpy(dtype=object)
+    notes = []
+    for mask, what in (
+        ((waiting > 0) & (gap_first >= 0), "children on waiting lists but no deficit"),
+        ((waiting == 0) & (gap_first < 0), "a deficit but no one on a waiting list"),
+    ):
+        ward_i, group_i = np.nonzero(mask)
+        if len(ward_i):
+            shown = [
+                f"{names[w]} {AGE_GROUPS[g]}" for w, g in zip(ward_i[:5], group_i[:5], strict=True)
+            ]
+            notes.append(
+                f"{len(ward_i)} ward and age group(s) have {what} in {first} (waiting lists "
+                f"from the {latest} returns): {', '.join(shown)}"
+                f"{', ...' if len(ward_i) > 5 else ''}"
+            )
+    return notes
+
+
 def _return_notes(states: pd.DataFrame, open_now: pd.DataFrame, latest: Term) -> list[str]:
     """Notes on the providers' latest returns as at ``latest`` (``states``; ``open_now`` the
     open ones)."""
@@ -322,11 +392,17 @@ def _return_notes(states: pd.DataFrame, open_now: pd.DataFrame, latest: Term) ->
         notes.append(
             f"{int(undated.sum())} planned change(s) of places have no date and were left out"
         )
-    missing_staff = states["staff_total"].isna() & states["status"].ne("new")
-    if missing_staff.any():
+    no_staff = states["staff_total"].isna() & states["status"].ne("new")
+    minder = states["provider_type"].eq("childminder")
+    if (no_staff & ~minder).any():
         notes.append(
-            f"{int(missing_staff.sum())} provider(s) gave no staff_total; their places "
+            f"{int((no_staff & ~minder).sum())} provider(s) gave no staff_total; their places "
             "count in full (no workforce adjustment)"
+        )
+    if (no_staff & minder).any():
+        notes.append(
+            f"{int((no_staff & minder).sum())} childminder(s) gave no staff_total; each is "
+            "counted as one adult (the childminder) at the childminder ratio"
         )
     n_places = np.isfinite(states["hours_per_day"]).sum()
     if n_places < len(states):

@@ -12,11 +12,16 @@ and is capped at the children funded by the entitlement it tops up. ``working_2`
 
 Demand in term-time hours a week::
 
-    demand_hours = sum over entitlements of funded x hours x stretch + paid_hours x children
+    demand_hours = sum over entitlements of funded x hours x hours_used x stretch
+                   + paid_hours x children
+                   + paid_hours.under9m x children_under2 x 9 / 15     (under2 group only)
     stretch      = 1 - stretched_share + stretched_share x 38 / 51
 
-(a stretched offer spreads 38 weeks' hours over 51, so it uses 38/51 of the hours in a week),
-and ``demand_places = demand_hours / hours_per_place``.
+(a stretched offer spreads 38 weeks' hours over 51, so it uses 38/51 of the hours in a week;
+``hours_used`` is the share of the funded hours a funded child uses, 1 where not given), and
+``demand_places = demand_hours / hours_per_place``. Babies under 9 months use under-2 places
+but are in no window: they are counted as 9/15 of the under2 window's children (9 birth months
+against its 15, exact for flat births), so the under2 group covers children from birth to 2.
 """
 
 from __future__ import annotations
@@ -33,6 +38,8 @@ from .errors import ParameterError
 from .terms import AGE_GROUPS, Term
 
 TERM_WEEKS, STRETCHED_WEEKS = 38.0, 51.0
+UNDER9M_PER_UNDER2 = 9.0 / 15.0
+"""Babies under 9 months per child in the under2 window (9 birth months against 15)."""
 
 
 WardValues = pd.DataFrame | Mapping[str, np.ndarray]
@@ -70,6 +77,16 @@ def _ward_column(ward_values: WardValues, key: str) -> np.ndarray:
     column = ward_values[key]
     values = column.to_numpy(float) if isinstance(column, pd.Series) else np.asarray(column, float)
     return values[:, None]  # a terms axis after the wards
+
+
+def _hours_used(ward_values: WardValues, key: str) -> np.ndarray | float:
+    """The share of an entitlement's funded hours used (1 for an entitlement with no value,
+    such as one a scenario adds)."""
+    return (
+        _ward_column(ward_values, f"hours_used.{key}")
+        if f"hours_used.{key}" in ward_values
+        else 1.0
+    )
 
 
 def _by_term(hours: np.ndarray, ndim: int) -> np.ndarray:
@@ -127,11 +144,19 @@ def demand(
         if rule.top_up is None:
             counted[:, :, g] += funded[rule.key]
         demand_hours[:, :, g] += (
-            funded[rule.key] * _by_term(hours[rule.key], funded[rule.key].ndim) * factor
+            funded[rule.key]
+            * _by_term(hours[rule.key], funded[rule.key].ndim)
+            * _hours_used(ward_values, rule.key)
+            * factor
         )
     for g, group in enumerate(AGE_GROUPS):
         demand_hours[:, :, g] += children[:, :, g] * _ward_column(
             ward_values, f"paid_hours.{group}"
+        )
+    if "paid_hours.under9m" in ward_values:
+        g = AGE_GROUPS.index("under2")
+        demand_hours[:, :, g] += (
+            children[:, :, g] * UNDER9M_PER_UNDER2 * _ward_column(ward_values, "paid_hours.under9m")
         )
     return Demand(counted, demand_hours, funded, hours)
 

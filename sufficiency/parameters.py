@@ -29,8 +29,16 @@ import pandas as pd
 
 from .errors import ParameterError
 
-SECTIONS = ("eligibility", "take_up", "paid_hours", "cohort_change", "child_yield", "catchment")
-WARD_SECTIONS = ("eligibility", "take_up", "paid_hours")
+SECTIONS = (
+    "eligibility",
+    "take_up",
+    "hours_used",
+    "paid_hours",
+    "cohort_change",
+    "child_yield",
+    "catchment",
+)
+WARD_SECTIONS = ("eligibility", "take_up", "hours_used", "paid_hours")
 
 
 @cache

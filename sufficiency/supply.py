@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
-from .returns.reader import FUNDED, PLACES, VACANCIES
+from .returns.reader import FUNDED, PLACES, VACANCIES, WAITING
 from .terms import AGE_GROUPS, Term
 from .workforce import covered_share
 
@@ -148,9 +148,22 @@ class _States:
             due[:, None], np.maximum(places + split * self.change[:, None], 0.0), places
         )
 
-    def staffed(self, places: np.ndarray) -> np.ndarray:
-        """``places`` times the share the staff in post can cover (``workforce``)."""
-        share = covered_share(self.kind, self.staff_total, self.staff_level6, self.status, places)
+    def staffed(
+        self, places: np.ndarray, recruited: float = 1.0, graduate_led: float = 1.0
+    ) -> np.ndarray:
+        """``places`` times the share the staff in post, and the staff recruited for planned
+        places (those above the return's own), can cover (``workforce.covered_share``)."""
+        added = np.maximum(places - self.places, 0.0)
+        share = covered_share(
+            self.kind,
+            self.staff_total,
+            self.staff_level6,
+            self.status,
+            places,
+            added,
+            recruited,
+            graduate_led,
+        )
         staffed: np.ndarray = places * share[:, None]
         return staffed
 
@@ -185,13 +198,19 @@ class ProviderSupply:
 
 
 def provider_supply(
-    returns: pd.DataFrame, terms: Sequence[Term], hours_per_place: float
+    returns: pd.DataFrame,
+    terms: Sequence[Term],
+    hours_per_place: float,
+    recruited: float = 1.0,
+    graduate_led: float = 1.0,
 ) -> ProviderSupply:
     """Each located provider's supply places per term and age group (providers, terms, 3).
 
     Per term: the latest return made in or before it (:func:`latest_returns`), open on its first
     day (:func:`open_at`), places with planned changes (:func:`places_at`), times
-    ``workforce.staffing_factor``, times weekly opening hours, divided by ``hours_per_place``.
+    ``workforce.covered_share`` (planned places come with ``recruited`` times the staff they
+    need; ``graduate_led`` of the 3-4 places at 1:13 where there is a graduate), times weekly
+    opening hours, divided by ``hours_per_place``.
     This is the model's one supply step: a ward's supply is the sum of its providers
     (:meth:`ProviderSupply.by_ward`), and the catchment reads the same array.
 
@@ -244,7 +263,9 @@ def provider_supply(
         due = states.due_at(term)
         key = (keys[t], due.tobytes() + (is_open.tobytes() if due.any() else b""))
         if key not in staffed:
-            staffed[key] = states.staffed(states.places_at(term, among=is_open))
+            staffed[key] = states.staffed(
+                states.places_at(term, among=is_open), recruited, graduate_led
+            )
         offered = staffed[key]
         places[rows[is_open], t] = (
             offered[is_open] * states.weekly_hours[is_open, None] / hours_per_place
@@ -262,19 +283,41 @@ def supply_places(
     wards: pd.Index,
     terms: Sequence[Term],
     hours_per_place: float,
+    recruited: float = 1.0,
+    graduate_led: float = 1.0,
 ) -> np.ndarray:
     """Supply places per ward, term and age group: array (wards, terms, 3)."""
-    return provider_supply(returns, terms, hours_per_place).by_ward(wards)
+    return provider_supply(returns, terms, hours_per_place, recruited, graduate_led).by_ward(wards)
 
 
 def vacancies(returns: pd.DataFrame, wards: pd.Index, term: Term) -> np.ndarray:
     """Vacancies (full-time places) reported as at ``term`` by open providers: (wards, 3)."""
+    reported: np.ndarray = np.nan_to_num(_reported(returns, wards, term, VACANCIES))
+    return reported
+
+
+def waiting(returns: pd.DataFrame, wards: pd.Index, term: Term) -> np.ndarray:
+    """Children on open providers' waiting lists as at ``term`` (each provider's latest return),
+    by ward and age group: (wards, 3); NaN where no open provider in the ward gave a figure.
+
+    A signal of unmet demand beside the gap, not a count of children without a place: a child
+    may be on several lists, or on one while attending elsewhere."""
+    return _reported(returns, wards, term, WAITING)
+
+
+def _reported(returns: pd.DataFrame, wards: pd.Index, term: Term, columns: list[str]) -> np.ndarray:
+    """The sum of ``columns`` (one per age group) over open providers by ward, (wards, 3);
+    blanks count 0, and a ward where no provider gave a figure is NaN."""
     out = np.zeros((len(wards), len(AGE_GROUPS)))
+    given = np.zeros((len(wards), len(AGE_GROUPS)))
     states = latest_returns(returns[returns["ward_code"].notna()], term)
     states = states[open_at(states, term)]
     rows = wards.get_indexer(pd.Index(states["ward_code"].to_numpy(dtype=object)))
-    np.add.at(out, rows, states[VACANCIES].fillna(0.0).to_numpy(float))
-    return out
+    inside = rows >= 0
+    values = states[columns].to_numpy(float)[inside]
+    np.add.at(out, rows[inside], np.nan_to_num(values))
+    np.add.at(given, rows[inside], np.isfinite(values))
+    return np.where(given > 0, out, np.nan)
 
 
 def funded_reported(returns: pd.DataFrame, term: Term) -> dict[str, float]:

@@ -32,6 +32,7 @@ def test_run_writes_the_contract_and_a_summary(tiny_area, tmp_path):
         "accessible_places_per_100",
         "accessibility_from",
         "demand_points",
+        "waiting_list",
     ]
     # 12 terms x 2 wards x 3 age groups, from the term after the 2026-autumn return.
     assert len(gap) == 72
@@ -42,16 +43,16 @@ def test_run_writes_the_contract_and_a_summary(tiny_area, tmp_path):
         & (gap["age_group"] == "3_4")
     ].iloc[0]
     # 10 births a month: 190 children in summer. Funded 0.9 x 190 = 171.
-    # Hours: 171 x 15 + 190 x 0.49 x 0.91 x 15 + 2 x 190 = 2565 + 1270.815 + 380 = 4215.815.
-    # Supply 40; gap 40 x 0.9 - 84.3163 = -48.3163. Projection: 2 vacancies in autumn 2026,
-    # demand then 120 children: (108 x 15 + 802.62 + 240) / 50 = 53.2524;
-    # 2 + 0 - (84.3163 - 53.2524) = -29.0639.
+    # Hours: 171 x 15 + 190 x 0.30 x 0.91 x 15 + 2 x 190 = 2565 + 778.05 + 380 = 3723.05
+    # (74.461 places). Supply 40; gap 40 x 0.9 - 74.461 = -38.461. Projection: 2 vacancies in
+    # autumn 2026, demand then 120 children: (108 x 15 + 120 x 0.30 x 0.91 x 15 + 240) / 50 =
+    # (1620 + 491.4 + 240) / 50 = 47.028; 2 + 0 - (74.461 - 47.028) = -25.433.
     assert row["children"] == pytest.approx(190)
     assert row["funded_children"] == pytest.approx(171)
-    assert row["demand_hours"] == pytest.approx(4215.815)
-    assert row["gap_places"] == pytest.approx(-48.3163)
+    assert row["demand_hours"] == pytest.approx(3723.05)
+    assert row["gap_places"] == pytest.approx(-38.461)
     assert row["places_per_100"] == pytest.approx(100 * 40 / 190)
-    assert row["projected_vacancies"] == pytest.approx(-29.0639)
+    assert row["projected_vacancies"] == pytest.approx(-25.433)
     assert row["status"] == "deficit"
     # Accessibility (E2SFCA, Gaussian, sigma = 0.5 x the 3 km catchment = 1,500 m) from the two
     # ward centroids, 1,000 m apart; the nursery sits on ward 1's. Weight next door:

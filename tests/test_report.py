@@ -90,7 +90,7 @@ def test_headline_gap_is_the_sum_over_wards_rounded_to_5(demo):
     first = demo.gap[(demo.gap["term"] == term) & (demo.gap["age_group"] == "under2")]
     total = first["gap_places"].sum()
 
-    assert cards[0]["age_group"] == "Under 2s"
+    assert cards[0]["age_group"] == "Under 2s (birth to 2)"
     assert cards[0]["gap"] == f"{5 * round(total / 5):+,.0f}"
     short = int((first["status"] == "deficit").sum())
     assert cards[0]["wards_in_deficit"] == f"{short} of 16"

@@ -224,9 +224,10 @@ def test_policy_new_entitlement_for_all_two_year_olds(area):
             ]
         },
     )
-    # Before: 120 x (0.45 x 0.85 + 0.25 x 0.72) = 120 x 0.5625 = 67.5 funded.
-    assert cell(result, "2027-summer", "E05000001", "2", "funded_children") == pytest.approx(67.5)
-    # From 2027-autumn: 120 x 0.8 = 96 funded, 96 x 30 + 120 x 3 paid = 3,240 hours.
+    # Before: 120 x (0.45 x 0.85 + 0.21 x 0.72) = 120 x 0.5337 = 64.044 funded.
+    assert cell(result, "2027-summer", "E05000001", "2", "funded_children") == pytest.approx(64.044)
+    # From 2027-autumn: 120 x 0.8 = 96 funded, 96 x 30 (a new entitlement: every hour used)
+    # + 120 x 3 paid = 3,240 hours.
     assert cell(result, "2027-autumn", "E05000001", "2", "funded_children") == pytest.approx(96)
     assert cell(result, "2027-autumn", "E05000001", "2", "demand_hours") == pytest.approx(3240)
 
@@ -241,13 +242,14 @@ def test_policy_changes_hours_start_and_take_up(area):
             ]
         },
     )
-    # 2026-autumn: working_2 only, 120 x 0.45 x 0.5 = 27 children x 15 h = 405 + 360 paid.
-    assert cell(result, "2026-autumn", "E05000001", "2", "demand_hours") == pytest.approx(765)
+    # 2026-autumn: working_2 only, 120 x 0.45 x 0.5 = 27 children x 15 h x 0.90 used = 364.5
+    # + 360 paid.
+    assert cell(result, "2026-autumn", "E05000001", "2", "demand_hours") == pytest.approx(724.5)
     delayed = run(area, {"policy": [{"entitlement": "working_under2", "start": "2027-spring"}]})
     assert cell(delayed, "2026-autumn", "E05000001", "under2", "funded_children") == 0
-    # From 2027-spring: 150 x 0.49 x 0.85 = 62.475 at the 30 hours then in force.
+    # From 2027-spring: 150 x 0.49 x 0.70 = 51.45 at the 30 hours then in force.
     assert cell(delayed, "2027-spring", "E05000001", "under2", "funded_children") == pytest.approx(
-        62.475
+        51.45
     )
 
 
@@ -331,7 +333,7 @@ def test_parameters_by_ward_and_distribution_centres(area):
                     }
                 ]
             },
-            "eligibility shares add to 1.70, above 1",
+            "eligibility shares add to 1.66, above 1",  # 1 + 0.45 working_2 + 0.21
         ),
         (
             {"parameters": {"utilisation": {"distribution": "beta", "low": 0, "high": 1}}},

@@ -84,12 +84,13 @@ CASES = [
         "vacancies_3_4 must not be more than the places offered to that age group",
     ),
     (
-        "R111",
-        {"children_2": 1},
+        "R113",
+        # 0 + 1 + 40 = 41 places offered at one time > 40 registered.
+        {"places_2": 1},
         "registered_places",
         "40",
-        "children on roll (children_under2 + children_2 + children_3_4) must not be more than "
-        "registered_places",
+        "places offered at one time (places_under2 + places_2 + places_3_4) must not be more "
+        "than registered_places",
     ),
     (
         "R112",
@@ -204,6 +205,22 @@ def test_r204_a_return_with_every_figure_left_blank_is_a_warning(tmp_path):
         "no vacancies, children on roll or staff are given; fill in this term's figures (was a "
         "pre-filled template sent back untouched?)"
     )
+
+
+def test_r111_children_on_roll_above_registered_places_is_only_a_warning(tmp_path):
+    # 40 places for 3-4s, all 40 registered; 52 part-time children on roll (40 + 12 two-year-
+    # olds): 52 > 40 is normal with part-time children, so the return is stored with a warning.
+    checked = check(tmp_path, [good(children_2=12)])
+    TESTED.add("R111")
+    assert checked.ok and checked.errors.empty
+    assert checked.warnings[["row", "code", "column", "value"]].values.tolist() == [
+        [2, "R111", "registered_places", "40"]
+    ]
+    assert checked.warnings["message"].iloc[0] == (
+        "children on roll (children_under2 + children_2 + children_3_4) must not be more than "
+        "registered_places; normal with part-time children, check the figures"
+    )
+    # 41 places offered at one time against 40 registered is an error (R113, in CASES).
 
 
 def test_r100_a_missing_required_column_is_reported_once_on_the_header(tmp_path):
@@ -335,6 +352,7 @@ def test_every_rule_has_a_test():
         "R001",
         "R002",
         "R100",
+        "R111",
         "R121",
         "R201",
         "R202",

@@ -87,7 +87,7 @@ PALETTE = ("#b2182b", "#d6604d", "#f4a582", "#fddbc7", "#d1e5f0", "#92c5de", "#4
 HELD_BACK = "#bdbdbd"
 NO_CHANGE = "#f7f7f7"
 NICE_STEPS = (1.0, 2.0, 2.5, 5.0)
-AGE_LABELS = {"under2": "Under 2s", "2": "2-year-olds", "3_4": "3- and 4-year-olds"}
+AGE_LABELS = {"under2": "Under 2s (birth to 2)", "2": "2-year-olds", "3_4": "3- and 4-year-olds"}
 # Okabe-Ito colours, one per provider type.
 PROVIDER_COLOURS = {
     "childminder": "#E69F00",

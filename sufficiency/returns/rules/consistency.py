@@ -1,9 +1,10 @@
-"""Figures in one return that must agree: vacancies within places, children within registered
-places, staff by qualification adding up to the staff total.
+"""Figures in one return that must agree: vacancies within places, places offered within
+registered places, staff by qualification adding up to the staff total.
 
-Children on roll are compared with Ofsted registered places as the issue (#4) asks. Registered
-places count children present at one time, so a setting with many part-time children can
-legitimately have more on roll; a team that meets that often should make R111 a warning.
+Ofsted registered places cap the children present at one time, so the places a setting offers at
+one time (``places_under2 + places_2 + places_3_4``) cannot exceed them (R113, an error). Children
+on roll can: a setting with many part-time children has more on roll than places, which is
+normal, so children on roll above registered places (R111) is only a warning to check.
 """
 
 from __future__ import annotations
@@ -34,14 +35,28 @@ def vacancies_within_places(ctx: Context) -> dict[str, pd.Series]:
 @rule(
     "R111",
     "children on roll (children_under2 + children_2 + children_3_4) must not be more "
-    "than registered_places",
+    "than registered_places; normal with part-time children, check the figures",
     columns=["registered_places"],
+    severity="warning",
 )
 def children_within_registered(ctx: Context) -> pd.Series:
-    """Children on roll, all ages, above the Ofsted registered places."""
+    """Children on roll, all ages, above the Ofsted registered places (part-time children make
+    this legitimate, so it is a warning)."""
     children = pd.concat([ctx.number(c) for c in CHILDREN], axis=1)
     total = children.sum(axis=1, min_count=1)
     return total > ctx.number("registered_places")
+
+
+@rule(
+    "R113",
+    "places offered at one time (places_under2 + places_2 + places_3_4) must not be more than "
+    "registered_places",
+    columns=["registered_places"],
+)
+def places_within_registered(ctx: Context) -> pd.Series:
+    """Places offered to all ages at one time above the Ofsted registered places."""
+    places = pd.concat([ctx.number(f"places_{g}") for g in AGE_GROUPS], axis=1)
+    return places.sum(axis=1, min_count=1) > ctx.number("registered_places")
 
 
 @rule(
