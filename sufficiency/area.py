@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 from . import geography
-from ._io import numbers, raise_first, read_table, require_columns, row_number
+from ._io import check_magnitude, numbers, raise_first, read_table, require_columns, row_number
 from .errors import InputError
 from .parameters import ward_keys
 from .returns import store
@@ -132,6 +132,20 @@ def resolve_files(folder: Path, config: dict) -> dict[str, list[Path]]:
     return files
 
 
+def is_area_folder(folder: Path) -> bool:
+    """Whether a folder looks like an area: an ``area.toml`` or a wards file in it."""
+    return any((folder / name).is_file() for name in ["area.toml", *WARD_FILES])
+
+
+def default_area() -> Path:
+    """Every command's ``--area`` default: the current folder when it is an area folder, else
+    the bundled demo area."""
+    from ._demo_area import DEMO_AREA
+
+    here = Path.cwd()
+    return Path(".") if is_area_folder(here) else DEMO_AREA
+
+
 def area_folder(path: str | Path) -> tuple[Path, dict]:
     """The folder and its ``area.toml`` contents (empty when there is none)."""
     path = Path(path)
@@ -172,9 +186,9 @@ def load_area(path: str | Path) -> Area:
             hint="Add a return named returns-YYYY-season.csv (or .xlsx)",
         )
     notes: list[str] = []
-    wards = geography.read_wards(files["wards"][0])
+    wards = geography.read_wards(files["wards"][0], notes)
     known = set(wards["ward_code"])
-    births = read_births(files["births"][0], known)
+    births = read_births(files["births"][0], known, notes)
     postcodes = geography.read_postcodes(files["postcodes"][0]) if files["postcodes"] else None
     from_store = store.area_returns(folder, wards, postcodes, notes)
     if from_store is None:
@@ -228,13 +242,19 @@ def _check_wards(
     )
 
 
-def read_births(path: Path, known: set[str]) -> pd.DataFrame:
-    """``ward_code, year, month, births``; yearly rows spread evenly over 12 months."""
+def read_births(path: Path, known: set[str], notes: list[str] | None = None) -> pd.DataFrame:
+    """``ward_code, year, month, births``; yearly rows spread evenly over 12 months.
+
+    Every ward needs every year from the first to the last (and, with ``month``, every month):
+    a gap would be read as no births, so it is an error naming the ward and the year. Births
+    beyond what a ward can have are refused (``_io.LIMITS``).
+    """
     table = read_table(path)
     require_columns(table, ["ward_code", "year", "births"], file=path)
     _check_wards(table, known, path)
     year = numbers(table, "year", file=path, integer=True)
     births = numbers(table, "births", file=path)
+    check_magnitude(births, table, "births", file=path, column="births", notes=notes)
     if "month" in table.columns:
         month = numbers(table, "month", file=path, integer=True)
         raise_first(
@@ -263,7 +283,38 @@ def read_births(path: Path, known: set[str]) -> pd.DataFrame:
             row=row_number(table, i % len(table)),
             hint="Give one row per ward and year (and month)",
         )
+    _refuse_gaps(out, known, path, monthly="month" in table.columns)
     return out.sort_values(key, kind="stable").reset_index(drop=True)
+
+
+def _refuse_gaps(births: pd.DataFrame, known: set[str], path: Path, *, monthly: bool) -> None:
+    """Every ward, every year from the first to the last, every month: else an error."""
+    first, last = int(births["year"].min()), int(births["year"].max())
+    grid = pd.MultiIndex.from_product(
+        [sorted(known), range(first, last + 1), range(1, 13)], names=["ward_code", "year", "month"]
+    )
+    given = pd.MultiIndex.from_frame(births[["ward_code", "year", "month"]].astype(object))
+    missing = grid.difference(given)
+    if len(missing) == 0:
+        return
+    ward, year, _month = missing[0]
+    gone = missing.to_frame(index=False)
+    in_year = gone[(gone["ward_code"] == ward) & (gone["year"] == year)]
+    if not monthly or len(in_year) == 12:
+        what = f"no births for ward {ward} in {year}"
+    else:
+        months = ", ".join(str(m) for m in in_year["month"])
+        what = f"no births for ward {ward} in {year}, month(s) {months}"
+    wards_short = gone["ward_code"].nunique()
+    raise InputError(
+        what + f" ({len(gone.groupby(['ward_code', 'year']))} ward-year(s) of {wards_short} "
+        f"ward(s) have gaps); a gap would be read as no births",
+        file=path,
+        column="month" if monthly and len(in_year) < 12 else "year",
+        hint=f"Give every ward a row for every year from {first} to {last}"
+        + (" and every month" if monthly else "")
+        + " (0 where there were none)",
+    )
 
 
 def read_population(path: Path, known: set[str]) -> pd.DataFrame:
@@ -279,6 +330,7 @@ def read_population(path: Path, known: set[str]) -> pd.DataFrame:
             "population": numbers(table, "population", file=path),
         }
     )
+    check_magnitude(out["population"], table, "population", file=path, column="population")
     return out[out["age"] <= 4].reset_index(drop=True)
 
 
@@ -363,7 +415,7 @@ def read_returns(
     seen: dict[str, Path] = {}
     for path in paths:
         term = term_from_name(path)
-        frame = read_return(path, term)
+        frame = read_return(path, term, notes)
         this = frame["term"].iloc[0] if len(frame) else str(term)
         if this in seen:
             raise InputError(
@@ -379,6 +431,7 @@ def read_returns(
                 f"{frame.loc[unknown, 'ward_code'].iloc[0]}); those providers were placed by "
                 "coordinates or postcode instead"
             )
+        geography.refuse_without_lookup(frame, wards, postcodes, file=str(path))
         frame = geography.locate(frame, wards, postcodes, file=path)
         lost = frame[frame["located_by"] == "unlocated"]
         if len(lost):

@@ -25,6 +25,7 @@ from typing import cast
 import geopandas as gpd
 import pandas as pd
 
+from .. import geography
 from .._io import read_table
 from ..errors import InputError
 from ..outputs._escape import frame_for_spreadsheet
@@ -250,6 +251,9 @@ def check_files(
     """
     tables, files, read_problems = read_files(paths, progress=progress)
     table = combine(tables)
+    if wards is not None:
+        for label, rows in table.groupby("source_file", sort=False):
+            geography.refuse_without_lookup(rows, wards, postcodes, file=str(label))
     ctx = Context(
         table=table,
         headers={label: list(t.columns) for label, t in tables.items()},
