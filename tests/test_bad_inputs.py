@@ -269,3 +269,19 @@ def test_the_area_default_is_the_current_folder_when_it_is_an_area(tmp_path, mon
     monkeypatch.chdir(tmp_path)  # not an area folder: the bundled demo
     result = CliRunner().invoke(cli, ["run", "--out", str(tmp_path / "o2"), "--no-maps"])
     assert result.output.splitlines()[0].startswith("Demotown")
+
+
+def test_piping_into_head_is_not_a_path_error(tmp_path):
+    import subprocess
+    import sys
+
+    area = write_area(tmp_path / "a")
+    command = (
+        f"{sys.executable} -m sufficiency run --area {area} --out {tmp_path / 'o'} --no-maps "
+        "| head -c 1 > /dev/null"
+    )
+    done = subprocess.run(
+        ["bash", "-o", "pipefail", "-c", command], capture_output=True, text=True, check=False
+    )
+    assert "Broken pipe" not in done.stderr and "check the path" not in done.stderr.lower()
+    assert "Traceback" not in done.stderr

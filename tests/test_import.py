@@ -38,7 +38,7 @@ def test_import_postcodes_keeps_the_areas_rows_and_says_why(tmp_path):
     assert written.set_index("postcode").loc["SO14 2AA", "ward_code"] == "E05000002"
     assert "Read 10 postcode(s)" in result.output
     assert "Kept 8 in the area's wards, 1 of them terminated" in result.output
-    assert "Dropped 1 outside the area's wards and 1 with no grid reference" in result.output
+    assert "Dropped 1 outside the area's wards, 1 with no grid reference" in result.output
 
 
 def test_postcodes_are_one_however_they_are_written(tmp_path):

@@ -112,7 +112,8 @@ def run(
     """Forecast places against demand and write the gap table.
 
     Writes OUT/gap.csv (the gap table: one row per scenario, term, ward and age group; with
-    --parquet also OUT/gap.parquet),, OUT/sufficiency.xlsx (the gap, a ward summary, the take-up
+    --parquet also OUT/gap.parquet), OUT/gap.gpkg (the same rows with their ward polygons, one
+    layer, EPSG:27700), OUT/sufficiency.xlsx (the gap, a ward summary, the take-up
     fit and notes) and the internal gap map OUT/maps/gap-map.html, then prints which wards are
     in deficit, for which age groups and from which term.
     """
@@ -132,7 +133,9 @@ def run(
         seed=seed,
     )
     scenarios = runs.table() if scenario_files else None  # no sheet for the baseline alone
-    written = write_runs(runs.results, out_dir, gap=runs.gap, scenarios=scenarios, parquet=parquet)
+    written = write_runs(
+        runs.results, out_dir, gap=runs.gap, scenarios=scenarios, parquet=parquet, gpkg=True
+    )
     if maps:
         written += write_run_maps(runs.results, out_dir, gap=runs.gap)
     for result in runs.results:

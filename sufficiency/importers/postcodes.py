@@ -49,6 +49,7 @@ class Imported:
     no_location: int
     terminated: int
     columns: dict[str, str]
+    repeated: int = 0
 
     def lines(self, source: Path, target: Path) -> list[str]:
         """The screen summary: what was read, kept and dropped, and why."""
@@ -57,7 +58,7 @@ class Imported:
             f"Read {self.rows:,} postcode(s) from {source.name} ({used})",
             f"Kept {len(self.postcodes):,} in the area's wards, "
             f"{self.terminated:,} of them terminated (kept: returns may still give them)",
-            f"Dropped {self.outside:,} outside the area's wards and "
+            f"Dropped {self.outside:,} outside the area's wards, "
             f"{self.no_location:,} with no grid reference",
             f"Written: {target}",
         ]
@@ -150,12 +151,14 @@ def import_postcodes(path: str | Path, wards: gpd.GeoDataFrame) -> Imported:
             "terminated": ended.mask(ended == "").to_numpy(),
         }
     )
+    repeated = int(out["postcode"].duplicated().sum())
     out = out.drop_duplicates("postcode").sort_values("postcode", kind="stable")
     return Imported(
         postcodes=out.reset_index(drop=True),
         rows=rows,
         outside=int((placed & ~inside).sum()),
         no_location=int((~placed).sum()),
+        repeated=repeated,
         terminated=int(out["terminated"].notna().sum()),
         columns={
             "postcode": postcode,
