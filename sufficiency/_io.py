@@ -189,15 +189,79 @@ def _read_csv(path: Path) -> pd.DataFrame:
             row=1,
             hint="Export it again as CSV with commas (in Excel: CSV UTF-8, comma delimited)",
         )
-    table = pd.read_csv(
-        StringIO(text), dtype=str, keep_default_na=False, skipinitialspace=True, header=None
-    )
+    try:
+        table = pd.read_csv(
+            StringIO(text), dtype=str, keep_default_na=False, skipinitialspace=True, header=None
+        )
+    except pd.errors.ParserError:
+        _refuse_title_rows(text, path)
+        raise
     if table.empty:
         return pd.DataFrame()
     header = [str(h) if str(h).strip() else f"unnamed: {i}" for i, h in enumerate(table.iloc[0])]
     body = table.iloc[1:].reset_index(drop=True)
     body.columns = header
     return body
+
+
+def misplaced_header(path: str | Path, needed: Iterable[str], *, rows: int = 20) -> str | None:
+    """Where the header really is when row 1 of the first sheet lacks ``needed``, or ``None``.
+
+    Looks at the first ``rows`` rows of a CSV, and of every sheet of a workbook, for a row
+    holding every needed column name, and says where: ``"row 3"`` or ``"sheet 'Returns', row
+    1"``.
+    """
+    path = Path(path)
+    wanted = {c.lower() for c in needed}
+
+    def found(grid: list[list[object]]) -> int | None:
+        for r, row in enumerate(grid[:rows]):
+            names = {str(c).strip().lower() for c in row if c is not None}
+            if wanted <= names:
+                return r + 1
+        return None
+
+    if path.suffix.lower() in {".xlsx", ".xlsm"}:
+        import openpyxl
+
+        try:
+            book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        except (zipfile.BadZipFile, OSError, ValueError, KeyError):
+            return None
+        try:
+            for i, name in enumerate(book.sheetnames):
+                grid = [list(r) for r in book[name].iter_rows(max_row=rows, values_only=True)]
+                row = found(grid)
+                if row is not None and (i, row) != (0, 1):
+                    return f"sheet {name!r}, row {row}" if i else f"row {row}"
+        finally:
+            book.close()
+        return None
+    try:
+        table = _read_csv(path)
+    except (InputError, ValueError, pd.errors.ParserError):
+        return None
+    grid = [list(table.columns), *table.head(rows).to_numpy().tolist()]
+    row = found(grid)
+    return f"row {row}" if row is not None and row != 1 else None
+
+
+def _refuse_title_rows(text: str, path: Path, rows: int = 20) -> None:
+    """Rows above the header (a title, an export date) have fewer fields: say where it is."""
+    import csv
+
+    widths = [len(r) for r in csv.reader(text.lstrip("\ufeff").splitlines()[:rows])]
+    if not widths:
+        return
+    widest = max(widths)
+    first = widths.index(widest)
+    if first > 0:
+        raise InputError(
+            f"the header is on row {first + 1}, not on row 1 (the rows above it have fewer "
+            "columns)",
+            file=path,
+            hint="Delete the rows above the header, so that row 1 holds the column names",
+        )
 
 
 def require_columns(table: pd.DataFrame, columns: Iterable[str], *, file: str | Path) -> None:

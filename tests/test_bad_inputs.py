@@ -285,3 +285,48 @@ def test_piping_into_head_is_not_a_path_error(tmp_path):
     )
     assert "Broken pipe" not in done.stderr and "check the path" not in done.stderr.lower()
     assert "Traceback" not in done.stderr
+
+
+def test_a_header_on_row_3_is_found_and_said(tmp_path):
+    x, y = inside(0)
+    area = write_area(tmp_path / "a", returns={"2026-autumn": [provider(easting=x, northing=y)]})
+    path = area / "returns-2026-autumn.csv"
+    path.write_text("Termly return,,\nExported 2026-10-01,,\n" + path.read_text())
+    _run_refused(tmp_path, area, "the header is on row 3, not on row 1", "Delete the rows above")
+
+
+def test_returns_on_the_second_sheet_are_found_and_said(tmp_path):
+    x, y = inside(0)
+    area = write_area(tmp_path / "a", returns={})
+    row = provider(easting=x, northing=y)
+    book = openpyxl.Workbook()
+    book.active.title = "Instructions"
+    book.active.append(["Fill in one row per provider"])
+    sheet = book.create_sheet("Returns")
+    sheet.append(list(row))
+    sheet.append(list(row.values()))
+    book.save(area / "returns-2026-autumn.xlsx")
+    _run_refused(tmp_path, area, "the header is on sheet 'Returns', row 1")
+    ingest = CliRunner().invoke(
+        cli, ["ingest", str(area / "returns-2026-autumn.xlsx"), "--area", str(area)]
+    )
+    assert ingest.exit_code == 1
+    assert "R001" in ingest.output and "sheet 'Returns'" in ingest.output
+
+
+def test_a_store_that_cannot_be_written_is_one_line(tmp_path, monkeypatch):
+    # What SQLite raises in a read-only folder (tests may run as root, who can write anywhere).
+    import sqlite3
+
+    def read_only(*args, **kwargs):
+        raise sqlite3.OperationalError("attempt to write a readonly database")
+
+    monkeypatch.setattr(sqlite3, "connect", read_only)
+    area = write_area(tmp_path / "a")
+    x, y = inside(0)
+    ret = tmp_path / "returns-2026-autumn.csv"
+    pd.DataFrame([provider(easting=x, northing=y)]).to_csv(ret, index=False)
+    result = CliRunner().invoke(cli, ["ingest", str(ret), "--area", str(area)])
+    assert result.exit_code == 1
+    assert "Traceback" not in result.output
+    assert "can be written" in result.output

@@ -16,7 +16,15 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .._io import check_magnitude, dates, numbers, read_table, require_columns, row_number
+from .._io import (
+    check_magnitude,
+    dates,
+    misplaced_header,
+    numbers,
+    read_table,
+    require_columns,
+    row_number,
+)
 from ..errors import InputError
 from ..terms import AGE_GROUPS, Term
 
@@ -107,6 +115,15 @@ def read_return(
     """
     path = Path(path)
     table = read_table(path)
+    if not set(REQUIRED) <= set(table.columns):
+        where = misplaced_header(path, ["urn", "provider_type"])
+        if where is not None:
+            raise InputError(
+                f"the header is on {where}, not on row 1 of the first sheet",
+                file=path,
+                hint="Delete the rows above the header (or move the returns to the first "
+                "sheet), so that row 1 holds the column names",
+            )
     if table.empty:
         raise InputError(
             "the return has no rows of data",

@@ -26,7 +26,7 @@ import geopandas as gpd
 import pandas as pd
 
 from .. import geography
-from .._io import read_table
+from .._io import misplaced_header, read_table
 from ..errors import InputError
 from ..outputs._escape import frame_for_spreadsheet
 from ..terms import Term
@@ -120,6 +120,15 @@ def read_files(
         except InputError as exc:
             problems.append(_file_problem(label, "R001", detail=exc.message))
             continue
+        if not {"urn", "provider_type"} <= set(table.columns):
+            where = misplaced_header(path, ["urn", "provider_type"])
+            if where is not None:
+                detail = (
+                    f"the header is on {where}, not on row 1 of the first sheet; delete the "
+                    "rows above it (or move the returns to the first sheet)"
+                )
+                problems.append(_file_problem(label, "R001", detail=detail))
+                continue
         files.append(FileInfo(path, label, _sha256(path), len(table)))
         if table.empty:
             problems.append(_file_problem(label, "R002"))
