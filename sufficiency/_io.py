@@ -1,7 +1,11 @@
-"""Reading tables the way councils keep them: CSV (UTF-8, BOM or Windows-1252) or .xlsx.
+"""Reading tables the way councils keep them: CSV (UTF-8, BOM, UTF-16 or Windows-1252) or .xlsx.
 
-Every problem is an :class:`InputError` naming the file, and the row and column where there is
-one. Rows are spreadsheet rows: the header is row 1.
+Old Excel (.xls) and OpenDocument (.ods) files are refused by name, with the fix (save as .xlsx
+or CSV). A header given twice, an .xlsx formula with no saved value and a semicolon-delimited
+CSV are each one clear error rather than a quiet loss. Commas in numbers are read only as
+thousands separators (``1,200``); ``5,25`` is refused, not read as 525. Every problem is an
+:class:`InputError` naming the file, and the row and column where there is one. Rows are
+spreadsheet rows: the header is row 1.
 """
 
 from __future__ import annotations
@@ -27,11 +31,15 @@ def read_table(path: str | Path, *, sheet: str | int = 0) -> pd.DataFrame:
     path = Path(path)
     if not path.exists():
         raise InputError("file not found", file=path, hint="Check the path and the file name")
+    suffix = path.suffix.lower()
+    if suffix in _REFUSED:
+        raise InputError(
+            f"{_REFUSED[suffix]} files are not read",
+            file=path,
+            hint="Open it in Excel or LibreOffice and save it as .xlsx or CSV (UTF-8)",
+        )
     try:
-        if path.suffix.lower() in {".xlsx", ".xlsm"}:
-            table = pd.read_excel(path, sheet_name=sheet, dtype=str, engine="openpyxl")
-        else:
-            table = _read_csv(path)
+        table = _read_xlsx(path, sheet) if suffix in {".xlsx", ".xlsm"} else _read_csv(path)
     except InputError:
         raise
     except (zipfile.BadZipFile, ValueError, OSError, pd.errors.ParserError) as exc:
@@ -42,11 +50,96 @@ def read_table(path: str | Path, *, sheet: str | int = 0) -> pd.DataFrame:
             hint="Save it again as CSV (UTF-8) or .xlsx",
         ) from None
     table.columns = [str(c).strip().lower().lstrip("\ufeff") for c in table.columns]
+    _refuse_repeated_headers(list(table.columns), path)
     table = table.loc[:, [not c.startswith("unnamed:") for c in table.columns]]
     for column in table.columns:
         table[column] = _clean_text(table[column])
     # Drop rows that are entirely empty (trailing rows of a spreadsheet).
     return table.dropna(how="all").copy()
+
+
+_REFUSED = {".xls": "old Excel (.xls)", ".ods": "OpenDocument (.ods)"}
+
+
+def _refuse_repeated_headers(columns: list[str], path: Path) -> None:
+    """A column named twice is an error: reading one of the two would drop the other."""
+    seen: set[str] = set()
+    for column in columns:
+        if column.startswith("unnamed:"):
+            continue
+        if column in seen:
+            raise InputError(
+                "the column is given twice",
+                file=path,
+                row=1,
+                column=column,
+                hint="Keep one column of each name (the header is row 1)",
+            )
+        seen.add(column)
+
+
+def _read_xlsx(path: Path, sheet: str | int) -> pd.DataFrame:
+    """The sheet as text, headers as written (a repeated header is kept, to be refused).
+
+    A formula whose value Excel never saved (a workbook written by a program, not opened and
+    saved in Excel) reads as empty: that is refused, naming its cell, rather than read as a
+    missing count.
+    """
+    import openpyxl
+
+    book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    try:
+        sheets = book.sheetnames
+        name = sheets[sheet] if isinstance(sheet, int) else sheet
+        values = [list(row) for row in book[name].iter_rows(values_only=True)]
+    finally:
+        book.close()
+    if not values:
+        return pd.DataFrame()
+    if any(cell is None for row in values[1:] for cell in row):
+        _refuse_uncached_formulas(path, name, values)
+    header = ["" if cell is None else str(cell) for cell in values[0]]
+    header = [h if h.strip() else f"unnamed: {i}" for i, h in enumerate(header)]
+    rows = [["" if c is None else _cell_text(c) for c in row] for row in values[1:]]
+    width = len(header)
+    rows = [(row + [""] * width)[:width] for row in rows]
+    table = pd.DataFrame(rows, columns=header, dtype=object)
+    return table
+
+
+def _cell_text(cell: object) -> str:
+    """An Excel cell as the text a CSV export would hold (``3`` not ``3.0`` for whole floats)."""
+    if isinstance(cell, float) and cell.is_integer():
+        return str(int(cell))
+    if hasattr(cell, "isoformat"):
+        return str(cell)
+    return str(cell)
+
+
+def _refuse_uncached_formulas(path: Path, sheet: str, values: list[list[object]]) -> None:
+    import openpyxl
+    from openpyxl.utils import get_column_letter
+
+    book = openpyxl.load_workbook(path, read_only=True, data_only=False)
+    try:
+        for r, row in enumerate(book[sheet].iter_rows(values_only=True)):
+            for c, cell in enumerate(row):
+                if (
+                    isinstance(cell, str)
+                    and cell.startswith("=")
+                    and (r >= len(values) or c >= len(values[r]) or values[r][c] is None)
+                ):
+                    header = values[0][c] if c < len(values[0]) else None
+                    raise InputError(
+                        f"cell {get_column_letter(c + 1)}{r + 1} holds a formula with no saved "
+                        f"value ({cell})",
+                        file=path,
+                        row=r + 1,
+                        column=str(header).strip().lower() if header is not None else None,
+                        hint="Open the workbook in Excel and save it, or paste the values",
+                    )
+    finally:
+        book.close()
 
 
 def _clean_text(values: pd.Series) -> pd.Series:
@@ -65,17 +158,110 @@ def _read_csv(path: Path) -> pd.DataFrame:
     raw = path.read_bytes()
     if not raw.strip():
         raise InputError("the file is empty", file=path, hint="Export it again with a header row")
-    for encoding in ("utf-8-sig", "cp1252"):
+    if raw[:4] == b"PK\x03\x04" or raw[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+        raise InputError(
+            "this is a spreadsheet workbook, not CSV text",
+            file=path,
+            hint="Save it as .xlsx and name it so, or export it as CSV (UTF-8)",
+        )
+    encodings = ["utf-8-sig", "cp1252"]
+    if raw[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in raw[:200]:
+        encodings = ["utf-16"]  # Excel's "Unicode text": NUL bytes between the letters
+    for encoding in encodings:
         try:
             text = raw.decode(encoding)
             break
         except UnicodeDecodeError:
             continue
-    else:  # pragma: no cover - cp1252 decodes almost anything
-        raise InputError("not UTF-8 or Windows-1252 text", file=path)
+    else:
+        raise InputError(
+            "not UTF-8, UTF-16 or Windows-1252 text",
+            file=path,
+            hint="Export it again as CSV (UTF-8)",
+        )
     from io import StringIO
 
-    return pd.read_csv(StringIO(text), dtype=str, keep_default_na=False, skipinitialspace=True)
+    first = text.lstrip("\ufeff").split("\n", 1)[0]
+    if "," not in first and first.count(";") >= 2:
+        raise InputError(
+            "the columns are separated by semicolons, not commas",
+            file=path,
+            row=1,
+            hint="Export it again as CSV with commas (in Excel: CSV UTF-8, comma delimited)",
+        )
+    try:
+        table = pd.read_csv(
+            StringIO(text), dtype=str, keep_default_na=False, skipinitialspace=True, header=None
+        )
+    except pd.errors.ParserError:
+        _refuse_title_rows(text, path)
+        raise
+    if table.empty:
+        return pd.DataFrame()
+    header = [str(h) if str(h).strip() else f"unnamed: {i}" for i, h in enumerate(table.iloc[0])]
+    body = table.iloc[1:].reset_index(drop=True)
+    body.columns = header
+    return body
+
+
+def misplaced_header(path: str | Path, needed: Iterable[str], *, rows: int = 20) -> str | None:
+    """Where the header really is when row 1 of the first sheet lacks ``needed``, or ``None``.
+
+    Looks at the first ``rows`` rows of a CSV, and of every sheet of a workbook, for a row
+    holding every needed column name, and says where: ``"row 3"`` or ``"sheet 'Returns', row
+    1"``.
+    """
+    path = Path(path)
+    wanted = {c.lower() for c in needed}
+
+    def found(grid: list[list[object]]) -> int | None:
+        for r, row in enumerate(grid[:rows]):
+            names = {str(c).strip().lower() for c in row if c is not None}
+            if wanted <= names:
+                return r + 1
+        return None
+
+    if path.suffix.lower() in {".xlsx", ".xlsm"}:
+        import openpyxl
+
+        try:
+            book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        except (zipfile.BadZipFile, OSError, ValueError, KeyError):
+            return None
+        try:
+            for i, name in enumerate(book.sheetnames):
+                grid = [list(r) for r in book[name].iter_rows(max_row=rows, values_only=True)]
+                row = found(grid)
+                if row is not None and (i, row) != (0, 1):
+                    return f"sheet {name!r}, row {row}" if i else f"row {row}"
+        finally:
+            book.close()
+        return None
+    try:
+        table = _read_csv(path)
+    except (InputError, ValueError, pd.errors.ParserError):
+        return None
+    grid = [list(table.columns), *table.head(rows).to_numpy().tolist()]
+    row = found(grid)
+    return f"row {row}" if row is not None and row != 1 else None
+
+
+def _refuse_title_rows(text: str, path: Path, rows: int = 20) -> None:
+    """Rows above the header (a title, an export date) have fewer fields: say where it is."""
+    import csv
+
+    widths = [len(r) for r in csv.reader(text.lstrip("\ufeff").splitlines()[:rows])]
+    if not widths:
+        return
+    widest = max(widths)
+    first = widths.index(widest)
+    if first > 0:
+        raise InputError(
+            f"the header is on row {first + 1}, not on row 1 (the rows above it have fewer "
+            "columns)",
+            file=path,
+            hint="Delete the rows above the header, so that row 1 holds the column names",
+        )
 
 
 def require_columns(table: pd.DataFrame, columns: Iterable[str], *, file: str | Path) -> None:
@@ -112,12 +298,12 @@ def numbers(
 ) -> pd.Series:
     """A column as float64, raising at the first value that is not a (non-negative) number.
 
-    Thousands separators (``1,200``) are accepted. Missing values raise when ``required``.
+    Thousands separators (``1,200``) are accepted; any other comma (``5,25``, ``1,5``) is not a
+    number. Missing values raise when ``required``.
     """
     # Parse each distinct text once (a national return repeats most values many times).
     codes, distinct = pd.factorize(table[column])
-    text = pd.Series(distinct, dtype="string").str.replace(",", "", regex=False)
-    parsed = pd.to_numeric(text, errors="coerce").to_numpy(float, na_value=np.nan)
+    parsed = parse_numbers(pd.Series(distinct, dtype="string"))
     values = pd.Series(np.append(parsed, np.nan)[codes], index=table.index)  # -1: missing, NaN
     bad = values.isna().to_numpy() & (codes >= 0)
     raise_first(bad, table, "not a number", file=file, column=column, hint="Write a plain number")
@@ -149,6 +335,68 @@ def numbers(
             hint="Write a whole number",
         )
     return values
+
+
+_THOUSANDS = r"[-+]?\d{1,3}(?:,\d{3})+(?:\.\d*)?"
+
+
+def parse_numbers(text: pd.Series) -> np.ndarray:
+    """Text to float64; NaN where empty or not a number. Commas only as thousands separators.
+
+    >>> parse_numbers(pd.Series(["1,200", "5,25", "1,5", "3.5", None], dtype="string")).tolist()
+    [1200.0, nan, nan, 3.5, nan]
+    """
+    text = text.astype("string").str.strip()
+    comma = text.str.contains(",", regex=False).fillna(False).to_numpy(bool)
+    if comma.any():
+        good = text.str.fullmatch(_THOUSANDS).fillna(False).to_numpy(bool)
+        text = text.str.replace(",", "", regex=False).mask(comma & ~good)
+    return pd.to_numeric(text, errors="coerce").to_numpy(float, na_value=np.nan)
+
+
+LIMITS = {
+    # what: (warn above, refuse above). A large English ward has about 30,000 residents and
+    # 400 births a year; the largest nurseries register a few hundred places.
+    "births": (2_000.0, 20_000.0),
+    "population": (2_000.0, 20_000.0),
+    "setting": (1_000.0, 10_000.0),
+}
+"""Implausible magnitudes: a warning with the value above the first, an error above the second.
+``births`` is per ward and year, ``population`` per ward, year and single year of age,
+``setting`` any count in one provider's return."""
+
+
+def check_magnitude(
+    values: pd.Series,
+    table: pd.DataFrame,
+    kind: str,
+    *,
+    file: str | Path,
+    column: str,
+    notes: list[str] | None = None,
+) -> None:
+    """Refuse a value above the hard limit of ``kind``; note one above the warning level."""
+    warn, most = LIMITS[kind]
+    flags = (values > most).fillna(False).to_numpy(bool)
+    raise_first(
+        flags,
+        table,
+        f"{values[flags].iloc[0]:,.0f} is far beyond what one ward or setting can hold "
+        f"(the limit is {most:,.0f})"
+        if flags.any()
+        else "",
+        file=file,
+        column=column,
+        hint="Check the figure: a misplaced decimal point or a total row?",
+    )
+    high = (values > warn).fillna(False).to_numpy(bool)
+    if high.any() and notes is not None:
+        i = int(np.flatnonzero(high)[0])
+        notes.append(
+            f"Check {Path(file).name}, row {row_number(table, i)}, column {column!r}: "
+            f"{values.iloc[i]:,.0f} is more than {warn:,.0f}"
+            + (f" ({int(high.sum())} such values)" if high.sum() > 1 else "")
+        )
 
 
 def raise_first(

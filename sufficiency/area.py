@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 from . import geography
-from ._io import numbers, raise_first, read_table, require_columns, row_number
+from ._io import check_magnitude, numbers, raise_first, read_table, require_columns, row_number
 from .errors import InputError
 from .parameters import ward_keys
 from .returns import store
@@ -132,6 +132,20 @@ def resolve_files(folder: Path, config: dict) -> dict[str, list[Path]]:
     return files
 
 
+def is_area_folder(folder: Path) -> bool:
+    """Whether a folder looks like an area: an ``area.toml`` or a wards file in it."""
+    return any((folder / name).is_file() for name in ["area.toml", *WARD_FILES])
+
+
+def default_area() -> Path:
+    """Every command's ``--area`` default: the current folder when it is an area folder, else
+    the bundled demo area."""
+    from ._demo_area import DEMO_AREA
+
+    here = Path.cwd()
+    return Path(".") if is_area_folder(here) else DEMO_AREA
+
+
 def area_folder(path: str | Path) -> tuple[Path, dict]:
     """The folder and its ``area.toml`` contents (empty when there is none)."""
     path = Path(path)
@@ -172,9 +186,9 @@ def load_area(path: str | Path) -> Area:
             hint="Add a return named returns-YYYY-season.csv (or .xlsx)",
         )
     notes: list[str] = []
-    wards = geography.read_wards(files["wards"][0])
+    wards = geography.read_wards(files["wards"][0], notes)
     known = set(wards["ward_code"])
-    births = read_births(files["births"][0], known)
+    births = read_births(files["births"][0], known, notes)
     postcodes = geography.read_postcodes(files["postcodes"][0]) if files["postcodes"] else None
     from_store = store.area_returns(folder, wards, postcodes, notes)
     if from_store is None:
@@ -228,13 +242,19 @@ def _check_wards(
     )
 
 
-def read_births(path: Path, known: set[str]) -> pd.DataFrame:
-    """``ward_code, year, month, births``; yearly rows spread evenly over 12 months."""
+def read_births(path: Path, known: set[str], notes: list[str] | None = None) -> pd.DataFrame:
+    """``ward_code, year, month, births``; yearly rows spread evenly over 12 months.
+
+    Every ward needs every year from the first to the last (and, with ``month``, every month):
+    a gap would be read as no births, so it is an error naming the ward and the year. Births
+    beyond what a ward can have are refused (``_io.LIMITS``).
+    """
     table = read_table(path)
     require_columns(table, ["ward_code", "year", "births"], file=path)
     _check_wards(table, known, path)
     year = numbers(table, "year", file=path, integer=True)
     births = numbers(table, "births", file=path)
+    check_magnitude(births, table, "births", file=path, column="births", notes=notes)
     out = pd.DataFrame(
         {"ward_code": table["ward_code"], "year": year.astype(int), "births": births},
         index=table.index,
@@ -256,6 +276,7 @@ def read_births(path: Path, known: set[str]) -> pd.DataFrame:
             row=row_number(table, i),
             hint="Give one row per ward and year (and month)",
         )
+    _refuse_gaps(out, known, path, monthly="month" in table.columns)
     out = out.sort_values(key, kind="stable").reset_index(drop=True)
     if "month" not in table.columns:
         # Each year's row becomes its 12 months, in order: the table stays sorted.
@@ -263,6 +284,40 @@ def read_births(path: Path, known: set[str]) -> pd.DataFrame:
             pd.DataFrame({"month": range(1, 13)}), how="cross"
         )[["ward_code", "year", "month", "births"]]
     return out
+
+
+def _refuse_gaps(births: pd.DataFrame, known: set[str], path: Path, *, monthly: bool) -> None:
+    """Every ward, every year from the first to the last (every month, with ``monthly``): else
+    an error naming the first ward and year with a gap (wards and years in order)."""
+    first, last = int(births["year"].min()), int(births["year"].max())
+    wards = sorted(known)
+    ward = pd.Index(wards).get_indexer(pd.Index(births["ward_code"]))
+    year = births["year"].to_numpy(int) - first
+    month = births["month"].to_numpy(int) - 1 if monthly else np.zeros(len(births), int)
+    seen = np.zeros((len(wards), last - first + 1, 12 if monthly else 1), dtype=bool)
+    seen[ward, year, month] = True
+    if seen.all():
+        return
+    gap = ~seen
+    w, y = (int(i) for i in np.argwhere(gap)[0][:2])
+    in_year = np.flatnonzero(gap[w, y]) + 1
+    if not monthly or len(in_year) == 12:
+        what = f"no births for ward {wards[w]} in {first + y}"
+    else:
+        what = f"no births for ward {wards[w]} in {first + y}, month(s) " + ", ".join(
+            str(m) for m in in_year
+        )
+    ward_years = int(gap.any(axis=2).sum())
+    wards_short = int(gap.any(axis=(1, 2)).sum())
+    raise InputError(
+        what + f" ({ward_years} ward-year(s) of {wards_short} ward(s) have gaps); a gap would "
+        "be read as no births",
+        file=path,
+        column="month" if monthly and len(in_year) < 12 else "year",
+        hint=f"Give every ward a row for every year from {first} to {last}"
+        + (" and every month" if monthly else "")
+        + " (0 where there were none)",
+    )
 
 
 def read_population(path: Path, known: set[str]) -> pd.DataFrame:
@@ -278,6 +333,7 @@ def read_population(path: Path, known: set[str]) -> pd.DataFrame:
             "population": numbers(table, "population", file=path),
         }
     )
+    check_magnitude(out["population"], table, "population", file=path, column="population")
     return out[out["age"] <= 4].reset_index(drop=True)
 
 
@@ -362,7 +418,7 @@ def read_returns(
     seen: dict[str, Path] = {}
     for path in paths:
         term = term_from_name(path)
-        frame = read_return(path, term)
+        frame = read_return(path, term, notes)
         this = frame["term"].iloc[0] if len(frame) else str(term)
         if this in seen:
             raise InputError(
@@ -378,6 +434,7 @@ def read_returns(
                 f"{frame.loc[unknown, 'ward_code'].iloc[0]}); those providers were placed by "
                 "coordinates or postcode instead"
             )
+        geography.refuse_without_lookup(frame, wards, postcodes, file=str(path))
         frame = geography.locate(frame, wards, postcodes, file=path)
         lost = frame[frame["located_by"] == "unlocated"]
         if len(lost):

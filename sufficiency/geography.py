@@ -29,8 +29,18 @@ BNG = "EPSG:27700"
 WGS84 = "EPSG:4326"
 
 
-def read_wards(path: str | Path) -> gpd.GeoDataFrame:
-    """Ward polygons as ``ward_code, ward_name, geometry`` in EPSG:27700, sorted by code."""
+OVERLAP_SHARE = 0.005
+"""Two wards overlapping by more than this share of the smaller one's area is an error
+(generalised ONS boundaries overlap by slivers far below it)."""
+
+
+def read_wards(path: str | Path, notes: list[str] | None = None) -> gpd.GeoDataFrame:
+    """Ward polygons as ``ward_code, ward_name, geometry`` in EPSG:27700, sorted by code.
+
+    A ward with no geometry, an empty one, an invalid one that ``make_valid`` would change the
+    area of, and two wards that overlap (or one inside another) are errors naming the wards;
+    an invalid polygon that repairs with its area unchanged is repaired, with a note.
+    """
     path = Path(path)
     if not path.exists():
         raise InputError("file not found", file=path, hint="An area needs a wards file")
@@ -69,14 +79,135 @@ def read_wards(path: str | Path) -> gpd.GeoDataFrame:
             row=int(np.flatnonzero(out["ward_code"].isna())[0]) + 1,
         )
     dup = out["ward_code"].duplicated()
+    _refuse_missing_geometry(out, path)
     if dup.any():
         # ONS files sometimes split a ward into parts: dissolve them into one.
         out = out.dissolve(by="ward_code", as_index=False, aggfunc="first")
     if out.crs is None:
         out = out.set_crs(_guess_crs(out))
     out = out.to_crs(BNG)
-    out["geometry"] = shapely.make_valid(out.geometry.values)
-    return out.sort_values("ward_code", kind="stable").reset_index(drop=True)
+    out["geometry"] = _repaired(out, path, notes)
+    out = out.sort_values("ward_code", kind="stable").reset_index(drop=True)
+    _refuse_overlaps(out, path)
+    return out
+
+
+def _refuse_missing_geometry(wards: gpd.GeoDataFrame, path: Path) -> None:
+    geometry = wards.geometry.values
+    bad = shapely.is_missing(geometry) | shapely.is_empty(geometry)
+    polygonal = np.isin(shapely.get_type_id(geometry), [3, 6, 7])  # (Multi)Polygon, collection
+    bad |= ~polygonal
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        what = (
+            "no geometry"
+            if shapely.is_missing(geometry[i])
+            else (
+                "an empty geometry"
+                if shapely.is_empty(geometry[i])
+                else "a geometry that is not a polygon"
+            )
+        )
+        raise InputError(
+            f"ward {wards['ward_code'].iloc[i]} ({wards['ward_name'].iloc[i]}) has {what}",
+            file=path,
+            row=i + 1,
+            hint="Give every ward its boundary polygon (export the boundaries again)",
+        )
+
+
+def _repaired(wards: gpd.GeoDataFrame, path: Path, notes: list[str] | None) -> np.ndarray:
+    """Valid polygons: ``make_valid`` where it keeps the area, else an error naming the ward."""
+    geometry = np.asarray(wards.geometry.values)
+    invalid = ~shapely.is_valid(geometry)
+    if not invalid.any():
+        return geometry
+    fixed = geometry.copy()
+    fixed[invalid] = shapely.make_valid(geometry[invalid])
+    # The area of the polygon as drawn (its rings' areas) against the repaired area: a bow-tie
+    # has a drawn area near zero or far from its repaired one.
+    for i in np.flatnonzero(invalid):
+        drawn = abs(_ring_area(geometry[i]))
+        repaired = float(shapely.area(fixed[i]))
+        code = wards["ward_code"].iloc[i]
+        if repaired == 0 or abs(drawn - repaired) > 1e-6 * max(repaired, 1.0):
+            raise InputError(
+                f"ward {code} ({wards['ward_name'].iloc[i]}) has an invalid polygon "
+                f"({shapely.is_valid_reason(geometry[i])}) that cannot be repaired without "
+                "changing its area",
+                file=path,
+                hint="Correct the boundary in a GIS (QGIS: Vector > Geometry Tools > Check "
+                "Validity), or export the ONS boundaries again",
+            )
+        if notes is not None:
+            notes.append(
+                f"{Path(path).name}: ward {code}'s polygon was invalid "
+                f"({shapely.is_valid_reason(geometry[i])}) and was repaired; its area is unchanged"
+            )
+    return fixed
+
+
+def _ring_area(geometry: object) -> float:
+    """Signed area of a polygon's rings as drawn (shoelace), summed over its parts."""
+    total = 0.0
+    for part in shapely.get_parts(np.asarray([geometry])):
+        if shapely.get_type_id(part) != 3:
+            total += float(shapely.area(part))
+            continue
+        rings = [
+            shapely.get_exterior_ring(part),
+            *shapely.get_interior_ring(part, range(shapely.get_num_interior_rings(part))),
+        ]
+        for k, ring in enumerate(rings):
+            xy = shapely.get_coordinates(ring)
+            area = 0.5 * abs(float(np.dot(xy[:-1, 0], xy[1:, 1]) - np.dot(xy[1:, 0], xy[:-1, 1])))
+            total += area if k == 0 else -area
+    return total
+
+
+EXACT_OVERLAP_WARDS = 2_000
+"""Up to this many wards (a local authority has 15 to 80), every pair of neighbours is
+intersected; for more (a national file: 7,681 wards, about 10 s exactly) only a ward's
+representative point is tested against the others, which finds a ward inside another."""
+
+
+def _refuse_overlaps(wards: gpd.GeoDataFrame, path: Path) -> None:
+    """Two wards sharing more than :data:`OVERLAP_SHARE` of the smaller's area: an error."""
+    geometry = np.asarray(wards.geometry.values)
+    if len(wards) > EXACT_OVERLAP_WARDS:
+        points = shapely.point_on_surface(geometry)
+        point, ward = wards.sindex.query(points, predicate="within")
+        other = point != ward
+        if other.any():
+            k = int(np.flatnonzero(other)[0])
+            a, b = wards.iloc[point[k]], wards.iloc[ward[k]]
+            raise InputError(
+                f"ward {a['ward_code']} ({a['ward_name']}) lies inside or over ward "
+                f"{b['ward_code']} ({b['ward_name']}); a provider there would be counted in one "
+                "of them by chance",
+                file=path,
+                hint="Give wards that do not overlap, all of one boundary year",
+            )
+        return
+    left, right = wards.sindex.query(geometry, predicate="intersects")
+    keep = left < right
+    left, right = left[keep], right[keep]
+    if not len(left):
+        return
+    shared = shapely.area(shapely.intersection(geometry[left], geometry[right]))
+    smaller = np.minimum(shapely.area(geometry[left]), shapely.area(geometry[right]))
+    bad = shared > OVERLAP_SHARE * smaller
+    if bad.any():
+        k = int(np.flatnonzero(bad)[0])
+        a, b = wards.iloc[left[k]], wards.iloc[right[k]]
+        inside = shared[k] >= 0.99 * smaller[k]
+        raise InputError(
+            f"wards {a['ward_code']} ({a['ward_name']}) and {b['ward_code']} ({b['ward_name']}) "
+            + ("lie one inside the other" if inside else f"overlap by {shared[k] / 1e4:,.1f} ha")
+            + "; a provider there would be counted in one of them by chance",
+            file=path,
+            hint="Give wards that do not overlap, all of one boundary year",
+        )
 
 
 def _guess_crs(frame: gpd.GeoDataFrame) -> str:
@@ -147,6 +278,43 @@ def read_postcodes(path: str | Path) -> pd.DataFrame:
     )
     lookup.index = pd.Index(normalise_postcode(table["postcode"]).to_numpy(), name="postcode")
     return lookup[~lookup.index.duplicated(keep="first")]
+
+
+LOOKUP_HINT = (
+    "Give the area a postcode lookup: sufficiency import postcodes ONSPD.csv --area DIR "
+    "(the ONS Postcode Directory or NSPL) writes postcodes.csv; or add latitude and longitude"
+)
+
+
+def refuse_without_lookup(
+    table: pd.DataFrame, wards: gpd.GeoDataFrame, postcodes: pd.DataFrame | None, *, file: str
+) -> None:
+    """Raise when rows can only be placed by postcode and the area has no postcode lookup.
+
+    Without the lookup such rows would be left out of supply: a wrong answer, not a note.
+    """
+    if postcodes is not None or "postcode" not in table.columns:
+        return
+    only_postcode = np.array(table["postcode"].notna(), dtype=bool)
+    for pair in (["easting", "northing"], ["latitude", "longitude"]):
+        if set(pair) <= set(table.columns):
+            has = np.array(table[pair[0]].notna() & table[pair[1]].notna(), dtype=bool)
+            only_postcode = only_postcode & ~has
+    if "ward_code" in table.columns:
+        known = np.array(table["ward_code"].isin(set(wards["ward_code"])), dtype=bool)
+        only_postcode = only_postcode & ~known
+    if only_postcode.any():
+        i = int(np.flatnonzero(only_postcode)[0])
+        row = table["source_row"].iloc[i] if "source_row" in table.columns else i + 2
+        raise InputError(
+            f"{int(only_postcode.sum())} provider(s) have a postcode but no coordinates or ward "
+            "code, and the area has no postcode lookup (postcodes.csv)",
+            file=file,
+            row=int(row),
+            column="postcode",
+            value=table["postcode"].iloc[i],
+            hint=LOOKUP_HINT,
+        )
 
 
 def locate(

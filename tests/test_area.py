@@ -63,12 +63,12 @@ def test_providers_placed_by_code_then_coordinates_then_postcode(tmp_path):
 
 def test_yearly_births_spread_over_months(tmp_path):
     folder = write_area(tmp_path / "a")
-    pd.DataFrame({"ward_code": ["E05000001"], "year": [2025], "births": [120]}).to_csv(
-        folder / "births.csv", index=False
-    )
+    pd.DataFrame(
+        {"ward_code": ["E05000001", "E05000002"], "year": [2025, 2025], "births": [120, 0]}
+    ).to_csv(folder / "births.csv", index=False)
     births = load_area(folder).births
-    assert len(births) == 12
-    assert births["births"].tolist() == [10.0] * 12
+    assert len(births) == 24
+    assert births["births"].tolist() == [10.0] * 12 + [0.0] * 12
 
 
 @pytest.mark.parametrize(
@@ -134,10 +134,13 @@ def test_ward_parameters_checked(tmp_path):
 def test_cp1252_and_bom_csv(tmp_path):
     folder = write_area(tmp_path / "a")
     text = "ward_code,year,month,births\n" + "".join(
-        f"E05000001,{y},{m},10\n" for y in range(2016, 2026) for m in range(1, 13)
+        f"{w},{y},{m},10\n"
+        for w in ["E05000001", "E05000002"]
+        for y in range(2016, 2026)
+        for m in range(1, 13)
     )
     (folder / "births.csv").write_bytes("\ufeff".encode() + text.encode())
-    assert load_area(folder).births["births"].sum() == 1200
+    assert load_area(folder).births["births"].sum() == 2400
     frame = pd.DataFrame(
         [provider(provider_name="Café Tots", easting=inside(0)[0], northing=inside(0)[1])]
     )

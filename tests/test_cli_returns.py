@@ -147,6 +147,8 @@ def test_status_and_trends_from_the_store(area, tmp_path):
     assert len(table) == 9 and table["places_3_4"].iloc[6] == 81
     ward = invoke("returns", "trends", "--area", str(area), "--ward", "E05000002")
     assert ward.output.splitlines()[0] == "Ward E05000002 (E05000002)"
+    by_name = invoke("returns", "trends", "--area", str(area), "--ward", "ward e05000002")
+    assert by_name.output.splitlines()[0] == "Ward E05000002 (E05000002)"  # a name, any case
     missing = invoke("returns", "trends", "--area", str(area), "--ward", "E05999999")
     assert missing.exit_code == 1 and "no ward 'E05999999' in the area" in missing.output
 

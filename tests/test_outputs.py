@@ -64,3 +64,25 @@ def test_two_writes_give_the_same_bytes(tmp_path):
     first = (tmp_path / "first.parquet").read_bytes()
     assert first == (tmp_path / "second.parquet").read_bytes()
     assert first[:4] == first[-4:] == b"PAR1"
+
+
+def test_run_writes_gap_gpkg_with_the_gap_rows_and_ward_polygons(tmp_path):
+    # One layer, "gap": the rows and columns of gap.csv, each with its ward's polygon, BNG.
+    import geopandas as gpd
+    from click.testing import CliRunner
+    from conftest import write_area
+
+    from sufficiency.cli.main import cli
+
+    area = write_area(tmp_path / "a")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(cli, ["run", "--area", str(area), "--out", str(out), "--no-maps"])
+    assert result.exit_code == 0, result.output
+    layer = gpd.read_file(out / "gap.gpkg", layer="gap")
+    gap = pd.read_csv(out / "gap.csv")
+    assert layer.crs.to_epsg() == 27700
+    assert len(layer) == len(gap)
+    assert list(layer.columns[:-1]) == list(gap.columns)
+    assert layer["ward_code"].tolist() == gap["ward_code"].tolist()
+    assert layer.geometry.notna().all()
+    assert abs(layer.geometry.iloc[0].area - 1e6) < 1  # the tiny area's 1 km squares

@@ -46,3 +46,49 @@ def test_southampton_wards_as_published(tmp_path):
     assert first["children"].tolist() == [160.0] * 16
     assert first["supply_places"].tolist() == [40.0] * 16
     assert set(first["ward_name"]) == set(wards["WD13NM"])
+
+
+def test_southampton_postcode_only_return_through_an_imported_directory(tmp_path):
+    # An ONSPD-shaped directory (its header's first columns and lat, long) with one postcode at
+    # a point inside each real ward and one in Manchester; the same providers given by
+    # postcode and by latitude and longitude must give the same supply in every ward.
+    from click.testing import CliRunner
+
+    from sufficiency.cli.main import cli
+
+    wards = gpd.read_file(SOUTHAMPTON)
+    points = wards.to_crs(27700).representative_point().to_crs(4326)
+    codes = sorted(wards["WD13CD"])
+    directory = tmp_path / "ONSPD_UK.csv"
+    lines = ["pcd,pcd2,pcds,dointr,doterm,oslaua,osward,oseast1m,osnrth1m,lat,long,lsoa11,lsoa21"]
+    for i, p in enumerate(points):
+        lines.append(
+            f"SO1{i:02d}AA,SO1{i:02d} AA,SO1{i:02d} 0AA,199801,,E06000045,,,,{p.y},{p.x},,"
+        )
+    lines.append("M1  1AE,M1   1AE,M1 1AE,199801,,E08000003,,,,53.47,-2.23,,")
+    directory.write_text("\n".join(lines) + "\n")
+    rows_pc, rows_xy = [], []
+    for i, p in enumerate(points):
+        common = {"urn": f"EY{100000 + i}", "staff_total": 5, "places_2": 10 + i}
+        rows_pc.append(provider(postcode=f"so1{i:02d}0aa", **common))
+        rows_xy.append(provider(latitude=p.y, longitude=p.x, **common))
+    results = {}
+    for name, rows in [("pc", rows_pc), ("xy", rows_xy)]:
+        folder = tmp_path / name
+        folder.mkdir()
+        (folder / "wards.geojson").write_bytes(SOUTHAMPTON.read_bytes())
+        monthly_births(codes, 10.0).to_csv(folder / "births.csv", index=False)
+        pd.DataFrame(rows).to_csv(folder / "returns-2026-autumn.csv", index=False)
+        if name == "pc":
+            done = CliRunner().invoke(
+                cli, ["import", "postcodes", str(directory), "--area", str(folder)]
+            )
+            assert done.exit_code == 0, done.output
+            assert "Kept 16 in the area's wards" in done.output
+            assert "Dropped 1 outside" in done.output
+        results[name] = sufficiency.assess(folder)
+    assert set(results["pc"].area.returns["located_by"]) == {"postcode"}
+    pd.testing.assert_series_equal(
+        results["pc"].gap["supply_places"], results["xy"].gap["supply_places"]
+    )
+    assert results["pc"].gap["supply_places"].sum() > 0

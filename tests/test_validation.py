@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 from conftest import inside, provider, ward_polygons
 
+from sufficiency.errors import InputError
 from sufficiency.returns.reader import read_return
 from sufficiency.returns.rules import RULES, Registry
 from sufficiency.returns.validation import FILE_CHECKS, check_files, problem_lines, write_report
@@ -23,6 +24,12 @@ TESTED: set[str] = set()
 def good(**changes) -> dict:
     """A return row that passes every rule (located by coordinates in the first ward)."""
     return provider(**{"easting": X, "northing": Y, **changes})
+
+
+NO_POSTCODES = pd.DataFrame(
+    {"easting": pd.Series(dtype=float), "northing": pd.Series(dtype=float), "ward_code": None},
+    index=pd.Index([], name="postcode", dtype=object),
+)
 
 
 def check(tmp_path: Path, rows: list[dict], *, name: str = "returns.csv", drop=(), **options):
@@ -50,6 +57,16 @@ def test_a_good_return_passes_every_rule(tmp_path):
 # code, the row's changes, the column reported, the value found, the message.
 CASES = [
     ("R101", {"places_2": "ten"}, "places_2", "ten", "places_2 must be a number"),
+    # A comma only as a thousands separator: "5,25" and "1,5" are not 525 and 15.
+    ("R101", {"places_2": "5,25"}, "places_2", "5,25", "places_2 must be a number"),
+    ("R101", {"waiting_2": "1,5"}, "waiting_2", "1,5", "waiting_2 must be a number"),
+    (
+        "R109",
+        {"waiting_2": "1000000000000"},
+        "waiting_2",
+        "1000000000000",
+        "waiting_2 is above 10,000, far beyond what one setting holds",
+    ),
     ("R101", {"northing": "north"}, "northing", "north", "northing must be a number"),
     ("R102", {"waiting_2": "-1"}, "waiting_2", "-1", "waiting_2 must not be negative"),
     (
@@ -177,7 +194,11 @@ CASES = [
     ("code", "changes", "column", "value", "message"), CASES, ids=[f"{c[0]}-{c[2]}" for c in CASES]
 )
 def test_a_row_that_breaks_a_rule(tmp_path, code, changes, column, value, message):
-    checked = check(tmp_path, [good(), good(**{"urn": "EY100002", **changes})])
+    # A lookup without the row's postcode (with no lookup at all, a postcode-only row is
+    # refused before the rules run: test_a_postcode_only_return_needs_a_lookup).
+    checked = check(
+        tmp_path, [good(), good(**{"urn": "EY100002", **changes})], postcodes=NO_POSTCODES
+    )
     problem = only(checked, code)
     assert problem == {
         "file": "returns.csv",
@@ -189,6 +210,26 @@ def test_a_row_that_breaks_a_rule(tmp_path, code, changes, column, value, messag
         "message": message,
     }
     assert not checked.ok and checked.returns is None
+
+
+def test_r205_a_very_large_count_is_a_warning_with_its_value(tmp_path):
+    checked = check(tmp_path, [good(), good(urn="EY100002", waiting_2="2,500")])
+    assert checked.ok
+    warning = only(checked, "R205")
+    assert (warning["row"], warning["column"], warning["value"]) == (3, "waiting_2", "2,500")
+    assert warning["message"] == "waiting_2 is above 1,000: check it"
+
+
+def test_a_postcode_only_return_needs_a_lookup(tmp_path):
+    rows = [good(), good(urn="EY100002", easting="", northing="")]
+    with pytest.raises(InputError) as caught:
+        check(tmp_path, rows)
+    assert str(caught.value) == (
+        "returns.csv, row 3, column 'postcode': 1 provider(s) have a postcode but no coordinates "
+        "or ward code, and the area has no postcode lookup (postcodes.csv) (found 'ZT1 1AA'). "
+        "Give the area a postcode lookup: sufficiency import postcodes ONSPD.csv --area DIR "
+        "(the ONS Postcode Directory or NSPL) writes postcodes.csv; or add latitude and longitude"
+    )
 
 
 def test_r204_a_return_with_every_figure_left_blank_is_a_warning(tmp_path):
@@ -358,6 +399,7 @@ def test_every_rule_has_a_test():
         "R202",
         "R203",
         "R204",
+        "R205",
     } == codes
 
 

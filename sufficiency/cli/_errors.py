@@ -2,11 +2,17 @@
 
 A :class:`~sufficiency.errors.SufficiencyError` (a mistake in an input, a parameter or a
 scenario) is printed as its message; a file-system error (an output path that cannot be written,
-a full disk) names the path and what to check. Anything else is a bug and keeps its traceback.
+a full disk) names the path and what to check; a store that cannot be written (a read-only
+area folder) says so. Output piped into a command that stops reading (``| head``) ends quietly,
+with status 1 as Python's own recipe has it, not as a path error. Anything else is a bug and
+keeps its traceback.
 """
 
 from __future__ import annotations
 
+import os
+import sqlite3
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -27,6 +33,16 @@ def user_errors() -> Iterator[None]:
         yield
     except SufficiencyError as exc:
         raise click.ClickException(str(exc)) from None
+    except BrokenPipeError:
+        # The reader of our output (``| head``) has gone: stop writing, say nothing.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        raise click.exceptions.Exit(1) from None
+    except sqlite3.OperationalError as exc:
+        raise click.ClickException(
+            f"the area's store (sufficiency.sqlite) cannot be opened or written ({exc}). Check "
+            "the area folder and the store can be written (not read-only), then run it again"
+        ) from None
     except OSError as exc:
         where = f"{exc.filename}: " if exc.filename else ""
         reason = exc.strerror or str(exc)

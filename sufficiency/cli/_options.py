@@ -8,14 +8,33 @@ from typing import Any
 
 import click
 
-AREA_OPTIONS = [
-    click.option(
+AREA_HELP = (
+    "Area folder (or its area.toml). Default: the current folder when it is an area folder "
+    "(it has area.toml or wards.geojson/.gpkg/.shp), else the bundled demo area."
+)
+
+
+def _default_area(ctx: click.Context, param: click.Parameter, value: Path | None) -> Path:
+    """``--area`` as given, else :func:`sufficiency.area.default_area` (one rule for all)."""
+    from ..area import default_area
+
+    return value if value is not None else default_area()
+
+
+def area_option(help_extra: str = "") -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """The ``--area`` option every command takes, with the same default."""
+    return click.option(
         "--area",
         "area",
         type=click.Path(path_type=Path),
         default=None,
-        help="Area folder (or its area.toml). Default: the bundled demo area.",
-    ),
+        callback=_default_area,
+        help=AREA_HELP + help_extra,
+    )
+
+
+AREA_OPTIONS = [
+    area_option(),
     click.option(
         "--parameters",
         type=click.Path(path_type=Path),

@@ -28,6 +28,7 @@ Examples:
   sufficiency compare scenarios/*.toml --out results/compare
   sufficiency ingest returns-2026-autumn.xlsx --term 2026-autumn --area ~/eyc/southampton
   sufficiency returns status --term 2026-autumn --area ~/eyc/southampton
+  sufficiency import postcodes ONSPD_FEB_2025_UK.csv --area ~/eyc/southampton
 """
 
 
@@ -111,7 +112,8 @@ def run(
     """Forecast places against demand and write the gap table.
 
     Writes OUT/gap.csv (the gap table: one row per scenario, term, ward and age group; with
-    --parquet also OUT/gap.parquet), OUT/sufficiency.xlsx (the gap, a ward summary, the take-up
+    --parquet also OUT/gap.parquet), OUT/gap.gpkg (the same rows with their ward polygons, one
+    layer, EPSG:27700), OUT/sufficiency.xlsx (the gap, a ward summary, the take-up
     fit and notes) and the internal gap map OUT/maps/gap-map.html, then prints which wards are
     in deficit, for which age groups and from which term.
     """
@@ -131,7 +133,9 @@ def run(
         seed=seed,
     )
     scenarios = runs.table() if scenario_files else None  # no sheet for the baseline alone
-    written = write_runs(runs.results, out_dir, gap=runs.gap, scenarios=scenarios, parquet=parquet)
+    written = write_runs(
+        runs.results, out_dir, gap=runs.gap, scenarios=scenarios, parquet=parquet, gpkg=True
+    )
     if maps:
         written += write_run_maps(runs.results, out_dir, gap=runs.gap)
     for result in runs.results:
@@ -214,10 +218,11 @@ def compare(
 
 def _register() -> None:
     """Commands that live in their own modules (returns and store; maps and report)."""
+    from .imports import import_group
     from .maps import map_command, report_command
     from .returns import COMMANDS as RETURNS_COMMANDS
 
-    for command in [*RETURNS_COMMANDS, map_command, report_command]:
+    for command in [*RETURNS_COMMANDS, map_command, report_command, import_group]:
         cli.add_command(command)
 
 

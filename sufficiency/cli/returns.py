@@ -19,8 +19,7 @@ import pandas as pd
 from ..errors import InputError
 from ..terms import Term
 from ._errors import UserErrorGroup, user_errors
-
-AREA_HELP = "Area folder (or its area.toml). Default: the current folder."
+from ._options import area_option
 
 
 def _area(area: Path) -> tuple[Path, Any, pd.DataFrame | None]:
@@ -41,11 +40,34 @@ def _area(area: Path) -> tuple[Path, Any, pd.DataFrame | None]:
     return folder, wards, postcodes
 
 
+def _refuse_demo(area: Path) -> None:
+    """The bundled demo area is package data: nothing is ingested into it."""
+    from .._demo_area import DEMO_AREA
+
+    if area.resolve() == DEMO_AREA.resolve():
+        raise InputError(
+            "the current folder is not an area folder, and the bundled demo area is not written to",
+            file=Path.cwd(),
+            hint="Give --area DIR (a folder with wards.geojson or area.toml), or run the command "
+            "inside the area folder",
+        )
+
+
 def _term_of(term: str | None, files: tuple[Path, ...]) -> Term:
     from ..returns.reader import term_from_name
 
     if term:
-        return Term.parse(term, column="--term")
+        given = Term.parse(term, column="--term")
+        for file in files:
+            named_term = term_from_name(file)
+            if named_term is not None and named_term != given:
+                raise InputError(
+                    f"the file name says {named_term}, but --term is {given}",
+                    file=file,
+                    hint=f"Give --term {named_term}, or rename the file if it really is "
+                    f"{given}'s return",
+                )
+        return given
     named = {term_from_name(f) for f in files}
     if len(named) == 1 and None not in named:
         return cast(Term, named.pop())  # the one name, not None
@@ -72,7 +94,7 @@ def _progress(total: int) -> Callable[[int, int], None] | None:
     metavar="YYYY-season",
     help="The term the returns are for. Default: the term in the file names.",
 )
-@click.option("--area", "area", type=click.Path(path_type=Path), default=Path("."), help=AREA_HELP)
+@area_option()
 @click.option(
     "--replace",
     is_flag=True,
@@ -117,6 +139,7 @@ def ingest(
         raise click.UsageError("give --replace or --add, not both")
     mode: store.Mode = "replace" if replace else "add" if add else "new"
     the_term = _term_of(term, files)
+    _refuse_demo(area)
     folder, wards, postcodes = _area(area)
     path = store.store_path(folder)
     history, known = pd.DataFrame(), set()
@@ -198,7 +221,7 @@ def _table(frame: pd.DataFrame) -> list[str]:
 
 @returns.command("status")
 @click.option("--term", metavar="YYYY-season", help="Default: the latest term in the store.")
-@click.option("--area", "area", type=click.Path(path_type=Path), default=Path("."), help=AREA_HELP)
+@area_option()
 @click.option(
     "--register",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
@@ -289,13 +312,21 @@ def _cell(column: str, value: float) -> str:
 
 
 def trend_lines(table: pd.DataFrame, reasons: pd.DataFrame, ward: str) -> list[str]:
-    """A terminal table for one ward (or ``all``): measures down, terms across."""
+    """A terminal table for one ward (or ``all``): measures down, terms across.
+
+    ``ward`` is a ward code or a ward name (any case).
+    """
     rows = table[table["ward_code"] == ward]
+    if rows.empty:
+        named = table[table["ward_name"].astype("string").str.casefold() == ward.casefold()]
+        if named["ward_code"].nunique() == 1:
+            ward = str(named["ward_code"].iloc[0])
+            rows = named
     if rows.empty:
         raise InputError(
             f"no ward {ward!r} in the area",
             column="--ward",
-            hint="Give a ward code of the wards file, or leave --ward out",
+            hint="Give a ward code or a ward name of the wards file, or leave --ward out",
         )
     terms = list(rows["term"])
     width = max(len(label) for label in TERMINAL_MEASURES.values())
@@ -317,12 +348,12 @@ def trend_lines(table: pd.DataFrame, reasons: pd.DataFrame, ward: str) -> list[s
 
 
 @returns.command("trends")
-@click.option("--area", "area", type=click.Path(path_type=Path), default=Path("."), help=AREA_HELP)
+@area_option()
 @click.option(
     "--ward",
     default="all",
     show_default=True,
-    help="The ward code to show on screen (all: city-wide).",
+    help="The ward code or name to show on screen (all: city-wide).",
 )
 @click.option(
     "--csv",
@@ -374,13 +405,7 @@ def trends(area: Path, ward: str, csv_path: Path | None, xlsx_path: Path | None)
 @click.option(
     "--term", metavar="YYYY-season", help="The term the return is for (written into the workbook)."
 )
-@click.option(
-    "--area",
-    "area",
-    type=click.Path(path_type=Path),
-    default=Path("."),
-    help=AREA_HELP + " Its store, if any, pre-fills every known provider.",
-)
+@area_option(" Its store, if any, pre-fills every known provider.")
 @user_errors()
 def template(out: Path, term: str | None, area: Path) -> None:
     """Write a blank return workbook (OUT.xlsx), pre-filled from the store where there is one.

@@ -24,6 +24,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 
@@ -225,6 +226,21 @@ def write_workbook(
     write_sheets(path, sheets)
 
 
+def write_gap_gpkg(gap: pd.DataFrame, wards: gpd.GeoDataFrame, path: Path) -> None:
+    """The gap table with each row's ward polygon: one layer, ``gap``, in EPSG:27700.
+
+    One row per scenario, term, ward and age group (the rows and columns of ``gap.csv``, in its
+    order), so a GIS filters by ``scenario``, ``term`` and ``age_group`` to map one slice.
+    """
+    shapes = wards.set_index("ward_code").geometry
+    table = gpd.GeoDataFrame(
+        gap.reset_index(drop=True),
+        geometry=shapes.reindex(gap["ward_code"].to_numpy()).to_numpy(),
+        crs="EPSG:27700",
+    )
+    table.to_file(path, layer="gap", driver="GPKG", engine="pyogrio")
+
+
 def write_runs(
     results: Sequence[Assessment],
     out_dir: str | Path,
@@ -233,10 +249,15 @@ def write_runs(
     scenarios: pd.DataFrame | None = None,
     comparison: pd.DataFrame | None = None,
     parquet: bool = False,
+    gpkg: bool = False,
 ) -> list[Path]:
     """Write ``gap.csv`` (every scenario, sorted as the contract says; and ``gap.parquet`` if
-    ``parquet``), the workbook and, when given, ``comparison.csv``, all or nothing."""
+    ``parquet``; ``gap.gpkg`` if ``gpkg``), the workbook and, when given, ``comparison.csv``,
+    all or nothing."""
     writers = _gap_writers(gap, parquet)
+    if gpkg:
+        wards = results[0].area.wards
+        writers["gap.gpkg"] = lambda p: write_gap_gpkg(gap, wards, p)
     if comparison is not None:
         writers["comparison.csv"] = lambda p: write_gap_csv(comparison, p)
     writers[WORKBOOK] = lambda p: write_workbook(

@@ -16,7 +16,15 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .._io import dates, numbers, read_table, require_columns, row_number
+from .._io import (
+    check_magnitude,
+    dates,
+    misplaced_header,
+    numbers,
+    read_table,
+    require_columns,
+    row_number,
+)
 from ..errors import InputError
 from ..terms import AGE_GROUPS, Term
 
@@ -96,14 +104,26 @@ def term_from_name(path: str | Path) -> Term | None:
     return Term.parse(match.group(1)) if match else None
 
 
-def read_return(path: str | Path, term: Term | None = None) -> pd.DataFrame:
+def read_return(
+    path: str | Path, term: Term | None = None, notes: list[str] | None = None
+) -> pd.DataFrame:
     """One term's return as a typed frame, with ``term``, ``source_file`` and ``source_row``.
 
     Counts are floats (missing optional counts stay NaN), ``status`` defaults to ``open``,
-    ``status_date`` and ``planned_change_date`` are datetimes.
+    ``status_date`` and ``planned_change_date`` are datetimes. A count beyond what any setting
+    holds is refused; a very large one is noted in ``notes`` (``_io.LIMITS["setting"]``).
     """
     path = Path(path)
     table = read_table(path)
+    if not set(REQUIRED) <= set(table.columns):
+        where = misplaced_header(path, ["urn", "provider_type"])
+        if where is not None:
+            raise InputError(
+                f"the header is on {where}, not on row 1 of the first sheet",
+                file=path,
+                hint="Delete the rows above the header (or move the returns to the first "
+                "sheet), so that row 1 holds the column names",
+            )
     if table.empty:
         raise InputError(
             "the return has no rows of data",
@@ -131,6 +151,10 @@ def read_return(path: str | Path, term: Term | None = None) -> pd.DataFrame:
         if column in table.columns:
             required = column in REQUIRED
             out[column] = numbers(table, column, file=path, required=required)
+            if column in COUNTS:
+                check_magnitude(
+                    out[column], table, "setting", file=path, column=column, notes=notes
+                )
         else:
             out[column] = np.nan
     _check_opening(out, table, path)
@@ -151,6 +175,18 @@ def read_return(path: str | Path, term: Term | None = None) -> pd.DataFrame:
 
 def _term_of(table: pd.DataFrame, path: Path, term: Term | None) -> Term:
     if term is not None:
+        if "term" in table.columns:
+            other = table["term"].dropna().str.strip().str.lower()
+            bad = (other != str(term)).reindex(table.index, fill_value=False)
+            if bad.any():
+                i = int(np.flatnonzero(bad.to_numpy(bool))[0])
+                raise InputError(
+                    f"the term column says {table['term'].iloc[i]}, but the return is for {term}",
+                    file=path,
+                    row=row_number(table, i),
+                    column="term",
+                    hint="Correct the term column, or the file name (returns-YYYY-season)",
+                )
         return term
     if "term" in table.columns:
         values = table["term"].dropna().unique()

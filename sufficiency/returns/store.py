@@ -497,6 +497,7 @@ def area_returns(
     if returns.empty:
         notes.append(f"{path.name} holds no returns; the return files were read instead")
         return None
+    geography.refuse_without_lookup(returns, wards, postcodes, file=str(path))
     located = geography.locate(returns, wards, postcodes, file=path)
     lost = located[located["located_by"] == "unlocated"]
     for term, rows in lost.groupby("term", sort=False):

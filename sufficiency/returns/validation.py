@@ -25,7 +25,8 @@ from typing import cast
 import geopandas as gpd
 import pandas as pd
 
-from .._io import read_table
+from .. import geography
+from .._io import misplaced_header, read_table
 from ..errors import InputError
 from ..outputs._escape import frame_for_spreadsheet
 from ..terms import Term
@@ -119,6 +120,15 @@ def read_files(
         except InputError as exc:
             problems.append(_file_problem(label, "R001", detail=exc.message))
             continue
+        if not {"urn", "provider_type"} <= set(table.columns):
+            where = misplaced_header(path, ["urn", "provider_type"])
+            if where is not None:
+                detail = (
+                    f"the header is on {where}, not on row 1 of the first sheet; delete the "
+                    "rows above it (or move the returns to the first sheet)"
+                )
+                problems.append(_file_problem(label, "R001", detail=detail))
+                continue
         files.append(FileInfo(path, label, _sha256(path), len(table)))
         if table.empty:
             problems.append(_file_problem(label, "R002"))
@@ -250,6 +260,9 @@ def check_files(
     """
     tables, files, read_problems = read_files(paths, progress=progress)
     table = combine(tables)
+    if wards is not None:
+        for label, rows in table.groupby("source_file", sort=False):
+            geography.refuse_without_lookup(rows, wards, postcodes, file=str(label))
     ctx = Context(
         table=table,
         headers={label: list(t.columns) for label, t in tables.items()},

@@ -22,7 +22,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from ..._io import normalise_postcode
+from ..._io import normalise_postcode, parse_numbers
 from ...terms import Term
 
 Severity = Literal["error", "warning"]
@@ -160,11 +160,11 @@ class Context:
         return self.table["source_file"].isin(files)
 
     def number(self, column: str) -> pd.Series:
-        """The column as float64; NaN where empty or not a number (``1,200`` reads as 1200)."""
+        """The column as float64; NaN where empty or not a number (``1,200`` reads as 1200;
+        ``5,25`` is not a number)."""
 
         def make() -> pd.Series:
-            text = self.text(column).str.replace(",", "", regex=False)
-            return pd.to_numeric(text, errors="coerce").astype("float64")
+            return pd.Series(parse_numbers(self.text(column)), index=self.table.index)
 
         return self._cached(f"number:{column}", make)
 

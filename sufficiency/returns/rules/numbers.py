@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from ..._io import LIMITS
 from ..reader import COUNTS, OPENING, VACANCIES
 from ._base import Context
 from ._registry import rule
@@ -36,6 +37,28 @@ def not_negative(ctx: Context) -> dict[str, pd.Series]:
 def whole_number(ctx: Context) -> dict[str, pd.Series]:
     """A count of places, children or staff has a fraction."""
     return {c: (ctx.number(c) % 1 != 0) & ctx.number(c).notna() for c in WHOLE}
+
+
+_WARN, _MOST = LIMITS["setting"]
+
+
+@rule(
+    "R109", f"{{column}} is above {_MOST:,.0f}, far beyond what one setting holds", columns=COUNTS
+)
+def beyond_any_setting(ctx: Context) -> dict[str, pd.Series]:
+    """A count no setting could have: a misplaced decimal point, or a total row."""
+    return {c: ctx.number(c) > _MOST for c in COUNTS}
+
+
+@rule(
+    "R205",
+    f"{{column}} is above {_WARN:,.0f}: check it",
+    columns=COUNTS,
+    severity="warning",
+)
+def very_large(ctx: Context) -> dict[str, pd.Series]:
+    """A count larger than almost any setting has (but not impossible)."""
+    return {c: (ctx.number(c) > _WARN) & (ctx.number(c) <= _MOST) for c in COUNTS}
 
 
 @rule("R105", "hours_per_day must be 24 or fewer", columns=["hours_per_day"])

@@ -1,0 +1,66 @@
+"""``sufficiency import ...``: public datasets as published, to the area's own files.
+
+A thin layer over ``sufficiency.importers``: it reads the area's wards, calls the importer,
+writes the area's file atomically (a failed import leaves the old file as it was) and prints
+what was kept and dropped, in one screen.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from ._errors import UserErrorGroup
+from ._options import area_option
+
+
+@click.group("import", cls=UserErrorGroup)
+def import_group() -> None:
+    """Import a public dataset (as published) into an area folder, keeping the area's rows."""
+
+
+@import_group.command("postcodes")
+@click.argument("file", type=click.Path(path_type=Path))
+@area_option()
+def postcodes(file: Path, area: Path) -> None:
+    """The ONS Postcode Directory or NSPL (full UK file or an extract) to AREA/postcodes.csv.
+
+    Keeps the postcodes whose location falls in the area's wards, terminated ones included
+    (marked with their month of termination), and writes them as postcode, latitude,
+    longitude, ward_code.
+
+    \b
+    Examples:
+      sufficiency import postcodes ONSPD_FEB_2025_UK.csv --area ~/eyc/southampton
+      sufficiency import postcodes NSPL21_FEB_2025_UK.csv --area ~/eyc/southampton
+    """
+    from .. import geography
+    from ..area import area_folder, resolve_files
+    from ..errors import InputError
+    from ..importers.postcodes import import_postcodes, write_postcodes
+    from ..outputs.tables import write_atomically
+    from .returns import _refuse_demo
+
+    _refuse_demo(area)
+    folder, config = area_folder(area)
+    files = resolve_files(folder, config)
+    if not files["wards"]:
+        raise InputError(
+            "the area has no wards file",
+            file=folder,
+            hint="Add wards.geojson (or .gpkg, .shp) first: postcodes are kept by ward",
+        )
+    wards = geography.read_wards(files["wards"][0])
+    imported = import_postcodes(file, wards)
+    if imported.postcodes.empty:
+        raise InputError(
+            f"none of its {imported.rows:,} postcode(s) is in the area's wards",
+            file=file,
+            hint=f"Check it covers the area of {files['wards'][0].name} (and the wards' CRS); "
+            "nothing was written",
+        )
+    target = files["postcodes"][0] if files["postcodes"] else folder / "postcodes.csv"
+    write_atomically(target.parent, {target.name: lambda p: write_postcodes(imported, p)})
+    for line in imported.lines(file, target):
+        click.echo(line)

@@ -1,0 +1,332 @@
+"""Issue 12: inputs that once gave wrong numbers with exit status 0, each now refused clearly.
+
+Every case runs the command as a user would and asserts the message, exit status 1 and that
+the output folder (or the area folder and its store) is as it was.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+from conftest import inside, monthly_births, provider, ward_polygons, write_area
+from shapely.geometry import Polygon
+
+from sufficiency.cli.main import cli
+
+
+def _snapshot(folder: Path) -> dict[str, bytes]:
+    return {
+        str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()
+    }
+
+
+def _run_refused(tmp_path: Path, area: Path, *needles: str) -> str:
+    out = tmp_path / "out"
+    out.mkdir(exist_ok=True)
+    (out / "gap.csv").write_text("old\n")
+    before, area_before = _snapshot(out), _snapshot(area)
+    result = CliRunner().invoke(cli, ["run", "--area", str(area), "--out", str(out), "--no-maps"])
+    assert result.exit_code == 1, result.output
+    assert "Traceback" not in result.output
+    for needle in needles:
+        assert needle in result.output, result.output
+    assert _snapshot(out) == before and _snapshot(area) == area_before
+    return result.output
+
+
+def test_postcodes_without_coordinates_or_a_lookup_are_refused(tmp_path):
+    area = write_area(tmp_path / "a", returns={"2026-autumn": [provider(postcode="SO14 1AA")]})
+    _run_refused(
+        tmp_path,
+        area,
+        "returns-2026-autumn.csv, row 2, column 'postcode'",
+        "no postcode lookup (postcodes.csv)",
+        "sufficiency import postcodes",
+    )
+
+
+def test_ingest_of_postcodes_without_a_lookup_names_the_lookup(tmp_path):
+    area = write_area(tmp_path / "a")
+    ret = tmp_path / "returns-2026-autumn.csv"
+    pd.DataFrame([provider(postcode="SO14 1AA")] * 1).to_csv(ret, index=False)
+    before = _snapshot(area)
+    result = CliRunner().invoke(cli, ["ingest", str(ret), "--area", str(area)])
+    assert result.exit_code == 1
+    assert "postcode lookup" in result.output and "import postcodes" in result.output
+    assert result.output.count("\n") == 1  # one line, not one per provider
+    assert _snapshot(area) == before
+
+
+@pytest.mark.parametrize(
+    ("births", "message"),
+    [
+        # A whole year missing for every ward.
+        (
+            monthly_births(["E05000001", "E05000002"], 10.0).query("year != 2020"),
+            "no births for ward E05000001 in 2020",
+        ),
+        # One ward-year missing.
+        (
+            monthly_births(["E05000001", "E05000002"], 10.0).query(
+                "not (ward_code == 'E05000002' and year == 2024)"
+            ),
+            "no births for ward E05000002 in 2024",
+        ),
+        # Six months missing.
+        (
+            monthly_births(["E05000001", "E05000002"], 10.0).query(
+                "not (ward_code == 'E05000001' and year == 2025 and month > 6)"
+            ),
+            "no births for ward E05000001 in 2025, month(s) 7, 8, 9, 10, 11, 12",
+        ),
+    ],
+    ids=["year", "ward-year", "months"],
+)
+def test_gaps_in_births_are_errors_not_zeros(tmp_path, births, message):
+    area = write_area(tmp_path / "a")
+    births.to_csv(area / "births.csv", index=False)
+    text = _run_refused(tmp_path, area, "births.csv", message, "0 where there were none")
+    assert "a gap would be read as no births" in text
+
+
+def test_births_of_a_trillion_are_refused(tmp_path):
+    area = write_area(tmp_path / "a")
+    births = monthly_births(["E05000001", "E05000002"], 10.0)
+    births.loc[5, "births"] = 1e12
+    births.to_csv(area / "births.csv", index=False)
+    _run_refused(tmp_path, area, "births.csv, row 7, column 'births'", "1,000,000,000,000")
+
+
+def test_a_trillion_places_are_refused_and_a_thousand_noted(tmp_path):
+    x, y = inside(0)
+    area = write_area(
+        tmp_path / "a",
+        returns={"2026-autumn": [provider(easting=x, northing=y, places_3_4=1e12)]},
+    )
+    _run_refused(tmp_path, area, "column 'places_3_4'", "far beyond")
+
+
+@pytest.mark.parametrize("value", ["5,25", "1,5"])
+def test_commas_only_as_thousands_separators(tmp_path, value):
+    x, y = inside(0)
+    area = write_area(
+        tmp_path / "a", returns={"2026-autumn": [provider(easting=x, northing=y, places_2=value)]}
+    )
+    _run_refused(tmp_path, area, "column 'places_2': not a number", repr(value))
+
+
+def test_term_given_against_the_file_name_is_refused(tmp_path):
+    area = write_area(tmp_path / "a")
+    x, y = inside(0)
+    ret = tmp_path / "returns-2026-spring.csv"
+    pd.DataFrame([provider(easting=x, northing=y)]).to_csv(ret, index=False)
+    before = _snapshot(area)
+    result = CliRunner().invoke(
+        cli, ["ingest", str(ret), "--term", "2026-autumn", "--area", str(area)]
+    )
+    assert result.exit_code == 1
+    assert "the file name says 2026-spring, but --term is 2026-autumn" in result.output
+    assert _snapshot(area) == before
+
+
+def test_a_term_column_against_the_file_name_is_refused(tmp_path):
+    x, y = inside(0)
+    area = write_area(
+        tmp_path / "a",
+        returns={"2026-autumn": [provider(easting=x, northing=y, term="2026-spring")]},
+    )
+    _run_refused(
+        tmp_path, area, "column 'term'", "says 2026-spring, but the return is for 2026-autumn"
+    )
+
+
+def test_a_column_given_twice_is_refused(tmp_path):
+    x, y = inside(0)
+    area = write_area(tmp_path / "a", returns={"2026-autumn": [provider(easting=x, northing=y)]})
+    path = area / "returns-2026-autumn.csv"
+    lines = path.read_text().splitlines()
+    path.write_text(f"{lines[0]},places_3_4\n{lines[1]},99\n")
+    _run_refused(tmp_path, area, "row 1, column 'places_3_4': the column is given twice")
+
+
+def test_formulas_without_saved_values_are_refused(tmp_path):
+    x, y = inside(0)
+    area = write_area(tmp_path / "a", returns={})
+    row = provider(easting=x, northing=y)
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(list(row))
+    values = list(row.values())
+    values[list(row).index("places_3_4")] = "=10+20"  # openpyxl saves no cached value
+    sheet.append(values)
+    book.save(area / "returns-2026-autumn.xlsx")
+    _run_refused(tmp_path, area, "holds a formula with no saved value (=10+20)", "save it")
+
+
+def _wards_with(area: Path, shapes: dict[str, object]) -> None:
+    wards = ward_polygons(list(shapes))
+    wards["geometry"] = list(shapes.values())
+    wards.to_file(area / "wards.geojson", driver="GeoJSON")
+
+
+def test_overlapping_wards_are_refused_naming_both(tmp_path):
+    area = write_area(tmp_path / "a")
+    squares = ward_polygons(["E05000001", "E05000002"])
+    _wards_with(
+        area,
+        {"E05000001": squares.geometry[0].buffer(300), "E05000002": squares.geometry[1]},
+    )
+    _run_refused(tmp_path, area, "wards E05000001", "and E05000002", "overlap by")
+
+
+def test_a_ward_inside_another_is_refused(tmp_path):
+    area = write_area(tmp_path / "a")
+    big = ward_polygons(["E05000001", "E05000002"]).geometry[0]
+    _wards_with(area, {"E05000001": big, "E05000002": big.buffer(-200)})
+    _run_refused(tmp_path, area, "lie one inside the other")
+
+
+def test_a_bow_tie_ward_is_refused(tmp_path):
+    area = write_area(tmp_path / "a")
+    x0, y0 = 440000.0, 110000.0
+    bow = Polygon([(x0, y0), (x0 + 1000, y0 + 1000), (x0 + 1000, y0), (x0, y0 + 1000)])
+    _wards_with(area, {"E05000001": bow, "E05000002": ward_polygons(["A", "B"]).geometry[1]})
+    _run_refused(tmp_path, area, "ward E05000001", "invalid polygon", "Check Validity")
+
+
+def test_a_ward_with_null_geometry_is_an_error_not_a_traceback(tmp_path):
+    area = write_area(tmp_path / "a")
+    text = (area / "wards.geojson").read_text()
+    import json
+
+    data = json.loads(text)
+    data["features"][1]["geometry"] = None
+    (area / "wards.geojson").write_text(json.dumps(data))
+    _run_refused(tmp_path, area, "ward E05000002", "has no geometry")
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root can write to a read-only folder")
+def test_ingest_into_a_read_only_area_is_one_line(tmp_path):
+    area = write_area(tmp_path / "a")
+    x, y = inside(0)
+    ret = tmp_path / "returns-2026-autumn.csv"
+    pd.DataFrame([provider(easting=x, northing=y)]).to_csv(ret, index=False)
+    area.chmod(stat.S_IRUSR | stat.S_IXUSR)
+    try:
+        result = CliRunner().invoke(cli, ["ingest", str(ret), "--area", str(area)])
+    finally:
+        area.chmod(stat.S_IRWXU)
+    assert result.exit_code == 1
+    assert "Traceback" not in result.output
+    assert "can be written" in result.output
+
+
+def test_utf16_and_cp1252_returns_are_read(tmp_path):
+    x, y = inside(0)
+    for encoding in ["utf-16", "cp1252"]:
+        area = write_area(tmp_path / encoding, returns={})
+        frame = pd.DataFrame([provider(provider_name="Café Tots", easting=x, northing=y)])
+        frame.to_csv(area / "returns-2026-autumn.csv", index=False, encoding=encoding)
+        result = CliRunner().invoke(
+            cli, ["run", "--area", str(area), "--out", str(tmp_path / "o"), "--no-maps"]
+        )
+        assert result.exit_code == 0, result.output
+
+
+@pytest.mark.parametrize(
+    ("suffix", "name"), [(".xls", "old Excel (.xls)"), (".ods", "OpenDocument")]
+)
+def test_xls_and_ods_are_refused_by_name(tmp_path, suffix, name):
+    area = write_area(tmp_path / "a", returns={})
+    (area / "returns-2026-autumn.csv").unlink(missing_ok=True)
+    (area / f"returns-2026-autumn{suffix}").write_bytes(b"\xd0\xcf\x11\xe0 not really")
+    config = 'returns = ["returns-*"]\n'
+    (area / "area.toml").write_text("[files]\n" + config)
+    _run_refused(tmp_path, area, name, "save it as .xlsx or CSV")
+
+
+def test_a_semicolon_delimited_file_is_explained(tmp_path):
+    x, y = inside(0)
+    area = write_area(tmp_path / "a", returns={})
+    pd.DataFrame([provider(easting=x, northing=y)]).to_csv(
+        area / "returns-2026-autumn.csv", index=False, sep=";"
+    )
+    _run_refused(tmp_path, area, "separated by semicolons", "comma delimited")
+
+
+def test_the_area_default_is_the_current_folder_when_it_is_an_area(tmp_path, monkeypatch):
+    area = write_area(tmp_path / "myarea")
+    monkeypatch.chdir(area)
+    result = CliRunner().invoke(cli, ["run", "--out", str(tmp_path / "o"), "--no-maps"])
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[0].startswith("myarea:")
+    monkeypatch.chdir(tmp_path)  # not an area folder: the bundled demo
+    result = CliRunner().invoke(cli, ["run", "--out", str(tmp_path / "o2"), "--no-maps"])
+    assert result.output.splitlines()[0].startswith("Demotown")
+
+
+def test_piping_into_head_is_not_a_path_error(tmp_path):
+    import subprocess
+    import sys
+
+    area = write_area(tmp_path / "a")
+    command = (
+        f"{sys.executable} -m sufficiency run --area {area} --out {tmp_path / 'o'} --no-maps "
+        "| head -c 1 > /dev/null"
+    )
+    done = subprocess.run(
+        ["bash", "-o", "pipefail", "-c", command], capture_output=True, text=True, check=False
+    )
+    assert "Broken pipe" not in done.stderr and "check the path" not in done.stderr.lower()
+    assert "Traceback" not in done.stderr
+
+
+def test_a_header_on_row_3_is_found_and_said(tmp_path):
+    x, y = inside(0)
+    area = write_area(tmp_path / "a", returns={"2026-autumn": [provider(easting=x, northing=y)]})
+    path = area / "returns-2026-autumn.csv"
+    path.write_text("Termly return,,\nExported 2026-10-01,,\n" + path.read_text())
+    _run_refused(tmp_path, area, "the header is on row 3, not on row 1", "Delete the rows above")
+
+
+def test_returns_on_the_second_sheet_are_found_and_said(tmp_path):
+    x, y = inside(0)
+    area = write_area(tmp_path / "a", returns={})
+    row = provider(easting=x, northing=y)
+    book = openpyxl.Workbook()
+    book.active.title = "Instructions"
+    book.active.append(["Fill in one row per provider"])
+    sheet = book.create_sheet("Returns")
+    sheet.append(list(row))
+    sheet.append(list(row.values()))
+    book.save(area / "returns-2026-autumn.xlsx")
+    _run_refused(tmp_path, area, "the header is on sheet 'Returns', row 1")
+    ingest = CliRunner().invoke(
+        cli, ["ingest", str(area / "returns-2026-autumn.xlsx"), "--area", str(area)]
+    )
+    assert ingest.exit_code == 1
+    assert "R001" in ingest.output and "sheet 'Returns'" in ingest.output
+
+
+def test_a_store_that_cannot_be_written_is_one_line(tmp_path, monkeypatch):
+    # What SQLite raises in a read-only folder (tests may run as root, who can write anywhere).
+    import sqlite3
+
+    def read_only(*args, **kwargs):
+        raise sqlite3.OperationalError("attempt to write a readonly database")
+
+    monkeypatch.setattr(sqlite3, "connect", read_only)
+    area = write_area(tmp_path / "a")
+    x, y = inside(0)
+    ret = tmp_path / "returns-2026-autumn.csv"
+    pd.DataFrame([provider(easting=x, northing=y)]).to_csv(ret, index=False)
+    result = CliRunner().invoke(cli, ["ingest", str(ret), "--area", str(area)])
+    assert result.exit_code == 1
+    assert "Traceback" not in result.output
+    assert "can be written" in result.output
