@@ -39,19 +39,24 @@ Comparing scenarios: :func:`comparison_map` puts two scenarios side by side in s
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
+import functools
+import hashlib
 import html
 import itertools
-from collections.abc import Sequence
+import types
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from itertools import pairwise
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar, cast
 
 import branca.element
 import folium
 import folium.plugins
+import folium.utilities
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -187,6 +192,62 @@ class MapOptions:
     publish: bool = False
     tiles: bool = False
     threshold: float = disclosure.THRESHOLD
+
+
+# --- element ids -----------------------------------------------------------------------------
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+@contextlib.contextmanager
+def seeded_ids(seed: str) -> Iterator[None]:
+    """Give every branca/folium element made inside the block an id from ``seed`` and a count.
+
+    folium names each element (``map_<id>``, ``geo_json_<id>``) from 16 random bytes, so the
+    same map written twice differs; inside this block the ids are the first 32 hex digits of
+    SHA-256 of ``"<seed>:<n>"`` for n = 0, 1, 2, ..., and the same inputs give the same file.
+    Different seeds give different ids, so elements made in two blocks (a map, then the copies
+    a DualMap makes as it renders) never share one.
+
+    >>> with seeded_ids("x"):
+    ...     a = branca.element.Element()
+    >>> with seeded_ids("x"):
+    ...     b = branca.element.Element()
+    >>> a.get_name() == b.get_name()
+    True
+    """
+    counter = itertools.count()
+
+    def next_id() -> str:
+        return hashlib.sha256(f"{seed}:{next(counter)}".encode()).hexdigest()[:32]
+
+    element = branca.element.Element
+    saved_generate, saved_uuid = element.__dict__["_generate_id"], folium.utilities.uuid
+    element._generate_id = classmethod(lambda _cls: next_id())  # type: ignore[assignment,method-assign]
+    # folium.utilities.deep_copy (DualMap's copies) names its copies with uuid.uuid4().hex.
+    folium.utilities.uuid = types.SimpleNamespace(  # type: ignore[assignment]
+        uuid4=lambda: types.SimpleNamespace(hex=next_id())
+    )
+    try:
+        yield
+    finally:
+        element._generate_id = saved_generate  # type: ignore[method-assign]
+        folium.utilities.uuid = saved_uuid
+
+
+def _seeded(seed: str) -> Callable[[Callable[_P, _R]], Callable[_P, _R]]:
+    """Build the decorated function's map inside :func:`seeded_ids`."""
+
+    def decorate(build: Callable[_P, _R]) -> Callable[_P, _R]:
+        @functools.wraps(build)
+        def seeded(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+            with seeded_ids(seed):
+                return build(*args, **kwargs)
+
+        return seeded
+
+    return decorate
 
 
 # --- geometry --------------------------------------------------------------------------------
@@ -910,6 +971,7 @@ def _label_rows(geometry: gpd.GeoDataFrame) -> list[list[Any]]:
 # --- maps ------------------------------------------------------------------------------------
 
 
+@_seeded("gap_map")
 def gap_map(
     gap: pd.DataFrame,
     wards: gpd.GeoDataFrame,
@@ -1011,6 +1073,7 @@ def _age_layers(
     return layers
 
 
+@_seeded("comparison_map")
 def comparison_map(
     first: pd.DataFrame,
     second: pd.DataFrame,
@@ -1106,6 +1169,7 @@ def change_in_gap(
     return both
 
 
+@_seeded("difference_map")
 def difference_map(
     first: pd.DataFrame,
     second: pd.DataFrame,
@@ -1218,8 +1282,13 @@ def assessment_map(
 
 
 def write_map(m: folium.Map | folium.plugins.DualMap, path: str | Path) -> int:
-    """Write a map as one self-contained HTML file; return its size in bytes."""
-    return save_offline(m, path)
+    """Write a map as one self-contained HTML file; return its size in bytes.
+
+    Elements made while rendering (a DualMap's copies of its layers for the right-hand side)
+    get seeded ids too, so the same map gives the same bytes.
+    """
+    with seeded_ids("render"):
+        return save_offline(m, path)
 
 
 def _file_name(name: str) -> str:
