@@ -242,10 +242,14 @@ def test_every_term_and_age_group_is_carried(demo):
     assert len(data) == 16
     assert all(set(groups) == {"under2", "2", "3_4"} for groups in data.values())
     assert all(len(p["terms"]) == len(demo.terms) for g in data.values() for p in g.values())
-    # The gap shown is the gap table's, rounded to whole places.
+    # The gap shown is made from the published supply and demand: usable supply (the row's
+    # utilisation x supply rounded to 5) rounded to 5, minus demand rounded to 5.
     row = demo.gap.iloc[0]
-    shown = data[row["ward_code"]][row["age_group"]]["terms"][row["term"]][4]
-    assert shown == f"{round(row['gap_places']):+d}"
+    cells = data[row["ward_code"]][row["age_group"]]["terms"][row["term"]]
+    share = (row["gap_places"] + row["demand_places"]) / row["supply_places"]
+    supply, demand = (float(cells[i].replace(",", "")) for i in (3, 2))
+    assert supply == 5 * round(row["supply_places"] / 5)
+    assert cells[4] == f"{5 * round(share * supply / 5) - demand:+.0f}"
 
 
 def test_places_within_reach_are_a_layer_and_in_the_tooltip(demo):

@@ -92,7 +92,13 @@ PALETTE = ("#b2182b", "#d6604d", "#f4a582", "#fddbc7", "#d1e5f0", "#92c5de", "#4
 HELD_BACK = "#bdbdbd"
 NO_CHANGE = "#f7f7f7"
 NICE_STEPS = (1.0, 2.0, 2.5, 5.0)
-AGE_LABELS = {"under2": "Under 2s", "2": "2-year-olds", "3_4": "3- and 4-year-olds"}
+# Each group with the ages it covers at a term's start (terms.py: children born 10 to 24
+# months before the term's first month are "under 2s", so 9 to 23 months old).
+AGE_LABELS = {
+    "under2": "Under 2s (9 to 23 months)",
+    "2": "2-year-olds (24 to 35 months)",
+    "3_4": "3- and 4-year-olds (3 years to school)",
+}
 # Okabe-Ito colours, one per provider type.
 PROVIDER_COLOURS = {
     "childminder": "#E69F00",
@@ -1305,11 +1311,15 @@ def write_maps(
     Writes ``gap-map.html`` for the first result and ``gap-map-<scenario>.html`` for each other;
     with two or more, ``compare-<first>-<other>.html`` (side by side) and
     ``change-<first>-<other>.html`` (the change in the gap) for each other result against the
-    first.
+    first. Published, every other result is first passed through
+    :func:`disclosure.guard_scenario` against the first.
     """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     geometry = simplify_wards(results[0].area.wards)
+    if options.publish:
+        # Scenarios differenced against the first run must not give a provider's places away.
+        results = [results[0], *(disclosure.guard_scenario(results[0], r) for r in results[1:])]
     written = []
     for i, result in enumerate(results):
         plain = i == 0 and (len(results) == 1 or result.scenario == "baseline")
