@@ -159,3 +159,20 @@ def test_published_demo_report_opens_offline(published_demo, demo, tmp_path):
     assert "Gap, full-time places" in values["legend"]
     assert len(values["images"]) == 4 and all(w > 0 for w in values["images"])
     assert values["rows"] == 3 * len(demo.area.wards)
+
+
+def test_area_name_and_council_title_come_from_area_toml(tmp_path):
+    from sufficiency.outputs import maps
+
+    area = hostile_area(tmp_path / "soton")
+    (area / "area.toml").write_text(
+        '[area]\nname = "Southampton"\ncouncil = "Southampton City Council"\n', encoding="utf-8"
+    )
+    result = sufficiency.assess(area)
+    page = report.render_report(result, report.ReportOptions(publish=True))
+    title = maps.map_text(result).area
+
+    assert "<b>Southampton City Council</b>" in page
+    assert "Southampton: childcare sufficiency" in page
+    assert "soton" not in page
+    assert title == "Southampton: Southampton City Council"

@@ -117,6 +117,10 @@ PROVIDER_LABELS = {
     "other": "Other",
 }
 MAX_ZOOM = 18
+# The wards are fitted between the controls: the title, term and source boxes on the left and
+# the layer list and legend on the right are at most 340 px wide (see _CSS), so no ward sits
+# under a control on a 1366 x 768 screen.
+FIT_TOP_LEFT, FIT_BOTTOM_RIGHT = (370, 10), (370, 10)
 MAX_LABELLED = 40  # ward names shown from the start on maps of at most this many wards
 COORDINATE_DECIMALS = 5
 TOLERANCE_LIMITS = (10.0, 50.0)  # metres
@@ -381,7 +385,7 @@ def legend_rows(breaks: np.ndarray) -> list[tuple[str, str]]:
 _CSS = """<style>
 .sufficiency-box { background: rgba(255,255,255,0.94); padding: 8px 10px; border-radius: 4px;
   box-shadow: 0 1px 5px rgba(0,0,0,0.4); font: 13px/1.35 Arial, Helvetica, sans-serif;
-  color: #222; max-width: 360px; }
+  color: #222; max-width: 340px; }
 .sufficiency-title h1 { font-size: 17px; margin: 0 0 3px 0; }
 .sufficiency-title p { margin: 1px 0; }
 .sufficiency-internal { display: inline-block; background: #b2182b; color: #fff;
@@ -395,7 +399,10 @@ _CSS = """<style>
 .sufficiency-legend .dot { width: 10px; height: 10px; border-radius: 50%;
   border: 1px solid #333; margin: 0 12px 0 6px; flex: none; }
 .sufficiency-legend .note { font-size: 11px; color: #444; margin-top: 4px; }
-.sufficiency-source { font-size: 11px; max-width: 480px; }
+.sufficiency-source { font-size: 11px; max-width: 340px; }
+.sufficiency-box.sufficiency-legend, .leaflet-control-layers { max-width: 340px; }
+.leaflet-control-layers label { white-space: normal; }
+.sufficiency-legend [hidden] { display: none; }
 .sufficiency-side { font-weight: bold; font-size: 14px; }
 .provider-icon { border-radius: 50%; border: 1.5px solid #222; }
 .ward-label { font: bold 11px Arial, sans-serif; color: #111; text-align: center;
@@ -619,7 +626,7 @@ def _esc(value: object) -> str:
 def _new_map(tiles: bool, bounds: list[list[float]]) -> folium.Map:
     m = folium.Map(tiles=None, maxZoom=MAX_ZOOM, zoom_control="bottomleft", control_scale=True)
     _add_tiles(m, tiles)
-    m.fit_bounds(bounds)
+    m.fit_bounds(bounds, padding_top_left=FIT_TOP_LEFT, padding_bottom_right=FIT_BOTTOM_RIGHT)
     root = cast(branca.element.Figure, m.get_root())  # a map's root is its figure
     root.header.add_child(branca.element.Element(_CSS), name="sufficiency_css")
     return m
@@ -663,13 +670,13 @@ def _legend_markup(
     """The legend: a heading, the short classes, ``middle`` rows, the spare classes, ``extra``
     rows (already escaped HTML) and a note."""
     rows = legend_rows(breaks)
-    parts = [f"<h2>{_esc(heading)}</h2>", f"<h3>{_esc(short)}</h3>"]
+    parts = ['<div class="legend-gap">', f"<h2>{_esc(heading)}</h2>", f"<h3>{_esc(short)}</h3>"]
     parts += [_swatch(colour, label) for colour, label in rows[:4]]
     parts += middle
     parts.append(f"<h3>{_esc(spare)}</h3>")
     parts += [_swatch(colour, label) for colour, label in rows[4:]]
+    parts.append(f'<div class="note">{_esc(note)}</div></div>')
     parts += extra
-    parts.append(f'<div class="note">{_esc(note)}</div>')
     return "".join(parts)
 
 
@@ -701,6 +708,41 @@ def _reach_rows() -> list[str]:
 def _pdef_rows() -> list[str]:
     edges = ["0%", *(f"{b:.0%}" for b in PDEF_BREAKS)]
     return _class_rows("Chance of a deficit (chance layers)", edges, PDEF_COLOURS)
+
+
+def _section(view: str, rows: Sequence[str]) -> list[str]:
+    """Legend rows of one of the ``VIEWS``, hidden until one of its layers is shown."""
+    return [f'<div class="legend-view legend-{view}" hidden>', *rows, "</div>"]
+
+
+class _LegendSwitch(branca.element.MacroElement):
+    """Shows the legend's rows for the layer shown only: the gap classes with a gap layer, the
+    reach or chance classes (and not the gap's) with one of those layers."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function() {
+            var names = {{ this.names|tojson }};
+            {{ this._parent.get_name() }}.on("baselayerchange", function(e) {
+                var view = null;
+                Object.keys(names).forEach(function(key) {
+                    if (e.name.indexOf(": " + names[key]) >= 0) { view = key; }
+                });
+                document.querySelectorAll(".sufficiency-legend .legend-view").forEach(
+                    function(div) { div.hidden = !div.classList.contains("legend-" + view); });
+                document.querySelectorAll(".sufficiency-legend .legend-gap").forEach(
+                    function(div) { div.hidden = view !== null; });
+            });
+        })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, m: folium.Map) -> None:
+        super().__init__()
+        self._name = "SufficiencyLegendSwitch"
+        self.names = {view: label for view, (_, _, label) in VIEWS.items()}
 
 
 def _dot(colour: str, label: str) -> str:
@@ -1042,10 +1084,11 @@ def gap_map(
         note=f"Gap = {share}supply places minus demand places, for the age group and term "
         "chosen. A full-time place is 50 hours a week in term time.",
         extra=_extra_rows(publish=publish, housing=site_layer is not None, providers=show_providers)
-        + (_reach_rows() if "reach" in views else [])
-        + (_pdef_rows() if "pdef" in views else []),
+        + (_section("reach", _reach_rows()) if "reach" in views else [])
+        + (_section("pdef", _pdef_rows()) if "pdef" in views else []),
     )
     _Control(legend, "bottomright", "sufficiency-legend").add_to(m)
+    _LegendSwitch(m).add_to(m)
     _Control(_esc(text.source), "bottomleft", "sufficiency-source").add_to(m)
     return m
 
@@ -1116,7 +1159,7 @@ def comparison_map(
         groups.append(_age_layers(side, shapes, values, GAP_FIELDS, GAP_ALIASES))
         folium.LayerControl(position="topright", collapsed=side is dual.m2).add_to(side)
         _Control(f"Scenario: {_esc(name)}", "topright", "sufficiency-side").add_to(side)
-    dual.fit_bounds(_bounds(shapes))
+    dual.fit_bounds(_bounds(shapes), padding_top_left=(10, 170), padding_bottom_right=(10, 10))
     _Control(_title_markup(text, publish), "topleft", "sufficiency-title").add_to(dual.m1)
     # A child of the DualMap itself, so that its script runs after both maps' layers exist
     # (DualMap.add_child would put a copy on each side).
@@ -1261,7 +1304,7 @@ def map_text(result: Assessment, *, title: str = "Childcare places: gap by ward"
     )
     return MapText(
         title=title,
-        area=area.name,
+        area=area.name if area.council is None else f"{area.name}: {area.council}",
         scenario=result.scenario,
         data_date=f"provider returns to {latest}",
         source=source,

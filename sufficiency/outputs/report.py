@@ -581,6 +581,7 @@ def report_context(
         "title": "Childcare sufficiency: termly report",
         "publish": publish,
         "area": area.name,
+        "council": area.council or "",
         "scenario": result.scenario,
         "scenario_description": description,
         "term_label": _term_label(term),
