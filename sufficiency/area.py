@@ -4,8 +4,9 @@ An area is a folder. Files are found by their conventional names (``wards.geojso
 ``births.csv``, ``returns-2026-autumn.csv``...) or named in an ``area.toml``::
 
     [area]
-    name = "Demotown"
+    name = "Demotown"            # on every map and report; default: the folder's name
     code = "E06099999"
+    council = "Demotown Council" # the publishing council's title, under the area's name
 
     [files]                      # any of these; paths relative to the folder
     wards = "boundaries/wards_2024.gpkg"
@@ -84,6 +85,7 @@ class Area:
     parameters_file: Path | None = None
     files: dict[str, list[Path]] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    council: str | None = None
 
     @property
     def ward_codes(self) -> pd.Index:
@@ -201,6 +203,7 @@ def load_area(path: str | Path) -> Area:
         path=folder,
         name=str(info.get("name", folder.resolve().name)),
         code=info.get("code"),
+        council=str(info["council"]) if info.get("council") else None,
         wards=wards,
         births=births,
         returns=returns,

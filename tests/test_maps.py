@@ -242,10 +242,14 @@ def test_every_term_and_age_group_is_carried(demo):
     assert len(data) == 16
     assert all(set(groups) == {"under2", "2", "3_4"} for groups in data.values())
     assert all(len(p["terms"]) == len(demo.terms) for g in data.values() for p in g.values())
-    # The gap shown is the gap table's, rounded to whole places.
+    # The gap shown is made from the published supply and demand: usable supply (the row's
+    # utilisation x supply rounded to 5) rounded to 5, minus demand rounded to 5.
     row = demo.gap.iloc[0]
-    shown = data[row["ward_code"]][row["age_group"]]["terms"][row["term"]][4]
-    assert shown == f"{round(row['gap_places']):+d}"
+    cells = data[row["ward_code"]][row["age_group"]]["terms"][row["term"]]
+    share = (row["gap_places"] + row["demand_places"]) / row["supply_places"]
+    supply, demand = (float(cells[i].replace(",", "")) for i in (3, 2))
+    assert supply == 5 * round(row["supply_places"] / 5)
+    assert cells[4] == f"{5 * round(share * supply / 5) - demand:+.0f}"
 
 
 def test_places_within_reach_are_a_layer_and_in_the_tooltip(demo):
@@ -444,3 +448,45 @@ def test_scenario_maps_side_by_side_move_together(demo, tmp_path):
     assert dual["maps"] == 2
     assert dual["wards"] == dual["third"] == 32  # both sides switched to 3- and 4-year-olds
     assert dual["checked"] == [False, False, True, False, False, True]
+
+
+LAYOUT_PROBE = """(() => {
+  const boxes = [...document.querySelectorAll('.leaflet-control')].map(c => {
+    const b = c.getBoundingClientRect();
+    return [b.left, b.top, b.right, b.bottom, c.className];
+  });
+  // A label's icon is anchored 60 px left of and 5 px above its ward's point.
+  const points = [...document.querySelectorAll('.ward-label')].map(l => {
+    const b = l.getBoundingClientRect();
+    return [b.left + 60, b.top - 5, l.innerText];
+  });
+  const under = points.filter(([x, y]) => boxes.some(
+    ([l, t, r, b]) => x >= l && x <= r && y >= t && y <= b)).map(p => p[2]);
+  const visible = () => [...document.querySelectorAll('.sufficiency-legend > div')]
+    .filter(d => d.offsetParent !== null && d.querySelector('h2, h3'))
+    .map(d => d.querySelector('h2, h3').innerText);
+  const before = visible();
+  const radio = [...document.querySelectorAll('.leaflet-control-layers-base label')]
+    .find(l => l.innerText.includes('places within reach'));
+  if (radio) { radio.querySelector('input').click(); }
+  return {points: points.length, under: under, before: before, reach: visible(),
+          age: document.querySelector('.leaflet-control-layers').innerText};
+})()"""
+
+
+@pytest.mark.browser
+@needs_chromium
+@pytest.mark.parametrize("size", [(1366, 768), (1920, 1080)])
+def test_no_ward_under_a_control_and_the_legend_is_the_layers(demo, tmp_path, size):
+    page = tmp_path / "gap-map.html"
+    maps.write_map(maps.assessment_map(demo, maps.MapOptions(publish=True)), page)
+    run = _browser.open_page(page, probes={"layout": LAYOUT_PROBE}, width=size[0], height=size[1])
+    run.save_screenshot(ARTEFACTS / f"published-map-{size[0]}.png")
+    layout = run.values["layout"]
+
+    assert run.errors == ()
+    assert layout["points"] == 16
+    assert layout["under"] == []
+    assert layout["before"] == ["Gap in full-time places"]
+    assert layout["reach"] == ["Places within reach per 100 children (reach layers)"]
+    assert "Under 2s (birth to 23 months)" in layout["age"]

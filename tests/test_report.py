@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 import _browser
+import numpy as np
 import pytest
 from click.testing import CliRunner
 from test_maps import CHILDMINDER, IMG_NAME, NURSERY, SCRIPT_NAME, hostile_area
@@ -44,7 +45,9 @@ def test_published_report_holds_back_small_numbers_and_providers(hostile):
     assert "Jane" not in page and "Acorns" not in page
     assert "Disclosure control" in page
     # Quiet End (0.2 births a month): its 2-year-olds shown as <5, supply 0, gap not shown.
-    quiet = re.search(r"Quiet End</td><td>2-year-olds</td>\s*(.*?)</tr>", page, re.DOTALL)[1]
+    quiet = re.search(
+        r"Quiet End</td><td>2-year-olds \(24 to 35 months\)</td>\s*(.*?)</tr>", page, re.DOTALL
+    )[1]
     cells = re.findall(r"<td[^>]*>(.*?)</td>", quiet, re.DOTALL)
     assert [c.strip() for c in cells[:6]] == [
         "&lt;5",
@@ -83,17 +86,23 @@ def test_one_svg_path_per_ward_and_age_group(published_demo, demo):
     assert set(paths) == set(demo.area.wards["ward_code"])
 
 
-def test_headline_gap_is_the_sum_over_wards_rounded_to_5(demo):
+def test_headline_leads_with_the_deficits_and_nets_rounded_figures(demo):
     term = str(demo.terms[0])
     texts = disclosure.figure_texts(demo.gap, publish=True)
     cards = report.headline(demo.gap, texts, term, publish=True, threshold=5)
-    first = demo.gap[(demo.gap["term"] == term) & (demo.gap["age_group"] == "under2")]
-    total = first["gap_places"].sum()
+    at = ((demo.gap["term"] == term) & (demo.gap["age_group"] == "under2")).to_numpy()
+    first = demo.gap[at]
+    usable = (first["demand_places"] + first["gap_places"]).sum()
+    demand = first["demand_places"].sum()
+    short_wards = (first["status"] == "deficit").to_numpy()
+    shown = texts["gap_value"].to_numpy()[at]
 
-    assert cards[0]["age_group"] == "Under 2s (birth to 2)"
-    assert cards[0]["gap"] == f"{5 * round(total / 5):+,.0f}"
-    short = int((first["status"] == "deficit").sum())
-    assert cards[0]["wards_in_deficit"] == f"{short} of 16"
+    assert cards[0]["age_group"] == "Under 2s (birth to 23 months)"
+    # Net: usable supply rounded to 5 minus demand rounded to 5.
+    assert cards[0]["gap"] in {f"{5 * round(usable / 5) - 5 * round(demand / 5):+,.0f}", "0"}
+    assert cards[0]["wards_in_deficit"] == f"{int(short_wards.sum())} of 16"
+    # Places short: the published shortfalls of the wards short, added up.
+    assert cards[0]["short"] == f"{-np.nansum(np.minimum(shown[short_wards], 0)):,.0f}"
 
 
 def test_charts_are_embedded_pngs(published_demo):
@@ -150,3 +159,20 @@ def test_published_demo_report_opens_offline(published_demo, demo, tmp_path):
     assert "Gap, full-time places" in values["legend"]
     assert len(values["images"]) == 4 and all(w > 0 for w in values["images"])
     assert values["rows"] == 3 * len(demo.area.wards)
+
+
+def test_area_name_and_council_title_come_from_area_toml(tmp_path):
+    from sufficiency.outputs import maps
+
+    area = hostile_area(tmp_path / "soton")
+    (area / "area.toml").write_text(
+        '[area]\nname = "Southampton"\ncouncil = "Southampton City Council"\n', encoding="utf-8"
+    )
+    result = sufficiency.assess(area)
+    page = report.render_report(result, report.ReportOptions(publish=True))
+    title = maps.map_text(result).area
+
+    assert "<b>Southampton City Council</b>" in page
+    assert "Southampton: childcare sufficiency" in page
+    assert "soton" not in page
+    assert title == "Southampton: Southampton City Council"

@@ -208,6 +208,7 @@ def report_command(
             path,
             ReportOptions(publish=publish, term=term, threshold=threshold),
             description=description,
+            baseline=results[0] if len(results) > 1 else None,
         )
     kind = "Published (disclosure-controlled)" if publish else "Internal"
     click.echo(f"{kind} report on {result.area.name}, scenario {result.scenario}:")

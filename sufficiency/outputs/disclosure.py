@@ -19,9 +19,17 @@ administrative sources describes, with these choices:
 * **Derived figures** (the gap, places per 100 children, the status) are suppressed wherever a
   count they are made from is suppressed: the gap from supply and demand, places per 100 from
   supply and children, the status from the gap.
-* **The gap** is a modelled figure (births aged forward, take-up rates, a utilisation factor),
-  not a count of real children or places, so it is rounded to whole places, not to 5, once the
-  counts it comes from may be shown. Places per 100 children are rounded to whole numbers.
+* **The gap is derived from the published figures**, so that the columns add up: usable supply
+  (the row's utilisation x the published supply) rounded to 5, minus the published demand. It is
+  therefore a multiple of 5, and a reader who differences published figures learns nothing the
+  rounding hid. Places per 100 children are rounded to whole numbers.
+* **Scenarios** (:func:`guard_scenario`): a scenario's figures can be differenced against the
+  baseline's. Where a scenario changes the places of at least one and fewer than
+  :data:`MIN_PROVIDERS` providers in a ward, age group and term, the ward's supply, gap and
+  places per 100 for that cell are not shown in the scenario's published outputs (the
+  threshold rule for business counts: fewer than three contributors is disclosive); city-wide
+  totals are held back for a term and age group where any ward's are. So closing one provider
+  never publishes its places, on a scenario map, a side-by-side map, a change map or a report.
 * **Never published**: anything provider-level (names, locations, vacancies, waiting lists,
   staffing), vacancy projections (which start from the vacancies providers report) and the
   provider map layer. Childminders are never named or located in published outputs. City-wide
@@ -38,13 +46,25 @@ array([ 0., nan, nan,  5., 10., 10.])
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
+from ..terms import AGE_GROUPS
+
+if TYPE_CHECKING:
+    from ..assess import Assessment
+
 THRESHOLD = 5
+#: A scenario's change in a cell is shown only when it comes from none or at least this many
+#: providers.
+MIN_PROVIDERS = 3
+#: A column a gap table may carry: True where a scenario's supply may not be shown.
+HELD_COLUMN = "held_back"
 ROUNDING_BASE = 5
 COUNT_COLUMNS = ("children", "funded_children", "demand_places", "supply_places")
 # Derived figure -> the counts it is made from.
@@ -54,6 +74,7 @@ DERIVED = {
 }
 NOT_SHOWN = "not shown"
 STATUS_NOT_SHOWN = "not shown (small numbers)"
+SCENARIO_NOT_SHOWN = "not shown (the scenario changes fewer than 3 providers here)"
 
 
 def round_to_base(values: float | Iterable[float], base: int = ROUNDING_BASE) -> np.ndarray:
@@ -128,16 +149,19 @@ def published_figures(
     ----------
     table
         Rows of a gap table (DATA.md): at least ``children, demand_places, supply_places,
-        gap_places, places_per_100, status``; ``funded_children`` is used when present.
+        gap_places, places_per_100, status``; ``funded_children`` is used when present, and
+        ``held_back`` (:func:`guard_scenario`) holds back a scenario's supply where it is True.
 
     Returns
     -------
     pandas.DataFrame
         The same index, with numeric columns ``children, funded_children, demand_places,
-        supply_places`` (rounded to ``base``, NaN where suppressed), ``gap_places`` (whole
-        places, NaN where suppressed), ``places_per_100`` (whole, NaN where suppressed or no
-        children), ``status`` (``"not shown (small numbers)"`` where the gap is suppressed),
-        and ``suppressed`` (True where any figure of the row is held back).
+        supply_places`` (rounded to ``base``, NaN where suppressed), ``usable_places`` (the
+        row's utilisation x published supply, rounded to ``base``), ``gap_places`` (published
+        usable supply minus published demand, NaN where suppressed), ``places_per_100`` (whole,
+        NaN where suppressed or no children), ``status`` (``"not shown (...)"`` where the gap
+        is suppressed), ``suppressed`` (True where any figure of the row is held back) and
+        ``held_back`` (True where held back by the scenario rule).
 
     Examples
     --------
@@ -146,9 +170,12 @@ def published_figures(
     ...                      "places_per_100": [58.1, 400.0], "status": ["tight", "sufficient"]})
     >>> out = published_figures(rows)
     >>> out[["children", "demand_places", "supply_places", "gap_places"]].values.tolist()
-    [[120.0, 60.0, 70.0, 2.0], [nan, nan, 10.0, nan]]
+    [[120.0, 60.0, 70.0, 5.0], [nan, nan, 10.0, nan]]
     >>> out["places_per_100"].tolist(), out["status"].tolist(), out["suppressed"].tolist()
     ([58.0, nan], ['tight', 'not shown (small numbers)'], [False, True])
+
+    The gap of the first row is 0.9 x 70 = 63, rounded to 65, minus 60: +5, not the model's
+    +1.8, so that it is the published supply and demand that it is made from.
     """
     out = pd.DataFrame(index=table.index)
     small = {}
@@ -158,6 +185,13 @@ def published_figures(
         values = table[column].to_numpy(dtype=float)
         small[column] = is_small(values, threshold)
         out[column] = published_counts(values, threshold, base)
+    held_back = (
+        table[HELD_COLUMN].fillna(False).to_numpy(dtype=bool)
+        if HELD_COLUMN in table.columns
+        else np.zeros(len(table), dtype=bool)
+    )
+    out.loc[held_back, "supply_places"] = np.nan
+    small["supply_places"] = small["supply_places"] | held_back
     for column, sources in DERIVED.items():
         held = np.zeros(len(table), dtype=bool)
         for source in sources:
@@ -165,11 +199,83 @@ def published_figures(
         values = round_to_base(table[column].to_numpy(dtype=float), 1)
         out[column] = np.where(held, np.nan, values)
         small[column] = held
+    supply = table["supply_places"].to_numpy(dtype=float)
+    usable = table["gap_places"].to_numpy(dtype=float) + table["demand_places"].to_numpy(float)
+    share = np.divide(usable, supply, out=np.zeros_like(supply), where=supply > 0)
+    out["usable_places"] = round_to_base(share * out["supply_places"].to_numpy(float), base)
+    gap = out["usable_places"].to_numpy(float) - out["demand_places"].to_numpy(float)
+    out["gap_places"] = np.where(small["gap_places"], np.nan, gap)
     gap_held = small["gap_places"]
     status = table["status"].astype(object).to_numpy()
-    out["status"] = np.where(gap_held, STATUS_NOT_SHOWN, status)
+    why = np.where(held_back, SCENARIO_NOT_SHOWN, STATUS_NOT_SHOWN)
+    out["status"] = np.where(gap_held, why, status)
     out["suppressed"] = np.logical_or.reduce([small[c] for c in small])
+    out[HELD_COLUMN] = held_back
     return out
+
+
+def _provider_places(result: Assessment) -> pd.DataFrame:
+    """Each provider's supply places, one row per URN and ward, one column per term and age
+    group (terms outer)."""
+    supply = result.providers
+    width = len(result.terms) * len(AGE_GROUPS)
+    if supply is None or len(supply.urn) == 0:
+        empty = pd.MultiIndex.from_arrays([[], []], names=["urn", "ward_code"])
+        return pd.DataFrame(np.zeros((0, width)), index=empty)
+    index = pd.MultiIndex.from_arrays(
+        [supply.urn.astype(str), supply.ward_code.astype(str)], names=["urn", "ward_code"]
+    )
+    frame = pd.DataFrame(supply.places.reshape(len(index), width), index=index)
+    return frame.groupby(level=["urn", "ward_code"], sort=True).sum()
+
+
+def providers_changed(first: Assessment, second: Assessment) -> pd.DataFrame:
+    """How many providers' places differ between two runs, by ward, term and age group.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``ward_code, term, age_group, providers_changed`` for every ward with a provider in
+        either run.
+    """
+    terms = [str(t) for t in second.terms]
+    if [str(t) for t in first.terms] != terms:
+        raise ValueError("the two runs cover different terms")
+    before, after = _provider_places(first).align(_provider_places(second), fill_value=0.0)
+    changed = ~np.isclose(before.to_numpy(float), after.to_numpy(float), rtol=0, atol=1e-9)
+    counts = (
+        pd.DataFrame(changed.astype(int), index=before.index.get_level_values("ward_code"))
+        .groupby(level=0, sort=True)
+        .sum()
+    )
+    wards = counts.index.to_numpy(dtype=object)
+    per_ward = len(terms) * len(AGE_GROUPS)
+    return pd.DataFrame(
+        {
+            "ward_code": np.repeat(wards, per_ward),
+            "term": np.tile(np.repeat(terms, len(AGE_GROUPS)), len(wards)),
+            "age_group": np.tile(AGE_GROUPS, len(wards) * len(terms)),
+            "providers_changed": counts.to_numpy().ravel(),
+        }
+    )
+
+
+def guard_scenario(
+    baseline: Assessment, result: Assessment, min_providers: int = MIN_PROVIDERS
+) -> Assessment:
+    """``result`` with a ``held_back`` column: True where, compared with ``baseline``, the
+    scenario changes the places of at least one and fewer than ``min_providers`` providers
+    of the ward, age group and term (so its published supply and gap there would give a
+    provider's places away). The baseline itself is returned as it is.
+    """
+    if result is baseline:
+        return result
+    counts = providers_changed(baseline, result)
+    key = ["ward_code", "term", "age_group"]
+    rows = result.gap[key].astype(str).merge(counts, on=key, how="left")
+    changed = rows["providers_changed"].fillna(0).to_numpy()
+    held = (changed >= 1) & (changed < min_providers)
+    return dataclasses.replace(result, gap=result.gap.assign(**{HELD_COLUMN: held}))
 
 
 def figure_texts(
@@ -200,6 +306,7 @@ def figure_texts(
     """
     if publish:
         shown = published_figures(table, threshold, base)
+        held_back = shown[HELD_COLUMN].to_numpy(dtype=bool)
         out = pd.DataFrame(
             {
                 column: [count_text(v, threshold, base) for v in table[column]]
@@ -207,6 +314,7 @@ def figure_texts(
             },
             index=table.index,
         )
+        out.loc[held_back, "supply_places"] = NOT_SHOWN
         held = shown["suppressed"].to_numpy()
         out["gap_places"] = [
             NOT_SHOWN if np.isnan(v) and h else whole_text(v, signed=True)

@@ -39,19 +39,24 @@ Comparing scenarios: :func:`comparison_map` puts two scenarios side by side in s
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
+import functools
+import hashlib
 import html
 import itertools
-from collections.abc import Sequence
+import types
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from itertools import pairwise
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar, cast
 
 import branca.element
 import folium
 import folium.plugins
+import folium.utilities
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -87,7 +92,14 @@ PALETTE = ("#b2182b", "#d6604d", "#f4a582", "#fddbc7", "#d1e5f0", "#92c5de", "#4
 HELD_BACK = "#bdbdbd"
 NO_CHANGE = "#f7f7f7"
 NICE_STEPS = (1.0, 2.0, 2.5, 5.0)
-AGE_LABELS = {"under2": "Under 2s (birth to 2)", "2": "2-year-olds", "3_4": "3- and 4-year-olds"}
+# Each group with the ages it covers at a term's start. Under 2s: places and demand cover
+# babies from birth (paid hours under 9 months, demand.py); the children counted and funded are
+# 9 to 23 months old (terms.py: born 10 to 24 months before the term's first month).
+AGE_LABELS = {
+    "under2": "Under 2s (birth to 23 months)",
+    "2": "2-year-olds (24 to 35 months)",
+    "3_4": "3- and 4-year-olds (3 years to school)",
+}
 # Okabe-Ito colours, one per provider type.
 PROVIDER_COLOURS = {
     "childminder": "#E69F00",
@@ -106,6 +118,10 @@ PROVIDER_LABELS = {
     "other": "Other",
 }
 MAX_ZOOM = 18
+# The wards are fitted between the controls: the title, term and source boxes on the left and
+# the layer list and legend on the right are at most 340 px wide (see _CSS), so no ward sits
+# under a control on a 1366 x 768 screen.
+FIT_TOP_LEFT, FIT_BOTTOM_RIGHT = (370, 10), (370, 10)
 MAX_LABELLED = 40  # ward names shown from the start on maps of at most this many wards
 COORDINATE_DECIMALS = 5
 TOLERANCE_LIMITS = (10.0, 50.0)  # metres
@@ -187,6 +203,62 @@ class MapOptions:
     publish: bool = False
     tiles: bool = False
     threshold: float = disclosure.THRESHOLD
+
+
+# --- element ids -----------------------------------------------------------------------------
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+@contextlib.contextmanager
+def seeded_ids(seed: str) -> Iterator[None]:
+    """Give every branca/folium element made inside the block an id from ``seed`` and a count.
+
+    folium names each element (``map_<id>``, ``geo_json_<id>``) from 16 random bytes, so the
+    same map written twice differs; inside this block the ids are the first 32 hex digits of
+    SHA-256 of ``"<seed>:<n>"`` for n = 0, 1, 2, ..., and the same inputs give the same file.
+    Different seeds give different ids, so elements made in two blocks (a map, then the copies
+    a DualMap makes as it renders) never share one.
+
+    >>> with seeded_ids("x"):
+    ...     a = branca.element.Element()
+    >>> with seeded_ids("x"):
+    ...     b = branca.element.Element()
+    >>> a.get_name() == b.get_name()
+    True
+    """
+    counter = itertools.count()
+
+    def next_id() -> str:
+        return hashlib.sha256(f"{seed}:{next(counter)}".encode()).hexdigest()[:32]
+
+    element = branca.element.Element
+    saved_generate, saved_uuid = element.__dict__["_generate_id"], folium.utilities.uuid
+    element._generate_id = classmethod(lambda _cls: next_id())  # type: ignore[assignment,method-assign]
+    # folium.utilities.deep_copy (DualMap's copies) names its copies with uuid.uuid4().hex.
+    folium.utilities.uuid = types.SimpleNamespace(  # type: ignore[assignment]
+        uuid4=lambda: types.SimpleNamespace(hex=next_id())
+    )
+    try:
+        yield
+    finally:
+        element._generate_id = saved_generate  # type: ignore[method-assign]
+        folium.utilities.uuid = saved_uuid
+
+
+def _seeded(seed: str) -> Callable[[Callable[_P, _R]], Callable[_P, _R]]:
+    """Build the decorated function's map inside :func:`seeded_ids`."""
+
+    def decorate(build: Callable[_P, _R]) -> Callable[_P, _R]:
+        @functools.wraps(build)
+        def seeded(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+            with seeded_ids(seed):
+                return build(*args, **kwargs)
+
+        return seeded
+
+    return decorate
 
 
 # --- geometry --------------------------------------------------------------------------------
@@ -314,7 +386,7 @@ def legend_rows(breaks: np.ndarray) -> list[tuple[str, str]]:
 _CSS = """<style>
 .sufficiency-box { background: rgba(255,255,255,0.94); padding: 8px 10px; border-radius: 4px;
   box-shadow: 0 1px 5px rgba(0,0,0,0.4); font: 13px/1.35 Arial, Helvetica, sans-serif;
-  color: #222; max-width: 360px; }
+  color: #222; max-width: 340px; }
 .sufficiency-title h1 { font-size: 17px; margin: 0 0 3px 0; }
 .sufficiency-title p { margin: 1px 0; }
 .sufficiency-internal { display: inline-block; background: #b2182b; color: #fff;
@@ -328,7 +400,10 @@ _CSS = """<style>
 .sufficiency-legend .dot { width: 10px; height: 10px; border-radius: 50%;
   border: 1px solid #333; margin: 0 12px 0 6px; flex: none; }
 .sufficiency-legend .note { font-size: 11px; color: #444; margin-top: 4px; }
-.sufficiency-source { font-size: 11px; max-width: 480px; }
+.sufficiency-source { font-size: 11px; max-width: 340px; }
+.sufficiency-box.sufficiency-legend, .leaflet-control-layers { max-width: 340px; }
+.leaflet-control-layers label { white-space: normal; }
+.sufficiency-legend [hidden] { display: none; }
 .sufficiency-side { font-weight: bold; font-size: 14px; }
 .provider-icon { border-radius: 50%; border: 1.5px solid #222; }
 .ward-label { font: bold 11px Arial, sans-serif; color: #111; text-align: center;
@@ -552,7 +627,7 @@ def _esc(value: object) -> str:
 def _new_map(tiles: bool, bounds: list[list[float]]) -> folium.Map:
     m = folium.Map(tiles=None, maxZoom=MAX_ZOOM, zoom_control="bottomleft", control_scale=True)
     _add_tiles(m, tiles)
-    m.fit_bounds(bounds)
+    m.fit_bounds(bounds, padding_top_left=FIT_TOP_LEFT, padding_bottom_right=FIT_BOTTOM_RIGHT)
     root = cast(branca.element.Figure, m.get_root())  # a map's root is its figure
     root.header.add_child(branca.element.Element(_CSS), name="sufficiency_css")
     return m
@@ -596,13 +671,13 @@ def _legend_markup(
     """The legend: a heading, the short classes, ``middle`` rows, the spare classes, ``extra``
     rows (already escaped HTML) and a note."""
     rows = legend_rows(breaks)
-    parts = [f"<h2>{_esc(heading)}</h2>", f"<h3>{_esc(short)}</h3>"]
+    parts = ['<div class="legend-gap">', f"<h2>{_esc(heading)}</h2>", f"<h3>{_esc(short)}</h3>"]
     parts += [_swatch(colour, label) for colour, label in rows[:4]]
     parts += middle
     parts.append(f"<h3>{_esc(spare)}</h3>")
     parts += [_swatch(colour, label) for colour, label in rows[4:]]
+    parts.append(f'<div class="note">{_esc(note)}</div></div>')
     parts += extra
-    parts.append(f'<div class="note">{_esc(note)}</div>')
     return "".join(parts)
 
 
@@ -634,6 +709,41 @@ def _reach_rows() -> list[str]:
 def _pdef_rows() -> list[str]:
     edges = ["0%", *(f"{b:.0%}" for b in PDEF_BREAKS)]
     return _class_rows("Chance of a deficit (chance layers)", edges, PDEF_COLOURS)
+
+
+def _section(view: str, rows: Sequence[str]) -> list[str]:
+    """Legend rows of one of the ``VIEWS``, hidden until one of its layers is shown."""
+    return [f'<div class="legend-view legend-{view}" hidden>', *rows, "</div>"]
+
+
+class _LegendSwitch(branca.element.MacroElement):
+    """Shows the legend's rows for the layer shown only: the gap classes with a gap layer, the
+    reach or chance classes (and not the gap's) with one of those layers."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function() {
+            var names = {{ this.names|tojson }};
+            {{ this._parent.get_name() }}.on("baselayerchange", function(e) {
+                var view = null;
+                Object.keys(names).forEach(function(key) {
+                    if (e.name.indexOf(": " + names[key]) >= 0) { view = key; }
+                });
+                document.querySelectorAll(".sufficiency-legend .legend-view").forEach(
+                    function(div) { div.hidden = !div.classList.contains("legend-" + view); });
+                document.querySelectorAll(".sufficiency-legend .legend-gap").forEach(
+                    function(div) { div.hidden = view !== null; });
+            });
+        })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, m: folium.Map) -> None:
+        super().__init__()
+        self._name = "SufficiencyLegendSwitch"
+        self.names = {view: label for view, (_, _, label) in VIEWS.items()}
 
 
 def _dot(colour: str, label: str) -> str:
@@ -910,6 +1020,7 @@ def _label_rows(geometry: gpd.GeoDataFrame) -> list[list[Any]]:
 # --- maps ------------------------------------------------------------------------------------
 
 
+@_seeded("gap_map")
 def gap_map(
     gap: pd.DataFrame,
     wards: gpd.GeoDataFrame,
@@ -974,10 +1085,11 @@ def gap_map(
         note=f"Gap = {share}supply places minus demand places, for the age group and term "
         "chosen. A full-time place is 50 hours a week in term time.",
         extra=_extra_rows(publish=publish, housing=site_layer is not None, providers=show_providers)
-        + (_reach_rows() if "reach" in views else [])
-        + (_pdef_rows() if "pdef" in views else []),
+        + (_section("reach", _reach_rows()) if "reach" in views else [])
+        + (_section("pdef", _pdef_rows()) if "pdef" in views else []),
     )
     _Control(legend, "bottomright", "sufficiency-legend").add_to(m)
+    _LegendSwitch(m).add_to(m)
     _Control(_esc(text.source), "bottomleft", "sufficiency-source").add_to(m)
     return m
 
@@ -1011,6 +1123,7 @@ def _age_layers(
     return layers
 
 
+@_seeded("comparison_map")
 def comparison_map(
     first: pd.DataFrame,
     second: pd.DataFrame,
@@ -1047,7 +1160,7 @@ def comparison_map(
         groups.append(_age_layers(side, shapes, values, GAP_FIELDS, GAP_ALIASES))
         folium.LayerControl(position="topright", collapsed=side is dual.m2).add_to(side)
         _Control(f"Scenario: {_esc(name)}", "topright", "sufficiency-side").add_to(side)
-    dual.fit_bounds(_bounds(shapes))
+    dual.fit_bounds(_bounds(shapes), padding_top_left=(10, 170), padding_bottom_right=(10, 10))
     _Control(_title_markup(text, publish), "topleft", "sufficiency-title").add_to(dual.m1)
     # A child of the DualMap itself, so that its script runs after both maps' layers exist
     # (DualMap.add_child would put a copy on each side).
@@ -1106,6 +1219,7 @@ def change_in_gap(
     return both
 
 
+@_seeded("difference_map")
 def difference_map(
     first: pd.DataFrame,
     second: pd.DataFrame,
@@ -1191,7 +1305,7 @@ def map_text(result: Assessment, *, title: str = "Childcare places: gap by ward"
     )
     return MapText(
         title=title,
-        area=area.name,
+        area=area.name if area.council is None else f"{area.name}: {area.council}",
         scenario=result.scenario,
         data_date=f"provider returns to {latest}",
         source=source,
@@ -1218,8 +1332,13 @@ def assessment_map(
 
 
 def write_map(m: folium.Map | folium.plugins.DualMap, path: str | Path) -> int:
-    """Write a map as one self-contained HTML file; return its size in bytes."""
-    return save_offline(m, path)
+    """Write a map as one self-contained HTML file; return its size in bytes.
+
+    Elements made while rendering (a DualMap's copies of its layers for the right-hand side)
+    get seeded ids too, so the same map gives the same bytes.
+    """
+    with seeded_ids("render"):
+        return save_offline(m, path)
 
 
 def _file_name(name: str) -> str:
@@ -1236,11 +1355,15 @@ def write_maps(
     Writes ``gap-map.html`` for the first result and ``gap-map-<scenario>.html`` for each other;
     with two or more, ``compare-<first>-<other>.html`` (side by side) and
     ``change-<first>-<other>.html`` (the change in the gap) for each other result against the
-    first.
+    first. Published, every other result is first passed through
+    :func:`disclosure.guard_scenario` against the first.
     """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     geometry = simplify_wards(results[0].area.wards)
+    if options.publish:
+        # Scenarios differenced against the first run must not give a provider's places away.
+        results = [results[0], *(disclosure.guard_scenario(results[0], r) for r in results[1:])]
     written = []
     for i, result in enumerate(results):
         plain = i == 0 and (len(results) == 1 or result.scenario == "baseline")

@@ -99,47 +99,63 @@ def _count(value: float, publish: bool, threshold: float = disclosure.THRESHOLD)
 def headline(
     gap: pd.DataFrame, texts: pd.DataFrame, term: str, *, publish: bool, threshold: float
 ) -> list[dict[str, str]]:
-    """City-wide figures per age group at ``term``, and the wards short of places.
+    """City-wide figures per age group at ``term``, leading with the deficits.
 
-    Totals are sums over wards of the model's figures, rounded to 5 when published. Wards in
-    deficit are counted from the statuses as shown (a held-back status does not count).
+    The deficits come first: how many wards are short of places and by how many places in all
+    (the sum of the shortfalls of the wards short, as shown), then the net city-wide gap, which
+    nets spare places in one ward against a shortfall in another and so hides deficits.
+    Published, the totals are rounded to 5 from unrounded sums and the net gap is the rounded
+    usable supply minus the rounded demand; a scenario's totals are held back for an age group
+    where any ward's supply is (``held_back``). Wards in deficit are counted from the statuses
+    as shown (a held-back status does not count).
 
     Returns
     -------
     list of dict
-        One per age group: ``age_group, children, demand, supply, gap, wards_in_deficit,
-        wards_ever_in_deficit`` as text.
+        One per age group: ``age_group, children, demand, supply, short, gap,
+        wards_in_deficit, wards_ever_in_deficit`` as text.
     """
     rows = []
-    shown = texts["status"]
-    deficit = gap.assign(shown_status=shown.to_numpy())
+    deficit = gap.assign(shown_status=texts["status"].to_numpy())
+    shown_gap = texts["gap_value"].to_numpy(float)
+    held_back = (
+        gap[disclosure.HELD_COLUMN].fillna(False).to_numpy(bool)
+        if publish and disclosure.HELD_COLUMN in gap.columns
+        else np.zeros(len(gap), dtype=bool)
+    )
     for group in AGE_GROUPS:
-        part = gap[(gap["age_group"] == group) & (gap["term"] == term)]
+        at = ((gap["age_group"] == group) & (gap["term"] == term)).to_numpy()
+        part = gap[at]
         if part.empty:
             continue
         every = deficit[(deficit["age_group"] == group) & (deficit["shown_status"] == "deficit")]
         now = every[every["term"] == term]
-        total_gap = float(part["gap_places"].sum())
         short_now, wards = now["ward_code"].nunique(), part["ward_code"].nunique()
+        gaps = shown_gap[at] if publish else part["gap_places"].to_numpy(float)
+        in_deficit = (part["status"] == "deficit").to_numpy() & np.isfinite(gaps)
+        short = float(-np.minimum(gaps[in_deficit], 0).sum())
+        demand = float(part["demand_places"].sum())
+        supply = float(part["supply_places"].sum())
+        usable = demand + float(part["gap_places"].sum())
+        if publish:
+            net = float(disclosure.round_to_base(usable) - disclosure.round_to_base(demand))
+            net_text = "0" if net == 0 else f"{net:+,.0f}"
+        else:
+            net_text = disclosure.whole_text(usable - demand, signed=True)
+        held = bool(held_back[at].any())
         rows.append(
             {
                 "age_group": maps.AGE_LABELS[group],
                 "children": _count(part["children"].sum(), publish, threshold),
-                "demand": _count(part["demand_places"].sum(), publish, threshold),
-                "supply": _count(part["supply_places"].sum(), publish, threshold),
-                "gap": _signed_count(total_gap, publish),
+                "demand": _count(demand, publish, threshold),
+                "supply": disclosure.NOT_SHOWN if held else _count(supply, publish, threshold),
+                "short": disclosure.NOT_SHOWN if held else f"{short:,.0f}",
+                "gap": disclosure.NOT_SHOWN if held else net_text,
                 "wards_in_deficit": f"{short_now} of {wards}",
                 "wards_ever_in_deficit": str(every["ward_code"].nunique()),
             }
         )
     return rows
-
-
-def _signed_count(value: float, publish: bool) -> str:
-    if publish:
-        rounded = float(disclosure.round_to_base(value))
-        return "0" if rounded == 0 else f"{rounded:+,.0f}"
-    return disclosure.whole_text(value, signed=True)
 
 
 def ward_table(gap: pd.DataFrame, texts: pd.DataFrame, term: str) -> list[dict[str, Any]]:
@@ -525,8 +541,15 @@ def report_context(
     options: ReportOptions = ReportOptions(),
     *,
     description: str = "",
+    baseline: Assessment | None = None,
 ) -> dict[str, Any]:
-    """Everything the template needs, as plain values (text is escaped by the template)."""
+    """Everything the template needs, as plain values (text is escaped by the template).
+
+    ``baseline``: the run a published scenario report can be differenced against; its figures
+    are guarded against it (:func:`disclosure.guard_scenario`).
+    """
+    if options.publish and baseline is not None:
+        result = disclosure.guard_scenario(baseline, result)
     gap = result.gap.reset_index(drop=True)
     publish = options.publish
     term = options.term or str(result.terms[0])
@@ -558,6 +581,7 @@ def report_context(
         "title": "Childcare sufficiency: termly report",
         "publish": publish,
         "area": area.name,
+        "council": area.council or "",
         "scenario": result.scenario,
         "scenario_description": description,
         "term_label": _term_label(term),
@@ -594,10 +618,14 @@ def report_context(
 
 
 def render_report(
-    result: Assessment, options: ReportOptions = ReportOptions(), *, description: str = ""
+    result: Assessment,
+    options: ReportOptions = ReportOptions(),
+    *,
+    description: str = "",
+    baseline: Assessment | None = None,
 ) -> str:
     """The report as one HTML page (see the module docstring)."""
-    context = report_context(result, options, description=description)
+    context = report_context(result, options, description=description, baseline=baseline)
     return _environment().get_template(_TEMPLATE_NAME).render(**context)
 
 
@@ -607,11 +635,13 @@ def write_report(
     options: ReportOptions = ReportOptions(),
     *,
     description: str = "",
+    baseline: Assessment | None = None,
 ) -> int:
     """Write the report to ``path`` (atomically); return its size in bytes."""
     from .tables import write_atomically
 
-    page = render_report(result, options, description=description).encode("utf-8")
+    text = render_report(result, options, description=description, baseline=baseline)
+    page = text.encode("utf-8")
     target = Path(path)
     write_atomically(target.parent, {target.name: lambda p: p.write_bytes(page)})
     return len(page)

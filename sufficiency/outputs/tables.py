@@ -17,10 +17,11 @@ for the CSV and the workbook, which a spreadsheet opens. The same table gives th
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -238,7 +239,23 @@ def write_gap_gpkg(gap: pd.DataFrame, wards: gpd.GeoDataFrame, path: Path) -> No
         geometry=shapes.reindex(gap["ward_code"].to_numpy()).to_numpy(),
         crs="EPSG:27700",
     )
-    table.to_file(path, layer="gap", driver="GPKG", engine="pyogrio")
+    # GDAL stamps a GeoPackage with the time it was written: a fixed stamp keeps two runs'
+    # files the same bytes.
+    with _gdal_options(OGR_CURRENT_DATE="2000-01-01T00:00:00.000Z"):
+        table.to_file(path, layer="gap", driver="GPKG", engine="pyogrio")
+
+
+@contextlib.contextmanager
+def _gdal_options(**options: str) -> Iterator[None]:
+    """GDAL configuration options for the duration of a write, then as they were."""
+    import pyogrio
+
+    before = {key: pyogrio.get_gdal_config_option(key) for key in options}
+    pyogrio.set_gdal_config_options(options)
+    try:
+        yield
+    finally:
+        pyogrio.set_gdal_config_options(before)
 
 
 def write_runs(
