@@ -13,6 +13,7 @@ __version__ = "0.1.0"
 
 from .area import Area, load_area
 from .assess import Assessment, assess
+from .closures import Resilience, resilience
 from .errors import InputError, ParameterError, SufficiencyError
 from .parameters import Parameters
 from .terms import Term
@@ -23,8 +24,10 @@ __all__ = [
     "InputError",
     "ParameterError",
     "Parameters",
+    "Resilience",
     "SufficiencyError",
     "Term",
     "assess",
     "load_area",
+    "resilience",
 ]

@@ -28,6 +28,8 @@ Examples:
   sufficiency compare scenarios/*.toml --out results/compare
   sufficiency ingest returns-2026-autumn.xlsx --term 2026-autumn --area ~/eyc/southampton
   sufficiency returns status --term 2026-autumn --area ~/eyc/southampton
+  sufficiency resilience --area ~/eyc/southampton   # the settings the area can least lose
+  sufficiency plan --places 60 --max-per-ward 30    # where 60 new places close most deficit
 """
 
 
@@ -213,11 +215,13 @@ def compare(
 
 
 def _register() -> None:
-    """Commands that live in their own modules (returns and store; maps and report)."""
+    """Commands that live in their own modules (returns and store; maps and report;
+    resilience and plan)."""
     from .maps import map_command, report_command
+    from .planning import COMMANDS as PLANNING_COMMANDS
     from .returns import COMMANDS as RETURNS_COMMANDS
 
-    for command in [*RETURNS_COMMANDS, map_command, report_command]:
+    for command in [*RETURNS_COMMANDS, map_command, report_command, *PLANNING_COMMANDS]:
         cli.add_command(command)
 
 
