@@ -16,6 +16,7 @@ from .assess import Assessment, assess
 from .closures import Resilience, resilience
 from .errors import InputError, ParameterError, SufficiencyError
 from .parameters import Parameters
+from .planning import Plan, plan
 from .terms import Term
 
 __all__ = [
@@ -24,10 +25,12 @@ __all__ = [
     "InputError",
     "ParameterError",
     "Parameters",
+    "Plan",
     "Resilience",
     "SufficiencyError",
     "Term",
     "assess",
     "load_area",
+    "plan",
     "resilience",
 ]

@@ -91,4 +91,116 @@ def resilience_command(
     click.echo("Written: " + ", ".join(str(p) for p in written))
 
 
-COMMANDS = [resilience_command]
+PLAN_EXAMPLES = """
+\b
+Examples:
+  sufficiency plan --places 60 --max-per-ward 30
+  sufficiency plan --area ~/eyc/area --places 40 --age-group 2 --term 2027-autumn
+  sufficiency plan --candidates sites.csv --cost-per-place 12000 --budget 500000
+  sufficiency plan --places 60 --scenario scenarios/closures.toml
+"""
+
+
+@click.command("plan", epilog=PLAN_EXAMPLES)
+@click.option("--area", type=click.Path(path_type=Path), default=None, help="Area folder.")
+@click.option("--places", type=int, default=None, help="New places to place (at most).")
+@click.option(
+    "--age-group",
+    "age_groups",
+    multiple=True,
+    metavar="A",
+    help="Place only this age group (under2, 2, 3_4); repeat for several. Default: all.",
+)
+@click.option(
+    "--term",
+    default=None,
+    metavar="YYYY-season",
+    help="Count the deficit at this forecast term only. Default: summed over every term.",
+)
+@click.option(
+    "--candidates",
+    type=click.Path(path_type=Path),
+    default=None,
+    metavar="FILE",
+    help="Candidate sites CSV: site_id, ward_code, age_groups (';'-separated, blank: all), "
+    "capacity, cost_per_place (optional). Default: any ward.",
+)
+@click.option("--max-per-ward", type=int, default=None, help="At most K new places in a ward.")
+@click.option("--cost-per-place", type=float, default=None, help="Cost of one new place.")
+@click.option("--budget", type=float, default=None, help="Capital to spend (needs a cost).")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(path_type=Path),
+    default=Path("output"),
+    show_default=True,
+    help="Folder to write plan.csv and sufficiency.xlsx into.",
+)
+@click.option(
+    "--scenario",
+    type=click.Path(path_type=Path),
+    default=None,
+    metavar="FILE",
+    help="Assess the area under this scenario TOML first.",
+)
+@user_errors()
+def plan_command(
+    area: Path | None,
+    places: int | None,
+    age_groups: tuple[str, ...],
+    term: str | None,
+    candidates: Path | None,
+    max_per_ward: int | None,
+    cost_per_place: float | None,
+    budget: float | None,
+    out_dir: Path,
+    scenario: Path | None,
+) -> None:
+    """Where new places (or a budget) close the most deficit.
+
+    Solves an integer programme (scipy milp, HiGHS) for the places per ward and age group (or
+    per candidate site) that leave the least deficit over the forecast terms (or at --term),
+    and compares it with the greedy answer (largest deficit first). Writes OUT/plan.csv and a
+    plan sheet in OUT/sufficiency.xlsx.
+    """
+    from ..outputs.tables import write_tables
+    from ..planning import plan
+
+    result = plan(
+        area,
+        places=places,
+        age_groups=age_groups,
+        term=term,
+        candidates=candidates,
+        max_per_ward=max_per_ward,
+        cost_per_place=cost_per_place,
+        budget=budget,
+        scenario=scenario,
+    )
+    written = write_tables(result.assessment, out_dir, {"plan": result.table})
+    run = result.assessment
+    basis = f"at {result.term}" if result.term else f"over {run.terms[0]} to {run.terms[-1]}"
+    click.echo(
+        f"{run.area.name} ({run.scenario}): deficit places {basis}: "
+        f"{result.deficit_before:.1f} before"
+    )
+    click.echo(
+        f"  optimum: {result.places_added} new places leave {result.deficit_left:.1f} "
+        "(scipy milp, HiGHS)"
+    )
+    click.echo(
+        f"  greedy (largest deficit first): {result.greedy_places_added} new places leave "
+        f"{result.greedy_left:.1f}"
+    )
+    chosen = result.table[result.table["places_added"] > 0]
+    for row in chosen.to_dict("records"):
+        site = f" site {row['site_id']}" if row["site_id"] else ""
+        click.echo(
+            f"  {row['ward_name']} ({row['ward_code']}){site} {row['age_group']}: "
+            f"+{row['places_added']}, deficit {row['deficit_before']:.1f} -> "
+            f"{row['deficit_after']:.1f}"
+        )
+    click.echo("Written: " + ", ".join(str(p) for p in written))
+
+
+COMMANDS = [resilience_command, plan_command]
