@@ -13,8 +13,10 @@ __version__ = "0.1.0"
 
 from .area import Area, load_area
 from .assess import Assessment, assess
+from .closures import Resilience, resilience
 from .errors import InputError, ParameterError, SufficiencyError
 from .parameters import Parameters
+from .planning import Plan, plan
 from .terms import Term
 
 __all__ = [
@@ -23,8 +25,12 @@ __all__ = [
     "InputError",
     "ParameterError",
     "Parameters",
+    "Plan",
+    "Resilience",
     "SufficiencyError",
     "Term",
     "assess",
     "load_area",
+    "plan",
+    "resilience",
 ]

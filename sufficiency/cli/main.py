@@ -29,6 +29,8 @@ Examples:
   sufficiency ingest returns-2026-autumn.xlsx --term 2026-autumn --area ~/eyc/southampton
   sufficiency returns status --term 2026-autumn --area ~/eyc/southampton
   sufficiency import postcodes ONSPD_FEB_2025_UK.csv --area ~/eyc/southampton
+  sufficiency resilience --area ~/eyc/southampton   # the settings the area can least lose
+  sufficiency plan --places 60 --max-per-ward 30    # where 60 new places close most deficit
 """
 
 
@@ -217,12 +219,20 @@ def compare(
 
 
 def _register() -> None:
-    """Commands that live in their own modules (returns and store; maps and report)."""
+    """Commands that live in their own modules (returns and store; maps and report;
+    imports; resilience and plan)."""
     from .imports import import_group
     from .maps import map_command, report_command
+    from .planning import COMMANDS as PLANNING_COMMANDS
     from .returns import COMMANDS as RETURNS_COMMANDS
 
-    for command in [*RETURNS_COMMANDS, map_command, report_command, import_group]:
+    for command in [
+        *RETURNS_COMMANDS,
+        map_command,
+        report_command,
+        import_group,
+        *PLANNING_COMMANDS,
+    ]:
         cli.add_command(command)
 
 

@@ -18,6 +18,7 @@ for the CSV and the workbook, which a spreadsheet opens. The same table gives th
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import shutil
 import tempfile
@@ -208,9 +209,11 @@ def write_workbook(
     gap: pd.DataFrame,
     scenarios: pd.DataFrame | None = None,
     comparison: pd.DataFrame | None = None,
+    extra: Mapping[str, pd.DataFrame] | None = None,
 ) -> None:
     """The workbook of one or more scenarios: ``gap`` holds every scenario (and any Monte Carlo
-    columns after the contract's); ``scenarios`` and ``comparison`` sheets when given."""
+    columns after the contract's); ``scenarios`` and ``comparison`` sheets when given, and the
+    ``extra`` sheets (resilience, plan) before the notes."""
     calibration = pd.concat(
         [r.calibration.assign(scenario=r.scenario) for r in results], ignore_index=True
     )
@@ -222,6 +225,8 @@ def write_workbook(
     sheets["calibration"] = _rounded(calibration, 3)
     if scenarios is not None:
         sheets["scenarios"] = scenarios
+    for name, frame in (extra or {}).items():
+        sheets[name] = _rounded(frame)
     sheets["notes"] = _notes_frame(results)
     sheets["parameters"] = parameters_frame(results[0].parameters)
     write_sheets(path, sheets)
@@ -280,4 +285,16 @@ def write_runs(
     writers[WORKBOOK] = lambda p: write_workbook(
         results, p, gap=gap, scenarios=scenarios, comparison=comparison
     )
+    return write_atomically(out_dir, writers)
+
+
+def write_tables(
+    result: Assessment, out_dir: str | Path, tables: Mapping[str, pd.DataFrame]
+) -> list[Path]:
+    """Write each table as ``<name>.csv`` and the workbook of ``result`` with a sheet per table,
+    all or nothing (the ``resilience`` and ``plan`` commands)."""
+    writers: dict[str, Callable[[Path], object]] = {}
+    for name, table in tables.items():
+        writers[f"{name}.csv"] = functools.partial(write_gap_csv, table)
+    writers[WORKBOOK] = lambda p: write_workbook([result], p, gap=result.gap, extra=tables)
     return write_atomically(out_dir, writers)

@@ -1,0 +1,206 @@
+"""The ``resilience`` and ``plan`` commands: thin layers over ``closures.py`` and ``planning.py``.
+
+Both run the model first (the baseline, or the ``--scenario`` given), write their table as CSV
+and as a sheet of the workbook, and print a short summary. ``resilience`` is an internal output:
+it names providers.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from ._errors import user_errors
+
+RESILIENCE_EXAMPLES = """
+\b
+Examples:
+  sufficiency resilience                        # the demo area, every forecast term
+  sufficiency resilience --area ~/eyc/area --term 2027-autumn --out results/resilience
+  sufficiency resilience --scenario scenarios/closures.toml
+"""
+
+
+@click.command("resilience", epilog=RESILIENCE_EXAMPLES)
+@click.option("--area", type=click.Path(path_type=Path), default=None, help="Area folder.")
+@click.option(
+    "--term",
+    default=None,
+    metavar="YYYY-season",
+    help="Count deficit places added at this forecast term only. Default: every term.",
+)
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(path_type=Path),
+    default=Path("output"),
+    show_default=True,
+    help="Folder to write resilience.csv and sufficiency.xlsx into.",
+)
+@click.option(
+    "--scenario",
+    type=click.Path(path_type=Path),
+    default=None,
+    metavar="FILE",
+    help="Assess the area under this scenario TOML first.",
+)
+@user_errors()
+def resilience_command(
+    area: Path | None, term: str | None, out_dir: Path, scenario: Path | None
+) -> None:
+    """Which settings the area can least afford to lose (internal: names providers).
+
+    For every open provider, the deficit places its closure alone from the first forecast term
+    would add (summed over wards, age groups and terms, or at --term), the wards and age groups
+    pushed into or deeper into deficit, the first term affected and fragility flags from its
+    returns. Writes OUT/resilience.csv and a resilience sheet in OUT/sufficiency.xlsx.
+    """
+    from ..closures import least_affordable, resilience
+    from ..outputs.tables import write_tables
+
+    result = resilience(area, scenario=scenario, term=term)
+    written = write_tables(
+        result.assessment,
+        out_dir,
+        {"resilience": result.table, "single_setting": result.single_settings},
+    )
+    run = result.assessment
+    basis = f"at {result.term}" if result.term else f"over {run.terms[0]} to {run.terms[-1]}"
+    click.echo(f"{run.area.name} ({run.scenario}): {len(result.table)} open settings, {basis}")
+    top = least_affordable(result.table)
+    if len(top):
+        click.echo("The settings the area can least afford to lose (deficit places added):")
+        for row in top.to_dict("records"):
+            flags = f" [{row['flags']}]" if row["flags"] else ""
+            click.echo(
+                f"  {row['urn']} {row['provider_name']} ({row['ward_name']}): "
+                f"{row['deficit_places_added']:.1f}, from {row['first_term_affected']}{flags}"
+            )
+    else:
+        click.echo("No single closure pushes a ward into deficit or deeper.")
+    single = result.single_settings
+    if len(single):
+        click.echo("Wards that depend on a single setting for an age group:")
+        for row in single.to_dict("records"):
+            click.echo(
+                f"  {row['ward_name']} ({row['ward_code']}) {row['age_group']}: {row['urn']}"
+            )
+    else:
+        click.echo("No ward depends on a single setting for an age group.")
+    click.echo("Written: " + ", ".join(str(p) for p in written))
+
+
+PLAN_EXAMPLES = """
+\b
+Examples:
+  sufficiency plan --places 60 --max-per-ward 30
+  sufficiency plan --area ~/eyc/area --places 40 --age-group 2 --term 2027-autumn
+  sufficiency plan --candidates sites.csv --cost-per-place 12000 --budget 500000
+  sufficiency plan --places 60 --scenario scenarios/closures.toml
+"""
+
+
+@click.command("plan", epilog=PLAN_EXAMPLES)
+@click.option("--area", type=click.Path(path_type=Path), default=None, help="Area folder.")
+@click.option("--places", type=int, default=None, help="New places to place (at most).")
+@click.option(
+    "--age-group",
+    "age_groups",
+    multiple=True,
+    metavar="A",
+    help="Place only this age group (under2, 2, 3_4); repeat for several. Default: all.",
+)
+@click.option(
+    "--term",
+    default=None,
+    metavar="YYYY-season",
+    help="Count the deficit at this forecast term only. Default: summed over every term.",
+)
+@click.option(
+    "--candidates",
+    type=click.Path(path_type=Path),
+    default=None,
+    metavar="FILE",
+    help="Candidate sites CSV: site_id, ward_code, age_groups (';'-separated, blank: all), "
+    "capacity, cost_per_place (optional). Default: any ward.",
+)
+@click.option("--max-per-ward", type=int, default=None, help="At most K new places in a ward.")
+@click.option("--cost-per-place", type=float, default=None, help="Cost of one new place.")
+@click.option("--budget", type=float, default=None, help="Capital to spend (needs a cost).")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(path_type=Path),
+    default=Path("output"),
+    show_default=True,
+    help="Folder to write plan.csv and sufficiency.xlsx into.",
+)
+@click.option(
+    "--scenario",
+    type=click.Path(path_type=Path),
+    default=None,
+    metavar="FILE",
+    help="Assess the area under this scenario TOML first.",
+)
+@user_errors()
+def plan_command(
+    area: Path | None,
+    places: int | None,
+    age_groups: tuple[str, ...],
+    term: str | None,
+    candidates: Path | None,
+    max_per_ward: int | None,
+    cost_per_place: float | None,
+    budget: float | None,
+    out_dir: Path,
+    scenario: Path | None,
+) -> None:
+    """Where new places (or a budget) close the most deficit.
+
+    Solves an integer programme (scipy milp, HiGHS) for the places per ward and age group (or
+    per candidate site) that leave the least deficit over the forecast terms (or at --term),
+    and compares it with the greedy answer (largest deficit first). Writes OUT/plan.csv and a
+    plan sheet in OUT/sufficiency.xlsx.
+    """
+    from ..outputs.tables import write_tables
+    from ..planning import plan
+
+    result = plan(
+        area,
+        places=places,
+        age_groups=age_groups,
+        term=term,
+        candidates=candidates,
+        max_per_ward=max_per_ward,
+        cost_per_place=cost_per_place,
+        budget=budget,
+        scenario=scenario,
+    )
+    written = write_tables(result.assessment, out_dir, {"plan": result.table})
+    run = result.assessment
+    basis = f"at {result.term}" if result.term else f"over {run.terms[0]} to {run.terms[-1]}"
+    click.echo(
+        f"{run.area.name} ({run.scenario}): deficit places {basis}: "
+        f"{result.deficit_before:.1f} before"
+    )
+    click.echo(
+        f"  optimum: {result.places_added} new places leave {result.deficit_left:.1f} "
+        "(scipy milp, HiGHS)"
+    )
+    click.echo(
+        f"  greedy (largest deficit first): {result.greedy_places_added} new places leave "
+        f"{result.greedy_left:.1f}"
+    )
+    chosen = result.table[result.table["places_added"] > 0]
+    for row in chosen.to_dict("records"):
+        site = f" site {row['site_id']}" if row["site_id"] else ""
+        click.echo(
+            f"  {row['ward_name']} ({row['ward_code']}){site} {row['age_group']}: "
+            f"+{row['places_added']}, deficit {row['deficit_before']:.1f} -> "
+            f"{row['deficit_after']:.1f}"
+        )
+    click.echo("Written: " + ", ".join(str(p) for p in written))
+
+
+COMMANDS = [resilience_command, plan_command]

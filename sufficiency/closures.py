@@ -1,0 +1,386 @@
+"""Resilience: what each open provider's closure alone would do to the gap (a contingency, N-1).
+
+For every provider open in the forecast, its supply places (``supply.ProviderSupply``) are taken
+away from its ward's supply from the first forecast term on, everything else unchanged, and the
+gap (``gap.gap``) of that ward alone is worked out again: no assessment is re-run per provider,
+so a national run costs one array operation over providers x terms x age groups. Then::
+
+    deficit_places_added = sum over wards w, age groups a, terms t of
+                           max(0, -gap_after) - max(0, -gap_before)
+
+(at ``term`` only when one is given). The comparison is within the ward (the strict gap): the
+cross-boundary measures (accessibility, flows) are not yet followed, so a setting whose places
+serve a neighbouring ward shows its loss in its own ward only.
+
+Fragility flags come from the provider's returns: occupancy below ``LOW_OCCUPANCY`` (children on
+roll / places), vacancies up since its previous return, a staff vacancy rate of
+``STAFF_VACANCY_RATE`` or more (vacancies / (staff in post + vacancies)), more leavers than
+recruits, a closure or a fall in places in its history, and an Ofsted grade of 3 or 4 (or the
+words) where the returns carry an ``ofsted_grade`` column.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from . import gap as gap_model
+from .area import Area
+from .assess import Assessment, as_area, as_parameters, assess
+from .errors import InputError
+from .parameters import Parameters
+from .returns.reader import CHILDREN, PLACES, VACANCIES
+from .supply import ProviderSupply
+from .terms import AGE_GROUPS, Term
+
+LOW_OCCUPANCY = 0.6
+"""Occupancy (children on roll / places) below which a setting's income is at risk."""
+STAFF_VACANCY_RATE = 0.2
+"""Staff vacancies / (staff in post + vacancies) at or above which recruitment is a risk."""
+WEAK_OFSTED = {"3", "4", "requires improvement", "inadequate"}
+
+COLUMNS = [
+    "urn",
+    "provider_name",
+    "provider_type",
+    "ward_code",
+    "ward_name",
+    "supply_places",
+    "deficit_places_added",
+    "first_term_affected",
+    "wards_affected",
+    "sole_setting_for",
+    "occupancy",
+    "vacancies",
+    "vacancies_change",
+    "staff_vacancy_rate",
+    "staff_leavers",
+    "staff_recruits",
+    "ofsted_grade",
+    "flags",
+]
+"""``resilience.csv``: one row per open provider, sorted by deficit places added (largest
+first), then urn."""
+
+
+@dataclass(frozen=True)
+class ClosureEffects:
+    """Each provider row's closure effect on the strict gap, as arrays.
+
+    ``added[j, t, g]`` is ``max(0, -gap_after) - max(0, -gap_before)`` in the ward of provider
+    row ``j`` (0 for a provider outside the area's wards).
+    """
+
+    urn: np.ndarray
+    ward_row: np.ndarray
+    added: np.ndarray
+
+
+def closure_effects(
+    providers: ProviderSupply,
+    wards: pd.Index,
+    demand_places: np.ndarray,
+    utilisation: float,
+) -> ClosureEffects:
+    """The deficit places each provider's closure alone adds, per term and age group.
+
+    ``demand_places`` is (wards, terms, 3) in the order of ``wards``, the terms those of
+    ``providers.places``. A provider with several locations in one ward is closed at all of
+    them (its rows are summed by urn and ward first).
+
+    Examples
+    --------
+    Ward A: demand 30, providers of 20 and 15; ward B: demand 10, one provider of 12.
+
+    >>> supply = ProviderSupply(urn=np.array(["P1", "P2", "P3"], dtype=object),
+    ...     ward_code=np.array(["A", "A", "B"], dtype=object), xy=np.zeros((3, 2)),
+    ...     places=np.array([20.0, 15.0, 12.0]).reshape(3, 1, 1) * [[[0, 0, 1]]])
+    >>> demand = np.array([30.0, 10.0]).reshape(2, 1, 1) * [[[0, 0, 1]]]
+    >>> effects = closure_effects(supply, pd.Index(["A", "B"]), demand, 1.0)
+    >>> effects.added.sum(axis=(1, 2)).tolist()
+    [15.0, 10.0, 10.0]
+    """
+    wards = pd.Index(wards)
+    keys = pd.DataFrame({"urn": providers.urn.astype(str), "ward": providers.ward_code})
+    group = keys.groupby(["urn", "ward"], sort=True, dropna=False).ngroup().to_numpy()
+    n = int(group.max()) + 1 if len(group) else 0
+    places = np.zeros((n, *providers.places.shape[1:]))
+    np.add.at(places, group, providers.places)
+    first = np.unique(group, return_index=True)[1]
+    urn = providers.urn[first]
+    ward_row = wards.get_indexer(pd.Index(providers.ward_code[first]))
+    inside = ward_row >= 0
+    supply_wards = providers.by_ward(wards)
+    rows = np.where(inside, ward_row, 0)
+    before = gap_model.gap(supply_wards[rows], demand_places[rows], utilisation)
+    after = gap_model.gap(supply_wards[rows] - places, demand_places[rows], utilisation)
+    added = np.maximum(0.0, -after) - np.maximum(0.0, -before)
+    added[~inside] = 0.0
+    return ClosureEffects(urn=urn, ward_row=ward_row, added=added)
+
+
+@dataclass
+class Resilience:
+    """The result of :func:`resilience`.
+
+    Attributes
+    ----------
+    table
+        ``resilience.csv`` (:data:`COLUMNS`).
+    single_settings
+        One row per ward and age group with demand where one setting alone offers places in
+        the first forecast term: ``ward_code, ward_name, age_group, urn, supply_places,
+        demand_places``.
+    assessment
+        The assessment the closures are taken from.
+    term
+        The term counted, or ``None`` for every forecast term.
+    """
+
+    table: pd.DataFrame
+    single_settings: pd.DataFrame
+    assessment: Assessment
+    term: Term | None
+
+
+def resilience(
+    area: Assessment | Area | str | Path | None = None,
+    parameters: Parameters | str | Path | None = None,
+    *,
+    scenario: str | Path | None = None,
+    term: Term | str | None = None,
+) -> Resilience:
+    """Each open provider's closure alone from the first forecast term, and its fragility.
+
+    Parameters
+    ----------
+    area
+        An :class:`Assessment` already run, an :class:`Area` or area folder (``None``: the
+        demo), which is assessed first.
+    parameters
+        As :func:`sufficiency.assess` takes them (ignored for an assessment).
+    scenario
+        A scenario TOML to assess the area under (ignored for an assessment).
+    term
+        Count deficit places at this forecast term only (default: summed over all).
+    """
+    result = _assessment(area, parameters, scenario)
+    terms = result.terms
+    at = _forecast_term(term, terms)
+    providers = result.providers
+    if providers is None:
+        raise InputError("the assessment carries no provider supply")
+    wards = pd.Index(result.area.ward_codes)
+    demand = cube(result.gap, "demand_places", wards, terms)
+    effects = closure_effects(providers, wards, demand, result.parameters.utilisation)
+    counted = effects.added if at is None else effects.added[:, [at]]
+    by_row = counted.sum(axis=(1, 2))
+    names = result.area.wards.set_index("ward_code")["ward_name"]
+    first_forecast = _places_by_urn(providers)
+    hit = effects.added > 1e-9
+    by_term = hit.any(axis=2)
+    ward_code = np.where(
+        effects.ward_row >= 0, wards.to_numpy(dtype=object)[effects.ward_row], None
+    )
+    j, g = np.nonzero(hit.any(axis=1))
+    labels = pd.Series(ward_code[j].astype(str), dtype=object) + ":" + np.asarray(AGE_GROUPS)[g]
+    affected = labels.groupby(j).agg(list).reindex(range(len(effects.urn)))
+    per_row = pd.DataFrame(
+        {
+            "urn": effects.urn.astype(str),
+            "ward_code": ward_code,
+            "deficit_places_added": by_row,
+            "first_term_index": np.where(np.any(by_term, axis=1), np.argmax(by_term, axis=1), -1),
+            "affected": [x if isinstance(x, list) else [] for x in affected],
+        }
+    )
+    open_urns = set(result.provider_returns["urn"].astype(str)) | set(
+        first_forecast.index[first_forecast > 0]
+    )
+    per_row = per_row[per_row["urn"].isin(open_urns)]
+    single = single_settings(providers, wards, demand, names)
+    table = _provider_table(per_row, terms, names, first_forecast, single, result)
+    return Resilience(table=table, single_settings=single, assessment=result, term=_term(at, terms))
+
+
+def _assessment(
+    area: Assessment | Area | str | Path | None,
+    parameters: Parameters | str | Path | None,
+    scenario: str | Path | None,
+) -> Assessment:
+    if isinstance(area, Assessment):
+        return area
+    if scenario is None:
+        return assess(area, parameters)
+    from .scenarios.compare import assess_scenario, load_scenarios
+
+    loaded = as_area(area)
+    return assess_scenario(loaded, as_parameters(parameters, loaded), load_scenarios([scenario])[0])
+
+
+def _forecast_term(term: Term | str | None, terms: list[Term]) -> int | None:
+    """The position of ``term`` among the forecast terms; an unknown one is an error."""
+    if term is None:
+        return None
+    parsed = term if isinstance(term, Term) else _parse(term)
+    if parsed not in terms:
+        raise InputError(
+            f"--term: {parsed} is not a forecast term",
+            value=str(term),
+            hint=f"Give one from {terms[0]} to {terms[-1]}",
+        )
+    return terms.index(parsed)
+
+
+def _parse(term: str) -> Term:
+    try:
+        return Term.parse(term)
+    except InputError as exc:
+        raise InputError(f"--term: {exc.message}", value=term, hint=exc.hint) from None
+
+
+def _term(at: int | None, terms: list[Term]) -> Term | None:
+    return None if at is None else terms[at]
+
+
+def cube(table: pd.DataFrame, column: str, wards: pd.Index, terms: list[Term]) -> np.ndarray:
+    """One column of a gap table as (wards, terms, 3) in the order of ``wards``."""
+    term_of = {str(t): i for i, t in enumerate(terms)}
+    group_of = {g: i for i, g in enumerate(AGE_GROUPS)}
+    out = np.zeros((len(wards), len(terms), len(AGE_GROUPS)))
+    w = wards.get_indexer(pd.Index(table["ward_code"].astype(str)))
+    t = table["term"].astype(str).map(term_of).to_numpy()
+    g = table["age_group"].astype(str).map(group_of).to_numpy()
+    out[w, t, g] = table[column].to_numpy(float)
+    return out
+
+
+def single_settings(
+    providers: ProviderSupply, wards: pd.Index, demand: np.ndarray, names: pd.Series
+) -> pd.DataFrame:
+    """Wards and age groups with demand where one setting alone offers places in the first
+    forecast term."""
+    first = providers.places[:, 0, :] if providers.places.shape[1] else providers.places[:, 0:0, 0]
+    rows = wards.get_indexer(pd.Index(providers.ward_code))
+    offering = (first > 0) & (rows >= 0)[:, None]
+    counts = np.zeros((len(wards), len(AGE_GROUPS)), dtype=int)
+    np.add.at(counts, rows[rows >= 0], offering[rows >= 0].astype(int))
+    out = []
+    for w, g in zip(*np.nonzero((counts == 1) & (demand[:, 0, :] > 0)), strict=True):
+        j = np.flatnonzero(offering[:, g] & (rows == w))[0]
+        out.append(
+            {
+                "ward_code": wards[w],
+                "ward_name": names.get(wards[w], ""),
+                "age_group": AGE_GROUPS[g],
+                "urn": str(providers.urn[j]),
+                "supply_places": first[j, g],
+                "demand_places": demand[w, 0, g],
+            }
+        )
+    columns = ["ward_code", "ward_name", "age_group", "urn", "supply_places", "demand_places"]
+    return pd.DataFrame(out, columns=columns)
+
+
+def _places_by_urn(providers: ProviderSupply) -> pd.Series:
+    """Each urn's supply places in the first forecast term, all age groups."""
+    first = providers.places[:, 0, :].sum(axis=1) if providers.places.shape[1] else 0.0
+    return pd.Series(first, index=providers.urn.astype(str)).groupby(level=0).sum()
+
+
+def _provider_table(
+    per_row: pd.DataFrame,
+    terms: list[Term],
+    names: pd.Series,
+    first_forecast: pd.Series,
+    single: pd.DataFrame,
+    result: Assessment,
+) -> pd.DataFrame:
+    """One row per urn: the effects over its wards summed, the fragility flags joined."""
+    if per_row.empty:
+        return pd.DataFrame(columns=COLUMNS)
+    grouped = per_row.groupby("urn", sort=True)
+    first_index = grouped["first_term_index"].agg(
+        lambda s: int(s[s >= 0].min()) if (s >= 0).any() else -1
+    )
+    table = pd.DataFrame(
+        {
+            "urn": grouped["ward_code"].first().index,
+            "ward_code": grouped["ward_code"].first().to_numpy(),
+            "deficit_places_added": grouped["deficit_places_added"].sum().to_numpy(),
+            "first_term_affected": [str(terms[i]) if i >= 0 else "" for i in first_index],
+            "wards_affected": grouped["affected"]
+            .agg(lambda s: "; ".join(x for part in s for x in part))
+            .to_numpy(),
+        }
+    )
+    table["ward_name"] = table["ward_code"].map(names).fillna("")
+    table["supply_places"] = table["urn"].map(first_forecast).fillna(0.0).to_numpy()
+    sole = single.groupby("urn")["age_group"].agg("; ".join) if len(single) else pd.Series()
+    table["sole_setting_for"] = table["urn"].map(sole).fillna("")
+    table = table.merge(fragility(result.area.returns, result.latest_return), on="urn", how="left")
+    table["flags"] = table["flags"].fillna("")
+    return ranked(table)[COLUMNS]
+
+
+def ranked(table: pd.DataFrame) -> pd.DataFrame:
+    """Rows by deficit places added (largest first), then urn: the order of resilience.csv."""
+    order = table.sort_values(
+        ["deficit_places_added", "urn"], ascending=[False, True], kind="stable"
+    )
+    return order.reset_index(drop=True)
+
+
+def fragility(returns: pd.DataFrame, latest: Term) -> pd.DataFrame:
+    """Per urn, from its latest return as at ``latest`` and the ones before it: occupancy,
+    vacancies and their change since the previous return, staff vacancy rate, leavers and
+    recruits, Ofsted grade (where a column exists) and the flags they raise."""
+    made = returns[returns["urn"].notna() & (returns["term_index"] <= latest.index)].copy()
+    made["urn"] = made["urn"].astype(str)
+    made = made.sort_values(["urn", "term_index"], kind="stable")
+    made["_places"] = made[PLACES].fillna(0.0).sum(axis=1)
+    made["_vacancies"] = made[VACANCIES].sum(axis=1, min_count=1)
+    last = made.drop_duplicates("urn", keep="last").set_index("urn")
+    previous = made[made.duplicated("urn", keep="last")].drop_duplicates("urn", keep="last")
+    previous = previous.set_index("urn")
+    children = last[CHILDREN].sum(axis=1, min_count=1)
+    places = last["_places"]
+    staff = last["staff_total"].fillna(0) + last["staff_vacancies"].fillna(0)
+    out = pd.DataFrame(index=last.index)
+    out["provider_name"] = last["provider_name"].fillna("").astype(str)
+    out["provider_type"] = last["provider_type"].fillna("").astype(str)
+    out["occupancy"] = (children / places.where(places > 0)).astype(float)
+    out["vacancies"] = last["_vacancies"]
+    out["vacancies_change"] = last["_vacancies"] - previous["_vacancies"].reindex(out.index)
+    out["staff_vacancy_rate"] = (last["staff_vacancies"] / staff.where(staff > 0)).astype(float)
+    out["staff_leavers"] = last["staff_leavers"]
+    out["staff_recruits"] = last["staff_recruits"]
+    grade = last["ofsted_grade"] if "ofsted_grade" in last.columns else pd.Series(index=last.index)
+    out["ofsted_grade"] = grade.astype("string").fillna("")
+    earlier = made[made.duplicated("urn", keep="last")]
+    closed_before = (
+        earlier["status"].isin(["closed", "closing"]).groupby(earlier["urn"]).any()
+    ).reindex(out.index, fill_value=False)
+    most_before = earlier.groupby("urn")["_places"].max().reindex(out.index)
+    fell = places < most_before
+    flags = {
+        "low occupancy": out["occupancy"] < LOW_OCCUPANCY,
+        "vacancies rising": out["vacancies_change"] > 0,
+        "staff vacancies": out["staff_vacancy_rate"] >= STAFF_VACANCY_RATE,
+        "more leavers than recruits": out["staff_leavers"].fillna(0)
+        > out["staff_recruits"].fillna(0),
+        "closure in history": closed_before,
+        "places fell": fell,
+        "weak Ofsted grade": out["ofsted_grade"].str.lower().isin(WEAK_OFSTED),
+    }
+    raised = pd.DataFrame({k: v.fillna(value=False).astype("bool") for k, v in flags.items()})
+    out["flags"] = raised.apply(lambda r: "; ".join(k for k, v in r.items() if v), axis=1)
+    return out.reset_index(names="urn")
+
+
+def least_affordable(table: pd.DataFrame, n: int = 10) -> pd.DataFrame:
+    """The ``n`` settings whose closure alone adds the most deficit places (none that add 0)."""
+    return table[table["deficit_places_added"] > 0].head(n)

@@ -1,0 +1,132 @@
+"""Resilience: each provider's closure alone, worked by hand."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+from conftest import inside, provider, write_area
+
+import sufficiency
+from sufficiency.cli.main import cli
+from sufficiency.closures import closure_effects, ranked
+from sufficiency.supply import ProviderSupply
+
+
+def _hand_worked() -> tuple[ProviderSupply, pd.Index, np.ndarray]:
+    """Ward A: demand 30, providers of 20 (P20) and 15 (P15); ward B: demand 10, one of 12
+    (P12); one age group (3_4), one term."""
+    only_3_4 = np.array([0.0, 0.0, 1.0])
+    supply = ProviderSupply(
+        urn=np.array(["P20", "P15", "P12"], dtype=object),
+        ward_code=np.array(["A", "A", "B"], dtype=object),
+        xy=np.zeros((3, 2)),
+        places=np.array([20.0, 15.0, 12.0])[:, None, None] * only_3_4,
+    )
+    demand = np.array([30.0, 10.0])[:, None, None] * only_3_4
+    return supply, pd.Index(["A", "B"]), demand
+
+
+def test_hand_worked_closures():
+    supply, wards, demand = _hand_worked()
+    effects = closure_effects(supply, wards, demand, utilisation=1.0)
+    added = pd.Series(effects.added.sum(axis=(1, 2)), index=effects.urn)
+    # A: 35 supply, gap +5; without P20: 15, gap -15 -> 15 deficit places added.
+    assert added["P20"] == 15.0
+    # A without P15: 20 supply, gap -10 -> 10 added.
+    assert added["P15"] == 10.0
+    # B: 12 supply, gap +2; without P12: 0, gap -10 -> 10 added.
+    assert added["P12"] == 10.0
+    # Only the 3_4 group is touched.
+    assert effects.added[:, :, :2].sum() == 0.0
+    table = pd.DataFrame({"urn": added.index, "deficit_places_added": added.to_numpy()})
+    # The 20-place provider first, then the two that add 10 by urn (P12 before P15).
+    assert ranked(table)["urn"].tolist() == ["P20", "P12", "P15"]
+
+
+def test_a_closure_into_a_deeper_deficit_counts_only_the_extra():
+    supply, wards, demand = _hand_worked()
+    demand = demand * 2  # A: demand 60, gap -25; without P15: -40 -> 15 added
+    effects = closure_effects(supply, wards, demand, utilisation=1.0)
+    added = dict(zip(effects.urn, effects.added.sum(axis=(1, 2)).tolist(), strict=True))
+    # B: demand 20, gap -8; without P12: -20 -> 12 added.
+    assert added == {"P20": 20.0, "P15": 15.0, "P12": 12.0}
+
+
+def _area(tmp_path):
+    x0, y0 = inside(0)
+    x1, y1 = inside(1)
+    rows = [
+        provider(urn="EY000001", easting=x0, northing=y0),
+        provider(urn="EY000002", easting=x0, northing=y0),
+        provider(urn="EY000003", easting=x1, northing=y1),
+    ]
+    return write_area(tmp_path / "area", returns={"2026-autumn": rows})
+
+
+def test_resilience_on_an_area_one_row_per_provider_sorted(tmp_path):
+    result = sufficiency.resilience(_area(tmp_path))
+    table = result.table
+    assert sorted(table["urn"]) == ["EY000001", "EY000002", "EY000003"]
+    assert (table["deficit_places_added"] >= 0).all()
+    key = list(zip(-table["deficit_places_added"], table["urn"], strict=True))
+    assert key == sorted(key)
+    # Ward 2 has one setting: it depends on it for every age group it offers.
+    single = result.single_settings
+    assert set(single["urn"]) <= {"EY000003"}
+    assert len(single) > 0
+
+
+def test_resilience_command_writes_the_table_and_lists_settings(tmp_path):
+    out = tmp_path / "out"
+    result = CliRunner().invoke(
+        cli, ["resilience", "--area", str(_area(tmp_path)), "--out", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    written = pd.read_csv(out / "resilience.csv")
+    assert written.columns[:2].tolist() == ["urn", "provider_name"]
+    assert len(written) == 3
+    assert (out / "sufficiency.xlsx").exists()
+    assert "single setting" in result.output
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--term", "2040-autumn"], "--term: 2040-autumn is not a forecast term"),
+        (["--term", "2027-winter"], "--term:"),
+    ],
+)
+def test_resilience_mistakes_are_one_line(tmp_path, args, message):
+    area = _area(tmp_path)
+    result = CliRunner().invoke(cli, ["resilience", "--area", str(area), *args])
+    assert result.exit_code == 1
+    assert message in result.output
+    assert "Traceback" not in result.output
+
+
+def test_fragility_flags_from_the_returns(tmp_path):
+    x, y = inside(0)
+    before = provider(urn="EY000001", easting=x, northing=y, staff_leavers=0, staff_recruits=0)
+    # A term later: 30 places (from 40), 12 children on roll (occupancy 0.4), vacancies 2 -> 8,
+    # 2 staff vacancies against 5 in post (rate 2/7), 3 leavers and 1 recruit.
+    after = provider(
+        urn="EY000001",
+        easting=x,
+        northing=y,
+        places_3_4=30,
+        children_3_4=12,
+        vacancies_3_4=8,
+        staff_vacancies=2,
+        staff_leavers=3,
+        staff_recruits=1,
+    )
+    area = write_area(tmp_path / "area", returns={"2026-summer": [before], "2026-autumn": [after]})
+    row = sufficiency.resilience(area).table.iloc[0]
+    assert row["occupancy"] == pytest.approx(0.4)
+    assert row["vacancies_change"] == 6
+    assert row["staff_vacancy_rate"] == pytest.approx(2 / 7)
+    assert row["flags"] == (
+        "low occupancy; vacancies rising; staff vacancies; more leavers than recruits; places fell"
+    )

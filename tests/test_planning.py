@@ -1,0 +1,153 @@
+"""Where new places go: the integer programme against hand-worked optima."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+from conftest import inside, provider, write_area
+
+import sufficiency
+from sufficiency.cli.main import cli
+from sufficiency.planning import Units, deficit_left, greedy_places, optimal_places
+
+
+def _wards(limit: float, cost: float = 0.0, n: int = 3) -> Units:
+    """One unit per ward, one age group: cell = ward row."""
+    return Units(
+        cell=np.arange(n), group=np.arange(n), limit=np.full(n, limit), cost=np.full(n, cost)
+    )
+
+
+def test_hand_worked_plan():
+    # Deficits 30, 10 and 0 (one term), 25 places, at most 20 a ward.
+    gap_cells = np.array([[-30.0], [-10.0], [0.0]])
+    units = _wards(20)
+    best = optimal_places(gap_cells, units, places=25, budget=None, utilisation=1.0)
+    # 40 - 25 = 15 left. Every split with 15..20 in the first ward and the rest in the second
+    # is optimal; the tie rule (fewest places, then earliest wards) gives 20 + 5.
+    assert deficit_left(gap_cells, units, best, 1.0).sum() == 15.0
+    assert best.tolist() == [20, 5, 0]
+    greedy = greedy_places(gap_cells, units, places=25, budget=None, utilisation=1.0)
+    assert greedy.tolist() == [20, 5, 0]
+
+
+def test_the_optimum_uses_no_more_places_than_it_needs():
+    gap_cells = np.array([[-3.0], [-2.0], [0.0]])
+    best = optimal_places(gap_cells, _wards(20), places=25, budget=None, utilisation=1.0)
+    assert best.tolist() == [3, 2, 0]
+
+
+def test_a_budget_where_greedy_is_worse_than_the_optimum():
+    # Ward A: deficit 30 at 2 a place; ward B: deficit 20 at 1 a place; budget 40.
+    gap_cells = np.array([[-30.0], [-20.0]])
+    units = Units(
+        cell=np.arange(2), group=np.arange(2), limit=np.full(2, np.inf), cost=np.array([2.0, 1.0])
+    )
+    best = optimal_places(gap_cells, units, places=None, budget=40, utilisation=1.0)
+    greedy = greedy_places(gap_cells, units, places=None, budget=40, utilisation=1.0)
+    # Greedy spends it all on A (20 places): 10 + 20 = 30 left. Optimum: 20 in B (20) and 10 in
+    # A (20): 20 + 0 = 20 left; 0 in B is worse, so the optimum is unique.
+    assert greedy.tolist() == [20, 0]
+    assert deficit_left(gap_cells, units, greedy, 1.0).sum() == 30.0
+    assert best.tolist() == [10, 20]
+    assert deficit_left(gap_cells, units, best, 1.0).sum() == 20.0
+
+
+def test_terms_count_each_place_in_every_term_it_closes():
+    # Ward A: deficit 10 in one term of two; ward B: deficit 6 in both. 6 places: B closes 12.
+    gap_cells = np.array([[-10.0, 0.0], [-6.0, -6.0]])
+    units = _wards(np.inf, n=2)
+    best = optimal_places(gap_cells, units, places=6, budget=None, utilisation=1.0)
+    greedy = greedy_places(gap_cells, units, places=6, budget=None, utilisation=1.0)
+    assert best.tolist() == [0, 6]
+    assert deficit_left(gap_cells, units, best, 1.0).sum() == 10.0
+    assert greedy.tolist() == [6, 0]
+    assert deficit_left(gap_cells, units, greedy, 1.0).sum() == 16.0
+
+
+def _area(tmp_path):
+    x, y = inside(0)
+    rows = [provider(urn="EY000001", easting=x, northing=y, places_3_4=5)]
+    return write_area(tmp_path / "area", returns={"2026-autumn": rows})
+
+
+def test_plan_on_an_area(tmp_path):
+    result = sufficiency.plan(_area(tmp_path), places=10, max_per_ward=6, age_groups=["3_4"])
+    assert result.places_added <= 10
+    assert result.deficit_left <= result.greedy_left + 1e-9
+    assert result.deficit_left < result.deficit_before
+    assert (result.table["places_added"] <= 6).all()
+    assert set(result.table["age_group"]) == {"3_4"}
+
+
+def test_plan_command_writes_plan_csv_and_compares_with_greedy(tmp_path):
+    out = tmp_path / "out"
+    result = CliRunner().invoke(
+        cli, ["plan", "--area", str(_area(tmp_path)), "--places", "10", "--out", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    assert "greedy (largest deficit first)" in result.output
+    table = pd.read_csv(out / "plan.csv")
+    assert table.columns.tolist()[:5] == [
+        "ward_code",
+        "ward_name",
+        "site_id",
+        "age_group",
+        "places_added",
+    ]
+
+
+def test_plan_with_candidate_sites(tmp_path):
+    sites = tmp_path / "sites.csv"
+    sites.write_text(
+        "site_id,ward_code,age_groups,capacity,cost_per_place\n"
+        "S1,E05000001,3_4,4,\n"
+        "S2,E05000002,2;3_4,100,\n"
+    )
+    result = sufficiency.plan(_area(tmp_path), places=30, candidates=sites)
+    by_site = result.table.groupby("site_id")["places_added"].sum()
+    assert by_site.get("S1", 0) <= 4
+    assert set(result.table["site_id"]) <= {"S1", "S2"}
+
+
+@pytest.mark.parametrize(
+    ("args", "sites", "message"),
+    [
+        (["--places", "-1"], None, "--places must be 0 or more (found -1)"),
+        (["--places", "5", "--age-group", "5"], None, "--age-group: unknown age group"),
+        (["--places", "5", "--term", "2040-spring"], None, "2040-spring is not a forecast term"),
+        ([], None, "give --places, or --budget"),
+        (["--places", "5", "--budget", "10"], None, "--budget needs a cost per place"),
+        (
+            ["--places", "5"],
+            "site_id,ward_code,capacity\nS1,E05000001,4\nS2,E05009999,3\n",
+            "sites.csv, row 3, column 'ward_code': ward code is not one of the area's wards",
+        ),
+        (
+            ["--places", "5"],
+            "site_id,ward_code,capacity\nS1,E05000001,lots\n",
+            "sites.csv, row 2, column 'capacity': not a number (found 'lots')",
+        ),
+        (
+            ["--places", "5"],
+            "site_id,ward_code,age_groups,capacity\nS1,E05000001,toddlers,4\n",
+            "row 2, column 'age_groups': unknown age group",
+        ),
+        (["--places", "5"], "site_id,capacity\nS1,4\n", "column 'ward_code': missing column"),
+    ],
+)
+def test_plan_mistakes_are_one_line(tmp_path, args, sites, message):
+    area = _area(tmp_path)
+    extra = []
+    if sites is not None:
+        (tmp_path / "sites.csv").write_text(sites)
+        extra = ["--candidates", str(tmp_path / "sites.csv")]
+    result = CliRunner().invoke(
+        cli, ["plan", "--area", str(area), "--out", str(tmp_path / "out"), *args, *extra]
+    )
+    assert result.exit_code == 1, result.output
+    assert message in result.output
+    assert len(result.output.strip().splitlines()) == 1
+    assert "Traceback" not in result.output
