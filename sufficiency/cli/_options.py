@@ -33,6 +33,27 @@ def area_option(help_extra: str = "") -> Callable[[Callable[..., Any]], Callable
     )
 
 
+def out_option(writes: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """``--out``: the folder a command writes ``writes`` into (default ./output)."""
+    return click.option(
+        "--out",
+        "out_dir",
+        type=click.Path(path_type=Path),
+        default=Path("output"),
+        show_default=True,
+        help=f"Folder to write {writes} into.",
+    )
+
+
+SCENARIO_OPTION = click.option(
+    "--scenario",
+    type=click.Path(path_type=Path),
+    default=None,
+    metavar="FILE",
+    help="Assess the area under this scenario TOML first.",
+)
+
+
 AREA_OPTIONS = [
     area_option(),
     click.option(

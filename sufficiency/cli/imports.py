@@ -36,21 +36,15 @@ def postcodes(file: Path, area: Path) -> None:
       sufficiency import postcodes NSPL21_FEB_2025_UK.csv --area ~/eyc/southampton
     """
     from .. import geography
-    from ..area import area_folder, resolve_files
     from ..errors import InputError
     from ..importers.postcodes import import_postcodes, write_postcodes
     from ..outputs.tables import write_atomically
-    from .returns import _refuse_demo
+    from .returns import area_files, refuse_demo
 
-    _refuse_demo(area)
-    folder, config = area_folder(area)
-    files = resolve_files(folder, config)
-    if not files["wards"]:
-        raise InputError(
-            "the area has no wards file",
-            file=folder,
-            hint="Add wards.geojson (or .gpkg, .shp) first: postcodes are kept by ward",
-        )
+    refuse_demo(area)
+    folder, files = area_files(
+        area, hint="Add wards.geojson (or .gpkg, .shp) first: postcodes are kept by ward"
+    )
     wards = geography.read_wards(files["wards"][0])
     imported = import_postcodes(file, wards)
     if imported.postcodes.empty:

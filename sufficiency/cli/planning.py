@@ -12,6 +12,7 @@ from pathlib import Path
 import click
 
 from ._errors import user_errors
+from ._options import SCENARIO_OPTION, area_option, out_option
 
 RESILIENCE_EXAMPLES = """
 \b
@@ -23,28 +24,15 @@ Examples:
 
 
 @click.command("resilience", epilog=RESILIENCE_EXAMPLES)
-@click.option("--area", type=click.Path(path_type=Path), default=None, help="Area folder.")
+@area_option()
 @click.option(
     "--term",
     default=None,
     metavar="YYYY-season",
     help="Count deficit places added at this forecast term only. Default: every term.",
 )
-@click.option(
-    "--out",
-    "out_dir",
-    type=click.Path(path_type=Path),
-    default=Path("output"),
-    show_default=True,
-    help="Folder to write resilience.csv and sufficiency.xlsx into.",
-)
-@click.option(
-    "--scenario",
-    type=click.Path(path_type=Path),
-    default=None,
-    metavar="FILE",
-    help="Assess the area under this scenario TOML first.",
-)
+@out_option("resilience.csv and sufficiency.xlsx")
+@SCENARIO_OPTION
 @user_errors()
 def resilience_command(
     area: Path | None, term: str | None, out_dir: Path, scenario: Path | None
@@ -102,7 +90,7 @@ Examples:
 
 
 @click.command("plan", epilog=PLAN_EXAMPLES)
-@click.option("--area", type=click.Path(path_type=Path), default=None, help="Area folder.")
+@area_option()
 @click.option("--places", type=int, default=None, help="New places to place (at most).")
 @click.option(
     "--age-group",
@@ -128,21 +116,8 @@ Examples:
 @click.option("--max-per-ward", type=int, default=None, help="At most K new places in a ward.")
 @click.option("--cost-per-place", type=float, default=None, help="Cost of one new place.")
 @click.option("--budget", type=float, default=None, help="Capital to spend (needs a cost).")
-@click.option(
-    "--out",
-    "out_dir",
-    type=click.Path(path_type=Path),
-    default=Path("output"),
-    show_default=True,
-    help="Folder to write plan.csv and sufficiency.xlsx into.",
-)
-@click.option(
-    "--scenario",
-    type=click.Path(path_type=Path),
-    default=None,
-    metavar="FILE",
-    help="Assess the area under this scenario TOML first.",
-)
+@out_option("plan.csv and sufficiency.xlsx")
+@SCENARIO_OPTION
 @user_errors()
 def plan_command(
     area: Path | None,

@@ -22,25 +22,31 @@ from ._errors import UserErrorGroup, user_errors
 from ._options import area_option
 
 
-def _area(area: Path) -> tuple[Path, Any, pd.DataFrame | None]:
-    """The area folder, its wards and its postcode lookup (``None`` if it has none)."""
-    from .. import geography
+def area_files(
+    area: Path, hint: str = "Add wards.geojson (or .gpkg, .shp), or give --area"
+) -> tuple[Path, dict[str, list[Path]]]:
+    """The area folder and its files (``area.resolve_files``); an area with no wards file is a
+    user error with ``hint``."""
     from ..area import area_folder, resolve_files
 
     folder, config = area_folder(area)
     files = resolve_files(folder, config)
     if not files["wards"]:
-        raise InputError(
-            "the area has no wards file",
-            file=folder,
-            hint="Add wards.geojson (or .gpkg, .shp), or give --area",
-        )
+        raise InputError("the area has no wards file", file=folder, hint=hint)
+    return folder, files
+
+
+def _area(area: Path) -> tuple[Path, Any, pd.DataFrame | None]:
+    """The area folder, its wards and its postcode lookup (``None`` if it has none)."""
+    from .. import geography
+
+    folder, files = area_files(area)
     wards = geography.read_wards(files["wards"][0])
     postcodes = geography.read_postcodes(files["postcodes"][0]) if files["postcodes"] else None
     return folder, wards, postcodes
 
 
-def _refuse_demo(area: Path) -> None:
+def refuse_demo(area: Path) -> None:
     """The bundled demo area is package data: nothing is ingested into it."""
     from .._demo_area import DEMO_AREA
 
@@ -139,7 +145,7 @@ def ingest(
         raise click.UsageError("give --replace or --add, not both")
     mode: store.Mode = "replace" if replace else "add" if add else "new"
     the_term = _term_of(term, files)
-    _refuse_demo(area)
+    refuse_demo(area)
     folder, wards, postcodes = _area(area)
     path = store.store_path(folder)
     history, known = pd.DataFrame(), set()
