@@ -46,6 +46,7 @@ OPTIONAL = {
     "parameters": ["parameters.toml"],
     "small_areas": ["small_areas.geojson", "small_areas.gpkg"],
     "flows": ["flows.csv"],
+    "ofsted": ["ofsted.csv"],
 }
 WARD_FILES = ["wards.geojson", "wards.gpkg", "wards.shp"]
 

@@ -58,3 +58,55 @@ def postcodes(file: Path, area: Path) -> None:
     write_atomically(target.parent, {target.name: lambda p: write_postcodes(imported, p)})
     for line in imported.lines(file, target):
         click.echo(line)
+
+
+@import_group.command("ofsted")
+@click.argument("file", type=click.Path(path_type=Path))
+@area_option()
+@click.option(
+    "--local-authority",
+    default=None,
+    metavar="NAME",
+    help="The area's local authority as the file writes it (keeps childminders, whose "
+    "postcodes are withheld). Default: the area's name in area.toml.",
+)
+def ofsted(file: Path, area: Path, local_authority: str | None) -> None:
+    """Ofsted's provider-level childcare data (CSV or XLSX) to AREA/ofsted.csv.
+
+    Reads "Childcare providers and inspections" as published (a title above the header is
+    found) and keeps the area's providers: those whose postcode is in the area's postcodes.csv
+    (import postcodes first), and those of its local authority. Writes urn, provider name and
+    type, registered places, postcode, ward_code, registration status and the latest
+    inspection grade (ofsted_grade: 1 outstanding to 4 inadequate). `returns status` checks
+    returns against it.
+
+    \b
+    Examples:
+      sufficiency import ofsted Childcare_provider_level_data_as_at_31_August_2025.csv
+      sufficiency import ofsted providers.xlsx --area ~/eyc/town --local-authority Southampton
+    """
+    from .. import geography
+    from ..area import area_folder
+    from ..errors import InputError
+    from ..importers.ofsted import import_ofsted, write_providers
+    from ..outputs.tables import write_atomically
+    from .returns import area_files, refuse_demo
+
+    refuse_demo(area)
+    folder, files = area_files(
+        area, hint="Add wards.geojson (or .gpkg, .shp) first: providers are placed in wards"
+    )
+    if not files["postcodes"]:
+        raise InputError(
+            "the area has no postcode lookup to place the providers with",
+            file=folder,
+            hint="Run sufficiency import postcodes ONSPD.csv --area DIR first; nothing was written",
+        )
+    postcodes = geography.read_postcodes(files["postcodes"][0])
+    if local_authority is None:
+        local_authority = area_folder(area)[1].get("area", {}).get("name")
+    imported = import_ofsted(file, postcodes, local_authority)
+    target = files["ofsted"][0] if files.get("ofsted") else folder / "ofsted.csv"
+    write_atomically(target.parent, {target.name: lambda p: write_providers(imported, p)})
+    for line in imported.lines(file, target):
+        click.echo(line)
