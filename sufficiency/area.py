@@ -236,13 +236,21 @@ def load_area(path: str | Path) -> Area:
 def _check_wards(
     table: pd.DataFrame, known: set[str], path: Path, column: str = "ward_code"
 ) -> None:
+    bad = ~table[column].isin(known)
+    unmatched = sorted(set(table.loc[bad, column].dropna().astype(str)))
+    listed = ", ".join(unmatched[:5]) + (
+        f", ... ({len(unmatched)} in all)" if len(unmatched) > 5 else ""
+    )
     raise_first(
-        ~table[column].isin(known),
+        bad,
         table,
         "ward code not in the wards file",
         file=path,
         column=column,
-        hint="Use the codes of the wards file (the same boundary year)",
+        hint=f"{len(unmatched)} code(s) do not match ({listed}): wards of another boundary "
+        "year? Use the codes of the wards file (the same year): import the ONS figures again "
+        "with sufficiency import births/population FILE --lookup (an LSOA to ward best-fit "
+        "lookup of the wards' year), or map the codes with ONS's ward-to-ward lookup",
     )
 
 
@@ -280,7 +288,7 @@ def read_births(path: Path, known: set[str], notes: list[str] | None = None) -> 
             row=row_number(table, i),
             hint="Give one row per ward and year (and month)",
         )
-    _refuse_gaps(out, known, path, monthly="month" in table.columns)
+    refuse_birth_gaps(out, known, path, monthly="month" in table.columns)
     out = out.sort_values(key, kind="stable").reset_index(drop=True)
     if "month" not in table.columns:
         # Each year's row becomes its 12 months, in order: the table stays sorted.
@@ -290,7 +298,7 @@ def read_births(path: Path, known: set[str], notes: list[str] | None = None) -> 
     return out
 
 
-def _refuse_gaps(births: pd.DataFrame, known: set[str], path: Path, *, monthly: bool) -> None:
+def refuse_birth_gaps(births: pd.DataFrame, known: set[str], path: Path, *, monthly: bool) -> None:
     """Every ward, every year from the first to the last (every month, with ``monthly``): else
     an error naming the first ward and year with a gap (wards and years in order)."""
     first, last = int(births["year"].min()), int(births["year"].max())

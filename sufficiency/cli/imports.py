@@ -110,3 +110,126 @@ def ofsted(file: Path, area: Path, local_authority: str | None) -> None:
     write_atomically(target.parent, {target.name: lambda p: write_providers(imported, p)})
     for line in imported.lines(file, target):
         click.echo(line)
+
+
+LOOKUP_OPTION = click.option(
+    "--lookup",
+    type=click.Path(path_type=Path),
+    default=None,
+    metavar="FILE",
+    help="ONS 'LSOA to Electoral Ward Best Fit Lookup' (LSOA21CD, WD24CD) of the wards' year, "
+    "for figures by LSOA. Default: the ward holding each LSOA's point in small_areas.",
+)
+
+
+def _area_context(area: Path, lookup: Path | None) -> dict:
+    """What the births and population importers need from the area: its ward codes, postcode
+    lookup, small areas and the LSOA to ward lookup given."""
+    from .. import geography
+    from ..importers._wards import read_lookup
+    from .returns import area_files, refuse_demo
+
+    refuse_demo(area)
+    folder, files = area_files(
+        area, hint="Add wards.geojson (or .gpkg, .shp) first: figures are kept by ward"
+    )
+    wards = geography.read_wards(files["wards"][0])
+    known = set(wards["ward_code"])
+    return {
+        "folder": folder,
+        "files": files,
+        "known": known,
+        "postcodes": geography.read_postcodes(files["postcodes"][0])
+        if files["postcodes"]
+        else None,
+        "small_areas": geography.read_small_areas(files["small_areas"][0], wards)
+        if files["small_areas"] and lookup is None
+        else None,
+        "lookup": read_lookup(lookup, known) if lookup is not None else None,
+        "lookup_name": str(lookup) if lookup is not None else None,
+    }
+
+
+@import_group.command("births")
+@click.argument("file", type=click.Path(path_type=Path))
+@area_option()
+@LOOKUP_OPTION
+@click.option(
+    "--project-missing",
+    is_flag=True,
+    help="Fill missing months or years of a ward with the mean of its same calendar month in "
+    "the other years (marked projected = 1). Default: missing births are an error.",
+)
+def births(file: Path, area: Path, lookup: Path | None, project_missing: bool) -> None:
+    """ONS births by ward or LSOA and year, or the council's monthly births, to AREA/births.csv.
+
+    Recognises a ward code, an LSOA code (added up into wards by --lookup or the area's
+    small_areas) or a postcode (placed by the area's postcodes.csv); a year (or a column per
+    year, or a date of birth) and month; and a count of births, or one row per child.
+
+    \b
+    Examples:
+      sufficiency import births births_by_lsoa_2013_2023.xlsx --lookup LSOA21_WD24_LU.csv
+      sufficiency import births child_health_births.csv --area ~/eyc/town --project-missing
+    """
+    from ..importers.births import import_births, write_births
+    from ..outputs.tables import write_atomically
+
+    context = _area_context(area, lookup)
+    imported = import_births(
+        file,
+        context["known"],
+        postcodes=context["postcodes"],
+        lookup=context["lookup"],
+        lookup_name=context["lookup_name"],
+        small_areas=context["small_areas"],
+        project_missing=project_missing,
+    )
+    files = context["files"]
+    target = files["births"][0] if files["births"] else context["folder"] / "births.csv"
+    write_atomically(target.parent, {target.name: lambda p: write_births(imported, p)})
+    for line in imported.lines(file, target):
+        click.echo(line)
+
+
+@import_group.command("population")
+@click.argument("file", type=click.Path(path_type=Path))
+@area_option()
+@LOOKUP_OPTION
+@click.option(
+    "--year",
+    type=int,
+    default=None,
+    metavar="YYYY",
+    help="The mid-year of the estimates, when neither the sheet names (Mid-YYYY) nor a year "
+    "column say it.",
+)
+def population(file: Path, area: Path, lookup: Path | None, year: int | None) -> None:
+    """ONS mid-year population estimates by single year of age to AREA/population.csv.
+
+    Reads the LSOA (2021 codes) or ward estimates as published: every Mid-YYYY sheet of the
+    workbook, females and males added up; keeps ages 0 to 4. LSOAs are added up into wards by
+    --lookup or the area's small_areas.
+
+    \b
+    Examples:
+      sufficiency import population sapelsoasyoa20222024.xlsx --lookup LSOA21_WD24_LU.csv
+      sufficiency import population ward_estimates_mid2023.csv --year 2023 --area ~/eyc/town
+    """
+    from ..importers.population import import_population, write_population
+    from ..outputs.tables import write_atomically
+
+    context = _area_context(area, lookup)
+    imported = import_population(
+        file,
+        context["known"],
+        year=year,
+        lookup=context["lookup"],
+        lookup_name=context["lookup_name"],
+        small_areas=context["small_areas"],
+    )
+    files = context["files"]
+    target = files["population"][0] if files["population"] else context["folder"] / "population.csv"
+    write_atomically(target.parent, {target.name: lambda p: write_population(imported, p)})
+    for line in imported.lines(file, target):
+        click.echo(line)

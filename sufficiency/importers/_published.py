@@ -69,13 +69,33 @@ def _grids_xlsx(path: Path) -> list[tuple[str, list[list[object]]]]:
         book.close()
 
 
-def read_published(path: str | Path, keys: list[str], expected: str) -> Published:
-    """Read the table whose header row holds one of ``keys`` (lower case, exact cell text).
+def header_rows(path: str | Path, keys: list[str]) -> list[tuple[int, str, int]]:
+    """Every sheet's header row, as ``(sheet index, sheet name, rows above the header)``.
 
-    Raises :class:`InputError` listing ``expected`` when no row of the first
-    :data:`SCAN_ROWS` of any sheet has one.
+    A header row is the first of a sheet's first :data:`SCAN_ROWS` rows with a cell matching
+    one of ``keys`` (regular expressions, matched whole against the lower-case cell text).
     """
     path = Path(path)
+    sheets = _sheets(path)
+    found = []
+    for i, (name, grid) in enumerate(sheets):
+        for r, row in enumerate(grid):
+            if any(_matches(c, keys) for c in row):
+                found.append((i, name, r))
+                break
+    return found
+
+
+def _matches(cell: object, keys: list[str]) -> bool:
+    import re
+
+    if cell is None:
+        return False
+    text = str(cell).strip().lower()
+    return any(re.fullmatch(key, text) for key in keys)
+
+
+def _sheets(path: Path) -> list[tuple[str, list[list[object]]]]:
     if not path.is_file():
         raise InputError("file not found", file=path, hint="Check the path and the file name")
     suffix = path.suffix.lower()
@@ -85,19 +105,24 @@ def read_published(path: str | Path, keys: list[str], expected: str) -> Publishe
             file=path,
             hint="Open it in Excel or LibreOffice and save it as .xlsx or CSV (UTF-8)",
         )
-    wanted = set(keys)
-    sheets: list[tuple[str, list[list[object]]]] = (
-        _grids_xlsx(path) if suffix in {".xlsx", ".xlsm"} else [("", list(_grid_csv(path)))]
-    )
+    if suffix in {".xlsx", ".xlsm"}:
+        return _grids_xlsx(path)
+    return [("", _grid_csv(path))]
+
+
+def read_published(path: str | Path, keys: list[str], expected: str) -> Published:
+    """Read the table whose header row holds one of ``keys`` (regular expressions matched
+    whole against the lower-case cell text), in the first sheet that has one.
+
+    Raises :class:`InputError` listing ``expected`` when no row of the first
+    :data:`SCAN_ROWS` of any sheet has one.
+    """
+    path = Path(path)
+    sheets = _sheets(path)
     for i, (name, grid) in enumerate(sheets):
         for r, row in enumerate(grid):
-            cells = {str(c).strip().lower() for c in row if c is not None}
-            if cells & wanted:
-                table = read_table(path, sheet=i, skip_rows=r)
-                if (i, r) == (0, 0):
-                    return Published(table, None)
-                where = f"row {r + 1}" + (f" of sheet {name!r}" if i else "")
-                return Published(table, where)
+            if any(_matches(c, keys) for c in row):
+                return Published(read_table(path, sheet=i, skip_rows=r), where(i, name, r))
     first = sheets[0][1][0] if sheets and sheets[0][1] else []
     shown = ", ".join(str(c) for c in first[:12] if c is not None) or "nothing"
     raise InputError(
@@ -105,3 +130,10 @@ def read_published(path: str | Path, keys: list[str], expected: str) -> Publishe
         file=path,
         hint=f"It needs {expected}; its first row has {shown}",
     )
+
+
+def where(sheet: int, name: str, above: int) -> str | None:
+    """``None`` for row 1 of the first sheet, else ``"row 3"`` or ``"row 4 of sheet 'X'"``."""
+    if (sheet, above) == (0, 0):
+        return None
+    return f"row {above + 1}" + (f" of sheet {name!r}" if sheet else "")
