@@ -449,6 +449,15 @@ def read_returns(
         geography.refuse_without_lookup(frame, wards, postcodes, file=str(path))
         frame = geography.locate(frame, wards, postcodes, file=path)
         lost = frame[frame["located_by"] == "unlocated"]
+        if len(lost) and len(lost) == len(frame):
+            raise InputError(
+                f"none of its {len(frame)} provider(s) is in a ward of the area (e.g. "
+                f"{lost['urn'].iloc[0]}); a run would count no places at all",
+                file=path,
+                hint="Check the providers' coordinates or postcodes are in the area, and that "
+                f"the wards file ({wards.attrs.get('path', 'wards')}) is in the right coordinate "
+                "reference system",
+            )
         if len(lost):
             urns = ", ".join(lost["urn"].astype(str).head(5))
             notes.append(
