@@ -20,7 +20,7 @@ def import_group() -> None:
     """Import a public dataset (as published) into an area folder, keeping the area's rows."""
 
 
-@import_group.command("postcodes")
+@import_group.command("postcodes", short_help="ONSPD or NSPL postcodes to postcodes.csv.")
 @click.argument("file", type=click.Path(path_type=Path))
 @area_option()
 def postcodes(file: Path, area: Path) -> None:
@@ -60,7 +60,7 @@ def postcodes(file: Path, area: Path) -> None:
         click.echo(line)
 
 
-@import_group.command("ofsted")
+@import_group.command("ofsted", short_help="Ofsted childcare providers to ofsted.csv.")
 @click.argument("file", type=click.Path(path_type=Path))
 @area_option()
 @click.option(
@@ -150,7 +150,7 @@ def _area_context(area: Path, lookup: Path | None) -> dict:
     }
 
 
-@import_group.command("births")
+@import_group.command("births", short_help="ONS or council births to births.csv.")
 @click.argument("file", type=click.Path(path_type=Path))
 @area_option()
 @LOOKUP_OPTION
@@ -192,7 +192,7 @@ def births(file: Path, area: Path, lookup: Path | None, project_missing: bool) -
         click.echo(line)
 
 
-@import_group.command("population")
+@import_group.command("population", short_help="ONS population estimates to population.csv.")
 @click.argument("file", type=click.Path(path_type=Path))
 @area_option()
 @LOOKUP_OPTION
