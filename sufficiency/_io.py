@@ -340,7 +340,7 @@ def numbers(
         )
     if integer:
         raise_first(
-            (values % 1 != 0).fillna(False).to_numpy(),
+            ((values % 1 != 0) & values.notna()).to_numpy(),
             table,
             "not a whole number",
             file=file,

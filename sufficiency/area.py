@@ -199,6 +199,8 @@ def load_area(path: str | Path) -> Area:
         notes.insert(0, f"Supply read from the return files ({len(files['returns'])} file(s))")
     else:
         returns = from_store[0]
+    if files["ofsted"]:
+        returns = with_ofsted_grade(returns, read_ofsted(files["ofsted"][0]), notes)
     info = config.get("area", {})
     area = Area(
         path=folder,
@@ -468,6 +470,46 @@ def read_returns(
     returns = pd.concat(frames, ignore_index=True)
     returns["term_index"] = [int(t) for t in _term_indices(returns["term"])]
     return returns.sort_values(["term_index", "urn"], kind="stable").reset_index(drop=True)
+
+
+def read_ofsted(path: Path) -> pd.DataFrame:
+    """The area's ``ofsted.csv`` (``sufficiency import ofsted``): ``urn`` and ``ofsted_grade``
+    (1 outstanding to 4 inadequate, missing when not yet inspected), one row per URN."""
+    table = read_table(path)
+    require_columns(table, ["urn", "ofsted_grade"], file=path)
+    grade = numbers(table, "ofsted_grade", file=path, required=False, integer=True)
+    raise_first(
+        ((grade < 1) | (grade > 4)).to_numpy(bool),
+        table,
+        "an Ofsted grade is 1 to 4",
+        file=path,
+        column="ofsted_grade",
+        hint="Import the Ofsted file again: sufficiency import ofsted FILE",
+    )
+    urn = table["urn"].astype("string").str.upper().str.replace(" ", "", regex=False)
+    out = pd.DataFrame({"urn": urn, "ofsted_grade": grade.astype("Int64")})
+    return out.drop_duplicates("urn").reset_index(drop=True)
+
+
+def with_ofsted_grade(
+    returns: pd.DataFrame, ofsted: pd.DataFrame, notes: list[str]
+) -> pd.DataFrame:
+    """Each return row with its provider's ``ofsted_grade`` from ``ofsted.csv`` (by URN); a
+    grade the return gives itself is kept."""
+    grade = ofsted.set_index("urn")["ofsted_grade"]
+    urn = returns["urn"].astype("string").str.upper()
+    from_file = pd.array(grade.reindex(urn.to_numpy()).to_numpy(), dtype="Int64")
+    out = returns.copy()
+    if "ofsted_grade" in out.columns:
+        own = pd.to_numeric(out["ofsted_grade"], errors="coerce").astype("Int64")
+        out["ofsted_grade"] = own.fillna(pd.Series(from_file, index=out.index))
+    else:
+        out["ofsted_grade"] = from_file
+    matched = int(pd.Series(from_file).notna().sum())
+    notes.append(
+        f"Ofsted grades from ofsted.csv for {matched} of {len(out)} return row(s) (by URN)"
+    )
+    return out
 
 
 def _term_indices(terms: pd.Series) -> list[int]:

@@ -291,3 +291,26 @@ def test_real_southampton_lsoas_go_whole_to_wards_by_their_point(tmp_path):
     age0 = pop[pop["age"] == 0].set_index("ward_code")["population"]
     assert len(age0) == 16 and age0.sum() == 148 and (age0 > 0).all()
     assert "best fit: the ward holding each LSOA's representative point" in result.output
+
+
+def test_imported_births_and_population_are_what_the_area_reads(tmp_path):
+    # The yearly births by LSOA become 12 equal months when the area is read: ward 1's 17
+    # births of 2022 are 17/12 a month; the population is read as imported (ages 0-4).
+    from sufficiency.area import load_area
+
+    area = write_area(tmp_path / "area")
+    assert _run("births", str(BIRTHS), "--area", str(area), "--lookup", str(LOOKUP)).exit_code == 0
+    workbook = _sape_workbook(tmp_path / "sape.xlsx")
+    assert (
+        _run("population", str(workbook), "--area", str(area), "--lookup", str(LOOKUP)).exit_code
+        == 0
+    )
+    loaded = load_area(area)
+    monthly = loaded.births.set_index(["ward_code", "year", "month"])["births"]
+    assert monthly.loc[("E05000001", 2022, 1)] == pytest.approx(17 / 12)
+    assert monthly.groupby(level=["ward_code", "year"]).sum().loc[("E05000002", 2024)] == (
+        pytest.approx(22.0)
+    )
+    assert loaded.population is not None
+    pop = loaded.population.set_index(["ward_code", "year", "age"])["population"]
+    assert pop.loc[("E05000001", 2023, 4)] == 42.0  # 34 + 2 * 4

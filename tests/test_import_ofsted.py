@@ -219,3 +219,31 @@ def test_returns_status_checks_against_the_imported_register(tmp_path):
     assert lines[1] == "2026-autumn: 1 of 4 provider(s) returned (25%); 3 not returned"
     assert "  on the register: 4; returned but not on it: 0" in lines
     assert sum("register" in line and "EY1000" in line for line in lines) == 3
+
+
+def test_the_grade_is_carried_into_the_areas_returns(tmp_path):
+    # The tiny area's one return is EY100001, graded 2 in the Ofsted file.
+    import sufficiency
+
+    area = _area(tmp_path)
+    assert _import(area, OFSTED, "--local-authority", "Southampton").exit_code == 0
+    loaded = sufficiency.assess(area).area
+    assert loaded.returns["urn"].tolist() == ["EY100001"]
+    assert loaded.returns["ofsted_grade"].tolist() == [2]
+    assert "Ofsted grades from ofsted.csv for 1 of 1 return row(s) (by URN)" in loaded.notes
+
+
+def test_a_grade_outside_1_to_4_in_ofsted_csv_names_the_row(tmp_path):
+    from sufficiency.area import load_area
+    from sufficiency.errors import InputError
+
+    area = _area(tmp_path)
+    (area / "ofsted.csv").write_text("urn,ofsted_grade\nEY100001,2\nEY100002,7\n")
+    try:
+        load_area(area)
+    except InputError as exc:
+        assert str(exc).startswith(
+            f"{area / 'ofsted.csv'}, row 3, column 'ofsted_grade': an Ofsted grade is 1 to 4"
+        )
+    else:
+        raise AssertionError("a grade of 7 was accepted")
