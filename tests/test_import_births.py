@@ -50,7 +50,10 @@ def test_births_by_lsoa_are_added_up_into_wards_by_the_lookup(tmp_path):
     assert "header found on row 2" in lines[0]
     # 17 + 16 + 18 + 20 + 21 + 22 = 114
     assert lines[1] == "Kept 114 births in 2 ward(s), 2022 to 2024, by year"
-    assert lines[2] == "Dropped 3 row(s) outside the area's wards"
+    assert lines[2] == (
+        "Dropped 3 row(s) outside the area's wards (an LSOA that the lookup or the small areas "
+        "put in no ward of the area)"
+    )
 
 
 def _monthly(tmp_path: Path, drop: tuple[str, int, int] | None) -> Path:
@@ -130,7 +133,10 @@ def test_one_row_per_child_by_postcode_and_date_of_birth(tmp_path):
         "E05000002": 12.0,
     }
     assert births["month"].tolist() == list(range(1, 13)) * 2
-    assert "Dropped 12 row(s) outside the area's wards" in result.output
+    assert (
+        "Dropped 12 row(s) outside the area's wards (a postcode not in the area's postcodes.csv"
+        in result.output
+    )
     assert "each row is one child" in result.output
 
 
@@ -314,3 +320,14 @@ def test_imported_births_and_population_are_what_the_area_reads(tmp_path):
     assert loaded.population is not None
     pop = loaded.population.set_index(["ward_code", "year", "age"])["population"]
     assert pop.loc[("E05000001", 2023, 4)] == 42.0  # 34 + 2 * 4
+
+
+def test_an_empty_ward_code_is_an_error_not_a_dropped_row(tmp_path):
+    area = write_area(tmp_path / "area")
+    before = _files(area)
+    gap = tmp_path / "births.csv"
+    gap.write_text("ward_code,year,births\nE05000001,2024,100\n,2024,50\nE05000002,2024,40\n")
+    result = _run("births", str(gap), "--area", str(area))
+    assert result.exit_code == 1
+    assert "births.csv, row 3, column 'ward_code': empty cell" in result.output
+    assert _files(area) == before

@@ -92,6 +92,13 @@ def test_without_the_local_authority_childminders_with_no_postcode_are_dropped(t
         result.output
     )
     assert "3 outside the area" in result.output
+    # The two childminders (EY100002 in Southampton, EY100008 in Eastleigh) are among them,
+    # and the summary says why.
+    assert (
+        "2 provider(s) with a withheld postcode (childminders) were dropped: no local "
+        "authority was given (the file has Eastleigh, Manchester, Southampton, ...); give "
+        "--local-authority"
+    ) in result.output
 
 
 def test_the_area_toml_name_is_the_local_authority(tmp_path):

@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .._io import find_column, read_table, row_number
+from .._io import find_column, raise_first, read_table, row_number
 from ..errors import InputError
 
 LSOA_CODE = [r"lsoa\d\dcd", r"lsoa[ _]\d{4}[ _]code", r"lsoa[ _]code", r"lsoa"]
@@ -31,6 +31,18 @@ WARD_CODE = [
 ]
 SHOWN = 5
 """How many unmatched codes an error lists."""
+
+
+def refuse_empty(codes: pd.Series, table: pd.DataFrame, *, file: str | Path, column: str) -> None:
+    """An empty ward or LSOA code: an error at its row (its figures would be lost)."""
+    raise_first(
+        codes.isna().to_numpy(bool),
+        table,
+        "empty cell",
+        file=file,
+        column=column,
+        hint="Every row needs its ward or LSOA code (a total row? delete it)",
+    )
 
 
 def refuse_other_year(

@@ -32,7 +32,7 @@ import pandas as pd
 from .._io import check_magnitude, dates, find_column, normalise_postcode, numbers
 from ..errors import InputError
 from ._published import read_published
-from ._wards import LSOA_CODE, WARD_CODE, lsoa_wards, refuse_other_year
+from ._wards import LSOA_CODE, WARD_CODE, lsoa_wards, refuse_empty, refuse_other_year
 
 POSTCODE = [r"postcode", r"pcds", r"postcode of residence", r"mother'?s postcode"]
 YEAR = [r"year", r"year of birth", r"calendar year", r"birth year"]
@@ -61,6 +61,7 @@ class ImportedBirths:
     outside: int = 0
     projected: int = 0
     notes: list[str] = field(default_factory=list)
+    unplaced: str = ""
 
     def lines(self, source: Path, target: Path) -> list[str]:
         years = self.births["year"]
@@ -71,7 +72,7 @@ class ImportedBirths:
             + (f"; header found on {self.where}" if self.where else ""),
             f"Kept {total:,.0f} births in {self.births['ward_code'].nunique()} ward(s), "
             f"{years.min()} to {years.max()}, " + ("by month" if monthly else "by year"),
-            f"Dropped {self.outside:,} row(s) outside the area's wards",
+            f"Dropped {self.outside:,} row(s) outside the area's wards ({self.unplaced})",
         ]
         if self.projected:
             out.append(
@@ -172,7 +173,14 @@ def import_births(
     out, projected = _fill_gaps(
         out, known, path, monthly=month is not None, project=project_missing
     )
+    if how.startswith("LSOAs"):
+        unplaced = "an LSOA that the lookup or the small areas put in no ward of the area"
+    elif "postcodes.csv" in how:
+        unplaced = "a postcode not in the area's postcodes.csv: outside the area, or mistyped"
+    else:
+        unplaced = "none can be: every ward code is checked against the wards file"
     return ImportedBirths(
+        unplaced=unplaced,
         births=out,
         rows=len(table),
         where=published.where,
@@ -198,6 +206,7 @@ def _wards_of(
     ward_col, lsoa_col, postcode_col = columns
     if ward_col is not None:
         ward = table[ward_col].astype("string").str.strip()
+        refuse_empty(ward, table, file=path, column=ward_col)
         refuse_other_year(
             ward,
             known,

@@ -214,6 +214,7 @@ def import_ofsted(
 
     urn = table[urn_column].astype("string").str.upper().str.replace(" ", "", regex=False)
     dropped: dict[str, int] = {}
+    notes: list[str] = []
     keep = urn.notna().to_numpy(bool).copy()
     dropped["with no URN"] = int((~keep).sum())
 
@@ -237,6 +238,20 @@ def import_ofsted(
         if local_authority
         else np.zeros(rows, dtype=bool)
     )
+    withheld = keep & ~placed & postcode.isna().to_numpy(bool)
+    if withheld.any() and not in_la.any():
+        authorities = sorted(set(la.dropna()))
+        notes.append(
+            f"{int(withheld.sum())} provider(s) with a withheld postcode (childminders) were "
+            "dropped: "
+            + (
+                f"no provider's local authority is {local_authority!r}"
+                if local_authority
+                else "no local authority was given"
+            )
+            + (f" (the file has {', '.join(authorities[:5])}, ...)" if authorities else "")
+            + "; give --local-authority as the file writes it, or name the area in area.toml"
+        )
     ours = placed | in_la
     dropped["outside the area"] = int((keep & ~ours).sum())
     keep &= ours
@@ -253,7 +268,6 @@ def import_ofsted(
 
     places_text = table[found["places"] or found["places_estimated"]]
     places = pd.Series(parse_numbers(places_text.astype("string")), index=table.index)
-    notes: list[str] = []
     if found["places"] and found["places_estimated"]:
         estimated = pd.Series(
             parse_numbers(table[found["places_estimated"]].astype("string")), index=table.index
@@ -287,7 +301,7 @@ def import_ofsted(
     grade_text = text("grade").str.lower()
     grade = grade_text.map(GRADES)
     inspected = (
-        dates(table.assign(_d=text("inspection_date")), "_d", file=path)
+        dates(table, found["inspection_date"], file=path)
         if found["inspection_date"]
         else pd.Series(pd.NaT, index=table.index)
     )

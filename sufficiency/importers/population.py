@@ -27,7 +27,7 @@ import pandas as pd
 from .._io import check_magnitude, find_column, numbers, read_table
 from ..errors import InputError
 from ._published import header_rows, where
-from ._wards import LSOA_CODE, WARD_CODE, lsoa_wards, refuse_other_year
+from ._wards import LSOA_CODE, WARD_CODE, lsoa_wards, refuse_empty, refuse_other_year
 
 AGES = range(5)
 """Ages kept: the model uses 0 to 4."""
@@ -168,6 +168,7 @@ def _one_table(
     if column is None:
         raise InputError("no ward or LSOA code column", file=path, hint=f"It needs {EXPECTED}")
     codes = table[column].astype("string").str.strip()
+    refuse_empty(codes, table, file=path, column=column)
     if ward_col:
         refuse_other_year(
             codes,
