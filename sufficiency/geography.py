@@ -94,6 +94,7 @@ def read_wards(path: str | Path, notes: list[str] | None = None) -> gpd.GeoDataF
     out = out.sort_values("ward_code", kind="stable").reset_index(drop=True)
     _refuse_overlaps(out, path)
     out.attrs["path"] = str(path)
+    out.attrs["code_field"] = str(code)
     return out
 
 

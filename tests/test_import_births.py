@@ -16,7 +16,7 @@ import openpyxl
 import pandas as pd
 import pytest
 from click.testing import CliRunner
-from conftest import SHARED, write_area
+from conftest import SHARED, ward_polygons, write_area
 
 from sufficiency.cli.main import cli
 
@@ -152,6 +152,50 @@ def test_ward_codes_of_another_year_are_listed_not_dropped(tmp_path):
         "file: E05012001, E05012002 (the wards file has 2 wards, e.g. E05000001)"
     ) in result.output
     assert "Ward (2023) to Ward (2024) Lookup" in result.output
+    assert _files(area) == before
+
+
+def _wd24_area(tmp_path: Path) -> Path:
+    """The tiny area with its wards as ONS publishes 2024 wards: fields WD24CD, WD24NM."""
+    area = write_area(tmp_path / "area")
+    wards = ward_polygons(["E05000001", "E05000002"]).rename(
+        columns={"ward_code": "WD24CD", "ward_name": "WD24NM"}
+    )
+    (area / "wards.geojson").unlink()
+    wards.to_file(area / "wards.geojson", driver="GeoJSON")
+    return area
+
+
+def test_ward_codes_of_2023_against_2024_wards_name_the_ward_to_ward_lookup(tmp_path):
+    area = _wd24_area(tmp_path)
+    before = _files(area)
+    old = tmp_path / "births_wd23.csv"
+    old.write_text("WD23CD,Year,Births\nE05000001,2024,100\nE05012002,2024,40\n")
+    result = _run("births", str(old), "--area", str(area))
+    assert result.exit_code == 1
+    assert "(the file's are 2023 wards, the wards file's 2024 wards)" in result.output
+    assert "Map the codes with ONS's 'Ward (2023) to Ward (2024) Lookup', or give" in (
+        result.output
+    )
+    assert _files(area) == before
+
+
+def test_a_lookup_to_2023_wards_against_2024_wards_is_refused_though_codes_match(tmp_path):
+    # Most wards keep their codes through a boundary review: the lookup's codes match, but its
+    # year does not, and the LSOAs of the changed wards would be lost.
+    area = _wd24_area(tmp_path)
+    before = _files(area)
+    lookup = tmp_path / "lsoa21_wd23.csv"
+    lookup.write_text(
+        "LSOA21CD,WD23CD\nE01000001,E05000001\nE01000002,E05000001\nE01000003,E05000002\n"
+    )
+    result = _run("births", str(BIRTHS), "--area", str(area), "--lookup", str(lookup))
+    assert result.exit_code == 1
+    assert (
+        "lsoa21_wd23.csv, row 1, column 'wd23cd': the lookup is to 2023 wards (wd23cd) and the "
+        "wards file has 2024 wards (WD24CD)"
+    ) in result.output
+    assert "'LSOA (2021) to Electoral Ward (2024) Best Fit Lookup'" in result.output
     assert _files(area) == before
 
 

@@ -8,11 +8,15 @@ what was kept and dropped, in one screen.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from ._errors import UserErrorGroup
 from ._options import area_option
+
+if TYPE_CHECKING:
+    from ..importers._wards import Target
 
 
 @click.group("import", cls=UserErrorGroup)
@@ -122,11 +126,11 @@ LOOKUP_OPTION = click.option(
 )
 
 
-def _area_context(area: Path, lookup: Path | None) -> dict:
-    """What the births and population importers need from the area: its ward codes, postcode
-    lookup, small areas and the LSOA to ward lookup given."""
+def _target(area: Path, lookup: Path | None) -> tuple[Path, dict[str, list[Path]], Target]:
+    """The area folder, its files, and where imported figures go (its wards, postcode lookup,
+    small areas and the LSOA to ward lookup given)."""
     from .. import geography
-    from ..importers._wards import read_lookup
+    from ..importers._wards import Target, read_lookup
     from .returns import area_files, refuse_demo
 
     refuse_demo(area)
@@ -134,20 +138,19 @@ def _area_context(area: Path, lookup: Path | None) -> dict:
         area, hint="Add wards.geojson (or .gpkg, .shp) first: figures are kept by ward"
     )
     wards = geography.read_wards(files["wards"][0])
-    known = set(wards["ward_code"])
-    return {
-        "folder": folder,
-        "files": files,
-        "known": known,
-        "postcodes": geography.read_postcodes(files["postcodes"][0])
-        if files["postcodes"]
-        else None,
-        "small_areas": geography.read_small_areas(files["small_areas"][0], wards)
+    known = frozenset(wards["ward_code"])
+    field = wards.attrs.get("code_field")
+    target = Target(
+        known=known,
+        field=field,
+        lookup=read_lookup(lookup, set(known), field) if lookup is not None else None,
+        lookup_name=str(lookup) if lookup is not None else None,
+        small_areas=geography.read_small_areas(files["small_areas"][0], wards)
         if files["small_areas"] and lookup is None
         else None,
-        "lookup": read_lookup(lookup, known) if lookup is not None else None,
-        "lookup_name": str(lookup) if lookup is not None else None,
-    }
+        postcodes=geography.read_postcodes(files["postcodes"][0]) if files["postcodes"] else None,
+    )
+    return folder, files, target
 
 
 @import_group.command("births", short_help="ONS or council births to births.csv.")
@@ -175,18 +178,9 @@ def births(file: Path, area: Path, lookup: Path | None, project_missing: bool) -
     from ..importers.births import import_births, write_births
     from ..outputs.tables import write_atomically
 
-    context = _area_context(area, lookup)
-    imported = import_births(
-        file,
-        context["known"],
-        postcodes=context["postcodes"],
-        lookup=context["lookup"],
-        lookup_name=context["lookup_name"],
-        small_areas=context["small_areas"],
-        project_missing=project_missing,
-    )
-    files = context["files"]
-    target = files["births"][0] if files["births"] else context["folder"] / "births.csv"
+    folder, files, where = _target(area, lookup)
+    imported = import_births(file, where, project_missing=project_missing)
+    target = files["births"][0] if files["births"] else folder / "births.csv"
     write_atomically(target.parent, {target.name: lambda p: write_births(imported, p)})
     for line in imported.lines(file, target):
         click.echo(line)
@@ -219,17 +213,9 @@ def population(file: Path, area: Path, lookup: Path | None, year: int | None) ->
     from ..importers.population import import_population, write_population
     from ..outputs.tables import write_atomically
 
-    context = _area_context(area, lookup)
-    imported = import_population(
-        file,
-        context["known"],
-        year=year,
-        lookup=context["lookup"],
-        lookup_name=context["lookup_name"],
-        small_areas=context["small_areas"],
-    )
-    files = context["files"]
-    target = files["population"][0] if files["population"] else context["folder"] / "population.csv"
+    folder, files, where = _target(area, lookup)
+    imported = import_population(file, where, year=year)
+    target = files["population"][0] if files["population"] else folder / "population.csv"
     write_atomically(target.parent, {target.name: lambda p: write_population(imported, p)})
     for line in imported.lines(file, target):
         click.echo(line)

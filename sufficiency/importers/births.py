@@ -32,7 +32,7 @@ import pandas as pd
 from .._io import check_magnitude, dates, find_column, normalise_postcode, numbers
 from ..errors import InputError
 from ._published import read_published
-from ._wards import LSOA_CODE, WARD_CODE, lsoa_wards, refuse_empty, refuse_other_year
+from ._wards import LSOA_CODE, WARD_CODE, Target, lsoa_wards, refuse_empty, refuse_other_year
 
 POSTCODE = [r"postcode", r"pcds", r"postcode of residence", r"mother'?s postcode"]
 YEAR = [r"year", r"year of birth", r"calendar year", r"birth year"]
@@ -86,20 +86,11 @@ class ImportedBirths:
 
 
 def import_births(
-    path: str | Path,
-    known: set[str],
-    *,
-    postcodes: pd.DataFrame | None = None,
-    lookup: pd.Series | None = None,
-    lookup_name: str | None = None,
-    small_areas: pd.DataFrame | None = None,
-    project_missing: bool = False,
+    path: str | Path, target: Target, *, project_missing: bool = False
 ) -> ImportedBirths:
     """Read a births file and return births by ward: ``ward_code, year[, month], births``.
 
-    ``known`` is the area's ward codes; ``postcodes`` its lookup (``geography.read_postcodes``);
-    ``lookup`` an LSOA to ward best-fit lookup (``_wards.read_lookup``); ``small_areas`` the
-    area's small areas (``geography.read_small_areas``).
+    ``target`` holds the area's wards and what places rows in them (:class:`_wards.Target`).
     """
     path = Path(path)
     keys = WARD_CODE + LSOA_CODE + POSTCODE
@@ -143,16 +134,8 @@ def import_births(
         births = pd.Series(1.0, index=table.index)
         notes.append("No count column: each row is one child (child health records)")
 
-    ward, how = _wards_of(
-        table,
-        path,
-        known,
-        columns=(ward_col, lsoa_col, postcode_col),
-        postcodes=postcodes,
-        lookup=lookup,
-        lookup_name=lookup_name,
-        small_areas=small_areas,
-    )
+    ward, how = _wards_of(table, path, target, (ward_col, lsoa_col, postcode_col))
+    known = target.known
     inside = ward.notna().to_numpy(bool) & ward.isin(known).to_numpy(bool)
     frame = pd.DataFrame({"ward_code": ward, "year": year, "births": births})
     key = ["ward_code", "year"]
@@ -171,7 +154,7 @@ def import_births(
     if month is not None:
         out["month"] = out["month"].astype(int)
     out, projected = _fill_gaps(
-        out, known, path, monthly=month is not None, project=project_missing
+        out, set(known), path, monthly=month is not None, project=project_missing
     )
     if how.startswith("LSOAs"):
         unplaced = "an LSOA that the lookup or the small areas put in no ward of the area"
@@ -194,25 +177,22 @@ def import_births(
 def _wards_of(
     table: pd.DataFrame,
     path: Path,
-    known: set[str],
-    *,
+    target: Target,
     columns: tuple[str | None, str | None, str | None],
-    postcodes: pd.DataFrame | None,
-    lookup: pd.Series | None,
-    lookup_name: str | None,
-    small_areas: pd.DataFrame | None,
 ) -> tuple[pd.Series, str]:
     """Each row's ward (missing outside the area) and how it was found."""
     ward_col, lsoa_col, postcode_col = columns
+    postcodes = target.postcodes
     if ward_col is not None:
         ward = table[ward_col].astype("string").str.strip()
         refuse_empty(ward, table, file=path, column=ward_col)
         refuse_other_year(
             ward,
-            known,
+            set(target.known),
             table,
             file=path,
             column=ward_col,
+            wards_field=target.field,
             lookup_hint="Give births by the wards of the area's wards file: ONS's ward to ward "
             "lookups (e.g. 'Ward (2023) to Ward (2024) Lookup') map old codes, or import births "
             "by LSOA with --lookup 'LSOA (2021) to Electoral Ward Best Fit Lookup' of the "
@@ -225,19 +205,8 @@ def _wards_of(
             table,
             file=path,
             column=lsoa_col,
-            lookup=lookup,
-            small_areas=small_areas,
-            lookup_name=lookup_name,
+            target=target,
         )
-        if lookup is not None:
-            refuse_other_year(
-                ward,
-                known,
-                table,
-                file=lookup_name or path,
-                column="ward code",
-                lookup_hint="Give the lookup to the wards of the area's wards file (same year)",
-            )
     elif postcode_col is not None:
         if postcodes is None:
             raise InputError(

@@ -27,7 +27,7 @@ import pandas as pd
 from .._io import check_magnitude, find_column, numbers, read_table
 from ..errors import InputError
 from ._published import header_rows, where
-from ._wards import LSOA_CODE, WARD_CODE, lsoa_wards, refuse_empty, refuse_other_year
+from ._wards import LSOA_CODE, WARD_CODE, Target, lsoa_wards, refuse_empty, refuse_other_year
 
 AGES = range(5)
 """Ages kept: the model uses 0 to 4."""
@@ -82,13 +82,7 @@ def _age_columns(columns: list[str]) -> dict[int, list[str]]:
 
 
 def import_population(
-    path: str | Path,
-    known: set[str],
-    *,
-    year: int | None = None,
-    lookup: pd.Series | None = None,
-    lookup_name: str | None = None,
-    small_areas: pd.DataFrame | None = None,
+    path: str | Path, target: Target, *, year: int | None = None
 ) -> ImportedPopulation:
     """Read ONS population estimates and return ``ward_code, year, age, population``."""
     path = Path(path)
@@ -108,14 +102,7 @@ def import_population(
         if label:
             sheets.append(label + (f", header on {where(sheet, name, above)}" if above else ""))
         frame, how, dropped = _one_table(
-            table,
-            path,
-            known,
-            year=int(sheet_year.group(1)) if sheet_year else year,
-            lookup=lookup,
-            lookup_name=lookup_name,
-            small_areas=small_areas,
-            notes=notes,
+            table, path, target, int(sheet_year.group(1)) if sheet_year else year, notes
         )
         frames.append(frame)
         rows += len(table)
@@ -129,7 +116,7 @@ def import_population(
             file=path,
             hint="Check it covers the area (and, for LSOAs, the lookup); nothing was written",
         )
-    missing = sorted(known - set(out["ward_code"]))
+    missing = sorted(target.known - set(out["ward_code"]))
     if missing:
         raise InputError(
             f"no estimates for ward {missing[0]} ({len(missing)} ward(s) of the wards file have "
@@ -152,16 +139,9 @@ def import_population(
 
 
 def _one_table(
-    table: pd.DataFrame,
-    path: Path,
-    known: set[str],
-    *,
-    year: int | None,
-    lookup: pd.Series | None,
-    lookup_name: str | None,
-    small_areas: pd.DataFrame | None,
-    notes: list[str],
+    table: pd.DataFrame, path: Path, target: Target, year: int | None, notes: list[str]
 ) -> tuple[pd.DataFrame, str, int]:
+    known = set(target.known)
     ward_col = find_column(table.columns, *WARD_CODE)
     lsoa_col = None if ward_col else find_column(table.columns, *LSOA_CODE)
     column = ward_col or lsoa_col
@@ -176,6 +156,7 @@ def _one_table(
             table,
             file=path,
             column=ward_col,
+            wards_field=target.field,
             lookup_hint="Give estimates by the wards of the area's wards file (ONS publishes "
             "ward estimates on each year's boundaries), or import the LSOA estimates with "
             "--lookup 'LSOA (2021) to Electoral Ward Best Fit Lookup' of the wards' year",
@@ -188,19 +169,8 @@ def _one_table(
             table,
             file=path,
             column=lsoa_col,
-            lookup=lookup,
-            small_areas=small_areas,
-            lookup_name=lookup_name,
+            target=target,
         )
-        if lookup is not None:
-            refuse_other_year(
-                ward,
-                known,
-                table,
-                file=lookup_name or path,
-                column="ward code",
-                lookup_hint="Give the lookup to the wards of the area's wards file (same year)",
-            )
     year_col = find_column(table.columns, "year", r"mid[- ]?year")
     if year_col is not None:
         years = numbers(table, year_col, file=path, integer=True)
