@@ -290,7 +290,16 @@ def read_births(path: Path, known: set[str], notes: list[str] | None = None) -> 
             row=row_number(table, i),
             hint="Give one row per ward and year (and month)",
         )
-    refuse_birth_gaps(out, known, path, monthly="month" in table.columns)
+    try:
+        refuse_birth_gaps(out, known, path, monthly="month" in table.columns)
+    except InputError as exc:
+        raise InputError(
+            exc.message,
+            file=exc.file,
+            column=exc.column,
+            hint=f"{exc.hint}, or fill them by a stated method: sufficiency import births FILE "
+            "--project-missing",
+        ) from None
     out = out.sort_values(key, kind="stable").reset_index(drop=True)
     if "month" not in table.columns:
         # Each year's row becomes its 12 months, in order: the table stays sorted.

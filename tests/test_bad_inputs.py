@@ -93,6 +93,7 @@ def test_gaps_in_births_are_errors_not_zeros(tmp_path, births, message):
     births.to_csv(area / "births.csv", index=False)
     text = _run_refused(tmp_path, area, "births.csv", message, "0 where there were none")
     assert "a gap would be read as no births" in text
+    assert "sufficiency import births FILE --project-missing" in text
 
 
 def test_births_of_a_trillion_are_refused(tmp_path):

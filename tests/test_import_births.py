@@ -46,12 +46,15 @@ def test_births_by_lsoa_are_added_up_into_wards_by_the_lookup(tmp_path):
         "births": [17.0, 16.0, 18.0, 20.0, 21.0, 22.0],
     }
     lines = result.output.splitlines()
-    assert "LSOAs added up into wards by the best-fit lookup" in lines[0]
+    assert lines[0].startswith(
+        "Read 4 row(s) from births_by_lsoa.csv, 12 figures (a column per year) (LSOAs added up "
+        "into wards by the best-fit lookup"
+    )
     assert "header found on row 2" in lines[0]
     # 17 + 16 + 18 + 20 + 21 + 22 = 114
     assert lines[1] == "Kept 114 births in 2 ward(s), 2022 to 2024, by year"
     assert lines[2] == (
-        "Dropped 3 row(s) outside the area's wards (an LSOA that the lookup or the small areas "
+        "Dropped 3 figure(s) outside the area's wards (an LSOA that the lookup or the small areas "
         "put in no ward of the area)"
     )
 

@@ -62,17 +62,26 @@ class ImportedBirths:
     projected: int = 0
     notes: list[str] = field(default_factory=list)
     unplaced: str = ""
+    figures: int = 0
 
     def lines(self, source: Path, target: Path) -> list[str]:
         years = self.births["year"]
         total = self.births["births"].sum()
         monthly = "month" in self.births.columns
         out = [
-            f"Read {self.rows:,} row(s) from {source.name} ({self.how})"
+            f"Read {self.rows:,} row(s) from {source.name}"
+            + (
+                f", {self.figures:,} figures (a column per year)"
+                if self.figures != self.rows
+                else ""
+            )
+            + f" ({self.how})"
             + (f"; header found on {self.where}" if self.where else ""),
             f"Kept {total:,.0f} births in {self.births['ward_code'].nunique()} ward(s), "
             f"{years.min()} to {years.max()}, " + ("by month" if monthly else "by year"),
-            f"Dropped {self.outside:,} row(s) outside the area's wards ({self.unplaced})",
+            f"Dropped {self.outside:,} "
+            + ("figure(s)" if self.figures != self.rows else "row(s)")
+            + f" outside the area's wards ({self.unplaced})",
         ]
         if self.projected:
             out.append(
@@ -100,6 +109,7 @@ def import_births(
     lsoa_col = None if ward_col else find_column(table.columns, *LSOA_CODE)
     postcode_col = None if ward_col or lsoa_col else find_column(table.columns, *POSTCODE)
     notes: list[str] = []
+    given_rows = len(table)
     table = _long(table, path)
     year_col = find_column(table.columns, *YEAR)
     month_col = find_column(table.columns, *MONTH)
@@ -165,7 +175,8 @@ def import_births(
     return ImportedBirths(
         unplaced=unplaced,
         births=out,
-        rows=len(table),
+        rows=given_rows,
+        figures=len(table),
         where=published.where,
         how=how,
         outside=int((~inside).sum()),
