@@ -280,7 +280,11 @@ def test_population_by_lsoa_sheets_per_year_added_up_by_the_lookup(tmp_path):
     # Ward 2 (b = 20): 40 + a in 2022.
     assert pop.loc["E05000002"].loc[2022, "population"].tolist() == [40, 41, 42, 43, 44]
     assert sorted(pop.index.get_level_values("age").unique()) == [0, 1, 2, 3, 4]
-    assert "Mid-2022 LSOA 2021, header on row 4 of sheet 'Mid-2022 LSOA 2021'" in result.output
+    assert (
+        "Read 8 row(s) from sapelsoasyoa20222023.xlsx (sheets Mid-2022 LSOA 2021, Mid-2023 LSOA "
+        "2021; header on row 4); LSOAs added up into wards by the best-fit lookup"
+    ) in result.output
+    assert result.output.count("Females and males added up (f0, m0, f4, m4, ...)") == 1
     # 2022: ward 1 30+32+34+36+38 = 170, ward 2 40+...+44 = 210: 380 children.
     assert "mid-2022 (380 children)" in result.output
     assert "Dropped 2 row(s) outside the area's wards" in result.output  # E01000009, twice

@@ -26,7 +26,7 @@ import pandas as pd
 
 from .._io import check_magnitude, find_column, numbers, read_table
 from ..errors import InputError
-from ._published import header_rows, where
+from ._published import header_rows
 from ._wards import LSOA_CODE, WARD_CODE, Target, lsoa_wards, refuse_empty, refuse_other_year
 
 AGES = range(5)
@@ -49,13 +49,18 @@ class ImportedPopulation:
     how: str
     outside: int = 0
     notes: list[str] = field(default_factory=list)
+    header_at: str | None = None
+
+    def _where(self) -> list[str]:
+        sheets = [f"sheets {', '.join(self.sheets)}"] if self.sheets else []
+        return sheets + ([self.header_at] if self.header_at else [])
 
     def lines(self, source: Path, target: Path) -> list[str]:
         years = sorted(self.population["year"].unique())
         per_year = self.population.groupby("year")["population"].sum()
         out = [
             f"Read {self.rows:,} row(s) from {source.name}"
-            + (f" ({', '.join(self.sheets)})" if self.sheets else "")
+            + (f" ({'; '.join(where)})" if (where := self._where()) else "")
             + f"; {self.how}",
             f"Kept ages 0-4 in {self.population['ward_code'].nunique()} ward(s) for "
             + ", ".join(f"mid-{y} ({per_year[y]:,.0f} children)" for y in years),
@@ -98,9 +103,9 @@ def import_population(
     for sheet, name, above in chosen:
         table = read_table(path, sheet=sheet, skip_rows=above)
         sheet_year = SHEET_YEAR.search(name)
-        label = name if name else None
-        if label:
-            sheets.append(label + (f", header on {where(sheet, name, above)}" if above else ""))
+        if name:
+            sheets.append(name)
+        header_at = f"header on row {above + 1}" if above else None
         frame, how, dropped = _one_table(
             table, path, target, int(sheet_year.group(1)) if sheet_year else year, notes
         )
@@ -129,6 +134,7 @@ def import_population(
     if repeated.any():  # pragma: no cover - grouped above
         raise InputError("a ward, year and age given twice", file=path)
     return ImportedPopulation(
+        header_at=header_at,
         population=out,
         rows=rows,
         sheets=sheets,
@@ -196,10 +202,9 @@ def _one_table(
                 pd.DataFrame({"ward_code": ward, "year": years, "age": age, "population": count})
             )
         frame = pd.concat([p[inside] for p in parts], ignore_index=True)
-        shown = ", ".join(ages[0] + ages[4])
-        notes_text = f"ages from columns {shown} ..." if len(ages[0]) > 1 else ""
-        if notes_text and notes_text not in notes:
-            notes.append(f"Females and males added up ({notes_text})")
+        note = f"Females and males added up ({', '.join(ages[0] + ages[4])}, ...)"
+        if len(ages[0]) > 1 and note not in notes:
+            notes.append(note)
     else:
         age_col = find_column(table.columns, "age")
         count_col = find_column(table.columns, "population", "count", "observation", "value")
