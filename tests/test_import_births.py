@@ -382,3 +382,38 @@ def test_an_empty_ward_code_is_an_error_not_a_dropped_row(tmp_path):
     assert result.exit_code == 1
     assert "births.csv, row 3, column 'ward_code': empty cell" in result.output
     assert _files(area) == before
+
+
+def test_a_child_with_no_date_of_birth_is_an_error_not_a_lost_row(tmp_path):
+    area = write_area(tmp_path / "area")
+    assert _run("postcodes", str(ONSPD), "--area", str(area)).exit_code == 0
+    before = _files(area)
+    records = tmp_path / "child_health.csv"
+    records.write_text("Postcode,Date of birth\nSO14 1AA,2024-01-03\nSO14 2AA,\n")
+    result = _run("births", str(records), "--area", str(area))
+    assert result.exit_code == 1
+    assert "child_health.csv, row 3, column 'date of birth': empty cell" in result.output
+    assert _files(area) == before
+
+
+def test_a_wards_year_of_births_beyond_the_limits(tmp_path):
+    # Monthly rows each under the limits, but ward 1's year adds up to 12 x 2,500 = 30,000
+    # (above the 20,000 refused); 12 x 200 = 2,400 in ward 2 is above the 2,000 noted.
+    area = write_area(tmp_path / "area")
+    rows = ["ward_code,year,month,births"]
+    for month in range(1, 13):
+        rows += [f"E05000001,2024,{month},2500", f"E05000002,2024,{month},200"]
+    big = tmp_path / "big.csv"
+    big.write_text("\n".join(rows) + "\n")
+    before = _files(area)
+    refused = _run("births", str(big), "--area", str(area))
+    assert refused.exit_code == 1
+    assert "ward E05000001 has 30,000 births in 2024, more than 20,000" in refused.output
+    assert _files(area) == before
+    big.write_text("\n".join(r for r in rows if not r.startswith("E05000001")) + "\n")
+    big.write_text(big.read_text() + "".join(f"E05000001,2024,{m},10\n" for m in range(1, 13)))
+    noted = _run("births", str(big), "--area", str(area))
+    assert noted.exit_code == 0, noted.output
+    assert "Check big.csv: ward E05000002 has 2,400 births in 2024, more than 2,000" in (
+        noted.output
+    )

@@ -29,7 +29,15 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .._io import check_magnitude, dates, find_column, normalise_postcode, numbers
+from .._io import (
+    LIMITS,
+    check_magnitude,
+    dates,
+    find_column,
+    normalise_postcode,
+    numbers,
+    raise_first,
+)
 from ..errors import InputError
 from ._published import read_published
 from ._wards import LSOA_CODE, WARD_CODE, Target, lsoa_wards, refuse_empty, refuse_other_year
@@ -123,6 +131,14 @@ def import_births(
     else:
         assert date_col is not None
         born = dates(table, date_col, file=path)
+        raise_first(
+            born.isna().to_numpy(bool),
+            table,
+            "empty cell",
+            file=path,
+            column=date_col,
+            hint="Every child needs a date (or month) of birth: a row without one would be lost",
+        )
         year, month = born.dt.year.astype(float), born.dt.month.astype(float)
     if month is not None:
         bad = ((month < 1) | (month > 12)).to_numpy(bool)
@@ -161,6 +177,9 @@ def import_births(
         )
     out = frame.groupby(key, sort=True)["births"].sum().reset_index()
     out["year"] = out["year"].astype(int)
+    # A ward's births in a year, added up (rows may be months, LSOAs or children).
+    yearly = out.groupby(["ward_code", "year"], sort=True)["births"].sum().reset_index()
+    _check_ward_years(yearly, path, notes)
     if month is not None:
         out["month"] = out["month"].astype(int)
     out, projected = _fill_gaps(
@@ -183,6 +202,32 @@ def import_births(
         projected=projected,
         notes=notes,
     )
+
+
+def _check_ward_years(yearly: pd.DataFrame, path: Path, notes: list[str]) -> None:
+    """A ward's births in a year against ``_io.LIMITS["births"]``: an error above the hard
+    limit, a note above the warning level, naming the ward and the year."""
+    warn, most = LIMITS["births"]
+    for limit, refuse in ((most, True), (warn, False)):
+        over = yearly[yearly["births"] > limit]
+        if over.empty:
+            continue
+        first = over.iloc[0]
+        what = (
+            f"ward {first['ward_code']} has {first['births']:,.0f} births in {first['year']}, "
+            f"more than {limit:,.0f}"
+        )
+        if refuse:
+            raise InputError(
+                what + " (far beyond what one ward can have)",
+                file=path,
+                hint="Check the figures: a total row, a misplaced decimal point, or one child "
+                "given many rows? Nothing was written",
+            )
+        notes.append(
+            f"Check {path.name}: {what}" + (f" ({len(over)} such)" if len(over) > 1 else "")
+        )
+        return
 
 
 def _wards_of(
