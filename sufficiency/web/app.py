@@ -95,6 +95,7 @@ def create_app(area: str | Path, *, secret_key: str | None = None) -> Flask:
     )
     app.extensions["sufficiency"] = WebArea(folder, path, Jobs(folder))
     app.jinja_env.globals["csrf_token"] = security.csrf_token
+    app.jinja_env.filters["option"] = _option_text
     app.before_request(security.load_account)
     app.after_request(security.security_headers)
 
@@ -104,6 +105,13 @@ def create_app(area: str | Path, *, secret_key: str | None = None) -> Flask:
         app.register_blueprint(module.blueprint)
     _error_pages(app)
     return app
+
+
+def _option_text(value: object) -> str:
+    """A run's option as its page shows it: a list joined, nothing as a dash."""
+    if isinstance(value, list | tuple):
+        return ", ".join(map(str, value)) or "-"
+    return "-" if value is None else str(value)
 
 
 def web() -> WebArea:
