@@ -55,7 +55,7 @@ def _sign_in(page, base: str, name: str) -> None:
 
 
 def test_provider_return_to_officer_run_and_map(served):
-    base, area, app = served
+    base, area, _ = served
     ARTEFACTS.mkdir(exist_ok=True)
     outside: list[str] = []
     with playwright_api.sync_playwright() as p:
