@@ -147,7 +147,14 @@ def _open(path: str | Path) -> Iterator[sqlite3.Connection]:
         raise StoreError(f"{path}: no store here; load a term first with sufficiency ingest")
     conn = _connect(path)
     try:
-        migrate(conn, path=path)
+        # Only a store behind the schema takes the write lock to migrate: readers (every page
+        # of the web app) do not queue behind one another or behind an ingest.
+        try:
+            current = schema_version(conn)
+        except sqlite3.DatabaseError:
+            current = -1
+        if current != SCHEMA_VERSION:
+            migrate(conn, path=path)
         yield conn
     finally:
         conn.close()
