@@ -333,11 +333,13 @@ def test_uploads_are_bounded_in_size_and_type(app, area):
     assert sorted(p.name for p in area.iterdir()) == before
 
 
-def test_a_run_from_the_web_writes_what_the_command_line_writes(app, area, tmp_path):
+def test_a_run_from_the_web_writes_what_the_command_line_writes(area, tmp_path, monkeypatch):
     from click.testing import CliRunner
 
     from sufficiency.cli import cli
 
+    monkeypatch.chdir(area.parent)
+    app = create_app(Path(area.name))  # a relative area folder, as a user types it
     client = app.test_client()
     sign_in(client, "olive")
     page = client.get("/runs")

@@ -80,6 +80,7 @@ class WebArea:
 def create_app(area: str | Path, *, secret_key: str | None = None) -> Flask:
     """The web app for the area folder ``area`` (its store is made if it has none)."""
     folder, _ = area_folder(area)
+    folder = folder.resolve()  # files are sent by absolute path, wherever the server started
     path = store.store_path(folder)
     key = secret_key or accounts.setting(path, "secret_key", make=secrets.token_hex(32))
     store.use_wal(path)
