@@ -455,3 +455,123 @@ def test_an_error_is_a_page_that_says_what_to_do_never_a_traceback(app, monkeypa
     assert answer.status_code == 500
     assert "Something went wrong on the server" in answer.text
     assert "Traceback" not in answer.text and "a bug" not in answer.text
+
+
+def _run(client, app, data: dict, files: dict | None = None) -> str:
+    """Start a run from the runs page, wait for it, and return its page's address."""
+    from werkzeug.datastructures import FileStorage
+    from werkzeug.test import encode_multipart
+
+    page = client.get("/runs")
+    values: dict = {"csrf_token": token(page.text), **data}
+    for name, (content, filename) in (files or {}).items():
+        values[name] = FileStorage(io.BytesIO(content), filename=filename)
+    boundary, body = encode_multipart(values)
+    started = client.post(
+        "/runs", data=body, content_type=f"multipart/form-data; boundary={boundary}"
+    )
+    assert started.status_code == 302, started.text
+    app.extensions["sufficiency"].jobs.wait(timeout=300)
+    return started.location
+
+
+HEADLINE_TOML = """name = "headline"
+description = "the form's"
+[parameters]
+utilisation = 0.85
+[parameters.take_up]
+universal_3_4 = 0.8
+"""
+
+
+def test_scenarios_from_the_form_and_an_upload_run_as_compare_runs_them(app, area, tmp_path):
+    from click.testing import CliRunner
+
+    from sufficiency.cli import cli
+
+    client = app.test_client()
+    sign_in(client, "olive")
+    uploaded = HEADLINE_TOML.replace('"headline"', '"uploaded"').replace("0.85", "0.8")
+    run_url = _run(
+        client,
+        app,
+        {"kind": "assess", "p.utilisation": "0.85", "p.take_up.universal_3_4": "0.8"},
+        {"scenario_file": (uploaded.encode(), "mine.toml")},
+    )
+    page = client.get(run_url)
+    assert "scenarios: uploaded, headline" in page.text
+    web_gap = _get(client, f"{run_url}/files/gap.csv").data
+    web_comparison = _get(client, f"{run_url}/files/comparison.csv").data
+    files = []
+    for name, text in [("uploaded", uploaded), ("headline", HEADLINE_TOML)]:
+        (tmp_path / f"{name}.toml").write_text(text, encoding="utf-8")
+        files.append(str(tmp_path / f"{name}.toml"))
+    out = tmp_path / "compare"
+    ran = CliRunner().invoke(cli, ["compare", *files, "--area", str(area), "--out", str(out)])
+    assert ran.exit_code == 0, ran.output
+    assert web_gap == (out / "gap.csv").read_bytes()
+    assert web_comparison == (out / "comparison.csv").read_bytes()
+    gap = pd.read_csv(io.BytesIO(web_gap))
+    assert sorted(gap["scenario"].unique()) == ["baseline", "headline", "uploaded"]
+
+
+def test_a_bad_scenario_is_a_page_that_says_what_to_do(app):
+    client = app.test_client()
+    sign_in(client, "olive")
+    page = client.get("/runs")
+    bad = client.post(
+        "/runs", data={"csrf_token": token(page.text), "kind": "assess", "p.utilisation": "lots"}
+    )
+    assert bad.status_code == 400 and "utilisation must be a number (found &#39;lots&#39;)" in (
+        bad.text
+    )
+    out_of_bounds = client.post(
+        "/runs", data={"csrf_token": token(page.text), "kind": "assess", "p.utilisation": "7"}
+    )
+    assert out_of_bounds.status_code == 400 and "utilisation" in out_of_bounds.text
+    assert app.extensions["sufficiency"].jobs.all() == []
+
+
+def test_resilience_and_plan_from_the_web_write_what_the_commands_write(app, area, tmp_path):
+    from click.testing import CliRunner
+
+    from sufficiency.cli import cli
+
+    client = app.test_client()
+    sign_in(client, "olive")
+    resilience = _run(client, app, {"kind": "resilience"})
+    plan = _run(client, app, {"kind": "plan", "places": "20", "max_per_ward": "10"})
+    runner = CliRunner()
+    out = tmp_path / "cli"
+    ran = runner.invoke(cli, ["resilience", "--area", str(area), "--out", str(out / "r")])
+    assert ran.exit_code == 0, ran.output
+    ran = runner.invoke(
+        cli,
+        ["plan", "--area", str(area), "--places", "20", "--max-per-ward", "10"]
+        + ["--out", str(out / "p")],
+    )
+    assert ran.exit_code == 0, ran.output
+    for url, name, folder in [(resilience, "resilience.csv", "r"), (plan, "plan.csv", "p")]:
+        assert _get(client, f"{url}/files/{name}").data == (out / folder / name).read_bytes()
+    table = pd.read_csv(out / "p" / "plan.csv")
+    assert table["places_added"].sum() == 20  # 20 places, at most 10 in each of the 2 wards
+    assert table.groupby("ward_code")["places_added"].sum().to_dict() == {
+        "E05000001": 10,
+        "E05000002": 10,
+    }
+
+
+def test_no_page_asks_for_anything_from_another_server(app):
+    """No CDN: every stylesheet, script, image and frame a page names is on this server."""
+    client = app.test_client()
+    sign_in(client, "olive")
+    pages = ["/status", "/submissions", "/upload", "/runs", "/accounts", "/log", "/published"]
+    pages.append("/return/EY100001")
+    for url in pages:
+        html = client.get(url).text
+        assert "<script" not in html, url  # the app's own pages run no script at all
+        sources = re.findall(r'(?:src|href)="([^"]*)"', html)
+        assert sources and all(s.startswith("/") for s in sources), (url, sources)
+    templates = Path(__file__).resolve().parents[1] / "sufficiency" / "web" / "templates"
+    for template in templates.glob("*.html"):
+        assert "http://" not in template.read_text() and "https://" not in template.read_text()
