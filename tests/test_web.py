@@ -547,8 +547,17 @@ def test_resilience_and_plan_from_the_web_write_what_the_commands_write(app, are
     assert ran.exit_code == 0, ran.output
     ran = runner.invoke(
         cli,
-        ["plan", "--area", str(area), "--places", "20", "--max-per-ward", "10"]
-        + ["--out", str(out / "p")],
+        [
+            "plan",
+            "--area",
+            str(area),
+            "--places",
+            "20",
+            "--max-per-ward",
+            "10",
+            "--out",
+            str(out / "p"),
+        ],
     )
     assert ran.exit_code == 0, ran.output
     for url, name, folder in [(resilience, "resilience.csv", "r"), (plan, "plan.csv", "p")]:
