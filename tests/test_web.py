@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 from _web import PASSWORDS, form_fields, sign_in, token, web_area
 
+from sufficiency.errors import InputError
 from sufficiency.returns import accounts, store, web_returns
 from sufficiency.terms import Term
 from sufficiency.web import create_app
@@ -584,3 +585,33 @@ def test_no_page_asks_for_anything_from_another_server(app):
     templates = Path(__file__).resolve().parents[1] / "sufficiency" / "web" / "templates"
     for template in templates.glob("*.html"):
         assert "http://" not in template.read_text() and "https://" not in template.read_text()
+
+
+def test_accepting_stores_and_marks_in_one_transaction(area, monkeypatch):
+    """A failure after the returns are written leaves neither them nor the marks."""
+    path = store.store_path(area)
+    app = create_app(area)
+    ctx = app.extensions["sufficiency"].context()
+    fields = web_returns.prefill(path, "EY100001", SPRING)
+    fields.update(children_3_4="30", vacancies_3_4="4")
+    web_returns.save(path, "EY100001", SPRING, fields, submit=True, by="acorns")
+    before = store.load_imports(path)
+    insert = store._insert_returns
+
+    def insert_then_fail(conn, *args):
+        insert(conn, *args)
+        raise RuntimeError("power cut")
+
+    monkeypatch.setattr(store, "_insert_returns", insert_then_fail)
+    with pytest.raises(RuntimeError, match="power cut"):
+        web_returns.accept(path, SPRING, ["EY100001"], ctx, by="olive")
+    pd.testing.assert_frame_equal(store.load_imports(path), before)
+    assert web_returns.load(path, "EY100001", SPRING).state == "submitted"
+    assert ("olive", "accept returns") not in [(w, a) for _, w, a, _ in accounts.write_log(path)]
+    monkeypatch.undo()
+    done = web_returns.accept(path, SPRING, ["EY100001"], ctx, by="olive")
+    assert done.result is not None and done.result.rows == 1
+    assert web_returns.load(path, "EY100001", SPRING).state == "accepted"
+    # Accepted again: there is no submitted return left to accept.
+    with pytest.raises(InputError, match="no submitted return for EY100001"):
+        web_returns.accept(path, SPRING, ["EY100001"], ctx, by="olive")
