@@ -312,6 +312,12 @@ def test_an_uploaded_workbook_is_checked_like_ingest(app, area):
     assert 'id="stored"' in stored.text and "Stored 2 return(s) for 2027-spring" in stored.text
     assert store.stored_terms(path) == [Term.parse("2026-autumn"), SPRING]
     assert web_returns.import_account(path, 2) == "olive"
+    log = [(who, what, detail) for _, who, what, detail in accounts.write_log(path)]
+    assert log[0] == (
+        "olive",
+        "upload returns",
+        "spring returns.xlsx for 2027-spring (new) as import 2",
+    )
     # The same term again without add or replace is refused, naming what to do.
     again = _upload(client, _workbook(rows), "spring returns.xlsx")
     assert again.status_code == 400 and "Give --replace" in again.text

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import secrets
+import sqlite3
 import tempfile
 import threading
 from collections import OrderedDict
@@ -178,14 +179,14 @@ def upload() -> Any:
         token = _keep_report(checked, f"problems-{term}.xlsx")
         result = None
         if checked.ok:
-            result = store.ingest(area.store, checked, mode=mode, account=g.account.name)
-            with store.connection(area.store) as conn, store.transaction(conn):
-                accounts.log(
-                    conn,
-                    g.account.name,
-                    "upload returns",
-                    f"{upload.filename} for {term} ({mode}) as import {result.import_id}",
-                )
+            who, sent = g.account.name, upload.filename
+
+            def log(conn: sqlite3.Connection, done: store.ImportResult) -> None:
+                detail = f"{sent} for {term} ({mode}) as import {done.import_id}"
+                accounts.log(conn, who, "upload returns", detail)
+
+            # Stored and logged in the one transaction of the ingest.
+            result = store.ingest(area.store, checked, mode=mode, account=who, also=log)
     return render_template(
         "checked.html",
         term=term,
