@@ -69,7 +69,10 @@ def test_the_session_cookie_is_signed_httponly_and_samesite(app):
         data={"csrf_token": token(page.text), "name": "olive", "password": PASSWORDS["olive"]},
     )
     cookie = answer.headers["Set-Cookie"]
-    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Secure" not in cookie
+    behind_https = create_app(app.extensions["sufficiency"].folder, secure_cookie=True)
+    secure = behind_https.test_client().get("/login").headers["Set-Cookie"]
+    assert "; Secure" in secure and "HttpOnly" in secure
     # A cookie that is not signed with the area's key is no session at all.
     forged = app.test_client()
     forged.set_cookie("sufficiency_session", '{"account_id": 1}')

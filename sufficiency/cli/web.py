@@ -41,8 +41,14 @@ def _writable_area(area: Path) -> Path:
 @click.option(
     "--threads", type=click.IntRange(1, 64), default=8, show_default=True, help="Worker threads."
 )
+@click.option(
+    "--secure-cookie",
+    is_flag=True,
+    help="Send the session cookie over HTTPS only: give it when users reach the app through "
+    "HTTPS (behind the council's proxy).",
+)
 @user_errors()
-def serve(area: Path, host: str, port: int, threads: int) -> None:
+def serve(area: Path, host: str, port: int, threads: int, secure_cookie: bool) -> None:
     """Serve the web app for the early years team and its providers.
 
     Officers see the term's return status, accept providers' returns, upload workbooks, run
@@ -57,7 +63,7 @@ def serve(area: Path, host: str, port: int, threads: int) -> None:
     from ..web import create_app
 
     folder = _writable_area(area)
-    app = create_app(folder)
+    app = create_app(folder, secure_cookie=secure_cookie)
     officers = [a for a in accounts.all_accounts(store_path(folder)) if a.role == "officer"]
     if not officers:
         click.echo(

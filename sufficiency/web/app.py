@@ -77,8 +77,14 @@ class WebArea:
         return store.load_returns(self.store) if self.store.exists() else pd.DataFrame()
 
 
-def create_app(area: str | Path, *, secret_key: str | None = None) -> Flask:
-    """The web app for the area folder ``area`` (its store is made if it has none)."""
+def create_app(
+    area: str | Path, *, secret_key: str | None = None, secure_cookie: bool = False
+) -> Flask:
+    """The web app for the area folder ``area`` (its store is made if it has none).
+
+    ``secure_cookie``: the browser sends the session cookie over HTTPS only (for an app that
+    users reach through HTTPS, as behind the council's proxy).
+    """
     folder, _ = area_folder(area)
     folder = folder.resolve()  # files are sent by absolute path, wherever the server started
     path = store.store_path(folder)
@@ -90,6 +96,7 @@ def create_app(area: str | Path, *, secret_key: str | None = None) -> Flask:
         SESSION_COOKIE_NAME="sufficiency_session",
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=secure_cookie,
         PERMANENT_SESSION_LIFETIME=timedelta(hours=8),
         MAX_CONTENT_LENGTH=MAX_UPLOAD,
         MAX_FORM_MEMORY_SIZE=MAX_UPLOAD,
