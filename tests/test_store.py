@@ -227,7 +227,7 @@ def test_migrations_from_an_empty_database_to_the_current_schema(tmp_path):
     conn = sqlite3.connect(path, isolation_level=None)
     assert store.schema_version(conn) == 0
     assert store.migrate(conn) == 0
-    assert store.schema_version(conn) == store.SCHEMA_VERSION == 1
+    assert store.schema_version(conn) == store.SCHEMA_VERSION == 2
     tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
     assert tables == {
         "schema_version",
@@ -236,8 +236,14 @@ def test_migrations_from_an_empty_database_to_the_current_schema(tmp_path):
         "import_files",
         "returns",
         "warnings",
+        # migration 2: the web app's
+        "accounts",
+        "web_returns",
+        "import_accounts",
+        "web_log",
+        "web_settings",
     }
-    assert store.migrate(conn) == 1  # a second time does nothing
+    assert store.migrate(conn) == 2  # a second time does nothing
     conn.close()
     assert store.load_returns(path).empty
 
@@ -393,9 +399,13 @@ def _schema(conn: sqlite3.Connection) -> list[tuple]:
 def test_the_frozen_migrations_make_exactly_the_schema_the_first_release_made(tmp_path):
     conn = sqlite3.connect(tmp_path / "sufficiency.sqlite", isolation_level=None)
     store.migrate(conn)
-    assert _schema(conn) == TODAYS_SCHEMA
+    # Migration 2 only adds tables: the first release's come first, their text unchanged.
+    assert _schema(conn)[: len(TODAYS_SCHEMA)] == TODAYS_SCHEMA
+    added = {name for kind, name, _, _ in _schema(conn)[len(TODAYS_SCHEMA) :] if kind == "table"}
+    assert added == {"accounts", "web_returns", "import_accounts", "web_log", "web_settings"}
     assert conn.execute("SELECT version, description FROM schema_version").fetchall() == [
-        (1, "providers, returns with their history, imports with files and warnings")
+        (1, "providers, returns with their history, imports with files and warnings"),
+        (2, store.MIGRATIONS[1][0]),
     ]
     conn.close()
 
@@ -419,8 +429,8 @@ def test_a_store_made_before_the_frozen_migrations_opens_and_takes_a_term(tmp_pa
     assert len(store.load_returns(old)) == 2
     assert _rows(old) == _rows(new)  # the same store, row for row
     conn = sqlite3.connect(old)
-    assert _schema(conn) == TODAYS_SCHEMA
-    assert conn.execute("SELECT count(*) FROM schema_version").fetchone()[0] == 1
+    assert _schema(conn)[: len(TODAYS_SCHEMA)] == TODAYS_SCHEMA
+    assert conn.execute("SELECT count(*) FROM schema_version").fetchone()[0] == 2  # 2 added
     conn.close()
 
 
@@ -441,7 +451,7 @@ def test_changing_the_column_lists_does_not_change_migration_1(monkeypatch):
     monkeypatch.setattr(store, "REAL", [*store.REAL, added])
     monkeypatch.setattr(store, "_DATA_COLUMNS", [*store._DATA_COLUMNS, added])
     assert store.read_migrations() == frozen == store.MIGRATIONS
-    [(_, statements)] = frozen
+    _, statements = frozen[0]
     assert not [s for s in statements if added in s]
     returns_table = next(s for s in statements if s.startswith("CREATE TABLE returns"))
     assert returns_table == next(sql for _, name, _, sql in TODAYS_SCHEMA if name == "returns")
@@ -477,11 +487,11 @@ def test_migration_files_are_numbered_in_order_and_described(tmp_path):
 def test_a_later_migration_is_applied_to_a_store_with_data(stored, monkeypatch):
     added = ("a note on each provider", ["ALTER TABLE providers ADD COLUMN note TEXT"])
     monkeypatch.setattr(store, "MIGRATIONS", [*store.MIGRATIONS, added])
-    monkeypatch.setattr(store, "SCHEMA_VERSION", 2)
+    monkeypatch.setattr(store, "SCHEMA_VERSION", 3)
     assert len(store.load_returns(stored)) == 2  # opening migrates
     conn = sqlite3.connect(stored)
     versions = conn.execute("SELECT version, description FROM schema_version").fetchall()
-    assert versions[-1] == (2, "a note on each provider")
+    assert versions[-1] == (3, "a note on each provider")
     assert conn.execute("SELECT count(*) FROM providers WHERE note IS NULL").fetchone()[0] == 2
     conn.close()
 
