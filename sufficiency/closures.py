@@ -12,9 +12,10 @@ so a national run costs one array operation over providers x terms x age groups.
 cross-boundary measures (accessibility, flows) are not yet followed, so a setting whose places
 serve a neighbouring ward shows its loss in its own ward only.
 
-Fragility flags come from the provider's returns: occupancy below ``LOW_OCCUPANCY`` (children on
-roll / places), vacancies up since its previous return, a staff vacancy rate of
-``STAFF_VACANCY_RATE`` or more (vacancies / (staff in post + vacancies)), more leavers than
+Fragility flags come from the provider's returns: occupancy below ``fragility.low_occupancy``
+(children on roll / places), vacancies up since its previous return, a staff vacancy rate of
+``fragility.staff_vacancy_rate`` or more (vacancies / (staff in post + vacancies)); both
+thresholds are parameters in ``data/defaults.toml`` with their meaning), more leavers than
 recruits, a closure or a fall in places in its history, and an Ofsted grade of 3 or 4 (or the
 words) where the returns carry an ``ofsted_grade`` column.
 """
@@ -36,10 +37,6 @@ from .returns.reader import CHILDREN, PLACES, VACANCIES
 from .supply import ProviderSupply
 from .terms import AGE_GROUPS, Term
 
-LOW_OCCUPANCY = 0.6
-"""Occupancy (children on roll / places) below which a setting's income is at risk."""
-STAFF_VACANCY_RATE = 0.2
-"""Staff vacancies / (staff in post + vacancies) at or above which recruitment is a risk."""
 WEAK_OFSTED = {"3", "4", "requires improvement", "inadequate"}
 
 COLUMNS = [
@@ -321,7 +318,14 @@ def _provider_table(
     table["supply_places"] = table["urn"].map(first_forecast).fillna(0.0).to_numpy()
     sole = single.groupby("urn")["age_group"].agg("; ".join) if len(single) else pd.Series()
     table["sole_setting_for"] = table["urn"].map(sole).fillna("")
-    table = table.merge(fragility(result.area.returns, result.latest_return), on="urn", how="left")
+    thresholds = result.parameters.numbers("fragility")
+    flagged = fragility(
+        result.area.returns,
+        result.latest_return,
+        low_occupancy=thresholds["low_occupancy"],
+        staff_vacancy_rate=thresholds["staff_vacancy_rate"],
+    )
+    table = table.merge(flagged, on="urn", how="left")
     table["flags"] = table["flags"].fillna("")
     return ranked(table)[COLUMNS]
 
@@ -334,10 +338,16 @@ def ranked(table: pd.DataFrame) -> pd.DataFrame:
     return order.reset_index(drop=True)
 
 
-def fragility(returns: pd.DataFrame, latest: Term) -> pd.DataFrame:
+def fragility(
+    returns: pd.DataFrame, latest: Term, *, low_occupancy: float, staff_vacancy_rate: float
+) -> pd.DataFrame:
     """Per urn, from its latest return as at ``latest`` and the ones before it: occupancy,
     vacancies and their change since the previous return, staff vacancy rate, leavers and
-    recruits, Ofsted grade (where a column exists) and the flags they raise."""
+    recruits, Ofsted grade (where a column exists) and the flags they raise.
+
+    ``low_occupancy`` and ``staff_vacancy_rate`` are the thresholds of the ``[fragility]``
+    parameters (``data/defaults.toml``): occupancy below the first, a staff vacancy rate at or
+    above the second, raise their flags."""
     made = returns[returns["urn"].notna() & (returns["term_index"] <= latest.index)].copy()
     made["urn"] = made["urn"].astype(str)
     made = made.sort_values(["urn", "term_index"], kind="stable")
@@ -367,9 +377,9 @@ def fragility(returns: pd.DataFrame, latest: Term) -> pd.DataFrame:
     most_before = earlier.groupby("urn")["_places"].max().reindex(out.index)
     fell = places < most_before
     flags = {
-        "low occupancy": out["occupancy"] < LOW_OCCUPANCY,
+        "low occupancy": out["occupancy"] < low_occupancy,
         "vacancies rising": out["vacancies_change"] > 0,
-        "staff vacancies": out["staff_vacancy_rate"] >= STAFF_VACANCY_RATE,
+        "staff vacancies": out["staff_vacancy_rate"] >= staff_vacancy_rate,
         "more leavers than recruits": out["staff_leavers"].fillna(0)
         > out["staff_recruits"].fillna(0),
         "closure in history": closed_before,

@@ -106,7 +106,7 @@ def test_resilience_mistakes_are_one_line(tmp_path, args, message):
     assert "Traceback" not in result.output
 
 
-def test_fragility_flags_from_the_returns(tmp_path):
+def _fragile_area(tmp_path):
     x, y = inside(0)
     before = provider(urn="EY000001", easting=x, northing=y, staff_leavers=0, staff_recruits=0)
     # A term later: 30 places (from 40), 12 children on roll (occupancy 0.4), vacancies 2 -> 8,
@@ -122,11 +122,35 @@ def test_fragility_flags_from_the_returns(tmp_path):
         staff_leavers=3,
         staff_recruits=1,
     )
-    area = write_area(tmp_path / "area", returns={"2026-summer": [before], "2026-autumn": [after]})
-    row = sufficiency.resilience(area).table.iloc[0]
+    return write_area(tmp_path / "area", returns={"2026-summer": [before], "2026-autumn": [after]})
+
+
+def test_fragility_flags_from_the_returns(tmp_path):
+    row = sufficiency.resilience(_fragile_area(tmp_path)).table.iloc[0]
     assert row["occupancy"] == pytest.approx(0.4)
     assert row["vacancies_change"] == 6
     assert row["staff_vacancy_rate"] == pytest.approx(2 / 7)
     assert row["flags"] == (
         "low occupancy; vacancies rising; staff vacancies; more leavers than recruits; places fell"
     )
+
+
+def test_fragility_thresholds_are_parameters(tmp_path):
+    # The same setting: occupancy 0.4, staff vacancy rate 2/7 = 0.286. With the thresholds at
+    # 0.3 (occupancy) and 0.3 (staff), neither flag is raised; the others stay.
+    params = sufficiency.Parameters.defaults().override(
+        {"fragility": {"low_occupancy": 0.3, "staff_vacancy_rate": 0.3}}, source="test"
+    )
+    row = sufficiency.resilience(_fragile_area(tmp_path), params).table.iloc[0]
+    assert row["flags"] == "vacancies rising; more leavers than recruits; places fell"
+    # At exactly 2/7 the staff flag is raised (at or above).
+    params = params.override({"fragility": {"staff_vacancy_rate": 2 / 7}}, source="test")
+    row = sufficiency.resilience(_fragile_area(tmp_path), params).table.iloc[0]
+    assert "staff vacancies" in row["flags"]
+
+
+def test_a_fragility_threshold_out_of_bounds_is_refused():
+    with pytest.raises(sufficiency.errors.ParameterError, match=r"fragility\.low_occupancy"):
+        sufficiency.Parameters.defaults().override(
+            {"fragility": {"low_occupancy": 1.5}}, source="my.toml"
+        )
