@@ -58,12 +58,16 @@ def resilience_command(
     click.echo(f"{run.area.name} ({run.scenario}): {len(result.table)} open settings, {basis}")
     top = least_affordable(result.table)
     if len(top):
-        click.echo("The settings the area can least afford to lose (deficit places added):")
+        click.echo(
+            "The settings the area can least afford to lose (deficit places added within the "
+            "ward; across ward lines where measured):"
+        )
         for row in top.to_dict("records"):
             flags = f" [{row['flags']}]" if row["flags"] else ""
             click.echo(
                 f"  {row['urn']} {row['provider_name']} ({row['ward_name']}): "
-                f"{row['deficit_places_added']:.1f}, from {row['first_term_affected']}{flags}"
+                f"{row['deficit_places_added']:.1f}{_across(row)}, "
+                f"from {row['first_term_affected']}{flags}"
             )
     else:
         click.echo("No single closure pushes a ward into deficit or deeper.")
@@ -77,6 +81,20 @@ def resilience_command(
     else:
         click.echo("No ward depends on a single setting for an age group.")
     click.echo("Written: " + ", ".join(str(p) for p in written))
+
+
+def _across(row: dict) -> str:
+    """The closure's effect across ward lines, where the run has it: ``(catchments 12.0,
+    flows 3.0)``."""
+    parts = [
+        f"{label} {row[column]:.1f}"
+        for label, column in [
+            ("catchments", "deficit_places_added_access"),
+            ("flows", "deficit_places_added_flows"),
+        ]
+        if row[column] == row[column]  # not NaN
+    ]
+    return f" ({', '.join(parts)})" if parts else ""
 
 
 PLAN_EXAMPLES = """
