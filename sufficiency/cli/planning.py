@@ -128,12 +128,20 @@ Examples:
     type=click.Path(path_type=Path),
     default=None,
     metavar="FILE",
-    help="Candidate sites CSV: site_id, ward_code, age_groups (';'-separated, blank: all), "
-    "capacity, cost_per_place (optional). Default: any ward.",
+    help="Candidate sites CSV: site_id, capacity, a location (ward_code, or easting and "
+    "northing, or latitude and longitude, or postcode), age_groups (';'-separated, blank: "
+    "all) and cost_per_place (optional). Default: any ward.",
 )
 @click.option("--max-per-ward", type=int, default=None, help="At most K new places in a ward.")
 @click.option("--cost-per-place", type=float, default=None, help="Cost of one new place.")
 @click.option("--budget", type=float, default=None, help="Capital to spend (needs a cost).")
+@click.option(
+    "--basis",
+    type=click.Choice(["ward", "catchment", "flows"]),
+    default=None,
+    help="The gap to close: within the ward, across catchments (a new place serves the "
+    "children within its catchment) or where children attend (flows.csv). Default: catchment.",
+)
 @out_option("plan.csv and sufficiency.xlsx")
 @SCENARIO_OPTION
 @user_errors()
@@ -146,6 +154,7 @@ def plan_command(
     max_per_ward: int | None,
     cost_per_place: float | None,
     budget: float | None,
+    basis: str | None,
     out_dir: Path,
     scenario: Path | None,
 ) -> None:
@@ -169,12 +178,18 @@ def plan_command(
         cost_per_place=cost_per_place,
         budget=budget,
         scenario=scenario,
+        basis=basis,
     )
     written = write_tables(result.assessment, out_dir, {"plan": result.table})
     run = result.assessment
-    basis = f"at {result.term}" if result.term else f"over {run.terms[0]} to {run.terms[-1]}"
+    when = f"at {result.term}" if result.term else f"over {run.terms[0]} to {run.terms[-1]}"
+    across = {
+        "ward": "within each ward",
+        "catchment": "across catchments",
+        "flows": "where children attend",
+    }[result.basis]
     click.echo(
-        f"{run.area.name} ({run.scenario}): deficit places {basis}: "
+        f"{run.area.name} ({run.scenario}): deficit places {across}, {when}: "
         f"{result.deficit_before:.1f} before"
     )
     click.echo(
