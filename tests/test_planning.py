@@ -11,6 +11,7 @@ from conftest import inside, provider, ward_polygons, write_area
 import sufficiency
 from sufficiency.catchment import CatchmentSettings, place_shares
 from sufficiency.cli.main import cli
+from sufficiency.outputs.maps import plan_rows
 from sufficiency.planning import Units, deficit_left, greedy_places, optimal_places
 from sufficiency.terms import AGE_GROUPS, Term
 
@@ -260,3 +261,42 @@ def test_plan_mistakes_are_one_line(tmp_path, args, sites, message):
     assert message in result.output
     assert len(result.output.strip().splitlines()) == 1
     assert "Traceback" not in result.output
+
+
+def test_plan_map_layer_shows_the_plans_places_escaped(tmp_path):
+    # One site with a name that is markup: it reaches the map as JSON text, never as HTML.
+    area = _area(tmp_path)
+    sites = tmp_path / "sites.csv"
+    x, y = inside(0)
+    sites.write_text(
+        f"site_id,easting,northing,age_groups,capacity\n<b>Old Library</b>,{x},{y},3_4,6\n"
+    )
+    out = tmp_path / "out"
+    result = CliRunner().invoke(
+        cli,
+        [
+            "plan",
+            "--area",
+            str(area),
+            "--places",
+            "6",
+            "--candidates",
+            str(sites),
+            "--basis",
+            "ward",
+            "--out",
+            str(out),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    page = (out / "maps" / "plan-map.html").read_text()
+    assert "<b>Old Library</b>" not in page
+    assert "New places in the plan (6)" in page
+    plan = pd.read_csv(out / "plan.csv", keep_default_na=False)
+    # The site is in ward 1 at its own coordinates; all 6 places go there (the ward's deficit
+    # is larger than 6 x utilisation).
+    assert plan["places_added"].sum() == 6
+    assert plan.loc[0, ["easting", "northing"]].tolist() == [x, y]
+    rows = plan_rows(plan)
+    assert len(rows) == 1
+    assert rows[0][3] == "Ward E05000001, site <b>Old Library</b>: +6 places"

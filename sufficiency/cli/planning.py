@@ -142,7 +142,7 @@ Examples:
     help="The gap to close: within the ward, across catchments (a new place serves the "
     "children within its catchment) or where children attend (flows.csv). Default: catchment.",
 )
-@out_option("plan.csv and sufficiency.xlsx")
+@out_option("plan.csv, sufficiency.xlsx and maps/plan-map.html")
 @SCENARIO_OPTION
 @user_errors()
 def plan_command(
@@ -162,9 +162,11 @@ def plan_command(
 
     Solves an integer programme (scipy milp, HiGHS) for the places per ward and age group (or
     per candidate site) that leave the least deficit over the forecast terms (or at --term),
-    and compares it with the greedy answer (largest deficit first). Writes OUT/plan.csv and a
-    plan sheet in OUT/sufficiency.xlsx.
+    and compares it with the greedy answer (largest deficit first). Writes OUT/plan.csv, a
+    plan sheet in OUT/sufficiency.xlsx and OUT/maps/plan-map.html (the internal gap map with
+    the plan's new places as a layer).
     """
+    from ..outputs.maps import write_plan_map
     from ..outputs.tables import write_tables
     from ..planning import plan
 
@@ -181,6 +183,7 @@ def plan_command(
         basis=basis,
     )
     written = write_tables(result.assessment, out_dir, {"plan": result.table})
+    written.append(write_plan_map(result.assessment, result.table, out_dir))
     run = result.assessment
     when = f"at {result.term}" if result.term else f"over {run.terms[0]} to {run.terms[-1]}"
     across = {
