@@ -1506,7 +1506,7 @@ def plan_rows(plan: pd.DataFrame) -> list[list[Any]]:
             f"{r['deficit_before']:.1f} -> {r['deficit_after']:.1f}"
             for r in part.to_dict("records")
         ]
-        lat, lon = _latlon([x], [y])[0]
+        lat, lon = _latlon([float(x)], [float(y)])[0]  # type: ignore[arg-type]
         rows.append([float(lat), float(lon), round(2.0 * math.sqrt(total), 1), title, *lines])
     return rows
 
