@@ -263,3 +263,26 @@ def test_without_accessibility_the_cross_boundary_columns_are_empty(tmp_path):
     assert table["deficit_places_added_access"].isna().all()
     assert table["deficit_places_added_flows"].isna().all()
     assert (table["wards_affected_access"] == "").all()
+
+
+def test_report_resilience_section_internal_names_published_counts(tmp_path):
+    # Ward 2 has one setting (EY000003) for each age group it offers: the internal report
+    # names it; the published one gives only the number of such wards per age group (<5).
+    from sufficiency.outputs.report import ReportOptions, render_report
+
+    result = sufficiency.resilience(_area(tmp_path))
+    run = result.assessment
+    single = result.single_settings
+    internal = render_report(run, resilience=result)
+    published = render_report(run, ReportOptions(publish=True), resilience=result)
+    assert 'id="resilience"' in internal and 'id="resilience"' in published
+    assert "EY000003" in internal
+    assert "The settings the area can least afford to lose (internal)" in internal
+    for urn in result.table["urn"]:
+        assert urn not in published
+    assert "The settings the area can least afford to lose" not in published
+    groups = set(single["age_group"])
+    assert len(groups) > 0
+    assert published.count('<td class="num">&lt;5</td>') >= len(groups)
+    # Without a resilience result the section is left out.
+    assert 'id="resilience"' not in render_report(run)

@@ -300,3 +300,18 @@ def test_plan_map_layer_shows_the_plans_places_escaped(tmp_path):
     rows = plan_rows(plan)
     assert len(rows) == 1
     assert rows[0][3] == "Ward E05000001, site <b>Old Library</b>: +6 places"
+
+
+def test_report_plan_section_from_the_plan_table(tmp_path):
+    from sufficiency.outputs.report import ReportOptions, render_report
+
+    result = sufficiency.plan(_area(tmp_path), places=10, age_groups=["3_4"], basis="ward")
+    run = result.assessment
+    page = render_report(run, plan=result)
+    assert 'id="plan"' in page
+    assert f"{result.places_added} new places leave {result.deficit_left:,.0f} deficit" in page
+    published = render_report(run, ReportOptions(publish=True), plan=result)
+    # Published deficits are rounded to 5 (or <5).
+    rounded = 5 * round(result.deficit_left / 5)
+    left = f"{rounded:,}" if result.deficit_left >= 5 else "&lt;5"
+    assert f"new places leave {left} deficit" in published
