@@ -323,7 +323,9 @@ def _cross_boundary(
         by_urn = pd.Series(counted.sum(axis=(1, 2)), index=effects.urn)
         labels = pd.Series(["; ".join(x) for x in effects.wards], index=effects.urn)
         table["deficit_places_added_access"] = table["urn"].map(by_urn).to_numpy(float)
-        table["wards_affected_access"] = table["urn"].map(labels).fillna("").to_numpy()
+        table["wards_affected_access"] = (
+            table["urn"].map(labels).astype(object).fillna("").to_numpy()
+        )
     if "demand_places_flows" in result.gap.columns:
         moved = cube(result.gap, "demand_places_flows", wards, result.terms)
         effects_flows = closure_effects(providers, wards, moved, utilisation)
@@ -447,8 +449,12 @@ def _provider_table(
     )
     table["ward_name"] = table["ward_code"].map(names).fillna("")
     table["supply_places"] = table["urn"].map(first_forecast).fillna(0.0).to_numpy()
-    sole = single.groupby("urn")["age_group"].agg("; ".join) if len(single) else pd.Series()
-    table["sole_setting_for"] = table["urn"].map(sole).fillna("")
+    sole = (
+        single.groupby("urn")["age_group"].agg("; ".join)
+        if len(single)
+        else pd.Series(dtype=object)
+    )
+    table["sole_setting_for"] = table["urn"].map(sole).astype(object).fillna("")
     thresholds = result.parameters.numbers("fragility")
     flagged = fragility(
         result.area.returns,
