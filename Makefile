@@ -35,6 +35,7 @@ bench: $(VENV)/.installed-test
 
 bench-national: $(VENV)/.installed-test
 	$(BIN)/python benchmarks/national.py
+	$(BIN)/python benchmarks/resilience_plan.py
 
 demo-data: $(VENV)/.installed
 	$(BIN)/python demo/generate.py --out sufficiency/data/demo
