@@ -294,7 +294,13 @@ def _one_cell(units: Units, effects: list[sparse.csr_array], cell: int) -> Units
 
 @dataclass
 class Plan:
-    """The result of :func:`plan`: ``table`` is ``plan.csv`` (:data:`COLUMNS`)."""
+    """The result of :func:`plan`: ``table`` is ``plan.csv`` (:data:`COLUMNS`).
+
+    ``deficit_before``, ``deficit_left`` and ``greedy_left`` are deficit places on ``basis``
+    summed over every ward, the chosen age groups and the terms counted (wards without a
+    candidate site included); ``places_added`` and ``greedy_places_added`` the places each
+    plan adds.
+    """
 
     table: pd.DataFrame
     deficit_before: float
