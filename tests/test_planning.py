@@ -311,7 +311,8 @@ def test_report_plan_section_from_the_plan_table(tmp_path):
     assert 'id="plan"' in page
     assert f"{result.places_added} new places leave {result.deficit_left:,.0f} deficit" in page
     published = render_report(run, ReportOptions(publish=True), plan=result)
-    # Published deficits are rounded to 5 (or <5).
-    rounded = 5 * round(result.deficit_left / 5)
-    left = f"{rounded:,}" if result.deficit_left >= 5 else "&lt;5"
-    assert f"new places leave {left} deficit" in published
+    # Published: the new places by ward, no deficits (differencing over terms would give a
+    # setting's places away).
+    assert f"Where {result.places_added} new places would close the most deficit" in published
+    assert "new places leave" not in published
+    assert "Deficit\nbefore" not in published and "Deficit before" not in published

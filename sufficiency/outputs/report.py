@@ -778,8 +778,12 @@ def plan_section(
 ) -> dict[str, Any] | None:
     """The report's plan section from ``plan.csv`` and the plan's totals (``places_added,
     deficit_before, deficit_left, greedy_left, greedy_places_added, basis``); ``None``
-    without a plan. Published, deficits are disclosure-controlled counts (new places are
-    the plan's own, not a provider's, and are shown as they are)."""
+    without a plan.
+
+    Published, only the new places by ward and age group are shown (they are the plan's own,
+    not a provider's): deficits summed over a dozen terms, even rounded to 5, would give a ward's
+    supply to within a place where one setting offers it, by differencing against the
+    published ward table."""
     if table is None or totals is None:
         return None
     labels = dict(zip(AGE_GROUPS, ("Under 2s", "2-year-olds", "3- and 4-year-olds"), strict=True))
@@ -789,6 +793,20 @@ def plan_section(
         "catchment": "across catchments (a new place serves the children within its reach)",
         "flows": "where children attend (flows)",
     }
+    if publish:
+        return {
+            "basis": bases.get(str(totals["basis"]), str(totals["basis"])),
+            "places": f"{int(totals['places_added']):,}",
+            "rows": [
+                {
+                    "ward": str(r["ward_name"]),
+                    "site": str(r["site_id"]),
+                    "age_group": labels[str(r["age_group"])],
+                    "places": f"{int(r['places_added']):,}",
+                }
+                for r in chosen.to_dict("records")
+            ],
+        }
     return {
         "basis": bases.get(str(totals["basis"]), str(totals["basis"])),
         "places": f"{int(totals['places_added']):,}",
