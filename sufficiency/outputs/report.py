@@ -790,7 +790,7 @@ def plan_section(
     chosen = table[table["places_added"] > 0]
     bases = {
         "ward": "within each ward",
-        "catchment": "across catchments (a new place serves the children within its reach)",
+        "catchment": "across catchments, each new place serving the children within its reach",
         "flows": "where children attend (flows)",
     }
     if publish:
