@@ -316,3 +316,32 @@ def test_report_plan_section_from_the_plan_table(tmp_path):
     assert f"Where {result.places_added} new places would close the most deficit" in published
     assert "new places leave" not in published
     assert "Deficit\nbefore" not in published and "Deficit before" not in published
+
+
+def test_plan_on_the_flows_basis_closes_the_gap_where_children_attend(tmp_path):
+    # Everyone in ward 2 attends in ward 1: on the flows basis ward 1 carries both wards'
+    # demand, and the deficit before is the gap table's own gap_places_flows deficit.
+    x, y = inside(0)
+    rows = [provider(urn="EY000001", easting=x, northing=y, places_3_4=5)]
+    flows = pd.DataFrame(
+        {"home_ward_code": ["E05000002"], "setting_ward_code": ["E05000001"], "share": [1.0]}
+    )
+    area = write_area(tmp_path / "area", returns={"2026-autumn": rows}, extra={"flows.csv": flows})
+    result = sufficiency.plan(area, places=20, age_groups=["3_4"], basis="flows")
+    gap = result.assessment.gap
+    gap = gap[gap["age_group"] == "3_4"]
+    assert result.deficit_before == pytest.approx(
+        float(np.maximum(0, -gap["gap_places_flows"]).sum())
+    )
+    # Ward 2's own demand has moved to ward 1, so no deficit is left there to close: every
+    # new place goes to ward 1.
+    by_ward = result.table.groupby("ward_code")["places_added"].sum()
+    assert by_ward.get("E05000001", 0) == 20
+    assert by_ward.get("E05000002", 0) == 0
+
+
+def test_plan_across_catchments_needs_accessibility(tmp_path):
+    run = sufficiency.assess(_area(tmp_path), accessibility=False)
+    with pytest.raises(sufficiency.InputError, match="needs accessibility"):
+        sufficiency.plan(run, places=5, basis="catchment")
+    assert sufficiency.plan(run, places=5).basis == "ward"
