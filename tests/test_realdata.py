@@ -95,6 +95,33 @@ def test_southampton_postcode_only_return_through_an_imported_directory(tmp_path
     assert results["pc"].gap["supply_places"].sum() > 0
 
 
+ENGLAND = SHARED / "realdata" / "england" / "wards.gpkg"
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not ENGLAND.exists(), reason="../shared/realdata/england is not here")
+def test_the_exact_overlap_check_on_all_of_englands_wards():
+    # The 7,681 real (generalised) wards pass: the exact check finds their slivers far below
+    # 0.5% of a ward (no false alarm). The issue's case, one ward buffered by 1.5 km, is
+    # refused naming it. (The old point check for more than 2,000 wards also caught this one,
+    # since neighbours' points fall inside it; test_bad_inputs has a case it missed.)
+    from sufficiency import geography
+    from sufficiency.errors import InputError
+
+    wards = gpd.read_file(ENGLAND).to_crs(27700)
+    wards = gpd.GeoDataFrame(
+        {"ward_code": wards["WD13CD"], "ward_name": wards["WD13NM"]},
+        geometry=wards.geometry.make_valid().values,
+        crs=27700,
+    ).sort_values("ward_code", ignore_index=True)
+    geography._refuse_overlaps(wards, ENGLAND)  # no error
+    grown = wards.copy()
+    grown.loc[100, "geometry"] = grown.geometry[100].buffer(1500)
+    code = grown["ward_code"][100]
+    with pytest.raises(InputError, match=rf"{code} .*overlap by|overlap by .*{code}"):
+        geography._refuse_overlaps(grown, ENGLAND)
+
+
 def _southampton_with_small_areas(tmp_path):
     """Southampton's 16 wards and 148 LSOAs (as small areas, no population: evenly), 10 births
     a month in each ward, a 40-place nursery for 3-4s at a point inside each ward and a second
