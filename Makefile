@@ -36,6 +36,7 @@ bench: $(VENV)/.installed-test
 
 bench-national: $(VENV)/.installed-test
 	$(BIN)/python benchmarks/national.py
+	$(BIN)/python benchmarks/resilience_plan.py
 
 # A writable copy of the demo area for the web app, its three terms of returns in the store.
 web-demo: $(VENV)/.installed

@@ -37,6 +37,7 @@ SECTIONS = (
     "cohort_change",
     "child_yield",
     "catchment",
+    "fragility",
 )
 WARD_SECTIONS = ("eligibility", "take_up", "hours_used", "paid_hours")
 
