@@ -37,6 +37,7 @@ SECTIONS = (
     "cohort_change",
     "child_yield",
     "catchment",
+    "school_age",
 )
 WARD_SECTIONS = ("eligibility", "take_up", "hours_used", "paid_hours")
 
