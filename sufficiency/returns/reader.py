@@ -87,7 +87,9 @@ RETURN_COLUMNS = [
     "ward_code",
     "registered_places",
     *PLACES,
-    *OPENING,
+    "hours_per_day",
+    "days_per_week",
+    "weeks_per_year",
     *CHILDREN,
     *FUNDED,
     *VACANCIES,
@@ -100,6 +102,7 @@ RETURN_COLUMNS = [
     "planned_places_change",
     "planned_change_date",
     *SCHOOL_AGE_PLACES,
+    "holiday_weeks",
 ]
 HOLIDAY_WEEKS_MOST = 13
 """The most weeks of school holidays in a year (52 less about 39 weeks of school)."""
