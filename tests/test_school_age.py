@@ -14,6 +14,7 @@ import sufficiency
 from sufficiency import population, school_age
 from sufficiency.cli.main import cli
 from sufficiency.errors import InputError
+from sufficiency.outputs import maps
 from sufficiency.terms import SCHOOL_YEARS, Term
 
 CODES = ("E05000001", "E05000002")
@@ -364,3 +365,50 @@ def test_births_too_short_for_school_age_is_one_clear_line(tmp_path):
     assert "school-age childcare in 2027-spring needs births from 09/2015 (year 6)" in (
         result.output
     )
+
+
+# --- Maps -------------------------------------------------------------------------------------
+
+
+def _school_layers(page: str) -> dict[tuple[str, str], dict]:
+    """(ward name, provision label) -> the ward's values in spring 2027, from the page."""
+    import json
+    import re
+
+    found = {}
+    for blob in re.findall(r"_add\((\{\"features\".*?\})\);\n", page):
+        for feature in json.loads(blob)["features"]:
+            properties = feature["properties"]
+            if properties.get("age_group", "").startswith("Primary"):
+                row = properties["terms"]["2027-spring"]
+                key = (properties["ward_name"], properties["age_group"].split(": ")[1])
+                found[key] = dict(zip(maps.GAP_FIELDS, row, strict=False))
+    return found
+
+
+def test_the_map_has_a_school_age_layer_that_hides_one_or_two_settings_places(tmp_path):
+    from sufficiency.outputs.offline import inline_assets
+
+    result = sufficiency.assess(school_area(tmp_path / "area", schools=SCHOOLS))
+    pages = {
+        publish: inline_assets(
+            maps.assessment_map(result, maps.MapOptions(publish=publish)).get_root().render()
+        )
+        for publish in (False, True)
+    }
+    for page in pages.values():
+        for label in ("breakfast clubs", "after-school clubs", "holiday care"):
+            assert f"School age: {label}" in page
+    internal, published = _school_layers(pages[False]), _school_layers(pages[True])
+    # Internal: ward 1's breakfast supply is the club's 20 and Acorn Primary's 40.
+    assert internal[("Ward E05000001", "breakfast clubs")]["supply"] == "60.0"
+    assert internal[("Ward E05000001", "breakfast clubs")]["gap"] == "+18"
+    # Published: two settings offer those 60 places, so the supply, gap and status are held
+    # back; ward 2 has none (0 is shown: no provider's figure in it) and its demand of 42 is
+    # rounded to 40.
+    ward1 = published[("Ward E05000001", "breakfast clubs")]
+    assert (ward1["supply"], ward1["gap"]) == ("not shown", "not shown")
+    assert ward1["status"] == "not shown (fewer than 3 settings offer these places here)"
+    ward2 = published[("Ward E05000002", "breakfast clubs")]
+    assert (ward2["demand"], ward2["supply"], ward2["status"]) == ("40", "0", "deficit")
+    assert "Acorn Primary" not in pages[True]
