@@ -412,3 +412,40 @@ def test_the_map_has_a_school_age_layer_that_hides_one_or_two_settings_places(tm
     ward2 = published[("Ward E05000002", "breakfast clubs")]
     assert (ward2["demand"], ward2["supply"], ward2["status"]) == ("40", "0", "deficit")
     assert "Acorn Primary" not in pages[True]
+
+
+# --- Report -----------------------------------------------------------------------------------
+
+
+def test_the_report_has_a_school_age_section_with_the_disclosure_rules(tmp_path):
+    from sufficiency.outputs.report import ReportOptions, report_context
+
+    result = sufficiency.assess(school_area(tmp_path / "area", schools=SCHOOLS))
+    internal = report_context(result, ReportOptions(publish=False))["school_age"]
+    published = report_context(result, ReportOptions(publish=True))["school_age"]
+    # City-wide breakfast, spring 2027: 2 x 840 children, demand 2 x 42 = 84, supply 60 + 0,
+    # gap 60 - 84 = -24; one of the two wards short.
+    breakfast = internal["city"][0]
+    assert breakfast == {
+        "provision": "Breakfast clubs",
+        "children": "1,680",
+        "demand": "84",
+        "supply": "60",
+        "gap": "-24",
+        "wards_short": 1,
+    }
+    # Published: ward 1's 60 places come from two settings, so they are held back, and so is
+    # the city-wide supply (it less ward 2's 0 would give them).
+    assert published["city"][0]["supply"] == published["city"][0]["gap"] == "not shown"
+    assert published["city"][0]["demand"] == "85"
+    # After school: ward 1 has one setting (Acorn Primary's 60), ward 2 one (Beech's 24).
+    ward_rows = {(r["ward"], r["provision"]): r for r in published["wards"]}
+    assert ward_rows[("Ward E05000002", "After-school clubs")]["supply"] == "not shown"
+    # No school-age places: no section (and the early years report as before).
+    plain = sufficiency.assess(
+        school_area(
+            tmp_path / "plain",
+            returns={"2026-autumn": [provider(easting=inside(0)[0], northing=inside(0)[1])]},
+        )
+    )
+    assert report_context(plain, ReportOptions())["school_age"] is None
