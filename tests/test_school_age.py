@@ -173,6 +173,16 @@ def test_breakfast_club_demand_and_supply_worked_by_hand(tmp_path):
     assert holiday["demand_places"].round(9).tolist() == [50.4, 50.4]
     assert holiday["supply_places"].tolist() == [15.0, 0.0]
     assert holiday["gap_places"].round(9).tolist() == [-35.4, -50.4]
+    # The terminal summary adds them up: breakfast ward 2 short by 42 (demand 84, supply 60);
+    # after school 40.8 + 76.8 = 117.6 short; holiday 35.4 + 50.4 = 85.8.
+    from sufficiency.outputs.summary import school_age_lines
+
+    assert school_age_lines(table) == [
+        "School-age childcare (primary children of working families), 2027-spring:",
+        "  breakfast clubs: 1 of 2 ward(s) short, by 42 places (demand 84, supply 60)",
+        "  after-school clubs: 2 of 2 ward(s) short, by 118 places (demand 202, supply 84)",
+        "  holiday care: 2 of 2 ward(s) short, by 86 places (demand 101, supply 15)",
+    ]
 
 
 def test_a_closed_club_leaves_and_holiday_places_without_weeks_count_every_week(tmp_path):
