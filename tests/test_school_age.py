@@ -109,7 +109,11 @@ def club(urn: str, ward: int, **places) -> dict:
         places_3_4=0,
         children_3_4=0,
         vacancies_3_4=0,
-        staff_total="",
+        staff_total=4,
+        staff_unqualified=2,
+        staff_level2=0,
+        staff_level3=2,
+        staff_level6=0,
         easting=x,
         northing=y,
         **places,
@@ -459,3 +463,15 @@ def test_the_report_has_a_school_age_section_with_the_disclosure_rules(tmp_path)
         )
     )
     assert report_context(plain, ReportOptions())["school_age"] is None
+
+
+def test_school_age_places_go_through_the_store_as_through_the_files(tmp_path):
+    area = school_area(tmp_path / "area", schools=SCHOOLS)
+    out_files, out_store = tmp_path / "files", tmp_path / "store"
+    assert invoke("run", "--area", str(area), "--out", str(out_files), "--no-maps").exit_code == 0
+    ingest = invoke("ingest", str(area / "returns-2026-autumn.csv"), "--area", str(area))
+    assert ingest.exit_code == 0, ingest.output
+    assert invoke("run", "--area", str(area), "--out", str(out_store), "--no-maps").exit_code == 0
+    assert (out_store / "school_age.csv").read_bytes() == (
+        out_files / "school_age.csv"
+    ).read_bytes()
