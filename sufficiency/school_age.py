@@ -42,7 +42,7 @@ import pandas as pd
 from . import gap as gap_model
 from .errors import InputError
 from .population import BirthMonths
-from .supply import latest_returns, open_at
+from .supply import latest_returns, open_in_terms
 from .terms import SCHOOL_YEARS, Term, school_year_window
 
 PROVISIONS: tuple[str, ...] = ("breakfast", "after_school", "holiday")
@@ -176,12 +176,23 @@ def supply_places(
     settings = np.zeros(places.shape, dtype=np.int64)
     located = returns[returns["ward_code"].notna()]
     no_weeks = 0
-    for t, term in enumerate(terms):
-        states = latest_returns(located, term)
-        states = states[open_at(states, term)]
+    # The same returns stand for every term after the last one made: read them once.
+    last_made = int(located["term_index"].max()) if len(located) else 0
+    keys = np.array([min(term.index, last_made) for term in terms])
+    for key in sorted(set(keys.tolist())):
+        at = [int(t) for t in np.flatnonzero(keys == key)]
+        states = latest_returns(located, Term(int(key)))
+        is_open = open_in_terms(states, [terms[t] for t in at])
         offered, weeks_missing = _offered(states, school_holiday_weeks)
-        no_weeks = max(no_weeks, weeks_missing)
-        _add(places[:, t], settings[:, t], wards, states["ward_code"], offered)
+        for j, t in enumerate(at):
+            no_weeks = max(no_weeks, int(weeks_missing[is_open[:, j]].sum()))
+            _add(
+                places[:, t],
+                settings[:, t],
+                wards,
+                states["ward_code"][is_open[:, j]],
+                offered[is_open[:, j]],
+            )
     if schools is not None and len(schools):
         offered = np.column_stack(
             [
@@ -190,14 +201,14 @@ def supply_places(
                 np.zeros(len(schools)),
             ]
         )
-        for t in range(len(terms)):
-            _add(places[:, t], settings[:, t], wards, schools["ward_code"], offered)
+        for s in range(len(terms)):
+            _add(places[:, s], settings[:, s], wards, schools["ward_code"], offered)
     return SchoolAgeSupply(places, settings, no_weeks)
 
 
-def _offered(states: pd.DataFrame, school_holiday_weeks: float) -> tuple[np.ndarray, int]:
-    """Each provider's places per provision (providers x 3), and how many give holiday places
-    without holiday weeks."""
+def _offered(states: pd.DataFrame, school_holiday_weeks: float) -> tuple[np.ndarray, np.ndarray]:
+    """Each provider's places per provision (providers x 3), and whether it gives holiday
+    places without holiday weeks."""
 
     def column(name: str) -> np.ndarray:
         if name not in states.columns:
@@ -215,7 +226,7 @@ def _offered(states: pd.DataFrame, school_holiday_weeks: float) -> tuple[np.ndar
             holiday * share,
         ]
     )
-    return offered, int(missing.sum())
+    return offered, missing
 
 
 def _add(
