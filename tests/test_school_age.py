@@ -475,3 +475,31 @@ def test_school_age_places_go_through_the_store_as_through_the_files(tmp_path):
     assert (out_store / "school_age.csv").read_bytes() == (
         out_files / "school_age.csv"
     ).read_bytes()
+
+
+def test_a_published_scenario_holds_back_the_school_age_places_it_changes(tmp_path):
+    from sufficiency.outputs import disclosure
+    from sufficiency.scenarios.compare import assess_scenarios
+    from sufficiency.scenarios.schema import read_scenario
+
+    area = school_area(tmp_path / "area", schools=SCHOOLS)
+    closing = tmp_path / "close.toml"
+    closing.write_text(
+        'name = "close_club"\ndescription = "The club closes."\n'
+        '[[closures]]\nurn = "EY200001"\nfrom = "2027-spring"\n',
+        encoding="utf-8",
+    )
+    shipped = Path(__file__).resolve().parents[1] / "scenarios" / "baseline.toml"
+    runs = assess_scenarios(area, None, [read_scenario(shipped), read_scenario(closing)])
+    baseline, closed = runs.results
+    guarded = disclosure.guard_scenario(baseline, closed).school_age
+    first = guarded[guarded["term"] == "2027-spring"].set_index(["ward_code", "provision"])
+    # The club's 20 breakfast and 15 holiday places go from ward 1: those cells are held back
+    # (with them, baseline minus scenario would be the club's places); nothing else moved.
+    held = first[disclosure.HELD_COLUMN]
+    assert held[held].index.tolist() == [("E05000001", "breakfast"), ("E05000001", "holiday")]
+    assert first.loc[("E05000001", "breakfast"), "supply_places"] == 40.0
+    # City-wide totals: held where the scenario changed a ward (here every ward has fewer than
+    # 3 settings, which holds them all; with 5 settings a ward, only the changed ones are).
+    totals = disclosure.held_totals(guarded.assign(settings=5))
+    assert totals[("2027-spring", "breakfast")] and not totals[("2027-spring", "after_school")]

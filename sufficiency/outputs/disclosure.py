@@ -279,7 +279,29 @@ def guard_scenario(
     rows = result.gap[key].astype(str).merge(counts, on=key, how="left")
     changed = rows["providers_changed"].fillna(0).to_numpy()
     held = (changed >= 1) & (changed < min_providers)
-    return dataclasses.replace(result, gap=result.gap.assign(**{HELD_COLUMN: held}))
+    return dataclasses.replace(
+        result,
+        gap=result.gap.assign(**{HELD_COLUMN: held}),
+        school_age=_guard_school_age_scenario(baseline.school_age, result.school_age),
+    )
+
+
+def _guard_school_age_scenario(
+    baseline: pd.DataFrame | None, table: pd.DataFrame | None
+) -> pd.DataFrame | None:
+    """A scenario's school-age rows with ``held_back`` True wherever its supply differs from
+    the baseline's: school-age places are not kept by provider, so every change is held back
+    (it could be one club's places)."""
+    if table is None:
+        return None
+    key = ["term", "ward_code", "provision"]
+    mine = table.set_index(key)["supply_places"]
+    if baseline is None:
+        differs = np.ones(len(table), dtype=bool)
+    else:
+        base = baseline.set_index(key)["supply_places"].reindex(mine.index)
+        differs = ~np.isclose(mine.to_numpy(float), base.to_numpy(float), rtol=0, atol=1e-9)
+    return table.assign(**{HELD_COLUMN: differs})
 
 
 def figure_texts(
@@ -376,13 +398,16 @@ def guard_school_age(table: pd.DataFrame) -> pd.DataFrame:
     """
     settings = table["settings"].to_numpy(dtype=float)
     held = (settings >= 1) & (settings < MIN_PROVIDERS)
+    if HELD_COLUMN in table.columns:  # a scenario's changes (guard_scenario)
+        held |= table[HELD_COLUMN].fillna(False).to_numpy(dtype=bool)
     return table.assign(places_per_100=np.nan, **{HELD_COLUMN: held})
 
 
 def held_totals(table: pd.DataFrame) -> pd.Series:
     """Per term and provision, whether a city-wide supply total of school-age places must be
     held back. The total less the wards shown gives the held-back wards' places together, so
-    the total is held back where those come from fewer than :data:`MIN_PROVIDERS` settings.
+    the total is held back where those come from fewer than :data:`MIN_PROVIDERS` settings,
+    and, for a scenario, wherever it changes a ward's places (:func:`guard_scenario`).
 
     >>> rows = pd.DataFrame({"term": ["2027-spring"] * 4, "provision": ["breakfast"] * 4,
     ...                      "settings": [1, 2, 0, 5]})
@@ -395,4 +420,7 @@ def held_totals(table: pd.DataFrame) -> pd.Series:
         [table["term"], table["provision"]], sort=False
     )
     held: pd.Series = behind.sum().between(1, MIN_PROVIDERS - 1)
+    if HELD_COLUMN in table.columns:  # a scenario's changes: its total less the baseline's
+        changed = table[HELD_COLUMN].fillna(False).astype(bool)
+        held |= changed.groupby([table["term"], table["provision"]], sort=False).any()
     return held
