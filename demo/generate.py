@@ -1708,6 +1708,13 @@ adds housing, adjusts for staffing and works out its own cohort ratios).
 - `ward_parameters.csv` sets disadvantaged 2-year-olds' take-up to 0.65 in two deprived wards,
   the working-parent share of under-2s to 0.60 in an affluent suburb, and the disadvantaged
   (0.40) and working-parent (0.35) shares of 2-year-olds in the most deprived ward.
+- **School-age childcare**: childminders take one to three primary children (breakfast,
+  after school, holidays), most day nurseries and the settings of type `other` run holiday
+  clubs, and each ward's primary schools (`schools.csv`) run breakfast and after-school clubs
+  sized against the ward's demand at the package's defaults times its balance, so the inner
+  wards are short. Holiday places run 6-13 weeks; a few leave `holiday_weeks` blank (counted
+  as every holiday week, and noted). Drawn from a random stream of their own: the early years
+  figures are as they were without them.
 - Not included (optional): `parameters.toml`, so the package's defaults apply.
 """
 
