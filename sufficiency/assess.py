@@ -26,7 +26,7 @@ from ._demo_area import DEMO_AREA
 from .area import Area, load_area
 from .entitlements import Entitlement, default_rules
 from .errors import InputError
-from .parameters import Parameters, ward_values
+from .parameters import SCHOOL_AGE_WARD_KEYS, Parameters, ward_values
 from .terms import AGE_GROUPS, RUN_TERMS, Term, run_window
 
 DEFAULT_TERMS = RUN_TERMS
@@ -303,9 +303,16 @@ def _school_age(
         area.population, months, params.cohort_change_default, ages=school_age.OLDEST_AGE + 1
     )
     children = school_age.primary_children(months, ratios, terms).sum(axis=2)
-    values = params.numbers("school_age")
+    values: dict[str, float | np.ndarray] = dict(params.numbers("school_age"))
+    by_ward = ward_values(params, area.ward_parameters, area.ward_codes, SCHOOL_AGE_WARD_KEYS)
+    for key in SCHOOL_AGE_WARD_KEYS:  # ward_parameters.csv may set these by ward
+        values[key.split(".", 1)[1]] = by_ward[key].to_numpy(float)[:, None]
     offered = school_age.supply_places(
-        area.returns, area.schools, area.ward_codes, terms, values["school_holiday_weeks"]
+        area.returns,
+        area.schools,
+        area.ward_codes,
+        terms,
+        params.number("school_age.school_holiday_weeks"),
     )
     if offered.no_weeks:
         notes.append(
@@ -323,7 +330,7 @@ def _school_age(
         children=children,
         demand=school_age.demand_places(children, values),
         supply=offered,
-        utilisation=values["utilisation"],
+        utilisation=params.number("school_age.utilisation"),
         margin=params.tight_margin,
     )
 

@@ -111,10 +111,11 @@ def primary_children(months: BirthMonths, ratios: np.ndarray, terms: Sequence[Te
     return out
 
 
-def demand_places(children: np.ndarray, values: Mapping[str, float]) -> np.ndarray:
+def demand_places(children: np.ndarray, values: Mapping[str, float | np.ndarray]) -> np.ndarray:
     """Demand places per ward, term and provision from primary children (wards, terms).
 
-    ``values`` holds the ``school_age`` section's keys (``Parameters.numbers("school_age")``).
+    ``values`` holds the ``school_age`` section's keys (``Parameters.numbers("school_age")``),
+    each a number or a (wards, 1) array of ward values (``ward_parameters.csv``).
 
     >>> v = {"working_families": 0.6, "use_breakfast": 0.15, "sessions_breakfast": 3.0,
     ...      "use_after_school": 0.35, "sessions_after_school": 3.0, "use_holiday": 0.35,

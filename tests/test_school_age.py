@@ -503,3 +503,28 @@ def test_a_published_scenario_holds_back_the_school_age_places_it_changes(tmp_pa
     # 3 settings, which holds them all; with 5 settings a ward, only the changed ones are).
     totals = disclosure.held_totals(guarded.assign(settings=5))
     assert totals[("2027-spring", "breakfast")] and not totals[("2027-spring", "after_school")]
+
+
+def test_ward_parameters_set_the_working_family_share_of_one_ward(tmp_path):
+    area = school_area(tmp_path / "area", schools=SCHOOLS)
+    pd.DataFrame(
+        {"ward_code": ["E05000002"], "key": ["school_age.working_families"], "value": [0.8]}
+    ).to_csv(area / "ward_parameters.csv", index=False)
+    result = sufficiency.assess(area)
+    first = result.school_age[result.school_age["term"] == "2027-spring"]
+    breakfast = first[first["provision"] == "breakfast"].set_index("ward_code")
+    # Ward 2: 840 x 0.8 x 0.2 x 2.5 / 5 = 67.2; ward 1 keeps the area's 0.5: 42.
+    assert breakfast["demand_places"].round(9).to_dict() == {"E05000001": 42.0, "E05000002": 67.2}
+    # The early years' gap is the same as without the row.
+    (area / "ward_parameters.csv").unlink()
+    pd.testing.assert_frame_equal(result.gap, sufficiency.assess(area).gap)
+
+
+def test_a_school_age_ward_value_out_of_bounds_is_refused(tmp_path):
+    area = school_area(tmp_path / "area", schools=SCHOOLS)
+    pd.DataFrame(
+        {"ward_code": ["E05000002"], "key": ["school_age.use_breakfast"], "value": [1.4]}
+    ).to_csv(area / "ward_parameters.csv", index=False)
+    result = CliRunner().invoke(cli, ["run", "--area", str(area), "--out", str(tmp_path / "o")])
+    assert result.exit_code == 1
+    assert "school_age.use_breakfast is a share and must be between 0 and 1" in result.output
