@@ -227,7 +227,7 @@ def test_migrations_from_an_empty_database_to_the_current_schema(tmp_path):
     conn = sqlite3.connect(path, isolation_level=None)
     assert store.schema_version(conn) == 0
     assert store.migrate(conn) == 0
-    assert store.schema_version(conn) == store.SCHEMA_VERSION == 2
+    assert store.schema_version(conn) == store.SCHEMA_VERSION == 3
     tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
     assert tables == {
         "schema_version",
@@ -243,7 +243,7 @@ def test_migrations_from_an_empty_database_to_the_current_schema(tmp_path):
         "web_log",
         "web_settings",
     }
-    assert store.migrate(conn) == 2  # a second time does nothing
+    assert store.migrate(conn) == 3  # a second time does nothing
     conn.close()
     assert store.load_returns(path).empty
 
@@ -396,7 +396,13 @@ def _schema(conn: sqlite3.Connection) -> list[tuple]:
     ).fetchall()
 
 
-def test_the_frozen_migrations_make_exactly_the_schema_the_first_release_made(tmp_path):
+def test_the_frozen_migrations_make_exactly_the_schema_the_first_release_made(
+    tmp_path, monkeypatch
+):
+    # Migrations 1 and 2 (3 alters the returns table): the first release's schema, text for
+    # text, then migration 2's tables.
+    monkeypatch.setattr(store, "MIGRATIONS", store.MIGRATIONS[:2])
+    monkeypatch.setattr(store, "SCHEMA_VERSION", 2)
     conn = sqlite3.connect(tmp_path / "sufficiency.sqlite", isolation_level=None)
     store.migrate(conn)
     # Migration 2 only adds tables: the first release's come first, their text unchanged.
@@ -407,6 +413,23 @@ def test_the_frozen_migrations_make_exactly_the_schema_the_first_release_made(tm
         (1, "providers, returns with their history, imports with files and warnings"),
         (2, store.MIGRATIONS[1][0]),
     ]
+    conn.close()
+
+
+def test_migration_3_adds_the_school_age_columns_to_returns(tmp_path):
+    conn = sqlite3.connect(tmp_path / "sufficiency.sqlite", isolation_level=None)
+    store.migrate(conn)
+    columns = [r[1] for r in conn.execute("PRAGMA table_info(returns)")]
+    assert columns[-4:] == [
+        "places_breakfast",
+        "places_after_school",
+        "places_holiday",
+        "holiday_weeks",
+    ]
+    assert conn.execute("SELECT version, description FROM schema_version").fetchall()[2] == (
+        3,
+        "school-age places: breakfast, after-school and holiday places and holiday weeks",
+    )
     conn.close()
 
 
@@ -428,10 +451,11 @@ def test_a_store_made_before_the_frozen_migrations_opens_and_takes_a_term(tmp_pa
     pd.testing.assert_frame_equal(store.load_returns(old), store.load_returns(new))
     assert len(store.load_returns(old)) == 2
     assert _rows(old) == _rows(new)  # the same store, row for row
-    conn = sqlite3.connect(old)
-    assert _schema(conn)[: len(TODAYS_SCHEMA)] == TODAYS_SCHEMA
-    assert conn.execute("SELECT count(*) FROM schema_version").fetchone()[0] == 2  # 2 added
+    conn, fresh = sqlite3.connect(old), sqlite3.connect(new)
+    assert _schema(conn) == _schema(fresh)  # migrations 2 and 3 applied on opening
+    assert conn.execute("SELECT count(*) FROM schema_version").fetchone()[0] == 3
     conn.close()
+    fresh.close()
 
 
 def _rows(path: Path) -> dict[str, list[tuple]]:
@@ -487,11 +511,11 @@ def test_migration_files_are_numbered_in_order_and_described(tmp_path):
 def test_a_later_migration_is_applied_to_a_store_with_data(stored, monkeypatch):
     added = ("a note on each provider", ["ALTER TABLE providers ADD COLUMN note TEXT"])
     monkeypatch.setattr(store, "MIGRATIONS", [*store.MIGRATIONS, added])
-    monkeypatch.setattr(store, "SCHEMA_VERSION", 3)
+    monkeypatch.setattr(store, "SCHEMA_VERSION", len(store.MIGRATIONS))
     assert len(store.load_returns(stored)) == 2  # opening migrates
     conn = sqlite3.connect(stored)
     versions = conn.execute("SELECT version, description FROM schema_version").fetchall()
-    assert versions[-1] == (3, "a note on each provider")
+    assert versions[-1] == (len(store.MIGRATIONS), "a note on each provider")
     assert conn.execute("SELECT count(*) FROM providers WHERE note IS NULL").fetchone()[0] == 2
     conn.close()
 

@@ -87,6 +87,27 @@ CASES = [
     ("R106", {"days_per_week": 8}, "days_per_week", "8", "days_per_week must be 7 or fewer"),
     ("R107", {"weeks_per_year": 53}, "weeks_per_year", "53", "weeks_per_year must be 52 or fewer"),
     (
+        "R114",
+        {"places_holiday": 30, "holiday_weeks": "14"},
+        "holiday_weeks",
+        "14",
+        "holiday_weeks must be 13 or fewer (the weeks of school holidays in a year)",
+    ),
+    (
+        "R102",
+        {"places_breakfast": "-2"},
+        "places_breakfast",
+        "-2",
+        "places_breakfast must not be negative",
+    ),
+    (
+        "R103",
+        {"places_after_school": 12.5},
+        "places_after_school",
+        "12.5",
+        "places_after_school must be a whole number",
+    ),
+    (
         "R108",
         {"term": "2026-summer"},
         "term",
@@ -218,6 +239,40 @@ def test_r205_a_very_large_count_is_a_warning_with_its_value(tmp_path):
     warning = only(checked, "R205")
     assert (warning["row"], warning["column"], warning["value"]) == (3, "waiting_2", "2,500")
     assert warning["message"] == "waiting_2 is above 1,000: check it"
+
+
+@pytest.mark.parametrize(
+    ("code", "changes", "column", "value", "message"),
+    [
+        (
+            "R206",
+            {"places_holiday": 30},
+            "places_holiday",
+            "30",
+            "places_holiday is given but holiday_weeks is not: the places are counted as "
+            "running every week of the school holidays; give the weeks",
+        ),
+        (
+            "R207",
+            {"holiday_weeks": 6},
+            "holiday_weeks",
+            "6",
+            "holiday_weeks is given but places_holiday is not: give the holiday places too",
+        ),
+    ],
+)
+def test_holiday_places_and_weeks_apart_are_warnings(
+    tmp_path, code, changes, column, value, message
+):
+    checked = check(tmp_path, [good(**changes)])
+    problem = only(checked, code)
+    assert problem["severity"] == "warning" and checked.ok
+    assert (problem["row"], problem["column"], problem["value"], problem["message"]) == (
+        2,
+        column,
+        value,
+        message,
+    )
 
 
 def test_a_postcode_only_return_needs_a_lookup(tmp_path):
@@ -400,6 +455,8 @@ def test_every_rule_has_a_test():
         "R203",
         "R204",
         "R205",
+        "R206",
+        "R207",
     } == codes
 
 

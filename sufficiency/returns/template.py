@@ -24,7 +24,16 @@ from openpyxl.worksheet.worksheet import Worksheet
 from ..outputs._escape import cell_text
 from ..supply import latest_returns, open_at
 from ..terms import Term
-from .reader import COUNTS, OPENING, PLACES, PROVIDER_TYPES, RETURN_COLUMNS, STATUSES, VACANCIES
+from .reader import (
+    COUNTS,
+    HOLIDAY_WEEKS_MOST,
+    OPENING,
+    PLACES,
+    PROVIDER_TYPES,
+    RETURN_COLUMNS,
+    STATUSES,
+    VACANCIES,
+)
 
 #: Columns copied from a provider's latest return; the rest is filled in afresh each term.
 PREFILLED = [
@@ -88,6 +97,11 @@ MEANING = {
     "status_date": "date a new, closing or closed status takes effect (YYYY-MM-DD)",
     "planned_places_change": "places to be added (or, negative, removed)",
     "planned_change_date": "when the change takes effect (YYYY-MM-DD)",
+    "places_breakfast": "optional: breakfast-club places for primary children, a session "
+    "(each school day)",
+    "places_after_school": "optional: after-school-club places for primary children, a session",
+    "places_holiday": "optional: holiday-care places for primary children, a day",
+    "holiday_weeks": "optional: weeks of the school holidays the holiday places run (at most 13)",
     "term": "the term this return is for",
 }
 
@@ -198,7 +212,12 @@ def _format(sheet: Worksheet, columns: list[str], last_row: int) -> None:
     for column in COUNTS:
         kind = "decimal" if column in VACANCIES else "whole"
         validate(kind, column, "A number, 0 or more", operator="greaterThanOrEqual", formula1="0")
-    for column, top in [("hours_per_day", 24), ("days_per_week", 7), ("weeks_per_year", 52)]:
+    for column, top in [
+        ("hours_per_day", 24),
+        ("days_per_week", 7),
+        ("weeks_per_year", 52),
+        ("holiday_weeks", HOLIDAY_WEEKS_MOST),
+    ]:
         validate(
             "decimal",
             column,
