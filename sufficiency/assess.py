@@ -262,6 +262,7 @@ def assess(
         hours_per_place=hours_per_place,
         utilisation=params.utilisation,
         margin=params.tight_margin,
+        tolerance=params.deficit_tolerance,
         extra=extra,
     )
     return Assessment(
@@ -340,6 +341,7 @@ def _cross_boundary(
             flows=area.flows,
             utilisation=params.utilisation,
             margin=params.tight_margin,
+            tolerance=params.deficit_tolerance,
         )
     return columns
 
