@@ -133,13 +133,83 @@ def test_tolerance_is_a_thousandth_of_the_area_within_10_to_50_m():
 
 def test_colours_diverge_at_zero():
     breaks = maps.gap_breaks([-45.0, -10.0, 5.0, 30.0])
-    # 95th percentile of |gap| is about 43: step 20 (three steps reach 60).
-    assert breaks.tolist() == [-60, -40, -20, 0, 20, 40, 60]
+    # 95th percentile of |gap|: 45 - 0.15 x (45 - 30) = 42.75; a quarter is 10.7, nearest
+    # round step 10; floor(42.75 / 10) + 1 = 5 classes a side.
+    assert breaks.tolist() == [-40, -30, -20, -10, 0, 10, 20, 30, 40]
     colours = maps.gap_colours([-0.4, 0.0, 0.4, np.nan], breaks)
-    assert colours[0] in maps.PALETTE[:4]  # any shortfall is red
-    assert colours[1] in maps.PALETTE[4:]  # zero is not short
-    assert colours[2] in maps.PALETTE[4:]
+    assert colours[0] in maps.RDBU[10][:5]  # any shortfall is red
+    assert colours[1] in maps.RDBU[10][5:]  # zero is not short
+    assert colours[2] in maps.RDBU[10][5:]
     assert colours[3] == maps.HELD_BACK
+
+
+def test_breaks_come_from_the_data_on_hand_made_gaps():
+    # The issue's city: 16 wards, under-2 deficits of -6 to -31 beside spare places up to +40.
+    # Fixed breaks of 100 put every deficit in one class.
+    under2 = [-31, -24, -18, -12, -9, -6, 3, 8, 12, 15, 19, 22, 26, 30, 35, 40]
+    breaks = maps.gap_breaks(under2)
+    # |gap| sorted: 3 6 8 9 12 12 15 18 19 22 24 26 30 31 35 40; the 95th percentile is at
+    # rank 0.95 x 15 = 14.25: 35 + 0.25 x 5 = 36.25; / 4 = 9.06 -> step 10; 4 classes a side.
+    assert breaks.tolist() == [-30, -20, -10, 0, 10, 20, 30]
+    colours = maps.gap_colours(under2[:6], breaks)
+    # -31 "30 or less", -24 and -18 "-30 to -20"/"-20 to -10", -12 and -9 and -6 nearer 0:
+    assert (
+        colours
+        == [maps.RDBU[8][0], maps.RDBU[8][1], maps.RDBU[8][2], maps.RDBU[8][2]]
+        + [maps.RDBU[8][3]] * 2
+    )
+    assert len(set(colours)) == 4  # four shades of red, not one
+    # Published gaps are multiples of 5: the step is too (5, not 2 or 2.5).
+    assert maps.gap_breaks([-15, -10, -5, 0, 5, 10, 20]).tolist() == [
+        -15,
+        -10,
+        -5,
+        0,
+        5,
+        10,
+        15,
+    ]
+    # Never more than 5 classes a side, however spread; never fewer than 2.
+    # 55 / 4 = 13.75 -> step 10; 55 / 10 + 1 = 6.5 classes would fit, capped at 5.
+    assert maps.gap_breaks([-55.1, 55.1, 1.3]).tolist() == [-40, -30, -20, -10, 0, 10, 20, 30, 40]
+    # Multiples of 50 up to 1,000: 95th percentile 950, / 4 = 237.5 -> 250; 4 a side.
+    assert maps.gap_breaks(np.linspace(-1000, 1000, 41)).tolist() == [
+        -750,
+        -500,
+        -250,
+        0,
+        250,
+        500,
+        750,
+    ]
+    assert maps.gap_breaks([0.2, -0.3]).tolist() == [-1, 0, 1]
+    assert maps.gap_breaks([]).tolist() == [-1, 0, 1]
+    # Symmetric about zero whichever side is larger.
+    lopsided = maps.gap_breaks([-200, 5, 10])
+    assert lopsided.tolist() == (-lopsided[::-1]).tolist()
+    assert len(maps.legend_rows(breaks)) == len(breaks) + 1
+
+
+def test_both_sides_of_a_comparison_share_one_set_of_breaks(hostile):
+    from sufficiency.outputs.maps import MapText
+
+    # A second scenario whose gaps are five times the first's: a wider range of gaps.
+    closed = hostile.gap.assign(scenario="wider", gap_places=5 * hostile.gap["gap_places"])
+    text = MapText(title="t", area="a", scenario="s", data_date="d", source="x")
+    page = rendered(maps.comparison_map(hostile.gap, closed, hostile.area.wards, text=text))
+    first, _ = maps._gap_values(hostile.gap, publish=False, threshold=5)
+    second, _ = maps._gap_values(closed, publish=False, threshold=5)
+    shared = maps.gap_breaks(pd.concat([first["gap_value"], second["gap_value"]]))
+    alone = maps.gap_breaks(first["gap_value"])
+    assert alone.tolist() != shared.tolist()  # the second side widens the range
+    # One legend, with the shared breaks' labels (not those of either side alone).
+    for _, label in maps.legend_rows(shared):
+        assert json.dumps(label)[1:-1] in page
+    assert json.dumps(maps.legend_rows(alone)[0][1])[1:-1] not in page
+    # Every ward of both sides is coloured from the shared classes.
+    fills = set(re.findall(r'"fillColor": "(#[0-9a-f]{6})"', page))
+    assert fills <= set(maps.palette(shared)) | {maps.HELD_BACK}
+    assert page.count("legend-gap") == 1  # one legend (on the right), in JSON
 
 
 def test_legend_labels_carry_units_and_signs():

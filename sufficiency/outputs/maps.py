@@ -7,12 +7,14 @@ What a map shows and the choices behind it:
   funding term picked from a drop-down. Each ward carries its figures for every term, and the
   drop-down restyles the wards and refreshes the tooltips in the page, so a forecast of twelve
   terms does not repeat the ward outlines twelve times.
-* **Colours**: ColorBrewer's RdBu, eight classes (colour-blind safe), with zero as a class break,
-  so red always means short of places and blue spare. The breaks are symmetric, at multiples of
-  a round step (1, 2, 2.5 or 5 x 10^k) chosen so three steps cover the 95th percentile of the
-  gap's size over every ward, term and age group of the map; the same breaks serve every layer,
-  so colours compare across terms and age groups. Wards whose figures are held back
-  (``--publish``) are grey.
+* **Colours**: ColorBrewer's RdBu (colour-blind safe), with zero as a class break, so red
+  always means short of places and blue spare. The breaks come from the data
+  (:func:`gap_breaks`): symmetric about zero, at multiples of a step a reader can say aloud
+  (1, 2, 2.5 or 5 x 10^k; a multiple of 5 where every figure is, as published ones are), with
+  at most 5 classes a side, the step chosen so four steps come nearest the 95th percentile of
+  the gap's size over every ward, term and age group of the map. The same breaks serve every
+  layer and term, and both sides of a side-by-side map, so colours compare. Wards whose
+  figures are held back (``--publish``) are grey.
 * **Geometry** is simplified in British National Grid (EPSG:27700) with GEOS's coverage
   simplification (``shapely.coverage_simplify``), which moves each shared boundary once, so
   neighbouring wards keep meeting without gaps or slivers (per-polygon
@@ -89,6 +91,25 @@ __all__ = [
 
 # ColorBrewer RdBu, 8 classes: short of places (red) to spare (blue).
 PALETTE = ("#b2182b", "#d6604d", "#f4a582", "#fddbc7", "#d1e5f0", "#92c5de", "#4393c3", "#2166ac")
+# ColorBrewer RdBu by the number of classes (2 to 5 a side of zero).
+RDBU = {
+    4: ("#ca0020", "#f4a582", "#92c5de", "#0571b0"),
+    6: ("#b2182b", "#ef8a62", "#fddbc7", "#d1e5f0", "#67a9cf", "#2166ac"),
+    8: PALETTE,
+    10: (
+        "#67001f",
+        "#b2182b",
+        "#d6604d",
+        "#f4a582",
+        "#fddbc7",
+        "#d1e5f0",
+        "#92c5de",
+        "#4393c3",
+        "#2166ac",
+        "#053061",
+    ),
+}
+MAX_CLASSES_A_SIDE = 5
 HELD_BACK = "#bdbdbd"
 NO_CHANGE = "#f7f7f7"
 NICE_STEPS = (1.0, 2.0, 2.5, 5.0)
@@ -330,29 +351,60 @@ def _latlon(
 
 
 def gap_breaks(values: Sequence[float] | np.ndarray | pd.Series) -> np.ndarray:
-    """Seven class breaks symmetric about zero, at multiples of a round step.
+    """Class breaks from the data: symmetric about zero, at multiples of a round step, at most
+    :data:`MAX_CLASSES_A_SIDE` classes a side.
 
-    The step is the smallest of 1, 2, 2.5 or 5 x 10^k at which three steps reach the 95th
-    percentile of ``|values|``; never less than 1 place.
+    ``reach`` is the 95th percentile of ``|values|`` (finite ones), at least the unit. The step
+    is the round number (1, 2, 2.5 or 5 x 10^k, and a multiple of 5 when every value is one, as
+    published gaps are; never below that unit) nearest ``reach / 4`` on a log scale, so four
+    closed classes and an open one ("... or more") span the data. The classes a side are
+    ``floor(reach / step) + 1``, between 2 and 5: breaks at 0 and at +/- 1 .. (classes - 1)
+    steps.
 
-    >>> gap_breaks([-45.4, -12.0, 3.0, 35.5]).tolist()
-    [-60.0, -40.0, -20.0, 0.0, 20.0, 40.0, 60.0]
-    >>> gap_breaks([0.4, -0.2]).tolist()
-    [-3.0, -2.0, -1.0, 0.0, 1.0, 2.0, 3.0]
+    >>> gap_breaks([-45.4, -12.0, 3.0, 35.5]).tolist()  # reach 43.9: step 10, 5 a side
+    [-40.0, -30.0, -20.0, -10.0, 0.0, 10.0, 20.0, 30.0, 40.0]
+    >>> gap_breaks([0.4, -0.2]).tolist()  # reach below a place: 1 place, 2 a side
+    [-1.0, 0.0, 1.0]
+    >>> gap_breaks([-15.0, -5.0, 0.0, 10.0, 20.0]).tolist()  # multiples of 5: step 5
+    [-15.0, -10.0, -5.0, 0.0, 5.0, 10.0, 15.0]
     """
-    size = np.abs(np.asarray(values, dtype=float))
-    size = size[np.isfinite(size)]
-    reach = float(np.percentile(size, 95)) if size.size else 1.0
-    step = max(_nice_step(max(reach, 1.0) / 3), 1.0)
-    return np.array([-3, -2, -1, 0, 1, 2, 3], dtype=float) * step
+    array = np.asarray(values, dtype=float)
+    size = np.abs(array[np.isfinite(array)])
+    unit = 5.0 if size.size and np.allclose(size % 5, 0) and size.max() > 0 else 1.0
+    reach = max(float(np.percentile(size, 95)) if size.size else unit, unit)
+    step = max(_nice_step(reach / (MAX_CLASSES_A_SIDE - 1), unit), unit)
+    a_side = int(np.clip(np.floor(reach / step + 1e-9) + 1, 2, MAX_CLASSES_A_SIDE))
+    steps = np.arange(1, a_side, dtype=float) * step
+    return np.concatenate([-steps[::-1], [0.0], steps])
 
 
-def _nice_step(at_least: float) -> float:
-    magnitude = 10.0 ** np.floor(np.log10(at_least))
-    for multiple in (*NICE_STEPS, 10.0):
-        if multiple * magnitude >= at_least - 1e-12:
-            return float(multiple * magnitude)
-    return float(10 * magnitude)  # pragma: no cover
+def _nice_step(near: float, unit: float = 1.0) -> float:
+    """The round number (1, 2, 2.5, 5 x 10^k, a multiple of ``unit``) nearest ``near`` on a
+    log scale.
+
+    >>> _nice_step(13.75), _nice_step(14.8), _nice_step(6.2), _nice_step(3.0, 5.0)
+    (10.0, 20.0, 5.0, 5.0)
+    """
+    magnitude = 10.0 ** np.floor(np.log10(max(near, 1e-9)))
+    candidates = [
+        m * magnitude * scale
+        for scale in (0.1, 1.0, 10.0)
+        for m in (*NICE_STEPS, 10.0)
+        if np.isclose((m * magnitude * scale) / unit, round((m * magnitude * scale) / unit))
+        and m * magnitude * scale >= unit - 1e-9
+    ]
+    if not candidates:
+        return unit
+    return float(min(candidates, key=lambda c: (abs(np.log(c / near)), c)))
+
+
+def palette(breaks: np.ndarray) -> tuple[str, ...]:
+    """The RdBu colours for ``breaks`` (one more class than breaks).
+
+    >>> len(palette(np.array([-10.0, 0.0, 10.0]))), palette(np.array([-1.0, 0.0, 1.0]))[0]
+    (4, '#ca0020')
+    """
+    return RDBU[len(breaks) + 1]
 
 
 def gap_colours(values: Sequence[float] | np.ndarray | pd.Series, breaks: np.ndarray) -> list[str]:
@@ -360,12 +412,13 @@ def gap_colours(values: Sequence[float] | np.ndarray | pd.Series, breaks: np.nda
 
     >>> breaks = gap_breaks([-45.4, 35.5])
     >>> gap_colours([-61, -0.1, 0.0, 19.9, 75, float("nan")], breaks)
-    ['#b2182b', '#fddbc7', '#d1e5f0', '#d1e5f0', '#2166ac', '#bdbdbd']
+    ['#67001f', '#fddbc7', '#d1e5f0', '#92c5de', '#053061', '#bdbdbd']
     """
     array = np.asarray(values, dtype=float)
     classes = np.digitize(array, breaks, right=False)
+    colours = palette(breaks)
     return [
-        HELD_BACK if not np.isfinite(v) else PALETTE[c] for v, c in zip(array, classes, strict=True)
+        HELD_BACK if not np.isfinite(v) else colours[c] for v, c in zip(array, classes, strict=True)
     ]
 
 
@@ -378,7 +431,7 @@ def legend_rows(breaks: np.ndarray) -> list[tuple[str, str]]:
     labels = [f"{_break_text(breaks[0])} or less"]
     labels += [f"{_break_text(low)} to {_break_text(high)}" for low, high in pairwise(breaks)]
     labels.append(f"{_break_text(breaks[-1])} or more")
-    return list(zip(PALETTE, labels, strict=True))
+    return list(zip(palette(breaks), labels, strict=True))
 
 
 # --- page furniture --------------------------------------------------------------------------
@@ -671,11 +724,12 @@ def _legend_markup(
     """The legend: a heading, the short classes, ``middle`` rows, the spare classes, ``extra``
     rows (already escaped HTML) and a note."""
     rows = legend_rows(breaks)
+    half = len(rows) // 2
     parts = ['<div class="legend-gap">', f"<h2>{_esc(heading)}</h2>", f"<h3>{_esc(short)}</h3>"]
-    parts += [_swatch(colour, label) for colour, label in rows[:4]]
+    parts += [_swatch(colour, label) for colour, label in rows[:half]]
     parts += middle
     parts.append(f"<h3>{_esc(spare)}</h3>")
-    parts += [_swatch(colour, label) for colour, label in rows[4:]]
+    parts += [_swatch(colour, label) for colour, label in rows[half:]]
     parts.append(f'<div class="note">{_esc(note)}</div></div>')
     parts += extra
     return "".join(parts)
