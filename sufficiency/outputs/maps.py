@@ -69,6 +69,7 @@ from .. import __version__
 from ..terms import AGE_GROUPS, Term
 from ..terms import term_label as _term_label
 from . import disclosure
+from .fields import AGE_LABELS
 from .offline import save_offline
 
 if TYPE_CHECKING:
@@ -113,14 +114,6 @@ MAX_CLASSES_A_SIDE = 5
 HELD_BACK = "#bdbdbd"
 NO_CHANGE = "#f7f7f7"
 NICE_STEPS = (1.0, 2.0, 2.5, 5.0)
-# Each group with the ages it covers at a term's start. Under 2s: places and demand cover
-# babies from birth (paid hours under 9 months, demand.py); the children counted and funded are
-# 9 to 23 months old (terms.py: born 10 to 24 months before the term's first month).
-AGE_LABELS = {
-    "under2": "Under 2s (birth to 23 months)",
-    "2": "2-year-olds (24 to 35 months)",
-    "3_4": "3- and 4-year-olds (3 years to school)",
-}
 # Okabe-Ito colours, one per provider type.
 PROVIDER_COLOURS = {
     "childminder": "#E69F00",
