@@ -204,12 +204,12 @@ def test_both_sides_of_a_comparison_share_one_set_of_breaks(hostile):
     assert alone.tolist() != shared.tolist()  # the second side widens the range
     # One legend, with the shared breaks' labels (not those of either side alone).
     for _, label in maps.legend_rows(shared):
-        assert json.dumps(label)[1:-1] in page
-    assert json.dumps(maps.legend_rows(alone)[0][1])[1:-1] not in page
+        assert label in page  # in the bar below both maps
+    assert maps.legend_rows(alone)[0][1] not in page
     # Every ward of both sides is coloured from the shared classes.
     fills = set(re.findall(r'"fillColor": "(#[0-9a-f]{6})"', page))
     assert fills <= set(maps.palette(shared)) | {maps.HELD_BACK}
-    assert page.count("legend-gap") == 1  # one legend (on the right), in JSON
+    assert page.count("legend-gap") == 1  # one legend, in the bar below both maps
 
 
 def test_legend_labels_carry_units_and_signs():
@@ -560,3 +560,98 @@ def test_no_ward_under_a_control_and_the_legend_is_the_layers(demo, tmp_path, si
     assert layout["before"] == ["Gap in full-time places"]
     assert layout["reach"] == ["Places within reach per 100 children (reach layers)"]
     assert "Under 2s (birth to 23 months)" in layout["age"]
+
+
+def test_published_maps_draw_major_housing_sites_only(hostile):
+    # Meadow (H1): 120 dwellings, drawn; Plot (H2): 4 dwellings in 2027 and 5 in 2028, 9 in
+    # all, below the 10 of a "major development": left off the published map.
+    housing = pd.concat(
+        [
+            hostile.area.housing,
+            pd.DataFrame(
+                {
+                    "site_id": ["H2", "H2"],
+                    "site_name": ["Plot at 3 Lane End", "Plot at 3 Lane End"],
+                    "year": [2027, 2028],
+                    "dwellings": [4, 5],
+                    "dwelling_type": ["house", "house"],
+                    "ward_code": [CODES[1], CODES[1]],
+                }
+            ),
+        ],
+        ignore_index=True,
+    )
+    text = maps.map_text(hostile)
+
+    def page(publish: bool) -> str:
+        options = maps.MapOptions(publish=publish)
+        return rendered(
+            maps.gap_map(
+                hostile.gap, hostile.area.wards, text=text, housing=housing, options=options
+            )
+        )
+
+    published, internal = page(True), page(False)
+    assert "Meadow" in published and "Plot at 3 Lane End" not in published
+    assert "Housing site of 10+ dwellings" in published
+    assert "Meadow" in internal and "Plot at 3 Lane End" in internal
+    assert '"dwellings": "9"' in internal
+
+
+SIDE_PROBE = """(() => {
+  // Each map's controls and its ward labels: no label's point under a control of its own map.
+  const maps = [...document.querySelectorAll('.leaflet-container')];
+  return maps.map(map => {
+    const boxes = [...map.querySelectorAll('.leaflet-control')].map(c => {
+      const b = c.getBoundingClientRect();
+      return [b.left, b.top, b.right, b.bottom];
+    });
+    const frame = map.getBoundingClientRect();
+    const points = [...map.querySelectorAll('.ward-label')].map(l => {
+      const b = l.getBoundingClientRect();
+      return [b.left + 60, b.top - 5, l.innerText];
+    });
+    const under = points.filter(([x, y]) => boxes.some(
+      ([l, t, r, b]) => x >= l && x <= r && y >= t && y <= b)).map(p => p[2]);
+    const outside = points.filter(([x, y]) => x < frame.left || x > frame.right
+      || y < frame.top || y > frame.bottom).map(p => p[2]);
+    const legend = [...map.querySelectorAll('.sufficiency-legend .legend-gap .sufficiency-row')]
+      .map(r => r.innerText.trim());
+    const age = map.querySelector('.leaflet-control-layers');
+    return {points: points.length, under: under, outside: outside, legend: legend,
+            age: age ? age.innerText : '', bottom: frame.bottom};
+  }).concat([{bar: [...document.querySelectorAll(
+      '.sufficiency-bar .legend-gap .sufficiency-row')].map(r => r.innerText.trim()),
+    top: (document.querySelector('.sufficiency-bar') || {getBoundingClientRect: () => ({})})
+      .getBoundingClientRect().top}]);
+})()"""
+
+
+@pytest.mark.browser
+@needs_chromium
+@pytest.mark.parametrize("size", [(1366, 768), (1920, 1080)])
+def test_side_by_side_and_change_maps_hide_no_ward(demo, tmp_path, size):
+    other = sufficiency.assess(scenario="fewer")
+    maps.write_maps([demo, other], tmp_path, maps.MapOptions(publish=True))
+    for name in ("compare-baseline-fewer", "change-baseline-fewer"):
+        run = _browser.open_page(
+            tmp_path / f"{name}.html", probes={"sides": SIDE_PROBE}, width=size[0], height=size[1]
+        )
+        run.save_screenshot(ARTEFACTS / f"{name}-{size[0]}.png")
+        assert run.errors == ()
+        *sides, bar = run.values["sides"]
+        for side in sides:
+            assert side["under"] == [], (name, side["under"])
+            assert side["outside"] == [], (name, side["outside"])
+        assert any("Under 2s (birth to 23 months)" in s["age"] for s in sides)
+        if name.startswith("compare"):
+            # Both sides labelled (16 wards each); one legend for the pair, in the bar below
+            # both maps (so it covers neither), with the shared classes.
+            assert [s["points"] for s in sides] == [16, 16]
+            assert [s["legend"] for s in sides] == [[], []]
+            assert bar["bar"][0] == "\u2212" + bar["bar"][0][1:]  # most short first
+            assert all(s["bottom"] <= bar["top"] + 0.5 for s in sides)
+            assert len(bar["bar"]) == len(set(bar["bar"])) >= 5
+        else:
+            assert [s["points"] for s in sides] == [16]
+            assert sides[0]["legend"] and bar["bar"] == []

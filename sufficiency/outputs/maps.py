@@ -136,6 +136,9 @@ MAX_ZOOM = 18
 # the layer list and legend on the right are at most 340 px wide (see _CSS), so no ward sits
 # under a control on a 1366 x 768 screen.
 FIT_TOP_LEFT, FIT_BOTTOM_RIGHT = (370, 10), (370, 10)
+# Side by side: the wards below the title and term boxes (at most 200 px), the legend and the
+# source in a bar of this height below both maps.
+DUAL_FIT_TOP_LEFT, DUAL_BAR_PX = (10, 200), 140
 MAX_LABELLED = 40  # ward names shown from the start on maps of at most this many wards
 COORDINATE_DECIMALS = 5
 TOLERANCE_LIMITS = (10.0, 50.0)  # metres
@@ -458,6 +461,15 @@ _CSS = """<style>
 .leaflet-tooltip table th { text-align: left; padding-right: 8px; font-weight: normal;
   color: #444; }
 .leaflet-tooltip table td { font-weight: bold; }
+.sufficiency-bar { position: absolute; left: 0; right: 0; bottom: 0; display: flex;
+  gap: 8px; padding: 4px; box-sizing: border-box; background: #eee; overflow: auto; }
+.sufficiency-bar .sufficiency-box { max-width: none; }
+.sufficiency-bar .sufficiency-legend { flex: 0 1 auto; }
+.sufficiency-bar .sufficiency-source { flex: 1 1 240px; }
+.sufficiency-bar .sufficiency-legend h2 { display: inline; margin-right: 10px; }
+.sufficiency-bar .sufficiency-legend .note { display: inline; }
+.sufficiency-bar .sufficiency-legend .sufficiency-row { display: inline-flex;
+  margin-right: 10px; }
 @media print { .sufficiency-term select { border: none; } }
 </style>"""
 
@@ -729,9 +741,20 @@ def _legend_markup(
 
 
 def _extra_rows(*, publish: bool, housing: bool, providers: bool) -> list[str]:
-    rows = [_swatch(HELD_BACK, "Not shown: small numbers")] if publish else []
+    rows = (
+        [_swatch(HELD_BACK, "Not shown: small numbers, or fewer than 3 providers' places change")]
+        if publish
+        else []
+    )
     if housing:
-        rows.append(_dot("#542788", "Housing site (size: dwellings)"))
+        rows.append(
+            _dot(
+                "#542788",
+                f"Housing site of {disclosure.MIN_PUBLISHED_DWELLINGS}+ dwellings (size: dwellings)"
+                if publish
+                else "Housing site (size: dwellings)",
+            )
+        )
     if providers:
         rows.append("<h3>Providers</h3>")
         rows += [_dot(colour, PROVIDER_LABELS[kind]) for kind, colour in PROVIDER_COLOURS.items()]
@@ -1110,6 +1133,8 @@ def gap_map(
     layers = _age_layers(m, shapes, values, fields, aliases)
     for view in views:
         layers += _age_layers(m, shapes, values, fields, aliases, view=view)
+    if publish:  # major sites only (disclosure.published_housing)
+        housing = disclosure.published_housing(housing)
     site_layer = _housing_layer(housing, wards.to_crs("EPSG:27700"))
     if site_layer is not None:
         site_layer.add_to(m)
@@ -1205,9 +1230,14 @@ def comparison_map(
     ):
         _add_tiles(side, tiles)
         groups.append(_age_layers(side, shapes, values, GAP_FIELDS, GAP_ALIASES))
+        _WardLabels(_label_rows(shapes), show=len(shapes) <= MAX_LABELLED).add_to(side)
         folium.LayerControl(position="topright", collapsed=side is dual.m2).add_to(side)
         _Control(f"Scenario: {_esc(name)}", "topright", "sufficiency-side").add_to(side)
-    dual.fit_bounds(_bounds(shapes), padding_top_left=(10, 170), padding_bottom_right=(10, 10))
+    # The legend and the source note sit in a bar below both maps (_dual_bar), so that on a
+    # half-screen map neither covers a ward; the title and term are above the wards' top.
+    dual.fit_bounds(
+        _bounds(shapes), padding_top_left=DUAL_FIT_TOP_LEFT, padding_bottom_right=(10, 10)
+    )
     _Control(_title_markup(text, publish), "topleft", "sufficiency-title").add_to(dual.m1)
     # A child of the DualMap itself, so that its script runs after both maps' layers exist
     # (DualMap.add_child would put a copy on each side).
@@ -1222,9 +1252,20 @@ def comparison_map(
         note="Left and right move together: pan, zoom, term and age group.",
         extra=_extra_rows(publish=publish, housing=False, providers=False),
     )
-    _Control(legend, "bottomright", "sufficiency-legend").add_to(dual.m2)
-    _Control(_esc(text.source), "bottomleft", "sufficiency-source").add_to(dual.m1)
+    root.html.add_child(_dual_bar(dual, legend, _esc(text.source)), name="sufficiency_bar")
     return dual
+
+
+def _dual_bar(dual: folium.plugins.DualMap, legend: str, source: str) -> branca.element.Element:
+    """The side-by-side page's bottom bar: the shared legend (its classes in two rows) and
+    the source note, below both maps, which are shortened by its height."""
+    ids = ", ".join(f"#{m.get_name()}" for m in (dual.m1, dual.m2))
+    return branca.element.Element(
+        f"<style>{ids} {{ height: calc(100% - {DUAL_BAR_PX}px) !important; }}</style>"
+        f'<div class="sufficiency-bar" style="height: {DUAL_BAR_PX}px">'
+        f'<div class="sufficiency-box sufficiency-legend">{legend}</div>'
+        f'<div class="sufficiency-box sufficiency-source">{source}</div></div>'
+    )
 
 
 def _scenario_name(gap: pd.DataFrame) -> str:
@@ -1402,15 +1443,16 @@ def write_maps(
     Writes ``gap-map.html`` for the first result and ``gap-map-<scenario>.html`` for each other;
     with two or more, ``compare-<first>-<other>.html`` (side by side) and
     ``change-<first>-<other>.html`` (the change in the gap) for each other result against the
-    first. Published, every other result is first passed through
-    :func:`disclosure.guard_scenario` against the first.
+    first. Published, the results are first passed through :func:`disclosure.guard_releases`
+    (no two published terms, of one run or of two, differ by one or two providers' places).
     """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     geometry = simplify_wards(results[0].area.wards)
     if options.publish:
-        # Scenarios differenced against the first run must not give a provider's places away.
-        results = [results[0], *(disclosure.guard_scenario(results[0], r) for r in results[1:])]
+        # Terms and scenarios differenced against each other must not give a provider's
+        # places away.
+        results = disclosure.guard_releases(results)
     written = []
     for i, result in enumerate(results):
         plain = i == 0 and (len(results) == 1 or result.scenario == "baseline")
