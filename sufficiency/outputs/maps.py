@@ -1217,8 +1217,13 @@ def comparison_map(
     breaks = gap_breaks(pd.concat([values_first["gap_value"], values_second["gap_value"]]))
     for values in (values_first, values_second):
         values["fill"] = gap_colours(values["gap_value"], breaks)
+    # Quarter zoom steps, so the wards fill the room a half-screen map leaves them.
     dual = folium.plugins.DualMap(
-        tiles=None, maxZoom=MAX_ZOOM, zoom_control="bottomleft", control_scale=True
+        tiles=None,
+        maxZoom=MAX_ZOOM,
+        zoom_control="bottomleft",
+        control_scale=True,
+        zoomSnap=0.25,
     )
     root = cast(branca.element.Figure, dual.get_root())  # a map's root is its figure
     root.header.add_child(branca.element.Element(_CSS), name="sufficiency_css")
