@@ -606,6 +606,7 @@ def report_context(
         "threshold": f"{options.threshold:g}",
         "utilisation": f"{utilisation:.0%}",
         "tight": f"{result.parameters.tight_margin:.0%}",
+        "tolerance": f"{result.parameters.deficit_tolerance:g}",
         "hours_per_place": f"{result.parameters.hours_per_place:g}",
         "headline": headline(gap, texts, term, publish=publish, threshold=options.threshold),
         "svg_maps": svg,
