@@ -103,6 +103,8 @@ def test_compare_puts_gaps_side_by_side_with_the_change_from_the_baseline(area, 
     assert row.set_index("term").loc["2027-summer", "change_low_take_up"] == pytest.approx(22.8)
     assert "close_acorns: 1 ward(s) change status" in result.output
     assert "sufficient -> deficit from 2027-summer" in result.output
+    # The largest move in whole places, as every figure of the terminal is (126 = 140 x 0.9).
+    assert "gap moves -126 places at most" in result.output
     gap = read_gap(out / "gap.csv")
     assert gap["scenario"].unique().tolist() == ["baseline", "close_acorns", "low_take_up"]
     assert "Scenario comparison" in pd.read_excel(out / "sufficiency.xlsx", sheet_name=None)
