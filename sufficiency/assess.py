@@ -266,6 +266,7 @@ def assess(
         hours_per_place=hours_per_place,
         utilisation=params.utilisation,
         margin=params.tight_margin,
+        tolerance=params.deficit_tolerance,
         extra=extra,
     )
     school_age_table = _school_age(area, params, months, terms, scenario, notes)
@@ -394,6 +395,7 @@ def _cross_boundary(
             flows=area.flows,
             utilisation=params.utilisation,
             margin=params.tight_margin,
+            tolerance=params.deficit_tolerance,
         )
     return columns
 

@@ -107,6 +107,7 @@ def flow_gap(
     flows: pd.DataFrame,
     utilisation: float,
     margin: float,
+    tolerance: float = 0.0,
 ) -> dict[str, np.ndarray | Coded]:
     """The gap on the flows basis, :data:`COLUMNS` as (wards, terms, 3) arrays.
 
@@ -120,7 +121,7 @@ def flow_gap(
     return {
         "demand_places_flows": moved,
         "gap_places_flows": gap_places,
-        "status_flows": status_codes(gap_places, moved, margin),
+        "status_flows": status_codes(gap_places, moved, margin, tolerance),
     }
 
 

@@ -5,9 +5,19 @@ Per ward, term and age group::
     gap_places           = supply_places x utilisation - demand_places
     places_per_100       = 100 x supply_places / children          (empty where no children)
     projected_vacancies  = V + (supply(t) - supply(t0)) - (demand(t) - demand(t0))
-    status               = deficit (gap < 0), tight (gap < margin x demand), else sufficient
+    status               = deficit (gap < -tolerance), tight (gap < margin x demand),
+                           else sufficient
 
 where t0 is the term of the latest return and V the vacancies it reported (full-time places).
+The tolerance (``deficit_tolerance``, default half a place) keeps a shortfall smaller than the
+model can honestly tell from none (a gap of -0.2 places) from being called a deficit: such a
+ward is ``tight`` (its gap is below the margin), never ``sufficient``.
+
+``projected_vacancies`` is not a second gap. It starts from the vacancies providers reported
+at t0 (places free that term, with no utilisation allowance) and moves them by the modelled
+change in supply and demand since; a negative value means that demand has grown (or supply
+fallen) by more than the places reported free, not that the ward is short of places (the gap
+says that). Read it beside the gap, as a direction of travel from the latest return.
 The table's columns, order and sort are those of ../shared/DATA.md ("Output: the gap table").
 """
 
@@ -56,19 +66,28 @@ def gap(
     return gap_places
 
 
-def status(gap_places: np.ndarray, demand_places: np.ndarray, margin: float) -> np.ndarray:
-    """``deficit`` below 0, ``tight`` below ``margin x demand``, else ``sufficient``.
+def status(
+    gap_places: np.ndarray, demand_places: np.ndarray, margin: float, tolerance: float = 0.0
+) -> np.ndarray:
+    """``deficit`` below ``-tolerance``, ``tight`` below ``margin x demand``, else
+    ``sufficient``.
 
-    >>> status(np.array([-1.0, 2.0, 10.0]), np.array([100.0, 100.0, 100.0]), 0.05).tolist()
-    ['deficit', 'tight', 'sufficient']
+    A shortfall within the tolerance is ``tight``: it is below ``margin x demand`` (at least 0).
+
+    >>> status(np.array([-1.0, -0.2, 2.0, 10.0]), np.full(4, 100.0), 0.05, 0.5).tolist()
+    ['deficit', 'tight', 'tight', 'sufficient']
     """
-    labels: np.ndarray = np.asarray(STATUSES)[status_codes(gap_places, demand_places, margin).codes]
+    codes = status_codes(gap_places, demand_places, margin, tolerance).codes
+    labels: np.ndarray = np.asarray(STATUSES)[codes]
     return labels
 
 
-def status_codes(gap_places: np.ndarray, demand_places: np.ndarray, margin: float) -> Coded:
+def status_codes(
+    gap_places: np.ndarray, demand_places: np.ndarray, margin: float, tolerance: float = 0.0
+) -> Coded:
     """:func:`status` as positions in :data:`STATUSES` (for :func:`long_table`)."""
-    codes = np.where(gap_places < 0, 0, np.where(gap_places < margin * demand_places, 1, 2))
+    tight = (gap_places < 0) | (gap_places < margin * demand_places)
+    codes = np.where(gap_places < -tolerance, 0, np.where(tight, 1, 2))
     return Coded(codes.astype(np.int8), tuple(STATUSES))
 
 
@@ -182,6 +201,7 @@ def gap_table(  # noqa: PLR0913 - keyword-only, one array per column
     hours_per_place: float,
     utilisation: float,
     margin: float,
+    tolerance: float = 0.0,
     extra: Mapping[str, np.ndarray | Coded] | None = None,
 ) -> pd.DataFrame:
     """The gap table in the contract's columns and order from (wards, terms, 3) arrays.
@@ -206,7 +226,7 @@ def gap_table(  # noqa: PLR0913 - keyword-only, one array per column
             "gap_places": gap_places,
             "places_per_100": per_100,
             "projected_vacancies": projected,
-            "status": status_codes(gap_places, demand_places, margin),
+            "status": status_codes(gap_places, demand_places, margin, tolerance),
             **(extra or {}),
         },
     )

@@ -171,6 +171,11 @@ class Parameters:
         return self.number("tight_margin")
 
     @property
+    def deficit_tolerance(self) -> float:
+        """A gap must be below minus this many places to be a ``deficit``."""
+        return self.number("deficit_tolerance")
+
+    @property
     def stretched_share(self) -> float:
         """Share of funded hours taken stretched over 51 weeks."""
         return self.number("stretched_share")

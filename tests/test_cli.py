@@ -71,7 +71,15 @@ def test_run_writes_the_contract_and_a_summary(tiny_area, tmp_path):
     assert "In deficit" in result.output and "Ward E05000001" in result.output
     assert (out / "sufficiency.xlsx").exists()
     sheets = pd.read_excel(out / "sufficiency.xlsx", sheet_name=None)
-    assert set(sheets) == {"gap", "ward_summary", "calibration", "notes", "parameters"}
+    assert list(sheets) == [
+        "About",
+        "Gap by ward",
+        "Ward summary",
+        "Take-up fit",
+        "Notes",
+        "Parameters",
+        "Data dictionary",
+    ]
 
 
 @pytest.mark.skipif(not CHECK_GAP.exists(), reason="../shared/tools/check_gap.py is not here")
@@ -161,8 +169,8 @@ def test_formula_text_is_neutralised(tmp_path):
     invoke("run", "--area", str(folder), "--out", str(tmp_path / "o"))
     gap = pd.read_csv(tmp_path / "o" / "gap.csv")
     assert gap["ward_name"].iloc[0] == '\'=HYPERLINK("http://x")'
-    sheet = pd.read_excel(tmp_path / "o" / "sufficiency.xlsx", sheet_name="gap")
-    assert sheet["ward_name"].iloc[0].startswith("'=")
+    sheet = pd.read_excel(tmp_path / "o" / "sufficiency.xlsx", sheet_name="Gap by ward")
+    assert sheet["Ward"].iloc[0].startswith("'=")
 
 
 def test_help_explains_with_an_example():

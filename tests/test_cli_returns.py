@@ -145,6 +145,18 @@ def test_status_and_trends_from_the_store(area, tmp_path):
     assert "  leaver reasons (most given first):" in lines
     table = pd.read_csv(out)
     assert len(table) == 9 and table["places_3_4"].iloc[6] == 81
+    book_path = tmp_path / "trends.xlsx"
+    assert invoke("returns", "trends", "--area", str(area), "--xlsx", str(book_path)).exit_code == 0
+    import openpyxl
+
+    book = openpyxl.load_workbook(book_path)
+    assert book.sheetnames == ["Trends", "Leaver reasons", "Data dictionary"]
+    sheet = book["Trends"]
+    assert sheet.freeze_panes is not None and sheet.freeze_panes.endswith("2")  # header frozen
+    assert sheet.auto_filter.ref is not None
+    head = [c.value for c in sheet[1]]
+    places = sheet.cell(8, head.index("Places, 3-4s") + 1)  # the CSV's row 6, below the header
+    assert places.value == 81 and places.data_type == "n"
     ward = invoke("returns", "trends", "--area", str(area), "--ward", "E05000002")
     assert ward.output.splitlines()[0] == "Ward E05000002 (E05000002)"
     by_name = invoke("returns", "trends", "--area", str(area), "--ward", "ward e05000002")

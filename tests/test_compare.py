@@ -79,7 +79,7 @@ def test_run_with_several_scenarios_writes_one_sorted_gap_table(area, files, tmp
         )
         assert checked.returncode == 0, checked.stdout
     sheets = pd.read_excel(out / "sufficiency.xlsx", sheet_name=None)
-    assert {"gap", "ward_summary", "calibration", "scenarios", "notes"} <= set(sheets)
+    assert {"Gap by ward", "Ward summary", "Take-up fit", "Scenarios", "Notes"} <= set(sheets)
     assert "Scenario close_acorns" in result.output and "Scenario low_take_up" in result.output
 
 
@@ -103,9 +103,11 @@ def test_compare_puts_gaps_side_by_side_with_the_change_from_the_baseline(area, 
     assert row.set_index("term").loc["2027-summer", "change_low_take_up"] == pytest.approx(22.8)
     assert "close_acorns: 1 ward(s) change status" in result.output
     assert "sufficient -> deficit from 2027-summer" in result.output
+    # The largest move in whole places, as every figure of the terminal is (126 = 140 x 0.9).
+    assert "gap moves -126 places at most" in result.output
     gap = read_gap(out / "gap.csv")
     assert gap["scenario"].unique().tolist() == ["baseline", "close_acorns", "low_take_up"]
-    assert "comparison" in pd.read_excel(out / "sufficiency.xlsx", sheet_name=None)
+    assert "Scenario comparison" in pd.read_excel(out / "sufficiency.xlsx", sheet_name=None)
 
 
 def test_draws_add_columns_after_the_contract_and_the_same_seed_gives_the_same_bytes(
@@ -121,8 +123,13 @@ def test_draws_add_columns_after_the_contract_and_the_same_seed_gives_the_same_b
     assert gap["p_deficit"].between(0, 1).all()
     assert invoke(*args[:-1], 10, "--out", tmp_path / "c").exit_code == 0
     assert (tmp_path / "c" / "gap.csv").read_bytes() != first
-    sheet = pd.read_excel(tmp_path / "a" / "sufficiency.xlsx", sheet_name="gap")
-    assert list(sheet.columns[-4:]) == SUMMARY_COLUMNS
+    sheet = pd.read_excel(tmp_path / "a" / "sufficiency.xlsx", sheet_name="Gap by ward")
+    assert list(sheet.columns[-4:]) == [
+        "Gap, median of draws",
+        "Gap, 5th percentile",
+        "Gap, 95th percentile",
+        "Chance of a deficit",
+    ]
 
 
 @pytest.mark.parametrize(

@@ -133,13 +133,83 @@ def test_tolerance_is_a_thousandth_of_the_area_within_10_to_50_m():
 
 def test_colours_diverge_at_zero():
     breaks = maps.gap_breaks([-45.0, -10.0, 5.0, 30.0])
-    # 95th percentile of |gap| is about 43: step 20 (three steps reach 60).
-    assert breaks.tolist() == [-60, -40, -20, 0, 20, 40, 60]
+    # 95th percentile of |gap|: 45 - 0.15 x (45 - 30) = 42.75; a quarter is 10.7, nearest
+    # round step 10; floor(42.75 / 10) + 1 = 5 classes a side.
+    assert breaks.tolist() == [-40, -30, -20, -10, 0, 10, 20, 30, 40]
     colours = maps.gap_colours([-0.4, 0.0, 0.4, np.nan], breaks)
-    assert colours[0] in maps.PALETTE[:4]  # any shortfall is red
-    assert colours[1] in maps.PALETTE[4:]  # zero is not short
-    assert colours[2] in maps.PALETTE[4:]
+    assert colours[0] in maps.RDBU[10][:5]  # any shortfall is red
+    assert colours[1] in maps.RDBU[10][5:]  # zero is not short
+    assert colours[2] in maps.RDBU[10][5:]
     assert colours[3] == maps.HELD_BACK
+
+
+def test_breaks_come_from_the_data_on_hand_made_gaps():
+    # The issue's city: 16 wards, under-2 deficits of -6 to -31 beside spare places up to +40.
+    # Fixed breaks of 100 put every deficit in one class.
+    under2 = [-31, -24, -18, -12, -9, -6, 3, 8, 12, 15, 19, 22, 26, 30, 35, 40]
+    breaks = maps.gap_breaks(under2)
+    # |gap| sorted: 3 6 8 9 12 12 15 18 19 22 24 26 30 31 35 40; the 95th percentile is at
+    # rank 0.95 x 15 = 14.25: 35 + 0.25 x 5 = 36.25; / 4 = 9.06 -> step 10; 4 classes a side.
+    assert breaks.tolist() == [-30, -20, -10, 0, 10, 20, 30]
+    colours = maps.gap_colours(under2[:6], breaks)
+    # -31 "30 or less", -24 and -18 "-30 to -20"/"-20 to -10", -12 and -9 and -6 nearer 0:
+    assert (
+        colours
+        == [maps.RDBU[8][0], maps.RDBU[8][1], maps.RDBU[8][2], maps.RDBU[8][2]]
+        + [maps.RDBU[8][3]] * 2
+    )
+    assert len(set(colours)) == 4  # four shades of red, not one
+    # Published gaps are multiples of 5: the step is too (5, not 2 or 2.5).
+    assert maps.gap_breaks([-15, -10, -5, 0, 5, 10, 20]).tolist() == [
+        -15,
+        -10,
+        -5,
+        0,
+        5,
+        10,
+        15,
+    ]
+    # Never more than 5 classes a side, however spread; never fewer than 2.
+    # 55 / 4 = 13.75 -> step 10; 55 / 10 + 1 = 6.5 classes would fit, capped at 5.
+    assert maps.gap_breaks([-55.1, 55.1, 1.3]).tolist() == [-40, -30, -20, -10, 0, 10, 20, 30, 40]
+    # Multiples of 50 up to 1,000: 95th percentile 950, / 4 = 237.5 -> 250; 4 a side.
+    assert maps.gap_breaks(np.linspace(-1000, 1000, 41)).tolist() == [
+        -750,
+        -500,
+        -250,
+        0,
+        250,
+        500,
+        750,
+    ]
+    assert maps.gap_breaks([0.2, -0.3]).tolist() == [-1, 0, 1]
+    assert maps.gap_breaks([]).tolist() == [-1, 0, 1]
+    # Symmetric about zero whichever side is larger.
+    lopsided = maps.gap_breaks([-200, 5, 10])
+    assert lopsided.tolist() == (-lopsided[::-1]).tolist()
+    assert len(maps.legend_rows(breaks)) == len(breaks) + 1
+
+
+def test_both_sides_of_a_comparison_share_one_set_of_breaks(hostile):
+    from sufficiency.outputs.maps import MapText
+
+    # A second scenario whose gaps are five times the first's: a wider range of gaps.
+    closed = hostile.gap.assign(scenario="wider", gap_places=5 * hostile.gap["gap_places"])
+    text = MapText(title="t", area="a", scenario="s", data_date="d", source="x")
+    page = rendered(maps.comparison_map(hostile.gap, closed, hostile.area.wards, text=text))
+    first, _ = maps._gap_values(hostile.gap, publish=False, threshold=5)
+    second, _ = maps._gap_values(closed, publish=False, threshold=5)
+    shared = maps.gap_breaks(pd.concat([first["gap_value"], second["gap_value"]]))
+    alone = maps.gap_breaks(first["gap_value"])
+    assert alone.tolist() != shared.tolist()  # the second side widens the range
+    # One legend, with the shared breaks' labels (not those of either side alone).
+    for _, label in maps.legend_rows(shared):
+        assert label in page  # in the bar below both maps
+    assert maps.legend_rows(alone)[0][1] not in page
+    # Every ward of both sides is coloured from the shared classes.
+    fills = set(re.findall(r'"fillColor": "(#[0-9a-f]{6})"', page))
+    assert fills <= set(maps.palette(shared)) | {maps.HELD_BACK}
+    assert page.count("legend-gap") == 1  # one legend, in the bar below both maps
 
 
 def test_legend_labels_carry_units_and_signs():
@@ -492,3 +562,98 @@ def test_no_ward_under_a_control_and_the_legend_is_the_layers(demo, tmp_path, si
     assert layout["before"] == ["Gap in full-time places"]
     assert layout["reach"] == ["Places within reach per 100 children (reach layers)"]
     assert "Under 2s (birth to 23 months)" in layout["age"]
+
+
+def test_published_maps_draw_major_housing_sites_only(hostile):
+    # Meadow (H1): 120 dwellings, drawn; Plot (H2): 4 dwellings in 2027 and 5 in 2028, 9 in
+    # all, below the 10 of a "major development": left off the published map.
+    housing = pd.concat(
+        [
+            hostile.area.housing,
+            pd.DataFrame(
+                {
+                    "site_id": ["H2", "H2"],
+                    "site_name": ["Plot at 3 Lane End", "Plot at 3 Lane End"],
+                    "year": [2027, 2028],
+                    "dwellings": [4, 5],
+                    "dwelling_type": ["house", "house"],
+                    "ward_code": [CODES[1], CODES[1]],
+                }
+            ),
+        ],
+        ignore_index=True,
+    )
+    text = maps.map_text(hostile)
+
+    def page(publish: bool) -> str:
+        options = maps.MapOptions(publish=publish)
+        return rendered(
+            maps.gap_map(
+                hostile.gap, hostile.area.wards, text=text, housing=housing, options=options
+            )
+        )
+
+    published, internal = page(True), page(False)
+    assert "Meadow" in published and "Plot at 3 Lane End" not in published
+    assert "Housing site of 10+ dwellings" in published
+    assert "Meadow" in internal and "Plot at 3 Lane End" in internal
+    assert '"dwellings": "9"' in internal
+
+
+SIDE_PROBE = """(() => {
+  // Each map's controls and its ward labels: no label's point under a control of its own map.
+  const maps = [...document.querySelectorAll('.leaflet-container')];
+  return maps.map(map => {
+    const boxes = [...map.querySelectorAll('.leaflet-control')].map(c => {
+      const b = c.getBoundingClientRect();
+      return [b.left, b.top, b.right, b.bottom];
+    });
+    const frame = map.getBoundingClientRect();
+    const points = [...map.querySelectorAll('.ward-label')].map(l => {
+      const b = l.getBoundingClientRect();
+      return [b.left + 60, b.top - 5, l.innerText];
+    });
+    const under = points.filter(([x, y]) => boxes.some(
+      ([l, t, r, b]) => x >= l && x <= r && y >= t && y <= b)).map(p => p[2]);
+    const outside = points.filter(([x, y]) => x < frame.left || x > frame.right
+      || y < frame.top || y > frame.bottom).map(p => p[2]);
+    const legend = [...map.querySelectorAll('.sufficiency-legend .legend-gap .sufficiency-row')]
+      .map(r => r.innerText.trim());
+    const age = map.querySelector('.leaflet-control-layers');
+    return {points: points.length, under: under, outside: outside, legend: legend,
+            age: age ? age.innerText : '', bottom: frame.bottom};
+  }).concat([{bar: [...document.querySelectorAll(
+      '.sufficiency-bar .legend-gap .sufficiency-row')].map(r => r.innerText.trim()),
+    top: (document.querySelector('.sufficiency-bar') || {getBoundingClientRect: () => ({})})
+      .getBoundingClientRect().top}]);
+})()"""
+
+
+@pytest.mark.browser
+@needs_chromium
+@pytest.mark.parametrize("size", [(1366, 768), (1920, 1080)])
+def test_side_by_side_and_change_maps_hide_no_ward(demo, tmp_path, size):
+    other = sufficiency.assess(scenario="fewer")
+    maps.write_maps([demo, other], tmp_path, maps.MapOptions(publish=True))
+    for name in ("compare-baseline-fewer", "change-baseline-fewer"):
+        run = _browser.open_page(
+            tmp_path / f"{name}.html", probes={"sides": SIDE_PROBE}, width=size[0], height=size[1]
+        )
+        run.save_screenshot(ARTEFACTS / f"{name}-{size[0]}.png")
+        assert run.errors == ()
+        *sides, bar = run.values["sides"]
+        for side in sides:
+            assert side["under"] == [], (name, side["under"])
+            assert side["outside"] == [], (name, side["outside"])
+        assert any("Under 2s (birth to 23 months)" in s["age"] for s in sides)
+        if name.startswith("compare"):
+            # Both sides labelled (16 wards each); one legend for the pair, in the bar below
+            # both maps (so it covers neither), with the shared classes.
+            assert [s["points"] for s in sides] == [16, 16]
+            assert [s["legend"] for s in sides] == [[], []]
+            assert bar["bar"][0] == "\u2212" + bar["bar"][0][1:]  # most short first
+            assert all(s["bottom"] <= bar["top"] + 0.5 for s in sides)
+            assert len(bar["bar"]) == len(set(bar["bar"])) >= 5
+        else:
+            assert [s["points"] for s in sides] == [16]
+            assert sides[0]["legend"] and bar["bar"] == []

@@ -86,3 +86,24 @@ def test_run_writes_gap_gpkg_with_the_gap_rows_and_ward_polygons(tmp_path):
     assert layer["ward_code"].tolist() == gap["ward_code"].tolist()
     assert layer.geometry.notna().all()
     assert abs(layer.geometry.iloc[0].area - 1e6) < 1  # the tiny area's 1 km squares
+
+
+def test_the_terminal_summary_shows_whole_places_only():
+    import re
+
+    import sufficiency
+    from sufficiency.outputs.summary import summary_lines
+
+    result = sufficiency.assess()
+    lines = summary_lines(result)
+    rows = [line for line in lines if re.search(r" places? \(\d{4}-", line)]
+    assert rows  # the demo has wards in deficit
+    for line in rows:
+        figure = re.search(r"([+-][\d,]+) places? \(", line)
+        assert figure is not None, line  # signed whole places, never "-0.2"
+        assert int(figure.group(1).replace(",", "")) <= -1
+    # The worst under-2 gap of the first ward listed, rounded by hand from the table.
+    summary = result.ward_summary()
+    first = summary[summary["terms_in_deficit"] > 0].iloc[0]
+    whole = int(np.sign(first["worst_gap"]) * np.floor(abs(first["worst_gap"]) + 0.5))
+    assert any(f"{whole:+,d} place" in line and first["worst_term"] in line for line in rows)

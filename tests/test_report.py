@@ -176,3 +176,18 @@ def test_area_name_and_council_title_come_from_area_toml(tmp_path):
     assert "Southampton: childcare sufficiency" in page
     assert "soton" not in page
     assert title == "Southampton: Southampton City Council"
+
+
+def test_the_table_note_states_the_status_rule_and_what_projected_vacancies_are():
+    import sufficiency
+    from sufficiency.outputs import report as report_module
+
+    result = sufficiency.assess()
+    internal = report_module.render_report(result, report_module.ReportOptions(publish=False))
+    published = report_module.render_report(result, report_module.ReportOptions(publish=True))
+    for page in (internal, published):
+        assert "deficit (gap below &minus;0.5 places" in page
+        assert "tight (gap below 5% of demand, or short by no more than\n0.5 places)" in page
+    # Projected vacancies are explained where they are shown (internal) and only there.
+    assert "Projected vacancies are the\nvacancies providers reported" in internal
+    assert "Projected vacancies are" not in published

@@ -260,8 +260,24 @@ def test_school_age_csv_has_the_columns_in_order_sorted_like_gap_csv(tmp_path):
     wrapped = table[(table["scenario"] == "wraparound") & (table["term"] == "2027-spring")]
     assert wrapped["demand_places"].round(9).tolist()[0] == 151.2
     # The workbook has the same rows in a sheet of its own.
-    sheet = pd.read_excel(out / "sufficiency.xlsx", sheet_name="school_age")
-    assert list(sheet.columns) == list(table.columns) and len(sheet) == len(table)
+    sheet = pd.read_excel(out / "sufficiency.xlsx", sheet_name="School-age childcare")
+    assert len(sheet) == len(table)
+    # ... headed in words, with a school-age place named as what it is (a session).
+    assert list(sheet.columns) == [
+        "Scenario",
+        "Funding term",
+        "Ward code",
+        "Ward",
+        "Provision",
+        "Primary children",
+        "Demand (places a session)",
+        "Supply (places a session)",
+        "Gap (places a session)",
+        "Status",
+    ]
+    assert sheet["Demand (places a session)"].round(1).tolist()[0] == round(
+        table["demand_places"].tolist()[0], 1
+    )
 
 
 def test_an_area_without_school_age_places_writes_the_same_gap_csv_and_no_school_age_csv(
@@ -292,7 +308,7 @@ def test_an_area_without_school_age_places_writes_the_same_gap_csv_and_no_school
     assert not (plain / "out" / "school_age.csv").exists()
     assert (with_clubs / "out" / "school_age.csv").exists()
     with pd.ExcelFile(plain / "out" / "sufficiency.xlsx") as book:
-        assert "school_age" not in book.sheet_names
+        assert "School-age childcare" not in book.sheet_names
 
 
 # --- Bad inputs --------------------------------------------------------------------------------

@@ -381,6 +381,7 @@ def trend_lines(table: pd.DataFrame, reasons: pd.DataFrame, ward: str) -> list[s
 def trends(area: Path, ward: str, csv_path: Path | None, xlsx_path: Path | None) -> None:
     """Places, vacancies, waiting lists, providers and the workforce, term by term."""
     from ..outputs._escape import frame_for_spreadsheet
+    from ..outputs._xlsx import write_sheets
     from ..returns import store, tracking
 
     folder, wards, postcodes = _area(area)
@@ -403,11 +404,8 @@ def trends(area: Path, ward: str, csv_path: Path | None, xlsx_path: Path | None)
         frame_for_spreadsheet(table).to_csv(csv_path, index=False, lineterminator="\n")
         click.echo(f"Written: {csv_path}")
     if xlsx_path is not None:
-        with pd.ExcelWriter(xlsx_path, engine="openpyxl") as writer:
-            frame_for_spreadsheet(table).to_excel(writer, sheet_name="trends", index=False)
-            frame_for_spreadsheet(reasons).to_excel(
-                writer, sheet_name="leaver_reasons", index=False
-            )
+        # Headings in words, frozen header rows, filters and widths, as the run's workbook.
+        write_sheets(xlsx_path, {"trends": table, "leaver_reasons": reasons}, readable=True)
         click.echo(f"Written: {xlsx_path}")
 
 

@@ -23,13 +23,19 @@ administrative sources describes, with these choices:
   (the row's utilisation x the published supply) rounded to 5, minus the published demand. It is
   therefore a multiple of 5, and a reader who differences published figures learns nothing the
   rounding hid. Places per 100 children are rounded to whole numbers.
-* **Scenarios** (:func:`guard_scenario`): a scenario's figures can be differenced against the
-  baseline's. Where a scenario changes the places of at least one and fewer than
-  :data:`MIN_PROVIDERS` providers in a ward, age group and term, the ward's supply, gap and
-  places per 100 for that cell are not shown in the scenario's published outputs (the
-  threshold rule for business counts: fewer than three contributors is disclosive); city-wide
-  totals are held back for a term and age group where any ward's are. So closing one provider
-  never publishes its places, on a scenario map, a side-by-side map, a change map or a report.
+* **Terms and scenarios** (:func:`guard_releases`): every published term of every run is a
+  release of a ward's supply, and a reader can subtract any two (two terms of one map, a
+  scenario beside the baseline). A release is shown only if, against every release of the same
+  ward and age group already shown (runs in order, terms in time order), the places of none or
+  of at least :data:`MIN_PROVIDERS` providers differ; otherwise its supply, gap and places per
+  100 are not shown (the threshold rule for business counts: fewer than three contributors is
+  disclosive); city-wide totals are held back for a term and age group where any ward's are.
+  So a provider opening or closing between two terms, or closed in a scenario, never has its
+  places published by subtraction, on a map, a side-by-side map, a change map or a report.
+* **Housing sites** (:func:`published_housing`): sites of at least
+  :data:`MIN_PUBLISHED_DWELLINGS` dwellings are drawn at their points with their names and
+  dwellings (major sites are in the council's published housing land supply); smaller sites
+  are left off published maps.
 * **Never published**: anything provider-level (names, locations, vacancies, waiting lists,
   staffing), vacancy projections (which start from the vacancies providers report) and the
   provider map layer. Childminders are never named or located in published outputs. City-wide
@@ -48,7 +54,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -65,7 +71,14 @@ THRESHOLD = 5
 MIN_PROVIDERS = 3
 #: A column a gap table may carry: True where a scenario's supply may not be shown.
 HELD_COLUMN = "held_back"
+#: True where the city-wide supply of the row's term and age group may not be shown (it differs
+#: from a city-wide total already shown by the places of one or two providers).
+CITY_HELD_COLUMN = "city_held_back"
 ROUNDING_BASE = 5
+#: Housing sites with at least this many dwellings in the trajectory are drawn on published
+#: maps ("major development" in planning: 10 or more dwellings, Town and Country Planning
+#: (Development Management Procedure) (England) Order 2015, article 2).
+MIN_PUBLISHED_DWELLINGS = 10
 COUNT_COLUMNS = ("children", "funded_children", "demand_places", "supply_places")
 # Derived figure -> the counts it is made from.
 DERIVED = {
@@ -74,7 +87,7 @@ DERIVED = {
 }
 NOT_SHOWN = "not shown"
 STATUS_NOT_SHOWN = "not shown (small numbers)"
-SCENARIO_NOT_SHOWN = "not shown (the scenario changes fewer than 3 providers here)"
+SCENARIO_NOT_SHOWN = "not shown (fewer than 3 providers' places change here)"
 FEW_SETTINGS_NOT_SHOWN = "not shown (fewer than 3 settings offer these places here)"
 
 
@@ -218,6 +231,28 @@ def published_figures(
     return out
 
 
+def published_housing(
+    housing: pd.DataFrame | None, min_dwellings: int = MIN_PUBLISHED_DWELLINGS
+) -> pd.DataFrame | None:
+    """The housing trajectory's rows a published map may draw: the sites (``site_id``, else
+    ``site_name``) with at least ``min_dwellings`` dwellings in all.
+
+    Major sites are in the council's own published housing land supply, with their names and
+    dwellings; a smaller site can be one household's plot, so it is left off the published map
+    (its children still count in the ward's demand).
+
+    >>> trajectory = pd.DataFrame({"site_id": ["A", "A", "B"], "year": [2027, 2028, 2027],
+    ...                            "dwellings": [6, 6, 4]})
+    >>> published_housing(trajectory)["site_id"].tolist()
+    ['A', 'A']
+    """
+    if housing is None or housing.empty:
+        return housing
+    key = "site_id" if "site_id" in housing.columns else "site_name"
+    total = housing.groupby(key)["dwellings"].transform("sum")
+    return housing[total >= min_dwellings]
+
+
 def _provider_places(result: Assessment) -> pd.DataFrame:
     """Each provider's supply places, one row per URN and ward, one column per term and age
     group (terms outer)."""
@@ -264,24 +299,126 @@ def providers_changed(first: Assessment, second: Assessment) -> pd.DataFrame:
     )
 
 
+def _places_by_ward(runs: Sequence[Assessment]) -> tuple[pd.Index, list[np.ndarray]]:
+    """Each run's provider places on one (urn, ward) index: ``(providers, terms, 3)`` arrays,
+    zero where a run has no such provider."""
+    frames = [_provider_places(run) for run in runs]
+    index = frames[0].index
+    for frame in frames[1:]:
+        index = index.union(frame.index)
+    arrays = [
+        frame.reindex(index, fill_value=0.0)
+        .to_numpy(float)
+        .reshape(len(index), len(run.terms), len(AGE_GROUPS))
+        for frame, run in zip(frames, runs, strict=True)
+    ]
+    return index, arrays
+
+
+def held_releases(
+    runs: Sequence[Assessment], min_providers: int = MIN_PROVIDERS
+) -> list[pd.DataFrame]:
+    """Which published (run, term) figures of each ward and age group to hold back so that no
+    two that are shown differ by the places of one or two providers.
+
+    Every run's every term is a *release* of a ward's supply for an age group; a reader can
+    subtract any two releases that are shown (two terms of one map, a scenario beside the
+    baseline, a term of one beside another term of the other). Releases are taken in order
+    (the first run's terms in time order, then the next run's): one is shown only if, against
+    every release already shown, the places of none or of at least ``min_providers``
+    providers differ; otherwise its supply, gap and places per 100 are held back. The first
+    release of a cell is always shown.
+
+    The city-wide totals are releases too (every provider of the area as one cell):
+    ``city_held`` marks a term and age group whose city total differs from one already shown
+    by one or two providers' places.
+
+    Returns
+    -------
+    list of pandas.DataFrame
+        One per run: ``ward_code, term, age_group, held, city_held`` for every ward with a
+        provider in any run.
+    """
+    index, arrays = _places_by_ward(runs)
+    wards = index.get_level_values("ward_code").to_numpy(dtype=str)
+    codes = np.unique(wards)
+    held = [np.zeros((len(codes), len(r.terms), len(AGE_GROUPS)), bool) for r in runs]
+    city = [np.zeros((len(r.terms), len(AGE_GROUPS)), bool) for r in runs]
+    for w, code in enumerate(codes):
+        _hold(arrays, wards == code, min_providers, [mask[w] for mask in held])
+    # The city-wide totals: every provider of the area as one cell.
+    _hold(arrays, np.ones(len(wards), dtype=bool), min_providers, city)
+    out = []
+    for run, mask, whole in zip(runs, held, city, strict=True):
+        terms = [str(t) for t in run.terms]
+        per_ward = len(terms) * len(AGE_GROUPS)
+        out.append(
+            pd.DataFrame(
+                {
+                    "ward_code": np.repeat(codes, per_ward),
+                    "term": np.tile(np.repeat(terms, len(AGE_GROUPS)), len(codes)),
+                    "age_group": np.tile(AGE_GROUPS, len(codes) * len(terms)),
+                    "held": mask.reshape(-1),
+                    "city_held": np.tile(whole.reshape(-1), len(codes)),
+                }
+            )
+        )
+    return out
+
+
+def _hold(
+    arrays: Sequence[np.ndarray], rows: np.ndarray, min_providers: int, held: Sequence[np.ndarray]
+) -> None:
+    """Mark in ``held[k][t, g]`` each release of the providers ``rows`` that differs from one
+    already shown by the places of 1 to ``min_providers - 1`` providers."""
+    for g in range(len(AGE_GROUPS)):
+        shown: list[np.ndarray] = []
+        for k, places in enumerate(arrays):
+            for t in range(places.shape[1]):
+                release = places[rows, t, g]
+                changed = [
+                    int((~np.isclose(release, other, rtol=0, atol=1e-9)).sum()) for other in shown
+                ]
+                if any(0 < n < min_providers for n in changed):
+                    held[k][t, g] = True
+                else:
+                    shown.append(release)
+
+
+def guard_releases(
+    runs: Sequence[Assessment], min_providers: int = MIN_PROVIDERS
+) -> list[Assessment]:
+    """Each run with a ``held_back`` column from :func:`held_releases` (True where its
+    published supply, gap and places per 100 would let a reader subtract one or two
+    providers' places, between terms or between runs)."""
+    key = ["ward_code", "term", "age_group"]
+    out = []
+    for run, held in zip(runs, held_releases(runs, min_providers), strict=True):
+        rows = run.gap[key].astype(str).merge(held, on=key, how="left")
+        mask = rows["held"].fillna(False).to_numpy(bool)
+        city = held.drop_duplicates(["term", "age_group"])[["term", "age_group", "city_held"]]
+        whole = run.gap[["term", "age_group"]].astype(str).merge(city, how="left")
+        columns: dict[str, np.ndarray] = {
+            HELD_COLUMN: mask,
+            CITY_HELD_COLUMN: whole["city_held"].fillna(False).to_numpy(bool),
+        }
+        out.append(dataclasses.replace(run, gap=run.gap.assign(**columns)))
+    return out
+
+
 def guard_scenario(
     baseline: Assessment, result: Assessment, min_providers: int = MIN_PROVIDERS
 ) -> Assessment:
-    """``result`` with a ``held_back`` column: True where, compared with ``baseline``, the
-    scenario changes the places of at least one and fewer than ``min_providers`` providers
-    of the ward, age group and term (so its published supply and gap there would give a
-    provider's places away). The baseline itself is returned as it is.
+    """``result`` with a ``held_back`` column (:func:`guard_releases` of the baseline, then
+    ``result``): True where, against the baseline's shown terms or its own, the scenario's
+    published supply would differ by the places of one or two providers of the ward and age
+    group. With ``result is baseline`` it guards the run's terms against each other.
     """
     if result is baseline:
-        return result
-    counts = providers_changed(baseline, result)
-    key = ["ward_code", "term", "age_group"]
-    rows = result.gap[key].astype(str).merge(counts, on=key, how="left")
-    changed = rows["providers_changed"].fillna(0).to_numpy()
-    held = (changed >= 1) & (changed < min_providers)
+        return guard_releases([result], min_providers)[0]
+    guarded = guard_releases([baseline, result], min_providers)[1]
     return dataclasses.replace(
-        result,
-        gap=result.gap.assign(**{HELD_COLUMN: held}),
+        guarded,
         school_age=_guard_school_age_scenario(baseline.school_age, result.school_age),
     )
 

@@ -7,12 +7,14 @@ What a map shows and the choices behind it:
   funding term picked from a drop-down. Each ward carries its figures for every term, and the
   drop-down restyles the wards and refreshes the tooltips in the page, so a forecast of twelve
   terms does not repeat the ward outlines twelve times.
-* **Colours**: ColorBrewer's RdBu, eight classes (colour-blind safe), with zero as a class break,
-  so red always means short of places and blue spare. The breaks are symmetric, at multiples of
-  a round step (1, 2, 2.5 or 5 x 10^k) chosen so three steps cover the 95th percentile of the
-  gap's size over every ward, term and age group of the map; the same breaks serve every layer,
-  so colours compare across terms and age groups. Wards whose figures are held back
-  (``--publish``) are grey.
+* **Colours**: ColorBrewer's RdBu (colour-blind safe), with zero as a class break, so red
+  always means short of places and blue spare. The breaks come from the data
+  (:func:`gap_breaks`): symmetric about zero, at multiples of a step a reader can say aloud
+  (1, 2, 2.5 or 5 x 10^k; a multiple of 5 where every figure is, as published ones are), with
+  at most 5 classes a side, the step chosen so four steps come nearest the 95th percentile of
+  the gap's size over every ward, term and age group of the map. The same breaks serve every
+  layer and term, and both sides of a side-by-side map, so colours compare. Wards whose
+  figures are held back (``--publish``) are grey.
 * **Geometry** is simplified in British National Grid (EPSG:27700) with GEOS's coverage
   simplification (``shapely.coverage_simplify``), which moves each shared boundary once, so
   neighbouring wards keep meeting without gaps or slivers (per-polygon
@@ -68,6 +70,7 @@ from .. import __version__
 from ..terms import AGE_GROUPS, Term
 from ..terms import term_label as _term_label
 from . import disclosure
+from .fields import AGE_LABELS
 from .offline import save_offline
 
 if TYPE_CHECKING:
@@ -90,17 +93,28 @@ __all__ = [
 
 # ColorBrewer RdBu, 8 classes: short of places (red) to spare (blue).
 PALETTE = ("#b2182b", "#d6604d", "#f4a582", "#fddbc7", "#d1e5f0", "#92c5de", "#4393c3", "#2166ac")
+# ColorBrewer RdBu by the number of classes (2 to 5 a side of zero).
+RDBU = {
+    4: ("#ca0020", "#f4a582", "#92c5de", "#0571b0"),
+    6: ("#b2182b", "#ef8a62", "#fddbc7", "#d1e5f0", "#67a9cf", "#2166ac"),
+    8: PALETTE,
+    10: (
+        "#67001f",
+        "#b2182b",
+        "#d6604d",
+        "#f4a582",
+        "#fddbc7",
+        "#d1e5f0",
+        "#92c5de",
+        "#4393c3",
+        "#2166ac",
+        "#053061",
+    ),
+}
+MAX_CLASSES_A_SIDE = 5
 HELD_BACK = "#bdbdbd"
 NO_CHANGE = "#f7f7f7"
 NICE_STEPS = (1.0, 2.0, 2.5, 5.0)
-# Each group with the ages it covers at a term's start. Under 2s: places and demand cover
-# babies from birth (paid hours under 9 months, demand.py); the children counted and funded are
-# 9 to 23 months old (terms.py: born 10 to 24 months before the term's first month).
-AGE_LABELS = {
-    "under2": "Under 2s (birth to 23 months)",
-    "2": "2-year-olds (24 to 35 months)",
-    "3_4": "3- and 4-year-olds (3 years to school)",
-}
 # Okabe-Ito colours, one per provider type.
 PROVIDER_COLOURS = {
     "childminder": "#E69F00",
@@ -123,6 +137,9 @@ MAX_ZOOM = 18
 # the layer list and legend on the right are at most 340 px wide (see _CSS), so no ward sits
 # under a control on a 1366 x 768 screen.
 FIT_TOP_LEFT, FIT_BOTTOM_RIGHT = (370, 10), (370, 10)
+# Side by side: the wards below the title and term boxes (at most 200 px), the legend and the
+# source in a bar of this height below both maps.
+DUAL_FIT_TOP_LEFT, DUAL_BAR_PX = (10, 200), 140
 MAX_LABELLED = 40  # ward names shown from the start on maps of at most this many wards
 COORDINATE_DECIMALS = 5
 TOLERANCE_LIMITS = (10.0, 50.0)  # metres
@@ -331,29 +348,60 @@ def _latlon(
 
 
 def gap_breaks(values: Sequence[float] | np.ndarray | pd.Series) -> np.ndarray:
-    """Seven class breaks symmetric about zero, at multiples of a round step.
+    """Class breaks from the data: symmetric about zero, at multiples of a round step, at most
+    :data:`MAX_CLASSES_A_SIDE` classes a side.
 
-    The step is the smallest of 1, 2, 2.5 or 5 x 10^k at which three steps reach the 95th
-    percentile of ``|values|``; never less than 1 place.
+    ``reach`` is the 95th percentile of ``|values|`` (finite ones), at least the unit. The step
+    is the round number (1, 2, 2.5 or 5 x 10^k, and a multiple of 5 when every value is one, as
+    published gaps are; never below that unit) nearest ``reach / 4`` on a log scale, so four
+    closed classes and an open one ("... or more") span the data. The classes a side are
+    ``floor(reach / step) + 1``, between 2 and 5: breaks at 0 and at +/- 1 .. (classes - 1)
+    steps.
 
-    >>> gap_breaks([-45.4, -12.0, 3.0, 35.5]).tolist()
-    [-60.0, -40.0, -20.0, 0.0, 20.0, 40.0, 60.0]
-    >>> gap_breaks([0.4, -0.2]).tolist()
-    [-3.0, -2.0, -1.0, 0.0, 1.0, 2.0, 3.0]
+    >>> gap_breaks([-45.4, -12.0, 3.0, 35.5]).tolist()  # reach 43.9: step 10, 5 a side
+    [-40.0, -30.0, -20.0, -10.0, 0.0, 10.0, 20.0, 30.0, 40.0]
+    >>> gap_breaks([0.4, -0.2]).tolist()  # reach below a place: 1 place, 2 a side
+    [-1.0, 0.0, 1.0]
+    >>> gap_breaks([-15.0, -5.0, 0.0, 10.0, 20.0]).tolist()  # multiples of 5: step 5
+    [-15.0, -10.0, -5.0, 0.0, 5.0, 10.0, 15.0]
     """
-    size = np.abs(np.asarray(values, dtype=float))
-    size = size[np.isfinite(size)]
-    reach = float(np.percentile(size, 95)) if size.size else 1.0
-    step = max(_nice_step(max(reach, 1.0) / 3), 1.0)
-    return np.array([-3, -2, -1, 0, 1, 2, 3], dtype=float) * step
+    array = np.asarray(values, dtype=float)
+    size = np.abs(array[np.isfinite(array)])
+    unit = 5.0 if size.size and np.allclose(size % 5, 0) and size.max() > 0 else 1.0
+    reach = max(float(np.percentile(size, 95)) if size.size else unit, unit)
+    step = max(_nice_step(reach / (MAX_CLASSES_A_SIDE - 1), unit), unit)
+    a_side = int(np.clip(np.floor(reach / step + 1e-9) + 1, 2, MAX_CLASSES_A_SIDE))
+    steps = np.arange(1, a_side, dtype=float) * step
+    return np.concatenate([-steps[::-1], [0.0], steps])
 
 
-def _nice_step(at_least: float) -> float:
-    magnitude = 10.0 ** np.floor(np.log10(at_least))
-    for multiple in (*NICE_STEPS, 10.0):
-        if multiple * magnitude >= at_least - 1e-12:
-            return float(multiple * magnitude)
-    return float(10 * magnitude)  # pragma: no cover
+def _nice_step(near: float, unit: float = 1.0) -> float:
+    """The round number (1, 2, 2.5, 5 x 10^k, a multiple of ``unit``) nearest ``near`` on a
+    log scale.
+
+    >>> _nice_step(13.75), _nice_step(14.8), _nice_step(6.2), _nice_step(3.0, 5.0)
+    (10.0, 20.0, 5.0, 5.0)
+    """
+    magnitude = 10.0 ** np.floor(np.log10(max(near, 1e-9)))
+    candidates = [
+        m * magnitude * scale
+        for scale in (0.1, 1.0, 10.0)
+        for m in (*NICE_STEPS, 10.0)
+        if np.isclose((m * magnitude * scale) / unit, round((m * magnitude * scale) / unit))
+        and m * magnitude * scale >= unit - 1e-9
+    ]
+    if not candidates:
+        return unit
+    return float(min(candidates, key=lambda c: (abs(np.log(c / near)), c)))
+
+
+def palette(breaks: np.ndarray) -> tuple[str, ...]:
+    """The RdBu colours for ``breaks`` (one more class than breaks).
+
+    >>> len(palette(np.array([-10.0, 0.0, 10.0]))), palette(np.array([-1.0, 0.0, 1.0]))[0]
+    (4, '#ca0020')
+    """
+    return RDBU[len(breaks) + 1]
 
 
 def gap_colours(values: Sequence[float] | np.ndarray | pd.Series, breaks: np.ndarray) -> list[str]:
@@ -361,12 +409,13 @@ def gap_colours(values: Sequence[float] | np.ndarray | pd.Series, breaks: np.nda
 
     >>> breaks = gap_breaks([-45.4, 35.5])
     >>> gap_colours([-61, -0.1, 0.0, 19.9, 75, float("nan")], breaks)
-    ['#b2182b', '#fddbc7', '#d1e5f0', '#d1e5f0', '#2166ac', '#bdbdbd']
+    ['#67001f', '#fddbc7', '#d1e5f0', '#92c5de', '#053061', '#bdbdbd']
     """
     array = np.asarray(values, dtype=float)
     classes = np.digitize(array, breaks, right=False)
+    colours = palette(breaks)
     return [
-        HELD_BACK if not np.isfinite(v) else PALETTE[c] for v, c in zip(array, classes, strict=True)
+        HELD_BACK if not np.isfinite(v) else colours[c] for v, c in zip(array, classes, strict=True)
     ]
 
 
@@ -379,7 +428,7 @@ def legend_rows(breaks: np.ndarray) -> list[tuple[str, str]]:
     labels = [f"{_break_text(breaks[0])} or less"]
     labels += [f"{_break_text(low)} to {_break_text(high)}" for low, high in pairwise(breaks)]
     labels.append(f"{_break_text(breaks[-1])} or more")
-    return list(zip(PALETTE, labels, strict=True))
+    return list(zip(palette(breaks), labels, strict=True))
 
 
 # --- page furniture --------------------------------------------------------------------------
@@ -413,6 +462,15 @@ _CSS = """<style>
 .leaflet-tooltip table th { text-align: left; padding-right: 8px; font-weight: normal;
   color: #444; }
 .leaflet-tooltip table td { font-weight: bold; }
+.sufficiency-bar { position: absolute; left: 0; right: 0; bottom: 0; display: flex;
+  gap: 8px; padding: 4px; box-sizing: border-box; background: #eee; overflow: auto; }
+.sufficiency-bar .sufficiency-box { max-width: none; }
+.sufficiency-bar .sufficiency-legend { flex: 0 1 auto; }
+.sufficiency-bar .sufficiency-source { flex: 1 1 240px; }
+.sufficiency-bar .sufficiency-legend h2 { display: inline; margin-right: 10px; }
+.sufficiency-bar .sufficiency-legend .note { display: inline; }
+.sufficiency-bar .sufficiency-legend .sufficiency-row { display: inline-flex;
+  margin-right: 10px; }
 @media print { .sufficiency-term select { border: none; } }
 </style>"""
 
@@ -672,20 +730,32 @@ def _legend_markup(
     """The legend: a heading, the short classes, ``middle`` rows, the spare classes, ``extra``
     rows (already escaped HTML) and a note."""
     rows = legend_rows(breaks)
+    half = len(rows) // 2
     parts = ['<div class="legend-gap">', f"<h2>{_esc(heading)}</h2>", f"<h3>{_esc(short)}</h3>"]
-    parts += [_swatch(colour, label) for colour, label in rows[:4]]
+    parts += [_swatch(colour, label) for colour, label in rows[:half]]
     parts += middle
     parts.append(f"<h3>{_esc(spare)}</h3>")
-    parts += [_swatch(colour, label) for colour, label in rows[4:]]
+    parts += [_swatch(colour, label) for colour, label in rows[half:]]
     parts.append(f'<div class="note">{_esc(note)}</div></div>')
     parts += extra
     return "".join(parts)
 
 
 def _extra_rows(*, publish: bool, housing: bool, providers: bool) -> list[str]:
-    rows = [_swatch(HELD_BACK, "Not shown: small numbers")] if publish else []
+    rows = (
+        [_swatch(HELD_BACK, "Not shown: small numbers, or fewer than 3 providers' places change")]
+        if publish
+        else []
+    )
     if housing:
-        rows.append(_dot("#542788", "Housing site (size: dwellings)"))
+        rows.append(
+            _dot(
+                "#542788",
+                f"Housing site of {disclosure.MIN_PUBLISHED_DWELLINGS}+ dwellings (size: dwellings)"
+                if publish
+                else "Housing site (size: dwellings)",
+            )
+        )
     if providers:
         rows.append("<h3>Providers</h3>")
         rows += [_dot(colour, PROVIDER_LABELS[kind]) for kind, colour in PROVIDER_COLOURS.items()]
@@ -1090,6 +1160,8 @@ def gap_map(
         layers += _age_layers(m, shapes, values, fields, aliases, view=view)
     if school is not None:
         layers += _school_age_layers(m, shapes, school, fields, aliases)
+    if publish:  # major sites only (disclosure.published_housing)
+        housing = disclosure.published_housing(housing)
     site_layer = _housing_layer(housing, wards.to_crs("EPSG:27700"))
     if site_layer is not None:
         site_layer.add_to(m)
@@ -1263,8 +1335,13 @@ def comparison_map(
     breaks = gap_breaks(pd.concat([values_first["gap_value"], values_second["gap_value"]]))
     for values in (values_first, values_second):
         values["fill"] = gap_colours(values["gap_value"], breaks)
+    # Quarter zoom steps, so the wards fill the room a half-screen map leaves them.
     dual = folium.plugins.DualMap(
-        tiles=None, maxZoom=MAX_ZOOM, zoom_control="bottomleft", control_scale=True
+        tiles=None,
+        maxZoom=MAX_ZOOM,
+        zoom_control="bottomleft",
+        control_scale=True,
+        zoomSnap=0.25,
     )
     root = cast(branca.element.Figure, dual.get_root())  # a map's root is its figure
     root.header.add_child(branca.element.Element(_CSS), name="sufficiency_css")
@@ -1276,9 +1353,14 @@ def comparison_map(
     ):
         _add_tiles(side, tiles)
         groups.append(_age_layers(side, shapes, values, GAP_FIELDS, GAP_ALIASES))
+        _WardLabels(_label_rows(shapes), show=len(shapes) <= MAX_LABELLED).add_to(side)
         folium.LayerControl(position="topright", collapsed=side is dual.m2).add_to(side)
         _Control(f"Scenario: {_esc(name)}", "topright", "sufficiency-side").add_to(side)
-    dual.fit_bounds(_bounds(shapes), padding_top_left=(10, 170), padding_bottom_right=(10, 10))
+    # The legend and the source note sit in a bar below both maps (_dual_bar), so that on a
+    # half-screen map neither covers a ward; the title and term are above the wards' top.
+    dual.fit_bounds(
+        _bounds(shapes), padding_top_left=DUAL_FIT_TOP_LEFT, padding_bottom_right=(10, 10)
+    )
     _Control(_title_markup(text, publish), "topleft", "sufficiency-title").add_to(dual.m1)
     # A child of the DualMap itself, so that its script runs after both maps' layers exist
     # (DualMap.add_child would put a copy on each side).
@@ -1293,9 +1375,20 @@ def comparison_map(
         note="Left and right move together: pan, zoom, term and age group.",
         extra=_extra_rows(publish=publish, housing=False, providers=False),
     )
-    _Control(legend, "bottomright", "sufficiency-legend").add_to(dual.m2)
-    _Control(_esc(text.source), "bottomleft", "sufficiency-source").add_to(dual.m1)
+    root.html.add_child(_dual_bar(dual, legend, _esc(text.source)), name="sufficiency_bar")
     return dual
+
+
+def _dual_bar(dual: folium.plugins.DualMap, legend: str, source: str) -> branca.element.Element:
+    """The side-by-side page's bottom bar: the shared legend (its classes in two rows) and
+    the source note, below both maps, which are shortened by its height."""
+    ids = ", ".join(f"#{m.get_name()}" for m in (dual.m1, dual.m2))
+    return branca.element.Element(
+        f"<style>{ids} {{ height: calc(100% - {DUAL_BAR_PX}px) !important; }}</style>"
+        f'<div class="sufficiency-bar" style="height: {DUAL_BAR_PX}px">'
+        f'<div class="sufficiency-box sufficiency-legend">{legend}</div>'
+        f'<div class="sufficiency-box sufficiency-source">{source}</div></div>'
+    )
 
 
 def _scenario_name(gap: pd.DataFrame) -> str:
@@ -1474,15 +1567,16 @@ def write_maps(
     Writes ``gap-map.html`` for the first result and ``gap-map-<scenario>.html`` for each other;
     with two or more, ``compare-<first>-<other>.html`` (side by side) and
     ``change-<first>-<other>.html`` (the change in the gap) for each other result against the
-    first. Published, every other result is first passed through
-    :func:`disclosure.guard_scenario` against the first.
+    first. Published, the results are first passed through :func:`disclosure.guard_releases`
+    (no two published terms, of one run or of two, differ by one or two providers' places).
     """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     geometry = simplify_wards(results[0].area.wards)
     if options.publish:
-        # Scenarios differenced against the first run must not give a provider's places away.
-        results = [results[0], *(disclosure.guard_scenario(results[0], r) for r in results[1:])]
+        # Terms and scenarios differenced against each other must not give a provider's
+        # places away.
+        results = disclosure.guard_releases(results)
     written = []
     for i, result in enumerate(results):
         plain = i == 0 and (len(results) == 1 or result.scenario == "baseline")

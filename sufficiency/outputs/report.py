@@ -317,6 +317,7 @@ def chart_city(gap: pd.DataFrame, *, publish: bool) -> str:
         usable = demand + part["gap_places"].to_numpy(float)
         if publish:
             demand, usable = disclosure.round_to_base(demand), disclosure.round_to_base(usable)
+            usable = np.where(_held_terms(gap, group, terms), np.nan, usable)
         x = np.arange(len(terms))
         axes.plot(x, demand, color=DEMAND_COLOUR, linewidth=1.8, label="Demand")
         axes.plot(x, usable, color=SUPPLY_COLOUR, linewidth=1.8, label="Usable supply")
@@ -329,6 +330,17 @@ def chart_city(gap: pd.DataFrame, *, publish: bool) -> str:
     np.atleast_1d(panels)[0].set_ylabel("Full-time places", fontsize=8)
     np.atleast_1d(panels)[0].legend(fontsize=7, frameon=False, loc="lower left")
     return _png(figure)
+
+
+def _held_terms(gap: pd.DataFrame, group: str, terms: Sequence[str]) -> np.ndarray:
+    """True for each term whose city-wide supply for ``group`` is held back
+    (``disclosure.guard_releases``: it differs from a city total already shown by one or two
+    providers' places)."""
+    if disclosure.CITY_HELD_COLUMN not in gap.columns:
+        return np.zeros(len(terms), dtype=bool)
+    part = gap[gap["age_group"] == group]
+    held = part.groupby("term")[disclosure.CITY_HELD_COLUMN].any()
+    return held.reindex(list(terms)).fillna(False).to_numpy(bool)
 
 
 def deficit_cells(gap: pd.DataFrame, texts: pd.DataFrame) -> pd.DataFrame:
@@ -551,13 +563,14 @@ def report_context(
 ) -> dict[str, Any]:
     """Everything the template needs, as plain values (text is escaped by the template).
 
-    ``baseline``: the run a published scenario report can be differenced against; its figures
-    are guarded against it (:func:`disclosure.guard_scenario`). ``resilience`` and ``plan``:
-    the results of :func:`sufficiency.resilience` and :func:`sufficiency.plan` on the same
-    run, whose tables the resilience and plan sections show (none is recomputed here).
+    ``baseline``: the run a published scenario report can be differenced against. Published,
+    the figures are guarded against it and against the run's other terms
+    (:func:`disclosure.guard_scenario`). ``resilience`` and ``plan``: the results of
+    :func:`sufficiency.resilience` and :func:`sufficiency.plan` on the same run, whose tables
+    the resilience and plan sections show (none is recomputed here).
     """
-    if options.publish and baseline is not None:
-        result = disclosure.guard_scenario(baseline, result)
+    if options.publish:
+        result = disclosure.guard_scenario(result if baseline is None else baseline, result)
     gap = result.gap.reset_index(drop=True)
     publish = options.publish
     term = options.term or str(result.terms[0])
@@ -601,12 +614,15 @@ def report_context(
         "threshold": f"{options.threshold:g}",
         "utilisation": f"{utilisation:.0%}",
         "tight": f"{result.parameters.tight_margin:.0%}",
+        "tolerance": f"{result.parameters.deficit_tolerance:g}",
         "hours_per_place": f"{result.parameters.hours_per_place:g}",
         "headline": headline(gap, texts, term, publish=publish, threshold=options.threshold),
         "svg_maps": svg,
         "legend": legend,
         "table": ward_table(gap, texts, term),
         "chart_city": chart_city(gap, publish=publish),
+        "city_held": publish
+        and bool(gap.get(disclosure.CITY_HELD_COLUMN, pd.Series(False)).fillna(False).any()),
         "chart_wards": chart_wards(gap, cells, publish=publish),
         "more_wards": max(0, len(cells) - MAX_WARD_CHARTS),
         "chart_deprivation": chart_deprivation(gap, texts, area.deprivation, term),

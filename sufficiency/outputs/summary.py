@@ -7,13 +7,24 @@ from typing import cast
 import pandas as pd
 
 from ..assess import Assessment
+from .disclosure import round_to_base
 
 GROUP_LABEL = {"under2": "under 2s", "2": "2-year-olds", "3_4": "3-4s"}
 
 
-def _places(value: float) -> str:
-    """Whole places, or one decimal for less than one place (never a bare "-0")."""
-    return f"{value:+,.1f}" if abs(value) < 1 else f"{value:+,.0f}"
+def places(value: float) -> str:
+    """A gap in whole places, halves away from zero, as every figure of the summary is shown;
+    a gap that rounds to 0 says so rather than printing a bare "-0" or a lone decimal.
+
+    >>> places(-12.5), places(-0.6), places(3.2), places(-0.2), places(0.0)
+    ('-13 places', '-1 place', '+3 places', 'less than 1 place short', '0 places')
+    """
+    whole = float(round_to_base(value, 1))
+    if whole == 0 and value < 0:
+        return "less than 1 place short"
+    if whole == 0:
+        return "0 places"
+    return f"{whole:+,.0f} place" + ("" if abs(whole) == 1 else "s")
 
 
 def summary_lines(result: Assessment) -> list[str]:
@@ -53,7 +64,7 @@ def summary_lines(result: Assessment) -> list[str]:
                 lines.append(
                     f"  {label:<{width}}  {GROUP_LABEL[str(r.age_group)]:<12} "
                     f"{r.first_deficit_term:<12} {f'{r.terms_in_deficit} of {n_terms}':<12} "
-                    f"{_places(cast(float, r.worst_gap))} places ({r.worst_term})"
+                    f"{places(cast(float, r.worst_gap))} ({r.worst_term})"
                 )
                 label = ""
     tight = gap[gap["status"] == "tight"]

@@ -31,6 +31,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from .. import __version__
 from ..assess import Assessment, ward_summary
 from ..parameters import Parameters, default_table
 from . import _csv
@@ -152,8 +153,11 @@ def write_gap_parquet(gap: pd.DataFrame, path: Path) -> None:
 
 
 def _rounded(frame: pd.DataFrame, digits: int = 1) -> pd.DataFrame:
+    """Numbers rounded to ``digits`` for reading; chances of a deficit to 0.001 (shown as %)."""
     numeric = frame.select_dtypes("number").columns
-    return frame.assign(**{c: frame[c].round(digits) for c in numeric})
+    return frame.assign(
+        **{c: frame[c].round(3 if str(c).startswith("p_deficit") else digits) for c in numeric}
+    )
 
 
 def parameters_frame(parameters: Parameters) -> pd.DataFrame:
@@ -229,12 +233,82 @@ def write_workbook(
         sheets["scenarios"] = scenarios
     school = school_age_rows(results)
     if school is not None:
-        sheets["school_age"] = _rounded(school)
+        sheets["school_age"] = _rounded(school).rename(columns=SCHOOL_AGE_SHEET_FIELDS)
     for name, frame in (extra or {}).items():
         sheets[name] = _rounded(frame)
     sheets["notes"] = _notes_frame(results)
     sheets["parameters"] = parameters_frame(results[0].parameters)
-    write_sheets(path, sheets)
+    write_sheets(path, sheets, readable=True, about=about_lines(results, sheets))
+
+
+SCHOOL_AGE_SHEET_FIELDS = {
+    "children": "primary_children",
+    "demand_places": "school_demand_places",
+    "supply_places": "school_supply_places",
+    "gap_places": "school_gap_places",
+}
+"""school_age.csv's columns whose meaning differs from gap.csv's, named apart in the workbook
+so that its headings and data dictionary say what a school-age place is."""
+
+SHEET_ABOUT = {
+    "gap": "one row per scenario, term, ward and age group: children, demand, supply, the gap "
+    "and its status (the rows of gap.csv)",
+    "comparison": "each scenario's gap beside the baseline's, and the change",
+    "ward_summary": "per ward and age group: when a deficit starts, how many terms it lasts "
+    "and how deep it gets",
+    "calibration": "the model's funded children beside those in the latest returns, by "
+    "entitlement (the take-up fit)",
+    "scenarios": "the scenarios run, with their files",
+    "school_age": "breakfast, after-school and holiday childcare for primary children, by "
+    "scenario, term and ward (the rows of school_age.csv; a place is a session a school day)",
+    "notes": "what the run noted: files read, rows left out, carried-forward returns",
+    "parameters": "every parameter in force, its unit and its source",
+}
+
+
+def about_lines(results: Sequence[Assessment], sheets: Mapping[str, pd.DataFrame]) -> list[str]:
+    """The workbook's "About" sheet: what it holds and how to read it, in plain words."""
+    from ._xlsx import DICTIONARY, sheet_name
+
+    first = results[0]
+    params = first.parameters
+    names = ", ".join(r.scenario for r in results)
+    lines = [
+        f"{first.area.name}: will there be enough childcare places? (sufficiency {__version__})",
+        f"Scenarios: {names}. Funding terms {first.terms[0]} to {first.terms[-1]}; supply from "
+        f"the provider returns to {first.latest_return}.",
+        "INTERNAL: this workbook holds unrounded ward figures, vacancy projections and waiting "
+        "lists. Do not publish it; the published map and report (--publish) follow "
+        "docs/disclosure.md.",
+        "",
+        "Sheets:",
+        *(
+            f"  {sheet_name(name)}: {SHEET_ABOUT.get(name, 'a table from the run')}"
+            for name in sheets
+        ),
+        f"  {DICTIONARY}: each column's heading, its field name in gap.csv and what it means",
+        "",
+        "How to read the figures:",
+        "  A full-time place is "
+        f"{params.hours_per_place:g} hours a week in term time. Demand and supply are in "
+        "full-time places.",
+        f"  Gap = supply x utilisation ({params.utilisation:g}) minus demand. Negative means "
+        "short of places.",
+        f"  Status: 'deficit' where the gap is below -{params.deficit_tolerance:g} places (the "
+        "deficit tolerance: a smaller shortfall cannot be told from none); 'tight' where it is "
+        f"below {params.tight_margin:.0%} of demand, or short by no more than the tolerance; "
+        "else 'sufficient'.",
+        "  Age groups cover: Under 2s, birth to 23 months (their children and funded children "
+        "count 9 to 23 months; demand and places include babies); 2-year-olds, 24 to 35 "
+        "months; 3- and 4-year-olds, from 3 years to the September they start school.",
+        "  Projected vacancies start from the vacancies providers reported in the latest return "
+        "and move by the modelled change in supply and demand since. They are not a second "
+        "gap: a negative figure means demand has grown by more than the places then free, not "
+        "that the ward is short of places (the gap says that).",
+        "  Figures here are rounded to one decimal place (chances of a deficit to a tenth of a "
+        "percent); gap.csv holds them unrounded with the field names of the Data dictionary.",
+    ]
+    return lines
 
 
 def write_gap_gpkg(gap: pd.DataFrame, wards: gpd.GeoDataFrame, path: Path) -> None:

@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -241,6 +242,7 @@ def status_changes(gap: pd.DataFrame, baseline: str = "baseline") -> pd.DataFram
 def change_lines(runs: ScenarioRuns, baseline: str = "baseline") -> list[str]:
     """Plain lines: for each scenario, which wards change status against the baseline."""
     from ..outputs.summary import GROUP_LABEL
+    from ..outputs.summary import places as places_text
 
     changes = status_changes(runs.gap, baseline)
     lines = [
@@ -267,7 +269,8 @@ def change_lines(runs: ScenarioRuns, baseline: str = "baseline") -> list[str]:
             lines.append(
                 f"    {r.ward_name!s:<{width}}  {GROUP_LABEL[str(r.age_group)]:<12} "
                 f"{r.status_baseline} -> {r.status} from {r.first_term} "
-                f"({r.terms_changed} term(s); gap moves {r.largest_change:+,.1f} at most)"
+                f"({r.terms_changed} term(s); gap moves "
+                f"{places_text(cast(float, r.largest_change))} at most)"
             )
     return lines
 

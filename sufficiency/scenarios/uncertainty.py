@@ -23,7 +23,8 @@ axis, ward chunk by ward chunk so memory stays bounded. Ward-level values (``war
 or a scenario's) move by the same factor as the LA-wide value they stand beside.
 
 Summaries per ward, term and age group: ``gap_median``, ``gap_p05``, ``gap_p95`` (numpy's
-``quantile`` with ``method="linear"``) and ``p_deficit``, the share of draws with a gap below 0.
+``quantile`` with ``method="linear"``) and ``p_deficit``, the share of draws in deficit (a gap
+below minus ``deficit_tolerance``, as the status counts a deficit).
 Draws come from one ``numpy.random.Generator(PCG64(seed))``: the same seed gives the same bytes.
 
 What it leaves out: correlation between parameters (all independent), uncertainty in supply
@@ -420,7 +421,7 @@ def summarise(
         supply_places = pieces.supply_places[rows][..., None] * supply_scale
         gap = gap_model.gap(supply_places, need.demand_hours / hpp, utilisation)
         stats[1:4, rows] = np.quantile(gap, [0.5, 0.05, 0.95], axis=-1, method=QUANTILE_METHOD)
-        stats[0, rows] = np.mean(gap < 0, axis=-1)
+        stats[0, rows] = np.mean(gap < -params.deficit_tolerance, axis=-1)
     order = np.argsort(pieces.ward_values.index.to_numpy(dtype=str), kind="stable")
     flat = stats[:, order].transpose(0, 2, 1, 3).reshape(4, -1)
     out = pd.DataFrame(
