@@ -227,7 +227,7 @@ def test_migrations_from_an_empty_database_to_the_current_schema(tmp_path):
     conn = sqlite3.connect(path, isolation_level=None)
     assert store.schema_version(conn) == 0
     assert store.migrate(conn) == 0
-    assert store.schema_version(conn) == store.SCHEMA_VERSION == 1
+    assert store.schema_version(conn) == store.SCHEMA_VERSION == 2
     tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
     assert tables == {
         "schema_version",
@@ -237,7 +237,7 @@ def test_migrations_from_an_empty_database_to_the_current_schema(tmp_path):
         "returns",
         "warnings",
     }
-    assert store.migrate(conn) == 1  # a second time does nothing
+    assert store.migrate(conn) == 2  # a second time does nothing
     conn.close()
     assert store.load_returns(path).empty
 
@@ -392,10 +392,24 @@ def _schema(conn: sqlite3.Connection) -> list[tuple]:
 
 def test_the_frozen_migrations_make_exactly_the_schema_the_first_release_made(tmp_path):
     conn = sqlite3.connect(tmp_path / "sufficiency.sqlite", isolation_level=None)
-    store.migrate(conn)
+    conn.execute(TODAYS_SCHEMA[0][3])
+    for statement in store.MIGRATIONS[0][1]:  # migration 1 alone
+        conn.execute(statement)
     assert _schema(conn) == TODAYS_SCHEMA
+    conn.close()
+    conn = sqlite3.connect(tmp_path / "all.sqlite", isolation_level=None)
+    store.migrate(conn)
     assert conn.execute("SELECT version, description FROM schema_version").fetchall() == [
-        (1, "providers, returns with their history, imports with files and warnings")
+        (1, "providers, returns with their history, imports with files and warnings"),
+        (2, "returns: the optional Ofsted grade, fees and charges"),
+    ]
+    columns = [r[1] for r in conn.execute("PRAGMA table_info(returns)")]
+    assert columns[-5:] == [
+        "ofsted_grade",
+        "fee_hourly_under2",
+        "fee_hourly_2",
+        "fee_hourly_3_4",
+        "charges_weekly",
     ]
     conn.close()
 
@@ -418,10 +432,11 @@ def test_a_store_made_before_the_frozen_migrations_opens_and_takes_a_term(tmp_pa
     pd.testing.assert_frame_equal(store.load_returns(old), store.load_returns(new))
     assert len(store.load_returns(old)) == 2
     assert _rows(old) == _rows(new)  # the same store, row for row
-    conn = sqlite3.connect(old)
-    assert _schema(conn) == TODAYS_SCHEMA
-    assert conn.execute("SELECT count(*) FROM schema_version").fetchone()[0] == 1
+    conn, other = sqlite3.connect(old), sqlite3.connect(new)
+    assert _schema(conn) == _schema(other)  # migration 2 applied on opening
+    assert conn.execute("SELECT count(*) FROM schema_version").fetchone()[0] == 2
     conn.close()
+    other.close()
 
 
 def _rows(path: Path) -> dict[str, list[tuple]]:
@@ -441,7 +456,7 @@ def test_changing_the_column_lists_does_not_change_migration_1(monkeypatch):
     monkeypatch.setattr(store, "REAL", [*store.REAL, added])
     monkeypatch.setattr(store, "_DATA_COLUMNS", [*store._DATA_COLUMNS, added])
     assert store.read_migrations() == frozen == store.MIGRATIONS
-    [(_, statements)] = frozen
+    (_, statements), _ = frozen  # migration 1, then 2 (quality and prices)
     assert not [s for s in statements if added in s]
     returns_table = next(s for s in statements if s.startswith("CREATE TABLE returns"))
     assert returns_table == next(sql for _, name, _, sql in TODAYS_SCHEMA if name == "returns")
@@ -477,11 +492,11 @@ def test_migration_files_are_numbered_in_order_and_described(tmp_path):
 def test_a_later_migration_is_applied_to_a_store_with_data(stored, monkeypatch):
     added = ("a note on each provider", ["ALTER TABLE providers ADD COLUMN note TEXT"])
     monkeypatch.setattr(store, "MIGRATIONS", [*store.MIGRATIONS, added])
-    monkeypatch.setattr(store, "SCHEMA_VERSION", 2)
+    monkeypatch.setattr(store, "SCHEMA_VERSION", 3)
     assert len(store.load_returns(stored)) == 2  # opening migrates
     conn = sqlite3.connect(stored)
     versions = conn.execute("SELECT version, description FROM schema_version").fetchall()
-    assert versions[-1] == (2, "a note on each provider")
+    assert versions[-1] == (3, "a note on each provider")
     assert conn.execute("SELECT count(*) FROM providers WHERE note IS NULL").fetchone()[0] == 2
     conn.close()
 

@@ -2,16 +2,25 @@
 
 Rules are grouped in small modules by what they look at: ``columns`` (the file's shape and the
 term), ``numbers`` (types and ranges), ``consistency`` (figures that must agree with each
-other), ``identity`` (URN, provider type, status), ``dates``, ``location`` and ``history``
-(warnings against the store's earlier terms). Importing this package registers them all in
-:data:`RULES`, in code order. Codes R1xx are errors, which block an ingest; R2xx are warnings,
+other), ``identity`` (URN, provider type, status), ``dates``, ``location``, ``history``
+(warnings against the store's earlier terms) and ``prices`` (the optional Ofsted grade, fees
+and charges). Importing this package registers them all in :data:`RULES`, in code order. Codes R1xx are errors, which block an ingest; R2xx are warnings,
 printed and stored but not blocking.
 """
 
 from __future__ import annotations
 
 # Importing the modules registers their rules; the registry lists them in code order.
-from . import columns, consistency, dates, history, identity, location, numbers  # noqa: F401
+from . import (  # noqa: F401
+    columns,
+    consistency,
+    dates,
+    history,
+    identity,
+    location,
+    numbers,
+    prices,
+)
 from ._base import Context, Failures, Registry, Rule, Severity
 from ._registry import RULES
 
