@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import catchment, flows, housing, population, supply
+from . import catchment, flows, housing, population, quality, send, supply
 from . import demand as demand_model
 from . import gap as gap_model
 from ._demo_area import DEMO_AREA
@@ -52,6 +52,9 @@ class Assessment:
     provider_returns
         Each provider open at the latest return's term, with its latest return (for the
         internal map's provider layer).
+    send
+        Per ward: children with SEND expected in the run's first term and on roll in the latest
+        returns, all age groups, and whether the ward is flagged (``send.ward_table``).
     """
 
     area: Area
@@ -67,6 +70,7 @@ class Assessment:
     supply_places: np.ndarray = field(default_factory=lambda: np.zeros((0, 0, 3)))
     providers: supply.ProviderSupply | None = None
     provider_returns: pd.DataFrame = field(default_factory=pd.DataFrame)
+    send: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def ward_summary(self) -> pd.DataFrame:
         """One row per scenario, ward and age group: when a deficit starts and how deep it gets."""
@@ -203,13 +207,26 @@ def assess(
 
     # Steps 6-7: supply, gap.
     hours_per_place = params.hours_per_place
-    providers = supply.provider_supply(
-        area.returns,
-        model_terms,
-        hours_per_place,
-        params.number("recruited_share"),
-        params.number("graduate_led_share"),
-    )
+    min_quality = str(params["min_quality"])
+
+    def supply_of(min_grade: str) -> supply.ProviderSupply:
+        return supply.provider_supply(
+            area.returns,
+            model_terms,
+            hours_per_place,
+            params.number("recruited_share"),
+            params.number("graduate_led_share"),
+            min_grade,
+        )
+
+    if min_quality != "any" and not quality.has_grades(area.returns):
+        raise InputError(
+            f"min_quality is {min_quality}, but no return gives an ofsted_grade: every "
+            "place would be left out of supply",
+            hint="Add an ofsted_grade column to the returns (or import the Ofsted register), "
+            "or run without --min-quality",
+        )
+    providers = supply_of(min_quality)
     places = providers.by_ward(wards)
     demand_places = need.demand_hours / hours_per_place
     projected = gap_model.projected_vacancies(
@@ -239,6 +256,25 @@ def assess(
     )
     waiting = supply.waiting(area.returns, wards, latest)
     extra["waiting_list"] = np.repeat(waiting[:, None, :], len(terms), axis=1)
+    # SEND: expected in funded places against those on roll (always: send_children is a
+    # column of every return, empty where not given).
+    send_expected = send.expected(need.funded_children[:, keep], values[send.SHARE_KEYS].to_numpy())
+    send_now = send.on_roll(open_now, wards)
+    extra["send_expected"] = send_expected
+    extra["send_on_roll"] = np.repeat(send_now[:, None, :], len(terms), axis=1)
+    send_wards = send.ward_table(
+        area.wards, send_expected[:, 0], send_now, values["send.flag_ratio"].to_numpy()
+    )
+    notes.extend(_send_notes(send_wards, terms[0], latest))
+    # Quality: the share of places in good or outstanding settings, where grades are given.
+    if quality.has_grades(area.returns):
+        good = supply_of("good").by_ward(wards)[:, keep]
+        every = (
+            places[:, keep] if min_quality == "any" else supply_of("any").by_ward(wards)[:, keep]
+        )
+        extra["good_or_outstanding_share"] = quality.good_share(good, every)
+    if min_quality != "any":
+        notes.append(_quality_note(open_now, min_quality))
     notes.extend(
         _waiting_notes(
             area.wards,
@@ -278,6 +314,7 @@ def assess(
         supply_places=places[:, keep],
         providers=forecast,
         provider_returns=open_now,
+        send=send_wards,
     )
 
 
@@ -373,6 +410,36 @@ def _waiting_notes(
                 f"{', ...' if len(ward_i) > 5 else ''}"
             )
     return notes
+
+
+def _send_notes(table: pd.DataFrame, first: Term, latest: Term) -> list[str]:
+    """The wards whose children with SEND on roll fall well below those expected."""
+    flagged = table[table["flagged"]]
+    if flagged.empty:
+        return []
+    names = ", ".join(flagged["ward_name"].astype(str).head(5))
+    return [
+        f"{len(flagged)} ward(s) have fewer children with SEND on roll (the {latest} returns) "
+        f"than send.flag_ratio of those expected in {first}: unmet or unidentified need? "
+        f"({names}{', ...' if len(flagged) > 5 else ''})"
+    ]
+
+
+def _quality_note(open_now: pd.DataFrame, min_quality: str) -> str:
+    """What ``min_quality`` left out of supply, as at the latest return."""
+    meets = supply.MIN_QUALITY[min_quality] or ("any",)
+    grades = (
+        open_now["ofsted_grade"]
+        if "ofsted_grade" in open_now.columns
+        else pd.Series(pd.NA, index=open_now.index, dtype="string")
+    )
+    counted = int(grades.isin(meets).sum())
+    ungraded = int(grades.isna().sum())
+    judged = " or ".join(reversed(meets)) if len(meets) > 1 else meets[0]
+    return (
+        f"min_quality {min_quality}: only places in settings judged {judged} count as supply "
+        f"({counted} of {len(open_now)} open providers; {ungraded} with no grade left out)"
+    )
 
 
 def _return_notes(states: pd.DataFrame, open_now: pd.DataFrame, latest: Term) -> list[str]:

@@ -200,10 +200,15 @@ CASES = [
         {"fee_hourly_2": "650"},
         "fee_hourly_2",
         "650",
-        "fee_hourly_2 is above £200 an hour or £2,000 a week: write pounds (6.50), not pence "
-        "(650)",
+        "fee_hourly_2 is above £200 an hour or £2,000 a week: write pounds (6.50), not pence (650)",
     ),
-    ("R102", {"charges_weekly": "-5"}, "charges_weekly", "-5", "charges_weekly must not be negative"),
+    (
+        "R102",
+        {"charges_weekly": "-5"},
+        "charges_weekly",
+        "-5",
+        "charges_weekly must not be negative",
+    ),
     ("R101", {"fee_hourly_3_4": "£6"}, "fee_hourly_3_4", "£6", "fee_hourly_3_4 must be a number"),
 ]
 
@@ -256,9 +261,7 @@ def test_r206_a_high_fee_is_a_warning_and_grades_and_prices_are_read(tmp_path):
 
 def test_an_unknown_grade_or_a_price_in_pence_stops_a_run_naming_file_row_and_column(tmp_path):
     path = tmp_path / "returns-2026-autumn.csv"
-    pd.DataFrame([good(), good(urn="EY100002", ofsted_grade="Excellent")]).to_csv(
-        path, index=False
-    )
+    pd.DataFrame([good(), good(urn="EY100002", ofsted_grade="Excellent")]).to_csv(path, index=False)
     with pytest.raises(InputError) as caught:
         read_return(path)
     assert (caught.value.row, caught.value.column, caught.value.value) == (

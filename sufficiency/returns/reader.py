@@ -203,7 +203,8 @@ def normalise_grades(values: pd.Series) -> pd.Series:
     """
     text = values.astype("string").str.strip().str.lower()
     text = text.str.replace(r"[\s-]+", "_", regex=True).str.replace(r"\.0$", "", regex=True)
-    return text.replace(_GRADE_CODES).replace("", pd.NA)
+    words = text.map(lambda v: _GRADE_CODES.get(v, v), na_action="ignore").astype("string")
+    return words.mask(words == "")
 
 
 def _grades(table: pd.DataFrame, path: Path) -> pd.Series:

@@ -4,8 +4,9 @@ Rules are grouped in small modules by what they look at: ``columns`` (the file's
 term), ``numbers`` (types and ranges), ``consistency`` (figures that must agree with each
 other), ``identity`` (URN, provider type, status), ``dates``, ``location``, ``history``
 (warnings against the store's earlier terms) and ``prices`` (the optional Ofsted grade, fees
-and charges). Importing this package registers them all in :data:`RULES`, in code order. Codes R1xx are errors, which block an ingest; R2xx are warnings,
-printed and stored but not blocking.
+and charges). Importing this package registers them all in :data:`RULES`, in code order.
+Codes R1xx are errors, which block an ingest; R2xx are warnings, printed and stored but not
+blocking.
 """
 
 from __future__ import annotations
