@@ -19,7 +19,17 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import catchment, flows, housing, population, quality, send, supply
+from . import (
+    affordability,
+    catchment,
+    disadvantaged,
+    flows,
+    housing,
+    population,
+    quality,
+    send,
+    supply,
+)
 from . import demand as demand_model
 from . import gap as gap_model
 from ._demo_area import DEMO_AREA
@@ -55,6 +65,12 @@ class Assessment:
     send
         Per ward: children with SEND expected in the run's first term and on roll in the latest
         returns, all age groups, and whether the ward is flagged (``send.ward_table``).
+    affordability
+        Per ward, where any return gives a fee: fee medians, funding rates and the typical
+        package's weekly cost (``affordability.ward_affordability``); ``None`` otherwise.
+    disadvantaged_2s
+        Per term and ward, with ``eligible_2s.csv``: take-up of the disadvantaged 2s' hours
+        against the target (``disadvantaged.take_up``); ``None`` otherwise.
     """
 
     area: Area
@@ -71,6 +87,8 @@ class Assessment:
     providers: supply.ProviderSupply | None = None
     provider_returns: pd.DataFrame = field(default_factory=pd.DataFrame)
     send: pd.DataFrame = field(default_factory=pd.DataFrame)
+    affordability: pd.DataFrame | None = None
+    disadvantaged_2s: pd.DataFrame | None = None
 
     def ward_summary(self) -> pd.DataFrame:
         """One row per scenario, ward and age group: when a deficit starts and how deep it gets."""
@@ -275,6 +293,17 @@ def assess(
         extra["good_or_outstanding_share"] = quality.good_share(good, every)
     if min_quality != "any":
         notes.append(_quality_note(open_now, min_quality))
+    costs = _affordability(area, params, open_now, latest, notes)
+    take_up_2s = (
+        disadvantaged.take_up(
+            area.eligible_2s,
+            area.returns,
+            area.wards,
+            params.number("disadvantaged_2_target"),
+        )
+        if area.eligible_2s is not None
+        else None
+    )
     notes.extend(
         _waiting_notes(
             area.wards,
@@ -315,6 +344,31 @@ def assess(
         providers=forecast,
         provider_returns=open_now,
         send=send_wards,
+        affordability=costs,
+        disadvantaged_2s=take_up_2s,
+    )
+
+
+def _affordability(
+    area: Area, params: Parameters, open_now: pd.DataFrame, latest: Term, notes: list[str]
+) -> pd.DataFrame | None:
+    """The affordability table where any return gives a fee (``None`` otherwise)."""
+    if not affordability.has_fees(area.returns):
+        if area.income is not None:
+            notes.append("income.csv was given but no return gives a fee: no affordability view")
+        return None
+    if not open_now["charges_weekly"].notna().any():
+        notes.append(
+            "no provider gives charges_weekly: the typical package's cost is its paid hours alone"
+        )
+    return affordability.ward_affordability(
+        open_now,
+        area.wards,
+        package_hours=params.number("package.hours"),
+        package_funded_hours=params.number("package.funded_hours"),
+        rates=affordability.funding_rates(area.funding_rates_file),
+        day=latest.start,
+        income=area.income,
     )
 
 

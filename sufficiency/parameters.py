@@ -39,6 +39,7 @@ SECTIONS = (
     "child_yield",
     "catchment",
     "send",
+    "package",
 )
 WARD_SECTIONS = ("eligibility", "take_up", "hours_used", "paid_hours", "send")
 
