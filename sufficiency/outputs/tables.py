@@ -226,7 +226,7 @@ def write_workbook(
     if scenarios is not None:
         sheets["scenarios"] = scenarios
     for name, frame in (extra or {}).items():
-        sheets[name] = _rounded(frame)
+        sheets[name] = _rounded(frame, DUTY_DIGITS.get(name, 1))
     sheets["notes"] = _notes_frame(results)
     sheets["parameters"] = parameters_frame(results[0].parameters)
     write_sheets(path, sheets)
@@ -283,9 +283,32 @@ def write_runs(
     if comparison is not None:
         writers["comparison.csv"] = lambda p: write_gap_csv(comparison, p)
     writers[WORKBOOK] = lambda p: write_workbook(
-        results, p, gap=gap, scenarios=scenarios, comparison=comparison
+        results, p, gap=gap, scenarios=scenarios, comparison=comparison, extra=duty_sheets(results)
     )
     return write_atomically(out_dir, writers)
+
+
+# --- The wider duty: SEND, affordability, disadvantaged 2s (internal workbook sheets) ----------
+
+
+DUTY_DIGITS = {"send": 2, "affordability": 3, "disadvantaged_2s": 3}
+"""Decimal places of the duty sheets: shares and pounds need more than the gap's one."""
+
+
+def duty_sheets(results: Sequence[Assessment]) -> dict[str, pd.DataFrame]:
+    """The ``send``, ``affordability`` and ``disadvantaged_2s`` sheets: each scenario's table
+    with a ``scenario`` column first; a sheet only where a run has the table."""
+    sheets: dict[str, pd.DataFrame] = {}
+    for name in ("send", "affordability", "disadvantaged_2s"):
+        frames = [
+            getattr(r, name).assign(scenario=r.scenario)
+            for r in results
+            if getattr(r, name) is not None and len(getattr(r, name))
+        ]
+        if frames:
+            table = pd.concat(frames, ignore_index=True)
+            sheets[name] = table[["scenario", *table.columns.drop("scenario")]]
+    return sheets
 
 
 def write_tables(
