@@ -34,6 +34,7 @@ from pyproj import Transformer
 
 from sufficiency.demand import STRETCHED_WEEKS, TERM_WEEKS
 from sufficiency.outputs._xlsx import FIXED_TIME, fixed_zip
+from sufficiency.parameters import Parameters
 from sufficiency.returns.reader import (
     CHARGES,
     CHILDREN,
@@ -541,14 +542,20 @@ def make_housing(wards: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
 # Providers: where they are and what they offer
 
 
-def funded_shares(wards: pd.DataFrame) -> dict[str, np.ndarray]:
+def funded_shares(wards: pd.DataFrame, *, model: bool = False) -> dict[str, np.ndarray]:
     """Funded children per child in the window, by entitlement and ward (eligibility x take-up).
 
-    Ward values of ``_WARD_PARAMETERS`` replace the defaults in ``_ENTITLEMENTS``.
+    From the layout's figures in ``_ENTITLEMENTS``, or with ``model`` from the package's
+    defaults (defaults.toml), which the returns' funded counts follow so that the demo's
+    take-up fit is about 1. Ward values of ``_WARD_PARAMETERS`` replace either.
     """
+    defaults = Parameters.defaults()
     index = {name: i for i, name in enumerate(wards["ward_name"])}
     shares = {}
     for name, (_, eligibility, take_up, _) in _ENTITLEMENTS.items():
+        if model:
+            eligibility = 1.0 if name == "universal_3_4" else defaults.number(f"eligibility.{name}")
+            take_up = defaults.number(f"take_up.{name}")
         values = {
             "eligibility": np.full(len(wards), eligibility),
             "take_up": np.full(len(wards), take_up),
@@ -1053,8 +1060,9 @@ def _funded(
 
 
 def funded_targets(wards: pd.DataFrame, children: np.ndarray) -> dict[str, float]:
-    """Town-wide funded children the autumn return should show (children x funded share)."""
-    shares = funded_shares(wards)
+    """Town-wide funded children the autumn return should show (children x the model's
+    funded share)."""
+    shares = funded_shares(wards, model=True)
     return {
         "under2_working": float((children[:, 0] * shares["working_under2"]).sum()),
         "2_working": float((children[:, 1] * shares["working_2"]).sum()),

@@ -96,7 +96,7 @@ def _read_xlsx(path: Path, sheet: str | int) -> pd.DataFrame:
         book.close()
     if not values:
         return pd.DataFrame()
-    if any(cell is None for row in values[1:] for cell in row):
+    if _holds_formulas(path) and any(cell is None for row in values[1:] for cell in row):
         _refuse_uncached_formulas(path, name, values)
     header = ["" if cell is None else str(cell) for cell in values[0]]
     header = [h if h.strip() else f"unnamed: {i}" for i, h in enumerate(header)]
@@ -114,6 +114,24 @@ def _cell_text(cell: object) -> str:
     if hasattr(cell, "isoformat"):
         return str(cell)
     return str(cell)
+
+
+_FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")
+
+
+def _holds_formulas(path: Path) -> bool:
+    """Whether any worksheet of the workbook holds a formula (an ``<f>`` element), read from
+    the raw sheet XML: most returns hold none, and then the second, formula-reading pass of
+    the workbook is not needed."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            return any(
+                _FORMULA.search(archive.read(item))
+                for item in archive.namelist()
+                if item.startswith("xl/worksheets/") and item.endswith(".xml")
+            )
+    except (OSError, zipfile.BadZipFile):
+        return True  # let the full check say what it finds
 
 
 def _refuse_uncached_formulas(path: Path, sheet: str, values: list[list[object]]) -> None:

@@ -89,6 +89,17 @@ def _hours_used(ward_values: WardValues, key: str) -> np.ndarray | float:
     )
 
 
+def _times(values: np.ndarray, factor: float | np.ndarray) -> np.ndarray:
+    """``values * factor``, in place where the result keeps ``values``' shape (``values`` is a
+    temporary of the caller's); a factor of exactly 1 changes nothing and is skipped."""
+    if isinstance(factor, float) and factor == 1.0:
+        return values
+    if np.broadcast_shapes(values.shape, np.shape(factor)) == values.shape:
+        values *= factor
+        return values
+    return values * factor
+
+
 def _by_term(hours: np.ndarray, ndim: int) -> np.ndarray:
     """Hours per term shaped to broadcast over (wards, terms, ...) of ``ndim`` dimensions."""
     return hours.reshape(1, -1, *([1] * (ndim - 2)))
@@ -116,9 +127,11 @@ def funded_children(
         )
         take_up = _ward_column(ward_values, f"take_up.{rule.key}")
         count = children[:, :, g] * (np.asarray(share) * take_up)
-        count = np.where(_by_term(hours[rule.key], count.ndim) > 0, count, 0.0)
+        off = hours[rule.key] <= 0
+        if off.any():
+            count[:, off] = 0.0
         if rule.top_up is not None:
-            count = np.minimum(count, funded[rule.top_up])
+            np.minimum(count, funded[rule.top_up], out=count)
         funded[rule.key] = count
     return funded, dict(hours)
 
@@ -137,26 +150,36 @@ def demand(
     """
     funded, hours = funded_children(children, terms, ward_values, rules)
     factor = stretch(stretched_share)
+    # Each group's sums are built in place, in the order the docstring writes them (the first
+    # term assigned, the others added), so the draws make no full-size temporaries they need
+    # not and every figure is the same as written out term by term.
     counted = np.zeros_like(children)
-    demand_hours = np.zeros_like(children)
+    demand_hours = np.empty_like(children)
+    started = [False] * len(AGE_GROUPS)
+
+    def add(g: int, values: np.ndarray) -> None:
+        if started[g]:
+            demand_hours[:, :, g] += values
+        else:
+            demand_hours[:, :, g] = values
+            started[g] = True
+
     for rule in rules:
         g = AGE_GROUPS.index(rule.age_group)
         if rule.top_up is None:
             counted[:, :, g] += funded[rule.key]
-        demand_hours[:, :, g] += (
-            funded[rule.key]
-            * _by_term(hours[rule.key], funded[rule.key].ndim)
-            * _hours_used(ward_values, rule.key)
-            * factor
-        )
+        hours_a_week = funded[rule.key] * _by_term(hours[rule.key], funded[rule.key].ndim)
+        hours_a_week = _times(hours_a_week, _hours_used(ward_values, rule.key))
+        add(g, _times(hours_a_week, factor))
     for g, group in enumerate(AGE_GROUPS):
-        demand_hours[:, :, g] += children[:, :, g] * _ward_column(
-            ward_values, f"paid_hours.{group}"
-        )
+        add(g, children[:, :, g] * _ward_column(ward_values, f"paid_hours.{group}"))
     if "paid_hours.under9m" in ward_values:
         g = AGE_GROUPS.index("under2")
-        demand_hours[:, :, g] += (
-            children[:, :, g] * UNDER9M_PER_UNDER2 * _ward_column(ward_values, "paid_hours.under9m")
+        add(
+            g,
+            children[:, :, g]
+            * UNDER9M_PER_UNDER2
+            * _ward_column(ward_values, "paid_hours.under9m"),
         )
     return Demand(counted, demand_hours, funded, hours)
 

@@ -28,7 +28,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from scipy import optimize, sparse
+from scipy import sparse
 
 from . import gap as gap_model
 from .area import Area
@@ -103,6 +103,8 @@ def optimal_places(
     ...                utilisation=1.0).tolist()
     [20, 5, 0]
     """
+    from scipy import optimize  # only a plan needs HiGHS: kept out of every start-up
+
     n_units = len(units.cell)
     short = np.flatnonzero((gap_cells < 0).any(axis=1))
     if n_units == 0 or len(short) == 0:

@@ -73,7 +73,7 @@ def test_run_writes_the_contract_and_a_summary(tiny_area, tmp_path):
     assert "In deficit" in result.output and "Ward E05000001" in result.output
     assert (out / "sufficiency.xlsx").exists()
     sheets = pd.read_excel(out / "sufficiency.xlsx", sheet_name=None)
-    assert set(sheets) == {"gap", "ward_summary", "calibration", "notes", "parameters"}
+    assert set(sheets) == {"gap", "ward_summary", "calibration", "send", "notes", "parameters"}
 
 
 @pytest.mark.skipif(not CHECK_GAP.exists(), reason="../shared/tools/check_gap.py is not here")

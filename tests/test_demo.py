@@ -426,3 +426,20 @@ def test_eligible_2s_and_income(built: Path) -> None:
     assert (eligible["eligible"] >= 0).all()
     income = pd.read_csv(built / "income.csv")
     assert income["income"].between(20_000, 70_000).all() and len(income) == 16
+
+
+def test_the_returns_funded_children_match_the_model_defaults(built: Path) -> None:
+    # The autumn returns' funded counts follow defaults.toml (eligibility x take-up by ward),
+    # so the model's take-up fit is about 1 for every entitlement, the ones issue 13
+    # re-derived included (they read 1.22, 1.64 and 1.16 against the old defaults).
+    from sufficiency import assess
+
+    fit = assess(built).calibration.set_index("entitlement")["ratio"]
+    assert set(fit.index) == {
+        "working_under2",
+        "working_2",
+        "disadvantaged_2",
+        "universal_3_4",
+        "extended_3_4",
+    }
+    assert fit.between(0.93, 1.07).all(), fit.to_dict()

@@ -33,13 +33,15 @@ def area_option(help_extra: str = "") -> Callable[[Callable[..., Any]], Callable
     )
 
 
-def out_option(writes: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+def out_option(
+    writes: str, default: str = "output"
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """``--out``: the folder a command writes ``writes`` into (default ./output)."""
     return click.option(
         "--out",
         "out_dir",
         type=click.Path(path_type=Path),
-        default=Path("output"),
+        default=Path(default),
         show_default=True,
         help=f"Folder to write {writes} into.",
     )

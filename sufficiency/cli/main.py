@@ -15,7 +15,7 @@ from typing import Any
 import click
 
 from ._errors import UserErrorGroup
-from ._options import AREA_OPTIONS, MIN_QUALITY_OPTION, apply_options
+from ._options import AREA_OPTIONS, MIN_QUALITY_OPTION, apply_options, out_option
 
 EXAMPLES = """
 \b
@@ -50,14 +50,7 @@ def _common(command: Callable[..., Any]) -> Callable[..., Any]:
     """The options ``run`` and ``compare`` share, in the order ``--help`` shows them."""
     options = [
         *AREA_OPTIONS,
-        click.option(
-            "--out",
-            "out_dir",
-            type=click.Path(path_type=Path),
-            default=Path("output"),
-            show_default=True,
-            help="Folder to write gap.csv and sufficiency.xlsx into.",
-        ),
+        out_option("gap.csv and sufficiency.xlsx"),
         click.option(
             "--draws",
             type=click.IntRange(min=0),

@@ -17,7 +17,7 @@ import click
 
 from ..outputs.disclosure import THRESHOLD
 from ._errors import user_errors
-from ._options import AREA_OPTIONS, apply_options
+from ._options import AREA_OPTIONS, apply_options, out_option
 
 if TYPE_CHECKING:
     from ..assess import Assessment
@@ -112,14 +112,7 @@ def _size(path: Path) -> str:
     show_default=True,
     help="Draw OpenStreetMap tiles under the wards (they need the network when opened).",
 )
-@click.option(
-    "--out",
-    "out_dir",
-    type=click.Path(path_type=Path),
-    default=Path("output/maps"),
-    show_default=True,
-    help="Folder to write the maps into.",
-)
+@out_option("the maps", default="output/maps")
 def map_command(
     area: Path | None,
     parameters: Path | None,
@@ -167,14 +160,7 @@ def map_command(
     metavar="YYYY-season",
     help="The term of the headline figures, maps and table. Default: the first forecast term.",
 )
-@click.option(
-    "--out",
-    "out_dir",
-    type=click.Path(path_type=Path),
-    default=Path("output"),
-    show_default=True,
-    help="Folder to write report.html into.",
-)
+@out_option("report.html")
 def report_command(
     area: Path | None,
     parameters: Path | None,

