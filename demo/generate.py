@@ -1596,7 +1596,8 @@ adds housing, adjusts for staffing and works out its own cohort ratios).
 - **Quality and prices** (issue 16): each provider's `ofsted_grade` (about 15% outstanding,
   80% good, 4% requires improvement, 1% inadequate; new settings not yet graded), hourly
   fees by age group where it offers places (lower in deprived wards) and `charges_weekly`;
-  about 1 provider in 10 gives no fees.
+  about 1 provider in 10 gives no fees. Settings in Harbourside and Sandpit Hill report a
+  third as many children with SEND as elsewhere, so the SEND view flags those wards.
 - Not included (optional): `parameters.toml`, so the package's defaults apply.
 """
 
@@ -1658,10 +1659,20 @@ def grades_and_fees(
     return out
 
 
-def with_grades_and_fees(frame: pd.DataFrame, extra: pd.DataFrame) -> pd.DataFrame:
+# Two wards whose settings identify few children with SEND (a third of the others' rate), so
+# that the SEND view flags them: an inner-city ward and a suburb.
+_SEND_UNDER_IDENTIFIED = ("Harbourside", "Sandpit Hill")
+
+
+def with_grades_and_fees(
+    frame: pd.DataFrame, extra: pd.DataFrame, under_identified: set[str]
+) -> pd.DataFrame:
     """A term's return with the grade and price columns of ``grades_and_fees``; a fee only for
-    an age group the provider offers places to."""
+    an age group the provider offers places to. Providers whose URN is in ``under_identified``
+    report a third of their children with SEND (rounded down)."""
     merged = frame.merge(extra, on="urn", how="left", validate="one_to_one")
+    low = merged["urn"].isin(under_identified)
+    merged.loc[low, "send_children"] = merged.loc[low, "send_children"] // 3
     for column, places in zip(FEES, PLACES, strict=True):
         merged[column] = merged[column].where(merged[places] > 0)
     return merged
@@ -1723,8 +1734,10 @@ def write_duty_files(
     ``income.csv``."""
     extra = grades_and_fees(providers, wards, rng)
     columns = [*RETURN_COLUMNS, "ofsted_grade", *PRICES]
+    names = wards["ward_name"].to_numpy(dtype=object)[providers["ward"].to_numpy()]
+    low = set(providers.loc[np.isin(names, _SEND_UNDER_IDENTIFIED), "urn"])
     for name, frame in zip(RETURN_FILES, returns, strict=True):
-        full = with_grades_and_fees(frame, extra)[columns]
+        full = with_grades_and_fees(frame, extra, low)[columns]
         if name.endswith(".xlsx"):
             _write_xlsx(full, out / name, sheet="returns")
         else:

@@ -281,7 +281,11 @@ def assess(
     extra["send_expected"] = send_expected
     extra["send_on_roll"] = np.repeat(send_now[:, None, :], len(terms), axis=1)
     send_wards = send.ward_table(
-        area.wards, send_expected[:, 0], send_now, values["send.flag_ratio"].to_numpy()
+        area.wards,
+        send_expected[:, 0],
+        send_now,
+        values["send.flag_ratio"].to_numpy(),
+        send.providers_giving(open_now, wards),
     )
     notes.extend(_send_notes(send_wards, terms[0], latest))
     # Quality: the share of places in good or outstanding settings, where grades are given.
@@ -304,6 +308,8 @@ def assess(
         if area.eligible_2s is not None
         else None
     )
+    if take_up_2s is not None:
+        extra |= _take_up_columns(take_up_2s, wards, len(terms), notes)
     notes.extend(
         _waiting_notes(
             area.wards,
@@ -347,6 +353,29 @@ def assess(
         affordability=costs,
         disadvantaged_2s=take_up_2s,
     )
+
+
+def _take_up_columns(
+    table: pd.DataFrame, wards: pd.Index, n_terms: int, notes: list[str]
+) -> dict[str, np.ndarray]:
+    """``eligible_2s`` and ``disadvantaged_2_take_up`` on the ``2`` rows of every term: the
+    latest term of eligible_2s.csv with a take-up figure (like waiting_list, a reported figure
+    beside the forecast); empty on the other age groups' rows."""
+    term, latest = disadvantaged.latest_by_ward(table, wards)
+    columns = {}
+    for i, name in enumerate(("eligible_2s", "disadvantaged_2_take_up")):
+        cube = np.full((len(wards), n_terms, len(AGE_GROUPS)), np.nan)
+        cube[:, :, AGE_GROUPS.index("2")] = latest[:, i, None]
+        columns[name] = cube
+    if term is not None:
+        below = table[(table["term"] == term) & table["below_target"]]
+        notes.append(
+            f"Disadvantaged 2s: take-up from eligible_2s.csv and the {term} returns is below "
+            f"the target ({table['target'].iloc[0]:.0%}) in {len(below)} ward(s)"
+            + (f": {', '.join(below['ward_name'].astype(str).head(5))}" if len(below) else "")
+            + (", ..." if len(below) > 5 else "")
+        )
+    return columns
 
 
 def _affordability(

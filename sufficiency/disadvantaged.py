@@ -84,3 +84,23 @@ def city_take_up(table: pd.DataFrame) -> pd.DataFrame:
     out["take_up"] = out["funded"] / out["eligible"].where(out["eligible"] > 0)
     out["target"] = float(table["target"].iloc[0]) if len(table) else np.nan
     return out
+
+
+def latest_by_ward(table: pd.DataFrame, ward_codes: pd.Index) -> tuple[str | None, np.ndarray]:
+    """The latest term with any take-up figure, and per ward (``ward_codes``' order) its
+    ``eligible`` and ``take_up`` as (wards, 2); NaN where a ward has none.
+
+    >>> table = pd.DataFrame({"term": ["2026-summer", "2026-autumn"], "ward_code": ["A", "A"],
+    ...                       "eligible": [40.0, 50.0], "take_up": [0.65, 0.84]})
+    >>> latest_by_ward(table, pd.Index(["A", "B"]))[0]
+    '2026-autumn'
+    """
+    given = table[np.isfinite(table["take_up"].to_numpy(float))]
+    out = np.full((len(ward_codes), 2), np.nan)
+    if given.empty:
+        return None, out
+    term = max(given["term"].unique(), key=lambda t: Term.parse(t).index)
+    rows = given[given["term"] == term].set_index("ward_code")
+    out[:, 0] = rows["eligible"].reindex(ward_codes).to_numpy(float)
+    out[:, 1] = rows["take_up"].reindex(ward_codes).to_numpy(float)
+    return str(term), out

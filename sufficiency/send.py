@@ -84,11 +84,23 @@ def flagged(expected_first: np.ndarray, on_roll_now: np.ndarray, ratio: np.ndarr
     return result
 
 
+def providers_giving(open_returns: pd.DataFrame, wards: pd.Index) -> np.ndarray:
+    """How many open providers in each ward give ``send_children``: (wards,) integers."""
+    rows = wards.get_indexer(pd.Index(open_returns["ward_code"].to_numpy(dtype=object)))
+    given = (rows >= 0) & np.isfinite(open_returns["send_children"].to_numpy(float))
+    return np.bincount(rows[given], minlength=len(wards)).astype(np.int64)
+
+
 def ward_table(
-    wards: pd.DataFrame, expected_first: np.ndarray, on_roll_now: np.ndarray, ratio: np.ndarray
+    wards: pd.DataFrame,
+    expected_first: np.ndarray,
+    on_roll_now: np.ndarray,
+    ratio: np.ndarray,
+    providers: np.ndarray,
 ) -> pd.DataFrame:
-    """One row per ward (the order of ``wards``): ``ward_code, ward_name, send_expected,
-    send_on_roll, on_roll_share`` (on roll / expected, all age groups) and ``flagged``."""
+    """One row per ward (the order of ``wards``): ``ward_code, ward_name, send_providers`` (the
+    providers giving a figure), ``send_expected, send_on_roll, on_roll_share`` (on roll /
+    expected, all age groups) and ``flagged``."""
     total_expected = expected_first.sum(axis=1)
     total_on_roll = on_roll_now.sum(axis=1)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -97,6 +109,7 @@ def ward_table(
         {
             "ward_code": wards["ward_code"].to_numpy(dtype=object),
             "ward_name": wards["ward_name"].to_numpy(dtype=object),
+            "send_providers": providers,
             "send_expected": total_expected,
             "send_on_roll": total_on_roll,
             "on_roll_share": share,
