@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from conftest import inside, provider, ward_polygons, write_area
@@ -548,3 +549,19 @@ def test_a_store_busy_with_another_ingest_is_one_clear_error(stored, tmp_path, m
 def _quick(path: Path) -> sqlite3.Connection:
     """A connection that gives up on a lock at once (instead of after 5 seconds)."""
     return sqlite3.connect(path, isolation_level=None, timeout=0)
+
+
+def test_grades_fees_and_charges_are_stored_and_read_back(tmp_path):
+    rows = [
+        row(ofsted_grade="Requires improvement", fee_hourly_2=6.55, charges_weekly=12.5),
+        row(urn="123456", ofsted_grade="1", fee_hourly_3_4=5.2),
+    ]
+    path = tmp_path / "sufficiency.sqlite"
+    store.ingest(path, checked(tmp_path / "in", "2026-summer", rows), now="2026-05-01T09:00:00")
+    stored = store.load_returns(path).set_index("urn")
+    assert stored.loc["EY100001", "ofsted_grade"] == "requires_improvement"
+    assert stored.loc["123456", "ofsted_grade"] == "outstanding"
+    assert stored.loc["EY100001", "fee_hourly_2"] == 6.55
+    assert stored.loc["EY100001", "charges_weekly"] == 12.5
+    assert stored.loc["123456", "fee_hourly_3_4"] == 5.2
+    assert np.isnan(stored.loc["123456", "charges_weekly"])
