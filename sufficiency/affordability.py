@@ -56,7 +56,12 @@ def funding_rates(path: str | Path | None = None) -> pd.DataFrame:
         where = "funding_rates.toml (package)"
     else:
         where = str(path)
-        text = Path(path).read_text("utf-8-sig")
+        try:
+            text = Path(path).read_text("utf-8-sig")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise InputError(
+                f"cannot be read ({exc})", file=where, hint="Save it as UTF-8 text"
+            ) from None
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

@@ -112,3 +112,10 @@ def test_bad_income_files_name_the_row_and_column(tmp_path):
 
 def test_without_fees_there_is_no_affordability_table(tmp_path):
     assert assess(write_area(tmp_path / "area")).affordability is None
+
+
+def test_an_unreadable_rates_file_is_an_input_error(tmp_path):
+    area = _area(tmp_path)
+    (area / "funding_rates.toml").write_bytes(b"\xff\xfe\x00bad")
+    with pytest.raises(InputError, match="cannot be read|not valid TOML"):
+        assess(area)

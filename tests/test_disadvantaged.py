@@ -68,3 +68,17 @@ def test_bad_eligible_2s_files_name_the_row_and_column(tmp_path):
 
 def test_without_the_list_there_is_no_take_up_table(tmp_path):
     assert assess(write_area(tmp_path / "area")).disadvantaged_2s is None
+
+
+def test_a_bad_list_is_one_line_and_exit_1_on_the_command_line(tmp_path):
+    from click.testing import CliRunner
+
+    from sufficiency.cli.main import cli
+
+    bad = pd.DataFrame({"ward_code": ["E05000001"], "term": ["2026-autumn"], "eligible": ["x"]})
+    area = write_area(tmp_path / "area", extra={"eligible_2s.csv": bad})
+    result = CliRunner().invoke(cli, ["run", "--area", str(area), "--out", str(tmp_path / "o")])
+    assert result.exit_code == 1
+    assert "eligible_2s.csv" in result.output and "row 2" in result.output
+    assert "eligible" in result.output and "Traceback" not in result.output
+    assert not (tmp_path / "o").exists()  # nothing written

@@ -512,3 +512,22 @@ def test_quality_and_disadvantaged_2s_are_layers(demo):
     assert shown[9] == f"{row['disadvantaged_2_take_up']:.0%}"
     klass = int(np.searchsorted(maps.TAKE2_BREAKS, row["disadvantaged_2_take_up"]))
     assert shown[-1] == maps.TAKE2_COLOURS[klass]
+
+
+def test_published_take_up_is_held_back_where_the_eligible_are_few(demo):
+    import dataclasses
+
+    gap = demo.gap.copy()
+    twos = gap["age_group"] == "2"
+    # One ward with 4 eligible (fewer than 5): its take-up is not shown when published.
+    small = twos & (gap["ward_code"] == gap["ward_code"].iloc[0])
+    gap.loc[small, "eligible_2s"] = 4.0
+    gap.loc[small, "disadvantaged_2_take_up"] = 0.75
+    one = dataclasses.replace(demo, gap=gap)
+    published = rendered(maps.assessment_map(one, maps.MapOptions(publish=True)))
+    internal = rendered(maps.assessment_map(one, maps.MapOptions(publish=False)))
+    row = gap[small].iloc[0]
+    shown = _ward_features(published)[row["ward_code"]]["2"]["terms"][row["term"]]
+    assert "not shown" in shown and shown[-1] == maps.HELD_BACK
+    shown = _ward_features(internal)[row["ward_code"]]["2"]["terms"][row["term"]]
+    assert "75%" in shown
