@@ -117,5 +117,5 @@ def test_without_fees_there_is_no_affordability_table(tmp_path):
 def test_an_unreadable_rates_file_is_an_input_error(tmp_path):
     area = _area(tmp_path)
     (area / "funding_rates.toml").write_bytes(b"\xff\xfe\x00bad")
-    with pytest.raises(InputError, match="cannot be read|not valid TOML"):
+    with pytest.raises(InputError, match="cannot be read"):
         assess(area)
