@@ -120,3 +120,28 @@ def test_the_register_grade_is_the_one_supply_reads(tmp_path):
 def test_the_contract_columns_come_first(tmp_path):
     gap = assess(_area(tmp_path, [GOOD, RI])).gap
     assert list(gap.columns[: len(COLUMNS)]) == COLUMNS
+
+
+def test_the_demo_without_the_optional_inputs_runs_as_before(tmp_path):
+    import shutil
+
+    from sufficiency._demo_area import DEMO_AREA
+    from sufficiency._io import read_table
+
+    plain = tmp_path / "plain"
+    shutil.copytree(DEMO_AREA, plain)
+    for name in ("eligible_2s.csv", "income.csv"):
+        (plain / name).unlink()
+    optional = ["ofsted_grade", "fee_hourly_under2", "fee_hourly_2", "fee_hourly_3_4"]
+    for path in sorted(plain.glob("returns-*")):
+        table = read_table(path).drop(columns=[*optional, "charges_weekly"])
+        path.unlink()
+        table.to_csv(plain / f"{path.stem}.csv", index=False)
+    full = assess(DEMO_AREA)
+    bare = assess(plain)
+    new = ["good_or_outstanding_share", "eligible_2s", "disadvantaged_2_take_up"]
+    assert [c for c in full.gap.columns if c not in bare.gap.columns] == new
+    # Everything else, the SEND columns included, is the same figure for figure.
+    pd.testing.assert_frame_equal(full.gap[bare.gap.columns], bare.gap)
+    assert bare.affordability is None and bare.disadvantaged_2s is None
+    assert bare.gap.columns[-2:].tolist() == ["send_expected", "send_on_roll"]
