@@ -418,6 +418,7 @@ _CSS = """<style>
 .sufficiency-source { font-size: 11px; max-width: 340px; }
 .sufficiency-box.sufficiency-legend, .leaflet-control-layers { max-width: 340px; }
 .leaflet-control-layers label { white-space: normal; }
+.leaflet-control-layers-base { max-height: 38vh; overflow-y: auto; }
 .sufficiency-legend [hidden] { display: none; }
 .sufficiency-side { font-weight: bold; font-size: 14px; }
 .provider-icon { border-radius: 50%; border: 1.5px solid #222; }
