@@ -145,3 +145,25 @@ def test_the_demo_without_the_optional_inputs_runs_as_before(tmp_path):
     pd.testing.assert_frame_equal(full.gap[bare.gap.columns], bare.gap)
     assert bare.affordability is None and bare.disadvantaged_2s is None
     assert bare.gap.columns[-2:].tolist() == ["send_expected", "send_on_roll"]
+
+
+def test_a_scenario_can_ask_for_good_places_only(tmp_path):
+    area = _area(tmp_path, [GOOD, RI])
+    scenario = tmp_path / "good.toml"
+    scenario.write_text(
+        'name = "good_only"\ndescription = "Only good places"\n'
+        '[parameters]\nmin_quality = "good"\n',
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    result = CliRunner().invoke(
+        cli, ["compare", str(scenario), "--area", str(area), "--out", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    gap = pd.read_csv(out / "gap.csv")
+    baseline, good = gap[gap["scenario"] == "baseline"], gap[gap["scenario"] == "good_only"]
+    assert np.allclose(_cell(baseline, "supply_places"), 60.0)
+    assert np.allclose(_cell(good, "supply_places"), 40.0)
+    scenario.write_text(scenario.read_text().replace('"good"', '"great"'), encoding="utf-8")
+    bad = CliRunner().invoke(cli, ["run", "--scenario", str(scenario), "--area", str(area)])
+    assert bad.exit_code == 1 and "min_quality must be one of any, good, outstanding" in bad.output
