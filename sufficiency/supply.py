@@ -101,15 +101,10 @@ class _States:
     staff_total: np.ndarray
     staff_level6: np.ndarray
     weekly_hours: np.ndarray  # hours_per_day x days_per_week, 0 where blank
-    grade: np.ndarray  # ofsted_grade, None where not known
+    grade: pd.Series | None  # ofsted_grade as read (None: no such column), read by ``meets``
 
     @classmethod
     def of(cls, states: pd.DataFrame) -> _States:
-        grade = (
-            states["ofsted_grade"].astype(object).where(states["ofsted_grade"].notna(), None)
-            if "ofsted_grade" in states.columns
-            else pd.Series(None, index=states.index, dtype=object)
-        )
         return cls(
             kind=states["provider_type"].to_numpy(dtype=object),
             status=states["status"].to_numpy(dtype=object),
@@ -122,15 +117,17 @@ class _States:
             weekly_hours=(states["hours_per_day"] * states["days_per_week"])
             .fillna(0.0)
             .to_numpy(float),
-            grade=grade.to_numpy(dtype=object),
+            grade=states["ofsted_grade"] if "ofsted_grade" in states.columns else None,
         )
 
     def meets(self, min_quality: str) -> np.ndarray:
         """Whether each provider's grade is at least ``min_quality`` (all for ``any``)."""
         grades = MIN_QUALITY[min_quality]
         if grades is None:
-            return np.ones(len(self.grade), dtype=bool)
-        return np.isin(self.grade, np.asarray(grades, dtype=object))
+            return np.ones(len(self.kind), dtype=bool)
+        if self.grade is None:
+            return np.zeros(len(self.kind), dtype=bool)
+        return np.asarray(self.grade.isin(grades).to_numpy(dtype=bool, na_value=False))
 
     def open_at(self, term: Term) -> np.ndarray:
         """Whether each provider is open on the term's first day."""
