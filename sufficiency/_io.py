@@ -23,10 +23,12 @@ from .errors import InputError
 _EMPTY = {"", "na", "n/a", "nan", "none", "null", "-"}
 
 
-def read_table(path: str | Path, *, sheet: str | int = 0) -> pd.DataFrame:
+def read_table(path: str | Path, *, sheet: str | int = 0, skip_rows: int = 0) -> pd.DataFrame:
     """Read a CSV or XLSX file as text columns with lower-case, trimmed headers.
 
     Empty cells are missing values (NaN). Nothing is converted: see :func:`numbers`.
+    ``skip_rows`` rows above the header (a published file's title and notes) are skipped; row
+    numbers in errors still count them (:func:`row_number`).
     """
     path = Path(path)
     if not path.exists():
@@ -39,7 +41,11 @@ def read_table(path: str | Path, *, sheet: str | int = 0) -> pd.DataFrame:
             hint="Open it in Excel or LibreOffice and save it as .xlsx or CSV (UTF-8)",
         )
     try:
-        table = _read_xlsx(path, sheet) if suffix in {".xlsx", ".xlsm"} else _read_csv(path)
+        table = (
+            _read_xlsx(path, sheet, skip_rows)
+            if suffix in {".xlsx", ".xlsm"}
+            else _read_csv(path, skip_rows)
+        )
     except InputError:
         raise
     except (zipfile.BadZipFile, ValueError, OSError, pd.errors.ParserError) as exc:
@@ -78,7 +84,7 @@ def _refuse_repeated_headers(columns: list[str], path: Path) -> None:
         seen.add(column)
 
 
-def _read_xlsx(path: Path, sheet: str | int) -> pd.DataFrame:
+def _read_xlsx(path: Path, sheet: str | int, skip_rows: int = 0) -> pd.DataFrame:
     """The sheet as text, headers as written (a repeated header is kept, to be refused).
 
     A formula whose value Excel never saved (a workbook written by a program, not opened and
@@ -98,12 +104,16 @@ def _read_xlsx(path: Path, sheet: str | int) -> pd.DataFrame:
         return pd.DataFrame()
     if _holds_formulas(path) and any(cell is None for row in values[1:] for cell in row):
         _refuse_uncached_formulas(path, name, values)
+    values = values[skip_rows:]
+    if not values:
+        return pd.DataFrame()
     header = ["" if cell is None else str(cell) for cell in values[0]]
     header = [h if h.strip() else f"unnamed: {i}" for i, h in enumerate(header)]
     rows = [["" if c is None else _cell_text(c) for c in row] for row in values[1:]]
     width = len(header)
     rows = [(row + [""] * width)[:width] for row in rows]
     table = pd.DataFrame(rows, columns=header, dtype=object)
+    table.index = pd.RangeIndex(skip_rows, skip_rows + len(table))
     return table
 
 
@@ -172,7 +182,7 @@ def _clean_text(values: pd.Series) -> pd.Series:
     return pd.Series(cleaned.array.take(codes, allow_fill=True), index=values.index)
 
 
-def _read_csv(path: Path) -> pd.DataFrame:
+def _read_csv(path: Path, skip_rows: int = 0) -> pd.DataFrame:
     raw = path.read_bytes()
     if not raw.strip():
         raise InputError("the file is empty", file=path, hint="Export it again with a header row")
@@ -199,6 +209,8 @@ def _read_csv(path: Path) -> pd.DataFrame:
         )
     from io import StringIO
 
+    if skip_rows:
+        text = "\n".join(text.lstrip("\ufeff").splitlines()[skip_rows:])
     first = text.lstrip("\ufeff").split("\n", 1)[0]
     if "," not in first and first.count(";") >= 2:
         raise InputError(
@@ -218,6 +230,7 @@ def _read_csv(path: Path) -> pd.DataFrame:
         return pd.DataFrame()
     header = [str(h) if str(h).strip() else f"unnamed: {i}" for i, h in enumerate(table.iloc[0])]
     body = table.iloc[1:].reset_index(drop=True)
+    body.index = pd.RangeIndex(skip_rows, skip_rows + len(body))
     body.columns = header
     return body
 
@@ -345,7 +358,7 @@ def numbers(
         )
     if integer:
         raise_first(
-            (values % 1 != 0).fillna(False).to_numpy(),
+            ((values % 1 != 0) & values.notna()).to_numpy(),
             table,
             "not a whole number",
             file=file,

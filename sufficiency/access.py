@@ -334,7 +334,7 @@ def two_steps(weight: sparse.csr_array, demand: np.ndarray, supply: np.ndarray) 
 
     ``weight`` holds the pairs' weights as a sparse (points x providers) matrix
     (:meth:`CatchmentPairs.to_sparse`); ``demand`` is (points, k) and ``supply`` (providers, k),
-    one column per term (or draw). Step 1 is :func:`_share`; 0 where no provider is in reach,
+    one column per term (or draw). Step 1 is :func:`shares`; 0 where no provider is in reach,
     and a provider with no children in reach shares its places with nobody. The model's one
     2SFCA: :func:`accessibility` and ``catchment.accessibility_columns`` both call it.
 
@@ -348,11 +348,15 @@ def two_steps(weight: sparse.csr_array, demand: np.ndarray, supply: np.ndarray) 
     array([[0.5 , 0.25],
            [0.7 , 0.35]])
     """
-    return np.asarray(weight @ _share(weight, demand, supply))
+    return np.asarray(weight @ shares(weight, demand, supply))
 
 
-def _share(weight: sparse.csr_array, demand: np.ndarray, supply: np.ndarray) -> np.ndarray:
-    """Step 1: each provider's places per child in reach, ``R_j = S_j / Σ_i D_i W(d_ij)``."""
+def shares(weight: sparse.csr_array, demand: np.ndarray, supply: np.ndarray) -> np.ndarray:
+    """Step 1: each provider's places per child in reach, ``R_j = S_j / Σ_i D_i W(d_ij)``.
+
+    ``R_j`` depends on provider ``j``'s own places and the children in its reach only, so one
+    provider's closure (or a new one) leaves every other provider's ``R`` as it is.
+    """
     in_reach = np.asarray(weight.T @ demand)
     share: np.ndarray = np.divide(supply, in_reach, out=np.zeros_like(in_reach), where=in_reach > 0)
     return share
@@ -376,7 +380,7 @@ def supply_to_demand_ratio(
     """
     demand = _amounts(demand, pairs.n_demand, "demand")
     supply = _amounts(supply, pairs.n_supply, "supply")
-    return _share(pairs.to_sparse(decay), demand[:, None], supply[:, None])[:, 0]
+    return shares(pairs.to_sparse(decay), demand[:, None], supply[:, None])[:, 0]
 
 
 def accessibility(

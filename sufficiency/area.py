@@ -35,7 +35,7 @@ from ._io import check_magnitude, numbers, raise_first, read_table, require_colu
 from .errors import InputError
 from .parameters import ward_keys
 from .returns import store
-from .returns.reader import read_return, term_from_name
+from .returns.reader import normalise_grades, read_return, term_from_name
 
 OPTIONAL = {
     "population": ["population.csv"],
@@ -49,6 +49,7 @@ OPTIONAL = {
     "eligible_2s": ["eligible_2s.csv"],
     "income": ["income.csv"],
     "funding_rates": ["funding_rates.toml"],
+    "ofsted": ["ofsted.csv"],
 }
 WARD_FILES = ["wards.geojson", "wards.gpkg", "wards.shp"]
 
@@ -209,6 +210,8 @@ def load_area(path: str | Path) -> Area:
         notes.insert(0, f"Supply read from the return files ({len(files['returns'])} file(s))")
     else:
         returns = from_store[0]
+    if files["ofsted"]:
+        returns = with_ofsted_grade(returns, read_ofsted(files["ofsted"][0]), notes)
     info = config.get("area", {})
     area = Area(
         path=folder,
@@ -257,13 +260,21 @@ def _read_duty_files(area: Area, files: dict[str, list[Path]], known: set[str]) 
 def _check_wards(
     table: pd.DataFrame, known: set[str], path: Path, column: str = "ward_code"
 ) -> None:
+    bad = ~table[column].isin(known)
+    unmatched = sorted(set(table.loc[bad, column].dropna().astype(str)))
+    listed = ", ".join(unmatched[:5]) + (
+        f", ... ({len(unmatched)} in all)" if len(unmatched) > 5 else ""
+    )
     raise_first(
-        ~table[column].isin(known),
+        bad,
         table,
         "ward code not in the wards file",
         file=path,
         column=column,
-        hint="Use the codes of the wards file (the same boundary year)",
+        hint=f"{len(unmatched)} code(s) do not match ({listed}): wards of another boundary "
+        "year? Use the codes of the wards file (the same year): import the ONS figures again "
+        "with sufficiency import births/population FILE --lookup (an LSOA to ward best-fit "
+        "lookup of the wards' year), or map the codes with ONS's ward-to-ward lookup",
     )
 
 
@@ -301,7 +312,16 @@ def read_births(path: Path, known: set[str], notes: list[str] | None = None) -> 
             row=row_number(table, i),
             hint="Give one row per ward and year (and month)",
         )
-    _refuse_gaps(out, known, path, monthly="month" in table.columns)
+    try:
+        refuse_birth_gaps(out, known, path, monthly="month" in table.columns)
+    except InputError as exc:
+        raise InputError(
+            exc.message,
+            file=exc.file,
+            column=exc.column,
+            hint=f"{exc.hint}, or fill them by a stated method: sufficiency import births FILE "
+            "--project-missing",
+        ) from None
     out = out.sort_values(key, kind="stable").reset_index(drop=True)
     if "month" not in table.columns:
         # Each year's row becomes its 12 months, in order: the table stays sorted.
@@ -311,7 +331,7 @@ def read_births(path: Path, known: set[str], notes: list[str] | None = None) -> 
     return out
 
 
-def _refuse_gaps(births: pd.DataFrame, known: set[str], path: Path, *, monthly: bool) -> None:
+def refuse_birth_gaps(births: pd.DataFrame, known: set[str], path: Path, *, monthly: bool) -> None:
     """Every ward, every year from the first to the last (every month, with ``monthly``): else
     an error naming the first ward and year with a gap (wards and years in order)."""
     first, last = int(births["year"].min()), int(births["year"].max())
@@ -532,6 +552,15 @@ def read_returns(
         geography.refuse_without_lookup(frame, wards, postcodes, file=str(path))
         frame = geography.locate(frame, wards, postcodes, file=path)
         lost = frame[frame["located_by"] == "unlocated"]
+        if len(lost) and len(lost) == len(frame):
+            raise InputError(
+                f"none of its {len(frame)} provider(s) is in a ward of the area (e.g. "
+                f"{lost['urn'].iloc[0]}); a run would count no places at all",
+                file=path,
+                hint="Check the providers' coordinates or postcodes are in the area, and that "
+                f"the wards file ({wards.attrs.get('path', 'wards')}) is in the right coordinate "
+                "reference system",
+            )
         if len(lost):
             urns = ", ".join(lost["urn"].astype(str).head(5))
             notes.append(
@@ -542,6 +571,48 @@ def read_returns(
     returns = pd.concat(frames, ignore_index=True)
     returns["term_index"] = [int(t) for t in _term_indices(returns["term"])]
     return returns.sort_values(["term_index", "urn"], kind="stable").reset_index(drop=True)
+
+
+def read_ofsted(path: Path) -> pd.DataFrame:
+    """The area's ``ofsted.csv`` (``sufficiency import ofsted``): ``urn`` and ``ofsted_grade``
+    (1 outstanding to 4 inadequate, missing when not yet inspected), one row per URN."""
+    table = read_table(path)
+    require_columns(table, ["urn", "ofsted_grade"], file=path)
+    grade = numbers(table, "ofsted_grade", file=path, required=False, integer=True)
+    raise_first(
+        ((grade < 1) | (grade > 4)).to_numpy(bool),
+        table,
+        "an Ofsted grade is 1 to 4",
+        file=path,
+        column="ofsted_grade",
+        hint="Import the Ofsted file again: sufficiency import ofsted FILE",
+    )
+    urn = table["urn"].astype("string").str.upper().str.replace(" ", "", regex=False)
+    out = pd.DataFrame({"urn": urn, "ofsted_grade": grade.astype("Int64")})
+    return out.drop_duplicates("urn").reset_index(drop=True)
+
+
+def with_ofsted_grade(
+    returns: pd.DataFrame, ofsted: pd.DataFrame, notes: list[str]
+) -> pd.DataFrame:
+    """Each return row with its provider's ``ofsted_grade`` from ``ofsted.csv`` (by URN); a
+    grade the return gives itself is kept. Grades are words, as ``returns.reader.GRADES``
+    spells them (Ofsted's code 2 is ``good``), whichever source gave them: the supply step
+    (``--min-quality``) reads them so."""
+    grade = ofsted.set_index("urn")["ofsted_grade"]
+    urn = returns["urn"].astype("string").str.upper()
+    codes = pd.Series(grade.reindex(urn.to_numpy()).to_numpy(), index=returns.index)
+    from_file = normalise_grades(codes.astype("Int64").astype("string"))
+    out = returns.copy()
+    if "ofsted_grade" in out.columns:
+        out["ofsted_grade"] = normalise_grades(out["ofsted_grade"]).fillna(from_file)
+    else:
+        out["ofsted_grade"] = from_file
+    matched = int(from_file.notna().sum())
+    notes.append(
+        f"Ofsted grades from ofsted.csv for {matched} of {len(out)} return row(s) (by URN)"
+    )
+    return out
 
 
 def _term_indices(terms: pd.Series) -> list[int]:

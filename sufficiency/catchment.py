@@ -62,6 +62,7 @@ __all__ = [
     "accessibility_columns",
     "default_settings",
     "demand_points",
+    "place_shares",
 ]
 
 COLUMNS = ["accessible_places_per_100", "accessibility_from", "demand_points"]
@@ -362,6 +363,84 @@ def accessibility(
         "demand_points": points.per_ward(n_wards),
         "accessible_places": accessible,
     }
+
+
+def place_shares(
+    wards: gpd.GeoDataFrame,
+    terms: Sequence[Term],
+    children: np.ndarray,
+    sites: np.ndarray,
+    settings: CatchmentSettings | None = None,
+    *,
+    small_areas: pd.DataFrame | None = None,
+) -> dict[str, list[sparse.csr_array]]:
+    """Where one place at each site is felt: the share of it each ward's children have.
+
+    In the 2SFCA a site's places are shared by the children in its reach (step 1,
+    ``access.shares``: ``R_j = S_j / Σ_i D_i W(d_ij)``), and ward ``w``'s accessible places
+    (``accessible_places`` of :func:`accessibility`) are ``Σ_j S_j x M[w, j]`` with::
+
+        M[w, j] = Σ_{i in w} D_i W(d_ij) / Σ_i D_i W(d_ij)
+
+    the share of site ``j``'s places that ward ``w``'s children have (0 for a site with no
+    children in reach). Step 1 depends on a site's own places only, so one provider's closure,
+    or a new site, changes the wards' accessible places by ``M[:, j]`` times its places and
+    nothing else: this is how ``closures`` and ``planning`` follow the catchments.
+
+    Parameters
+    ----------
+    wards, terms, children, settings, small_areas
+        As :func:`accessibility` takes them.
+    sites
+        ``(sites, 2)`` coordinates (EPSG:27700) of the providers or candidate sites.
+
+    Returns
+    -------
+    dict
+        Per age group, one sparse ``(wards, sites)`` matrix ``M`` per term.
+
+    Examples
+    --------
+    Wards A, B, C in a row, 10 children each at their centres 2 km apart; a catchment of
+    2.5 km without decay: a site at B's centre is shared by all three, one at A's by A and B.
+
+    >>> from shapely.geometry import box
+    >>> wards = gpd.GeoDataFrame({"ward_code": ["A", "B", "C"]},
+    ...     geometry=[box(2000 * i, 0, 2000 * (i + 1), 2000) for i in range(3)], crs=27700)
+    >>> settings = CatchmentSettings(dict.fromkeys(AGE_GROUPS, 2500.0), "none")
+    >>> shares = place_shares(wards, [Term.parse("2027-spring")], np.full((3, 1, 3), 10.0),
+    ...                       np.array([[1000.0, 1000.0], [3000.0, 1000.0]]), settings)
+    >>> shares["3_4"][0].toarray().round(3).tolist()
+    [[0.5, 0.333], [0.5, 0.333], [0.0, 0.333]]
+    """
+    settings = default_settings() if settings is None else settings
+    n_wards, n_terms = len(wards), len(terms)
+    points = demand_points(wards, small_areas)
+    sites = np.asarray(sites, dtype=float).reshape(-1, 2)
+    distance = _distances(points.xy, sites, max(settings.catchment.values()))
+    to_ward = sparse.csr_array(
+        (np.ones(len(points.ward)), (points.ward, np.arange(len(points.ward)))),
+        shape=(n_wards, len(points.ward)),
+    )
+    one_place = np.ones((len(sites), n_terms))
+    out: dict[str, list[sparse.csr_array]] = {}
+    for g, group in enumerate(AGE_GROUPS):
+        weight = sparse.csr_array(
+            (_weights(distance.data, settings, group), distance.indices, distance.indptr),
+            shape=distance.shape,
+        )
+        point_children = children[points.ward, :, g] * points.weight[:, None]
+        per_child = access.shares(weight, point_children, one_place)
+        out[group] = [
+            sparse.csr_array(
+                to_ward
+                @ sparse.diags_array(point_children[:, t])
+                @ weight
+                @ sparse.diags_array(per_child[:, t])
+            )
+            for t in range(n_terms)
+        ]
+    return out
 
 
 _LAST_SEARCH: dict[str, Any] = {}

@@ -8,13 +8,25 @@ so a national run costs one array operation over providers x terms x age groups.
     deficit_places_added = sum over wards w, age groups a, terms t of
                            max(0, -gap_after) - max(0, -gap_before)
 
-(at ``term`` only when one is given). The comparison is within the ward (the strict gap): the
-cross-boundary measures (accessibility, flows) are not yet followed, so a setting whose places
-serve a neighbouring ward shows its loss in its own ward only.
+(at ``term`` only when one is given), on the strict within-ward gap. Where the assessment has
+the cross-boundary measures on, the same sum is worked out on their bases too, so that a
+setting's loss is felt in the wards its places serve:
 
-Fragility flags come from the provider's returns: occupancy below ``LOW_OCCUPANCY`` (children on
-roll / places), vacancies up since its previous return, a staff vacancy rate of
-``STAFF_VACANCY_RATE`` or more (vacancies / (staff in post + vacancies)), more leavers than
+- **accessibility** (``deficit_places_added_access``): the gap on the accessibility basis is
+  ``utilisation x accessible_places - demand_places``, ``accessible_places`` being the places
+  the ward's children have within reach (``catchment.accessibility``: the 2SFCA). In the 2SFCA a
+  provider's places are shared among the children in its catchment in proportion to their
+  weighted number, and the others' shares do not change when it closes
+  (``catchment.place_shares``), so its closure takes ``places x M[w, j]`` from each ward ``w``
+  its catchment reaches;
+- **flows** (``deficit_places_added_flows``, where the area has ``flows.csv``): the gap on the
+  flows basis (``flows.flow_gap``: demand moved to the wards where children attend) loses the
+  provider's places in its own ward.
+
+Fragility flags come from the provider's returns: occupancy below ``fragility.low_occupancy``
+(children on roll / places), vacancies up since its previous return, a staff vacancy rate of
+``fragility.staff_vacancy_rate`` or more (vacancies / (staff in post + vacancies)); both
+thresholds are parameters in ``data/defaults.toml`` with their meaning), more leavers than
 recruits, a closure or a fall in places in its history, and an Ofsted grade of 3 or 4 (or the
 words) where the returns carry an ``ofsted_grade`` column.
 """
@@ -26,7 +38,9 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from scipy import sparse
 
+from . import catchment
 from . import gap as gap_model
 from .area import Area
 from .assess import Assessment, as_area, as_parameters, assess
@@ -36,11 +50,7 @@ from .returns.reader import CHILDREN, PLACES, VACANCIES
 from .supply import ProviderSupply
 from .terms import AGE_GROUPS, Term
 
-LOW_OCCUPANCY = 0.6
-"""Occupancy (children on roll / places) below which a setting's income is at risk."""
-STAFF_VACANCY_RATE = 0.2
-"""Staff vacancies / (staff in post + vacancies) at or above which recruitment is a risk."""
-WEAK_OFSTED = {"3", "4", "requires improvement", "inadequate"}
+WEAK_OFSTED = {"3", "4", "requires improvement", "requires_improvement", "inadequate"}
 
 COLUMNS = [
     "urn",
@@ -53,6 +63,9 @@ COLUMNS = [
     "first_term_affected",
     "wards_affected",
     "sole_setting_for",
+    "deficit_places_added_access",
+    "wards_affected_access",
+    "deficit_places_added_flows",
     "occupancy",
     "vacancies",
     "vacancies_change",
@@ -63,7 +76,8 @@ COLUMNS = [
     "flags",
 ]
 """``resilience.csv``: one row per open provider, sorted by deficit places added (largest
-first), then urn."""
+first), then urn. ``deficit_places_added_access`` and ``wards_affected_access`` are empty
+without accessibility, ``deficit_places_added_flows`` without a flow matrix."""
 
 
 @dataclass(frozen=True)
@@ -120,6 +134,78 @@ def closure_effects(
     added = np.maximum(0.0, -after) - np.maximum(0.0, -before)
     added[~inside] = 0.0
     return ClosureEffects(urn=urn, ward_row=ward_row, added=added)
+
+
+@dataclass(frozen=True)
+class ReachEffects:
+    """Each urn's closure effect on the gap on the accessibility basis.
+
+    ``added[k, t, g]`` is the deficit places its closure adds over the wards its catchment
+    reaches; ``wards[k]`` lists those pushed into or deeper into deficit (``ward:age_group``).
+    """
+
+    urn: np.ndarray
+    added: np.ndarray
+    wards: list[list[str]]
+
+
+def reach_effects(
+    providers: ProviderSupply,
+    wards: pd.Index,
+    accessible_places: np.ndarray,
+    demand_places: np.ndarray,
+    shares: dict[str, list[sparse.csr_array]],
+    utilisation: float,
+) -> ReachEffects:
+    """The deficit places each urn's closure alone adds on the accessibility basis.
+
+    ``accessible_places`` and ``demand_places`` are (wards, terms, 3); ``shares`` is
+    ``catchment.place_shares`` for the providers' locations. The gap before is
+    ``gap.gap(accessible_places, demand_places, utilisation)``; closing urn ``k`` (all its
+    locations) takes ``Σ_{j of k} places[j] x M[w, j]`` from each ward's accessible places.
+
+    Examples
+    --------
+    Wards A, B with demand 10 each, accessible places 12 and 8; one provider of 6 places shared
+    half and half: closing it leaves 9 and 5 accessible, gaps -1 and -5 from +2 and -2, so it
+    adds 1 + 3 = 4 deficit places.
+
+    >>> supply = ProviderSupply(urn=np.array(["P1"], dtype=object),
+    ...     ward_code=np.array(["A"], dtype=object), xy=np.zeros((1, 2)),
+    ...     places=np.array([[[0.0, 0.0, 6.0]]]))
+    >>> half = sparse.csr_array(np.array([[0.5], [0.5]]))
+    >>> effects = reach_effects(supply, pd.Index(["A", "B"]),
+    ...     np.array([12.0, 8.0]).reshape(2, 1, 1) * [[[0, 0, 1]]],
+    ...     np.array([10.0, 10.0]).reshape(2, 1, 1) * [[[0, 0, 1]]],
+    ...     {"under2": [half], "2": [half], "3_4": [half]}, 1.0)
+    >>> effects.added.sum(), effects.wards
+    (np.float64(4.0), [['A:3_4', 'B:3_4']])
+    """
+    urns, urn_of = np.unique(providers.urn.astype(str), return_inverse=True)
+    n_rows, n_terms = providers.places.shape[:2]
+    to_urn = sparse.csr_array(
+        (np.ones(n_rows), (np.arange(n_rows), urn_of)), shape=(n_rows, len(urns))
+    )
+    before = gap_model.gap(accessible_places, demand_places, utilisation)
+    added = np.zeros((len(urns), n_terms, len(AGE_GROUPS)))
+    hit: set[tuple[int, int, int]] = set()
+    for g, group in enumerate(AGE_GROUPS):
+        for t in range(n_terms):
+            loss = sparse.coo_array(
+                shares[group][t] @ sparse.diags_array(providers.places[:, t, g]) @ to_urn
+            )
+            w, k = loss.coords
+            after = gap_model.gap(
+                accessible_places[w, t, g] - loss.data, demand_places[w, t, g], utilisation
+            )
+            extra = np.maximum(0.0, -after) - np.maximum(0.0, -before[w, t, g])
+            np.add.at(added[:, t, g], k, extra)
+            felt = extra > 1e-9
+            hit.update((int(a), int(b), g) for a, b in zip(k[felt], w[felt], strict=True))
+    labels: list[list[str]] = [[] for _ in urns]
+    for k, w, g in sorted(hit):
+        labels[k].append(f"{wards[w]}:{AGE_GROUPS[g]}")
+    return ReachEffects(urn=urns, added=added, wards=labels)
 
 
 @dataclass
@@ -203,7 +289,51 @@ def resilience(
     per_row = per_row[per_row["urn"].isin(open_urns)]
     single = single_settings(providers, wards, demand, names)
     table = _provider_table(per_row, terms, names, first_forecast, single, result)
+    table = _cross_boundary(table, result, demand, at)
     return Resilience(table=table, single_settings=single, assessment=result, term=_term(at, terms))
+
+
+def _cross_boundary(
+    table: pd.DataFrame, result: Assessment, demand: np.ndarray, at: int | None
+) -> pd.DataFrame:
+    """The closures' effects on the accessibility and flows bases, where the assessment has
+    them, joined to ``table`` by urn (empty columns where it has not)."""
+    providers = result.providers
+    assert providers is not None
+    wards = pd.Index(result.area.ward_codes)
+    utilisation = result.parameters.utilisation
+    table = table.copy()
+    table["deficit_places_added_access"] = np.nan
+    table["wards_affected_access"] = ""
+    table["deficit_places_added_flows"] = np.nan
+    if "accessible_places_per_100" in result.gap.columns:
+        children = cube(result.gap, "children", wards, result.terms)
+        settings = catchment.CatchmentSettings.from_values(result.parameters.section("catchment"))
+        small = result.area.small_areas
+        reach = catchment.accessibility(
+            result.area.wards, result.terms, children, providers, settings, small_areas=small
+        )
+        shares = catchment.place_shares(
+            result.area.wards, result.terms, children, providers.xy, settings, small_areas=small
+        )
+        effects = reach_effects(
+            providers, wards, reach["accessible_places"], demand, shares, utilisation
+        )
+        counted = effects.added if at is None else effects.added[:, [at]]
+        by_urn = pd.Series(counted.sum(axis=(1, 2)), index=effects.urn)
+        labels = pd.Series(["; ".join(x) for x in effects.wards], index=effects.urn)
+        table["deficit_places_added_access"] = table["urn"].map(by_urn).to_numpy(float)
+        table["wards_affected_access"] = (
+            table["urn"].map(labels).astype(object).fillna("").to_numpy()
+        )
+    if "demand_places_flows" in result.gap.columns:
+        moved = cube(result.gap, "demand_places_flows", wards, result.terms)
+        effects_flows = closure_effects(providers, wards, moved, utilisation)
+        counted = effects_flows.added if at is None else effects_flows.added[:, [at]]
+        by_urn = pd.Series(counted.sum(axis=(1, 2)), index=effects_flows.urn.astype(str))
+        by_urn = by_urn.groupby(level=0).sum()
+        table["deficit_places_added_flows"] = table["urn"].map(by_urn).to_numpy(float)
+    return table[COLUMNS]
 
 
 def _assessment(
@@ -319,11 +449,22 @@ def _provider_table(
     )
     table["ward_name"] = table["ward_code"].map(names).fillna("")
     table["supply_places"] = table["urn"].map(first_forecast).fillna(0.0).to_numpy()
-    sole = single.groupby("urn")["age_group"].agg("; ".join) if len(single) else pd.Series()
-    table["sole_setting_for"] = table["urn"].map(sole).fillna("")
-    table = table.merge(fragility(result.area.returns, result.latest_return), on="urn", how="left")
+    sole = (
+        single.groupby("urn")["age_group"].agg("; ".join)
+        if len(single)
+        else pd.Series(dtype=object)
+    )
+    table["sole_setting_for"] = table["urn"].map(sole).astype(object).fillna("")
+    thresholds = result.parameters.numbers("fragility")
+    flagged = fragility(
+        result.area.returns,
+        result.latest_return,
+        low_occupancy=thresholds["low_occupancy"],
+        staff_vacancy_rate=thresholds["staff_vacancy_rate"],
+    )
+    table = table.merge(flagged, on="urn", how="left")
     table["flags"] = table["flags"].fillna("")
-    return ranked(table)[COLUMNS]
+    return ranked(table)
 
 
 def ranked(table: pd.DataFrame) -> pd.DataFrame:
@@ -334,10 +475,16 @@ def ranked(table: pd.DataFrame) -> pd.DataFrame:
     return order.reset_index(drop=True)
 
 
-def fragility(returns: pd.DataFrame, latest: Term) -> pd.DataFrame:
+def fragility(
+    returns: pd.DataFrame, latest: Term, *, low_occupancy: float, staff_vacancy_rate: float
+) -> pd.DataFrame:
     """Per urn, from its latest return as at ``latest`` and the ones before it: occupancy,
     vacancies and their change since the previous return, staff vacancy rate, leavers and
-    recruits, Ofsted grade (where a column exists) and the flags they raise."""
+    recruits, Ofsted grade (where a column exists) and the flags they raise.
+
+    ``low_occupancy`` and ``staff_vacancy_rate`` are the thresholds of the ``[fragility]``
+    parameters (``data/defaults.toml``): occupancy below the first, a staff vacancy rate at or
+    above the second, raise their flags."""
     made = returns[returns["urn"].notna() & (returns["term_index"] <= latest.index)].copy()
     made["urn"] = made["urn"].astype(str)
     made = made.sort_values(["urn", "term_index"], kind="stable")
@@ -367,9 +514,9 @@ def fragility(returns: pd.DataFrame, latest: Term) -> pd.DataFrame:
     most_before = earlier.groupby("urn")["_places"].max().reindex(out.index)
     fell = places < most_before
     flags = {
-        "low occupancy": out["occupancy"] < LOW_OCCUPANCY,
+        "low occupancy": out["occupancy"] < low_occupancy,
         "vacancies rising": out["vacancies_change"] > 0,
-        "staff vacancies": out["staff_vacancy_rate"] >= STAFF_VACANCY_RATE,
+        "staff vacancies": out["staff_vacancy_rate"] >= staff_vacancy_rate,
         "more leavers than recruits": out["staff_leavers"].fillna(0)
         > out["staff_recruits"].fillna(0),
         "closure in history": closed_before,

@@ -40,6 +40,7 @@ SECTIONS = (
     "catchment",
     "send",
     "package",
+    "fragility",
 )
 WARD_SECTIONS = ("eligibility", "take_up", "hours_used", "paid_hours", "send")
 

@@ -9,27 +9,37 @@ the first forecast term on, so its gap by ``utilisation`` in every term::
                 sum of x_u <= places;  sum of cost_u x_u <= budget
                 sum of x_u in a ward <= max_per_ward;  sum of x_u at a site <= its capacity
 
-solved exactly by ``scipy.optimize.milp`` (HiGHS). The optimum is often not unique; ties are
-broken in two more solves, keeping the least deficit left: first the fewest places, then the
-plan whose places sit earliest in unit order (ward code, then age group ``under2, 2, 3_4``;
-candidate sites in file order), i.e. the smallest ``sum of rank_u x_u``. The comparison is the
+solved by ``scipy.optimize.milp`` (HiGHS) to a zero optimality gap. The optimum is often not
+unique; ties are broken in the same solve by a small cost per place worth less than
+:data:`TIE_BREAK` (0.01) deficit places in all: among plans whose deficit left is within that
+of the least, first the fewest places, then the plan whose places sit earliest in unit order
+(ward code, then age group ``under2, 2, 3_4``; candidate sites in file order), i.e. the
+smallest ``sum of rank_u x_u``. (Three solves, each keeping the previous optimum, give the same
+rule exactly but took 30 s each for an authority with 150 sites across catchments.) The
+ranks' weight shrinks with the size of the plan: in a large plan HiGHS's own tolerances
+(about 1e-6) may leave two plans equal in deficit and places in either order. The comparison is the
 greedy answer: units in order of their ward's deepest deficit (largest first, ties in unit
 order), each given as many places as close that deficit, within the limits.
 
-Within the ward only: the cross-boundary measures (accessibility, flows) are not yet followed.
+The gap closed is the within-ward one, or (``basis``) the gap across catchments or on the flows
+basis. Across catchments a new place at a unit is shared, as in the 2SFCA, by the children
+within its catchment in every ward (``catchment.place_shares``: exact, since a new site leaves
+the other providers' places per child as they are), so ``x_u`` enters each cell's constraint
+with its share there; the programme stays linear.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from scipy import sparse
 
+from . import catchment, geography
 from . import gap as gap_model
 from .area import Area
 from .assess import Assessment
@@ -48,8 +58,16 @@ COLUMNS = [
     "deficit_after",
     "greedy_places_added",
     "greedy_deficit_after",
+    "easting",
+    "northing",
 ]
-"""``plan.csv``: one row per unit that has a deficit or receives places, in unit order."""
+"""``plan.csv``: one row per unit that has a deficit or receives places, in unit order;
+``easting, northing`` (EPSG:27700) are where the unit's places are (a ward's representative
+point, or the candidate site), for the map layer."""
+
+TIE_BREAK = 0.01
+"""Deficit places (summed over the terms counted) that the tie-break is worth at most: among
+plans within it of the least deficit, the fewest places, then the earliest units, win."""
 
 CANDIDATE_COLUMNS = ["site_id", "ward_code", "age_groups", "capacity", "cost_per_place"]
 
@@ -58,9 +76,13 @@ CANDIDATE_COLUMNS = ["site_id", "ward_code", "age_groups", "capacity", "cost_per
 class Units:
     """The units that may receive places.
 
-    ``cell[u]`` is the (ward, age group) cell, as ``ward_row * 3 + group``, whose gap unit
-    ``u`` raises; ``group[u]`` a limit group (a ward or a site) with its ``limit``; ``cost[u]``
+    ``cell[u]`` is the (ward, age group) cell, as ``ward_row * 3 + group``, where unit ``u``'s
+    places are; ``group[u]`` a limit group (a ward or a site) with its ``limit``; ``cost[u]``
     the cost of one place there; ``ward_limit`` the most new places in one ward.
+
+    ``effect``, one sparse ``(cells, units)`` matrix per term, says how much of one new place
+    at unit ``u`` each cell's children have: ``None`` (the within-ward and flows bases) is 1 in
+    the unit's own cell; across catchments it is ``catchment.place_shares``.
     """
 
     cell: np.ndarray
@@ -68,6 +90,17 @@ class Units:
     limit: np.ndarray
     cost: np.ndarray
     ward_limit: float = math.inf
+    effect: tuple[sparse.csr_array, ...] | None = None
+
+    def effects(self, n_cells: int, n_terms: int) -> list[sparse.csr_array]:
+        """One ``(cells, units)`` matrix per term (the own-cell one where ``effect`` is None)."""
+        if self.effect is not None:
+            return list(self.effect)
+        own = sparse.csr_array(
+            (np.ones(len(self.cell)), (self.cell, np.arange(len(self.cell)))),
+            shape=(n_cells, len(self.cell)),
+        )
+        return [own] * n_terms
 
 
 def deficit_left(
@@ -75,11 +108,19 @@ def deficit_left(
 ) -> np.ndarray:
     """Deficit places per cell (summed over the terms of ``gap_cells``, (cells, terms)) with
     ``added[u]`` new places."""
-    extra = np.zeros(len(gap_cells))
-    np.add.at(extra, units.cell, added)
-    after = gap_cells + utilisation * extra[:, None]
+    after = _after(gap_cells, units, added, utilisation)
     deficit: np.ndarray = np.maximum(0.0, -after).sum(axis=1)
     return deficit
+
+
+def _after(
+    gap_cells: np.ndarray, units: Units, added: np.ndarray, utilisation: float
+) -> np.ndarray:
+    """The gap per cell and term with ``added[u]`` new places."""
+    effects = units.effects(*gap_cells.shape)
+    extra = np.column_stack([effect @ added.astype(float) for effect in effects])
+    after: np.ndarray = gap_cells + utilisation * extra
+    return after
 
 
 def optimal_places(
@@ -111,16 +152,17 @@ def optimal_places(
         return np.zeros(n_units, dtype=int)
     n_terms = gap_cells.shape[1]
     n_slack = len(short) * n_terms
-    # Variables: x (units), then s (short cells x terms).
-    position = np.full(len(gap_cells), -1)
-    position[short] = np.arange(len(short))
-    useful = position[units.cell] >= 0
+    # Variables: x (units), then s (short cells x terms). Row (c, t) of the cover:
+    # -utilisation x effect_t[c, :] x - s[c, t] <= gap[c, t].
+    effects = units.effects(*gap_cells.shape)
+    useful = np.zeros(n_units, dtype=bool)
     rows, cols, vals = [], [], []
-    for t in range(n_terms):  # terms: a handful; the rows are built as arrays
-        u = np.flatnonzero(useful)
-        rows += [position[units.cell[u]] * n_terms + t, np.arange(len(short)) * n_terms + t]
-        cols += [u, n_units + np.arange(len(short)) * n_terms + t]
-        vals += [np.full(len(u), -utilisation), np.full(len(short), -1.0)]
+    for t, effect in enumerate(effects):  # terms: a handful; each a sparse block
+        block = sparse.coo_array(effect[short])
+        useful[block.coords[1]] = True
+        rows += [block.coords[0] * n_terms + t, np.arange(len(short)) * n_terms + t]
+        cols += [block.coords[1], n_units + np.arange(len(short)) * n_terms + t]
+        vals += [-utilisation * block.data, np.full(len(short), -1.0)]
     cover = sparse.csr_array(
         (np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))),
         shape=(n_slack, n_units + n_slack),
@@ -157,17 +199,37 @@ def optimal_places(
     deficit = np.concatenate([np.zeros(n_units), np.ones(n_slack)])
     count = np.concatenate([np.ones(n_units), np.zeros(n_slack)])
     rank = np.concatenate([np.arange(1, n_units + 1, dtype=float), np.zeros(n_slack)])
-    # Three solves, each keeping the previous optimum: least deficit, fewest places, earliest.
-    for objective in (deficit, count, rank):
-        solved = optimize.milp(
-            objective, constraints=constraints, integrality=integrality, bounds=bounds
-        )
-        if not solved.success:
-            raise InputError(f"the plan could not be solved: {solved.message}")
-        best = float(objective @ solved.x)
-        constraints.append(optimize.LinearConstraint(objective[None, :], -np.inf, best + 1e-6))
+    # One solve: the deficit, plus a tie-break worth less than TIE_BREAK deficit places in all:
+    # (R + 1) per place (fewest places first), then the rank (earliest units), R being the
+    # largest rank sum possible. Solved to a zero relative gap.
+    most = _most_places(units, cap, places, budget)
+    ranks = n_units * most
+    weight = TIE_BREAK / (most * (ranks + 1) + ranks + 1)
+    objective = deficit + weight * ((ranks + 1) * count + rank)
+    solved = optimize.milp(
+        objective,
+        constraints=constraints,
+        integrality=integrality,
+        bounds=bounds,
+        options={"mip_rel_gap": 0.0},
+    )
+    if not solved.success:
+        raise InputError(f"the plan could not be solved: {solved.message}")
     chosen: np.ndarray = np.rint(solved.x[:n_units]).astype(int)
     return chosen
+
+
+def _most_places(units: Units, cap: np.ndarray, places: int | None, budget: float | None) -> float:
+    """The most places a plan can add: ``places``, what the budget buys at the cheapest unit,
+    the units' limits added up; the least of them."""
+    most = float(cap.sum())
+    if places is not None:
+        most = min(most, float(places))
+    if budget is not None and (units.cost > 0).any():
+        most = min(most, math.floor(budget / float(units.cost[units.cost > 0].min())))
+    if not math.isfinite(most):
+        raise ValueError("a plan needs a number of places, a budget or finite limits")
+    return max(most, 1.0)
 
 
 def greedy_places(
@@ -179,7 +241,13 @@ def greedy_places(
     utilisation: float,
 ) -> np.ndarray:
     """The obvious answer: units by their cell's deepest deficit (largest first, ties in unit
-    order), each given the places that close it, within the limits."""
+    order), each given the places that close what is left of it, within the limits.
+
+    Across catchments a place at a unit counts in its own cell by its share there (at the term
+    of the cell's deepest deficit left), and the places already given, wherever they are, count
+    where their catchments reach; within the ward the share is 1.
+    """
+    effects = units.effects(*gap_cells.shape)
     deepest = np.maximum(0.0, -gap_cells.min(axis=1))
     order = np.argsort(-deepest[units.cell], kind="stable")
     left_places = math.inf if places is None else float(places)
@@ -188,21 +256,25 @@ def greedy_places(
     for u in range(len(units.cell)):
         group_left[int(units.group[u])] = min(group_left[int(units.group[u])], units.limit[u])
     ward_left = dict.fromkeys((units.cell // 3).tolist(), units.ward_limit)
-    need = deepest.copy()
     added = np.zeros(len(units.cell), dtype=int)
     for u in order:  # a ranking, not a model step: a few hundred units at most
         cell, group = int(units.cell[u]), int(units.group[u])
+        gap_now = _after(gap_cells[[cell]], _one_cell(units, effects, cell), added, utilisation)
+        t = int(np.argmin(gap_now[0]))
+        need = max(0.0, -float(gap_now[0, t]))
+        own = float(effects[t][[cell]][:, [u]].toarray()[0, 0])
+        if need <= 0 or own <= 0:
+            continue
         affordable = (
             math.floor(left_budget / units.cost[u] + 1e-9) if units.cost[u] > 0 else math.inf
         )
-        wanted = math.ceil(need[cell] / utilisation - 1e-9) if need[cell] > 0 else 0
+        wanted = math.ceil(need / (utilisation * own) - 1e-9)
         ward = cell // 3
         most = min(left_places, group_left[group], ward_left[ward], affordable)
         give = int(min(wanted, most))
         if give <= 0:
             continue
         added[u] = give
-        need[cell] -= give * utilisation
         left_places -= give
         left_budget -= give * units.cost[u]
         group_left[group] -= give
@@ -210,9 +282,27 @@ def greedy_places(
     return added
 
 
+def _one_cell(units: Units, effects: list[sparse.csr_array], cell: int) -> Units:
+    """``units`` with their effects on one cell only (as row 0)."""
+    return Units(
+        cell=np.zeros(len(units.cell), dtype=int),
+        group=units.group,
+        limit=units.limit,
+        cost=units.cost,
+        ward_limit=units.ward_limit,
+        effect=tuple(sparse.csr_array(effect[[cell]]) for effect in effects),
+    )
+
+
 @dataclass
 class Plan:
-    """The result of :func:`plan`: ``table`` is ``plan.csv`` (:data:`COLUMNS`)."""
+    """The result of :func:`plan`: ``table`` is ``plan.csv`` (:data:`COLUMNS`).
+
+    ``deficit_before``, ``deficit_left`` and ``greedy_left`` are deficit places on ``basis``
+    summed over every ward, the chosen age groups and the terms counted (wards without a
+    candidate site included); ``places_added`` and ``greedy_places_added`` the places each
+    plan adds.
+    """
 
     table: pd.DataFrame
     deficit_before: float
@@ -222,6 +312,12 @@ class Plan:
     greedy_places_added: int
     assessment: Assessment
     term: Term | None
+    basis: str = "ward"
+
+
+BASES = ("ward", "catchment", "flows")
+"""The gap a plan closes: within the ward (``gap_places``), across catchments (the 2SFCA's
+accessible places, ``catchment.place_shares``) or where children attend (``gap_places_flows``)."""
 
 
 def plan(  # noqa: PLR0913 - the command's options, keyword-only
@@ -236,6 +332,7 @@ def plan(  # noqa: PLR0913 - the command's options, keyword-only
     cost_per_place: float | None = None,
     budget: float | None = None,
     scenario: str | Path | None = None,
+    basis: str | None = None,
 ) -> Plan:
     """Where ``places`` new places (or ``budget``) close the most deficit.
 
@@ -250,33 +347,36 @@ def plan(  # noqa: PLR0913 - the command's options, keyword-only
     term
         Count the deficit at this forecast term only (default: summed over all).
     candidates
-        A CSV of candidate sites (:data:`CANDIDATE_COLUMNS`); default: any ward.
+        A CSV of candidate sites (:func:`read_candidates`); default: any ward.
     max_per_ward
         At most this many new places in one ward (all age groups together).
     cost_per_place, budget
         Cost of one place (a site's own ``cost_per_place`` wins) and the budget.
+    basis
+        One of :data:`BASES`. Default: ``catchment`` where the assessment has accessibility
+        on, else ``ward``. Across catchments a new place at a site (or at a ward's
+        representative point) serves the children within its catchment, in any ward.
     """
     _check_limits(places, max_per_ward, cost_per_place, budget)
     groups = _age_groups(age_groups)
     result = _assessment(area, parameters, scenario)
+    basis = _basis(basis, result)
     terms = result.terms
     at = _forecast_term(term, terms)
     wards = pd.Index(result.area.ward_codes)
-    gap_cube = gap_model.gap(
-        result.supply_places,
-        cube(result.gap, "demand_places", wards, terms),
-        result.parameters.utilisation,
-    )
-    if at is not None:
-        gap_cube = gap_cube[:, [at]]
+    gap_cube = _gap_cube(result, basis)
+    chosen_terms = list(range(len(terms))) if at is None else [at]
+    gap_cube = gap_cube[:, chosen_terms]
     # Cells: ward_row * 3 + group; gap (cells, terms); age groups not chosen cannot take places.
     gap_cells = gap_cube.transpose(0, 2, 1).reshape(len(wards) * len(AGE_GROUPS), -1)
     if candidates is None:
-        units, sites = _ward_units(wards, groups, max_per_ward, cost_per_place or 0.0)
+        units, sites, xy = _ward_units(result.area, groups, max_per_ward, cost_per_place or 0.0)
     else:
-        units, sites = _site_units(
-            read_candidates(candidates, wards), groups, max_per_ward, cost_per_place
+        units, sites, xy = _site_units(
+            read_candidates(candidates, result.area), groups, max_per_ward, cost_per_place
         )
+    if basis == "catchment":
+        units = replace(units, effect=_catchment_effects(result, units, xy, chosen_terms))
     if budget is not None and not (units.cost > 0).all():
         raise InputError(
             "--budget needs a cost per place",
@@ -301,19 +401,101 @@ def plan(  # noqa: PLR0913 - the command's options, keyword-only
             "deficit_after": after[units.cell],
             "greedy_places_added": greedy,
             "greedy_deficit_after": greedy_after[units.cell],
+            "easting": xy[:, 0],
+            "northing": xy[:, 1],
         }
     )
     table = table[(table["deficit_before"] > 0) | (table["places_added"] > 0)]
+    counted = np.flatnonzero(np.isin(np.arange(len(gap_cells)) % 3, groups))
     return Plan(
         table=table[COLUMNS].reset_index(drop=True),
-        deficit_before=float(before[np.unique(units.cell)].sum()),
-        deficit_left=float(after[np.unique(units.cell)].sum()),
-        greedy_left=float(greedy_after[np.unique(units.cell)].sum()),
+        deficit_before=float(before[counted].sum()),
+        deficit_left=float(after[counted].sum()),
+        greedy_left=float(greedy_after[counted].sum()),
         places_added=int(best.sum()),
         greedy_places_added=int(greedy.sum()),
         assessment=result,
         term=None if at is None else terms[at],
+        basis=basis,
     )
+
+
+def _basis(basis: str | None, result: Assessment) -> str:
+    has_access = "accessible_places_per_100" in result.gap.columns
+    has_flows = "gap_places_flows" in result.gap.columns
+    if basis is None:
+        return "catchment" if has_access else "ward"
+    if basis not in BASES:
+        raise InputError("--basis: unknown basis", value=basis, hint="Use " + ", ".join(BASES))
+    if basis == "catchment" and not has_access:
+        raise InputError(
+            "--basis catchment needs accessibility, which this assessment has off",
+            hint="Assess with accessibility on, or use --basis ward",
+        )
+    if basis == "flows" and not has_flows:
+        raise InputError(
+            "--basis flows needs a flow matrix: the area has no flows.csv",
+            hint="Add flows.csv to the area (home_ward_code, setting_ward_code, share)",
+        )
+    return basis
+
+
+def _gap_cube(result: Assessment, basis: str) -> np.ndarray:
+    """The gap a plan closes, (wards, terms, 3): ``gap.gap`` of the supply (or, across
+    catchments, the accessible places) and the demand, or the flows gap of the assessment."""
+    wards = pd.Index(result.area.ward_codes)
+    demand = cube(result.gap, "demand_places", wards, result.terms)
+    utilisation = result.parameters.utilisation
+    if basis == "flows":
+        return cube(result.gap, "gap_places_flows", wards, result.terms)
+    if basis == "catchment":
+        providers = result.providers
+        if providers is None:
+            raise InputError("the assessment carries no provider supply")
+        reach = catchment.accessibility(
+            result.area.wards,
+            result.terms,
+            cube(result.gap, "children", wards, result.terms),
+            providers,
+            catchment.CatchmentSettings.from_values(result.parameters.section("catchment")),
+            small_areas=result.area.small_areas,
+        )
+        return gap_model.gap(reach["accessible_places"], demand, utilisation)
+    return gap_model.gap(result.supply_places, demand, utilisation)
+
+
+def _catchment_effects(
+    result: Assessment, units: Units, xy: np.ndarray, chosen_terms: list[int]
+) -> tuple[sparse.csr_array, ...]:
+    """Per chosen term, the ``(cells, units)`` share of one new place at each unit that each
+    cell's children have (``catchment.place_shares`` at the units' locations)."""
+    wards = pd.Index(result.area.ward_codes)
+    shares = catchment.place_shares(
+        result.area.wards,
+        result.terms,
+        cube(result.gap, "children", wards, result.terms),
+        xy,
+        catchment.CatchmentSettings.from_values(result.parameters.section("catchment")),
+        small_areas=result.area.small_areas,
+    )
+    group = units.cell % 3
+    n_cells = len(wards) * len(AGE_GROUPS)
+    out = []
+    for t in chosen_terms:
+        rows, cols, vals = [], [], []
+        for g, name in enumerate(AGE_GROUPS):
+            mine = np.flatnonzero(group == g)
+            block = sparse.coo_array(shares[name][t][:, mine])
+            rows.append(block.coords[0] * 3 + g)
+            cols.append(mine[block.coords[1]])
+            vals.append(block.data)
+        out.append(
+            sparse.csr_array(
+                (np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))),
+                shape=(n_cells, len(units.cell)),
+            )
+        )
+    return tuple(out)
 
 
 def _check_limits(
@@ -346,10 +528,12 @@ def _age_groups(age_groups: Sequence[str]) -> list[int]:
 
 
 def _ward_units(
-    wards: pd.Index, groups: list[int], max_per_ward: int | None, cost: float
-) -> tuple[Units, np.ndarray]:
-    ward_row = np.repeat(np.arange(len(wards)), len(groups))
-    group = np.tile(np.asarray(groups, dtype=int), len(wards))
+    area: Area, groups: list[int], max_per_ward: int | None, cost: float
+) -> tuple[Units, np.ndarray, np.ndarray]:
+    """One unit per ward and age group, at the ward's representative point."""
+    n_wards = len(area.ward_codes)
+    ward_row = np.repeat(np.arange(n_wards), len(groups))
+    group = np.tile(np.asarray(groups, dtype=int), n_wards)
     n = len(ward_row)
     units = Units(
         cell=ward_row * 3 + group,
@@ -357,12 +541,14 @@ def _ward_units(
         limit=np.full(n, np.inf if max_per_ward is None else float(max_per_ward)),
         cost=np.full(n, cost),
     )
-    return units, np.full(n, "", dtype=object)
+    point = area.wards.geometry.representative_point()
+    xy = np.column_stack([point.x.to_numpy(), point.y.to_numpy()])[ward_row]
+    return units, np.full(n, "", dtype=object), xy.reshape(-1, 2)
 
 
 def _site_units(
     sites: pd.DataFrame, groups: list[int], max_per_ward: int | None, cost: float | None
-) -> tuple[Units, np.ndarray]:
+) -> tuple[Units, np.ndarray, np.ndarray]:
     """One unit per site and age group it offers (among ``groups``); limit groups are sites
     (their capacity), with ``max_per_ward`` as a further limit by ward."""
     cells: list[int] = []
@@ -384,37 +570,43 @@ def _site_units(
         cost=np.nan_to_num(unit_cost, nan=0.0),
         ward_limit=math.inf if max_per_ward is None else float(max_per_ward),
     )
-    return units, sites["site_id"].to_numpy(dtype=object)[site_index]
+    xy = sites[["easting", "northing"]].to_numpy(float)[site_index].reshape(-1, 2)
+    return units, sites["site_id"].to_numpy(dtype=object)[site_index], xy
 
 
-def read_candidates(path: str | Path, wards: pd.Index) -> pd.DataFrame:
-    """Candidate sites: ``site_id, ward_code, age_groups, capacity[, cost_per_place]``.
+LOCATION_COLUMNS = ("ward_code", "easting", "northing", "latitude", "longitude", "postcode")
 
-    ``age_groups`` lists age groups separated by ``;`` (blank: all three). Each bad row is an
-    :class:`InputError` naming the file, row (header is row 1) and column.
+
+def read_candidates(path: str | Path, area: Area) -> pd.DataFrame:
+    """Candidate sites: ``site_id, capacity``, a location, ``age_groups``, ``cost_per_place``.
+
+    The location is a ``ward_code`` of the area, or ``easting, northing`` (EPSG:27700), or
+    ``latitude, longitude``, or a ``postcode`` (with the area's ``postcodes.csv``): the site is
+    placed in a ward by ``geography.locate``, the step that places providers (point in polygon;
+    a ward code given wins over coordinates). ``age_groups`` lists age groups separated by
+    ``;`` (blank: all three). Each bad row is an :class:`InputError` naming the file, row
+    (header is row 1) and column; a site outside every ward is one.
+
+    Returns ``site_id, ward_row, age_groups, capacity, cost_per_place, easting, northing``.
     """
     path = Path(path)
+    wards = pd.Index(area.ward_codes)
     try:
         frame = pd.read_csv(path, dtype=str, keep_default_na=False)
     except FileNotFoundError:
         raise InputError("candidates file not found", file=path) from None
-    for column in ["site_id", "ward_code", "capacity"]:
+    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
+        raise InputError(f"not a readable CSV ({exc})", file=path) from None
+    frame.columns = [str(c).strip() for c in frame.columns]
+    for column in ["site_id", "capacity"]:
         if column not in frame.columns:
             raise InputError(f"missing column {column!r}", file=path, column=column)
+    located = _locate_sites(frame, path, area)
     out = []
     for i, row in enumerate(frame.to_dict("records")):
-        where = (path, i + 2)
-        ward = str(row["ward_code"]).strip()
-        if ward not in wards:
-            raise InputError(
-                "ward code is not one of the area's wards",
-                column="ward_code",
-                value=ward,
-                file=path,
-                row=i + 2,
-            )
-        capacity = _number(row["capacity"], "capacity", where)
-        cost = row.get("cost_per_place", "")
+        at = (path, i + 2)
+        capacity = _number(row["capacity"], "capacity", at)
+        cost = str(row.get("cost_per_place", "")).strip()
         groups = [g.strip() for g in str(row.get("age_groups", "")).split(";") if g.strip()]
         for group in groups:
             if group not in AGE_GROUPS:
@@ -429,15 +621,86 @@ def read_candidates(path: str | Path, wards: pd.Index) -> pd.DataFrame:
         out.append(
             {
                 "site_id": str(row["site_id"]),
-                "ward_row": int(wards.get_indexer(pd.Index([ward]))[0]),
+                "ward_row": int(wards.get_indexer(pd.Index([located["ward_code"].iloc[i]]))[0]),
                 "age_groups": groups,
                 "capacity": capacity,
-                "cost_per_place": _number(cost, "cost_per_place", where) if cost else np.nan,
+                "cost_per_place": _number(cost, "cost_per_place", at) if cost else np.nan,
+                "easting": float(located["easting"].iloc[i]),
+                "northing": float(located["northing"].iloc[i]),
             }
         )
-    return pd.DataFrame(
-        out, columns=["site_id", "ward_row", "age_groups", "capacity", "cost_per_place"]
-    )
+    columns = ["site_id", "ward_row", "age_groups", "capacity", "cost_per_place"]
+    return pd.DataFrame(out, columns=[*columns, "easting", "northing"])
+
+
+def _locate_sites(frame: pd.DataFrame, path: Path, area: Area) -> pd.DataFrame:
+    """The candidates placed in wards (``geography.locate``); a site outside every ward, or
+    with no location, is an :class:`InputError` naming its row and column."""
+    wards = pd.Index(area.ward_codes)
+    has = set(frame.columns)
+    if not (
+        "ward_code" in has
+        or {"easting", "northing"} <= has
+        or {"latitude", "longitude"} <= has
+        or "postcode" in has
+    ):
+        raise InputError(
+            "missing column 'ward_code'",
+            file=path,
+            column="ward_code",
+            hint="Give each site a ward_code, or easting and northing, or latitude and "
+            "longitude, or a postcode",
+        )
+    where = frame[[c for c in LOCATION_COLUMNS if c in has]].apply(lambda c: c.str.strip())
+    where = where.replace("", np.nan)
+    for i, code in enumerate(where.get("ward_code", pd.Series(dtype=object))):
+        if isinstance(code, str) and code not in wards:
+            raise InputError(
+                "ward code is not one of the area's wards",
+                column="ward_code",
+                value=code,
+                file=path,
+                row=i + 2,
+            )
+    if area.postcodes is None and "postcode" in has:
+        only = where["postcode"].notna()
+        for column in ("ward_code", "easting", "latitude"):
+            if column in has:
+                only &= where[column].isna()
+        if only.any():
+            i = int(np.flatnonzero(only.to_numpy())[0])
+            raise InputError(
+                "the site has a postcode but no coordinates or ward code, and the area has no "
+                "postcode lookup (postcodes.csv)",
+                column="postcode",
+                value=where["postcode"].iloc[i],
+                file=path,
+                row=i + 2,
+                hint=geography.LOOKUP_HINT,
+            )
+    located = geography.locate(where, area.wards, area.postcodes, file=path)
+    unlocated = np.flatnonzero((located["located_by"] == "unlocated").to_numpy())
+    if len(unlocated):
+        i = int(unlocated[0])
+        given = [c for c in LOCATION_COLUMNS if c in has and pd.notna(where[c].iloc[i])]
+        if not given:
+            raise InputError(
+                "the site has no location",
+                column="ward_code",
+                file=path,
+                row=i + 2,
+                hint="Give a ward_code, or easting and northing, or latitude and longitude, "
+                "or a postcode",
+            )
+        raise InputError(
+            "the site is not in any of the area's wards",
+            column=given[0],
+            value=where[given[0]].iloc[i],
+            file=path,
+            row=i + 2,
+            hint="Give coordinates or a postcode inside the area's wards, or a ward_code",
+        )
+    return located
 
 
 def _number(text: object, column: str, where: tuple[Path, int]) -> float:

@@ -93,6 +93,7 @@ def test_gaps_in_births_are_errors_not_zeros(tmp_path, births, message):
     births.to_csv(area / "births.csv", index=False)
     text = _run_refused(tmp_path, area, "births.csv", message, "0 where there were none")
     assert "a gap would be read as no births" in text
+    assert "sufficiency import births FILE --project-missing" in text
 
 
 def test_births_of_a_trillion_are_refused(tmp_path):
@@ -330,3 +331,115 @@ def test_a_store_that_cannot_be_written_is_one_line(tmp_path, monkeypatch):
     assert result.exit_code == 1
     assert "Traceback" not in result.output
     assert "can be written" in result.output
+
+
+def test_a_ward_code_given_to_two_wards_is_blamed_on_the_wards_file(tmp_path):
+    # Once blamed on births.csv (the third ward's births had no ward).
+    area = write_area(tmp_path / "a", codes=("E05000001", "E05000002", "E05000003"))
+    wards = ward_polygons(["E05000001", "E05000002", "E05000001"])
+    wards.loc[2, "ward_name"] = "Other Ward"
+    wards.to_file(area / "wards.geojson", driver="GeoJSON")
+    output = _run_refused(
+        tmp_path, area, "wards.geojson, row 3: ward code E05000001 is given to two different"
+    )
+    assert "row 1 (Ward E05000001) and row 3 (Other Ward)" in output
+    assert "births.csv" not in output
+
+
+def test_parts_of_one_ward_are_joined_with_a_note(tmp_path):
+    # Two halves of ward 1 under one code and name: one ward of the whole square's area.
+    from shapely.geometry import box
+
+    area = write_area(tmp_path / "a")
+    wards = ward_polygons(["E05000001", "E05000001", "E05000002"])
+    wards["ward_name"] = ["Ward E05000001", "Ward E05000001", "Ward E05000002"]
+    wards["geometry"] = [
+        box(440000, 110000, 440500, 111000),
+        box(440500, 110000, 441000, 111000),
+        box(441000, 110000, 442000, 111000),
+    ]
+    wards.to_file(area / "wards.geojson", driver="GeoJSON")
+    from sufficiency import geography
+
+    notes: list[str] = []
+    read = geography.read_wards(area / "wards.geojson", notes)
+    assert read["ward_code"].tolist() == ["E05000001", "E05000002"]
+    assert read.geometry.area.round().tolist() == [1_000_000.0, 1_000_000.0]
+    assert notes == [
+        "wards.geojson: 1 ward(s) given in several parts (E05000001) were joined into one "
+        "polygon each"
+    ]
+
+
+def _shapefile_without_crs(area: Path, epsg: int) -> None:
+    (area / "wards.geojson").unlink()
+    import warnings
+
+    wards = ward_polygons(["E05000001", "E05000002"]).to_crs(epsg)
+    with warnings.catch_warnings():  # geopandas warns that it writes no .prj: that is the case
+        warnings.simplefilter("ignore", UserWarning)
+        wards.set_crs(None, allow_override=True).to_file(area / "wards.shp")
+
+
+def test_wards_with_no_crs_and_foreign_coordinates_are_blamed_on_the_wards_file(tmp_path):
+    # Web Mercator metres without a .prj: once guessed as British National Grid, so every
+    # provider fell outside every ward (and a traceback); now the wards file is named.
+    area = write_area(tmp_path / "a")
+    _shapefile_without_crs(area, 3857)
+    output = _run_refused(
+        tmp_path, area, "wards.shp: the wards file has no coordinate reference system"
+    )
+    assert "neither longitude/latitude nor British National Grid" in output
+    assert ".prj" in output and "housing" not in output
+
+
+def test_wards_with_no_crs_in_british_national_grid_are_read_with_a_note(tmp_path):
+    import sufficiency
+
+    area = write_area(tmp_path / "a")
+    _shapefile_without_crs(area, 27700)
+    result = sufficiency.assess(area)
+    assert any(
+        n.startswith("wards.shp has no coordinate reference system: read as EPSG:27700")
+        for n in result.area.notes
+    )
+    assert result.gap["supply_places"].sum() > 0
+
+
+def test_a_return_with_no_provider_in_any_ward_is_refused(tmp_path):
+    # Every provider 100 km away: a run would count no places; it names the return file.
+    area = write_area(
+        tmp_path / "a", returns={"2026-autumn": [provider(easting=340500.0, northing=10500.0)]}
+    )
+    _run_refused(
+        tmp_path,
+        area,
+        "returns-2026-autumn.csv: none of its 1 provider(s) is in a ward of the area (e.g. "
+        "EY100001)",
+        "wards.geojson",
+    )
+
+
+def test_the_overlap_check_is_exact_for_more_than_2000_wards(tmp_path):
+    # 2,025 square wards (45 x 45 of 1 km, codes row by row); ward 1,000 (column 10, row 22)
+    # grown by 100 m overlaps its four side neighbours by 100 m x 1 km = 10 ha and its four
+    # diagonal ones by 100 m x 100 m = 1 ha (1% of a ward: above the 0.5% allowed), though its
+    # centre is in no other ward: the old point test for large files missed it. The first pair
+    # in code order is the south-west diagonal, ward 954 (column 9, row 21).
+    from shapely.geometry import box
+
+    from sufficiency import geography
+
+    cells = [(i % 45, i // 45) for i in range(2025)]
+    wards = ward_polygons([f"E05{i:06d}" for i in range(2025)])
+    wards["geometry"] = [
+        box(440000 + 1000 * c, 110000 + 1000 * r, 441000 + 1000 * c, 111000 + 1000 * r)
+        for c, r in cells
+    ]
+    path = tmp_path / "wards.gpkg"
+    wards.to_file(path)
+    assert len(geography.read_wards(path)) == 2025  # a clean grid is accepted
+    wards.loc[1000, "geometry"] = wards.geometry[1000].buffer(100, join_style="mitre")
+    wards.to_file(path)
+    with pytest.raises(Exception, match=r"wards E05000954 .* and E05001000 .*overlap by 1\.0 ha"):
+        geography.read_wards(path)

@@ -18,9 +18,11 @@ from sufficiency.assess import assess
 from sufficiency.catchment import (
     COLUMNS,
     CatchmentSettings,
+    accessibility,
     accessibility_columns,
     default_settings,
     demand_points,
+    place_shares,
 )
 from sufficiency.errors import InputError, ParameterError
 from sufficiency.geography import read_small_areas
@@ -306,6 +308,50 @@ def test_agrees_with_the_point_level_2sfca_on_a_random_case():
         np.testing.assert_allclose(ours["accessible_places_per_100"], 100 * expected, rtol=1e-12)
         np.testing.assert_allclose(ours["accessible_places"], accessible, rtol=1e-12, atol=1e-12)
         assert ours["demand_points"].tolist() == points.per_ward(10).tolist()
+
+
+def test_place_shares_by_hand():
+    # Wards 1 km wide; one child each at the centres (500, 1500, 2500 m east); catchment 1.2 km,
+    # no decay: a site at ward 1's centre reaches all three (1/3 each), one at ward 0's centre
+    # reaches wards 0 and 1 (1/2 each); with 30 children in ward 2 instead: 1/32, 1/32, 30/32.
+    geo = ward_polygons(["A", "B", "C"])
+    settings = CatchmentSettings(dict.fromkeys(AGE_GROUPS, 1200.0), "none")
+    sites = np.array([inside(1), inside(0)])
+    kids = np.ones((3, 2, 3))
+    kids[2, 1] = 30.0
+    shares = place_shares(geo, TERMS, kids, sites, settings)
+    first, second = (m.toarray() for m in shares["2"])
+    np.testing.assert_allclose(first, [[1 / 3, 1 / 2], [1 / 3, 1 / 2], [1 / 3, 0]])
+    np.testing.assert_allclose(second, [[1 / 32, 1 / 2], [1 / 32, 1 / 2], [30 / 32, 0]])
+
+
+def test_place_shares_times_places_are_the_accessible_places():
+    # The same random case as above, two terms: Σ_j S_j M[w, j] is accessibility()'s
+    # accessible_places for every ward, term and age group (one 2SFCA, not a second one).
+    rng = np.random.default_rng(5)
+    codes = [f"E05{i:06d}" for i in range(10)]
+    geo = ward_polygons(codes)
+    small = pd.DataFrame({"ward_code": np.array(codes)[rng.integers(0, 10, 30)]})
+    ward_number = np.array([codes.index(c) for c in small["ward_code"]])
+    small["x"] = ORIGIN_X + 1000 * ward_number + rng.uniform(0, 1000, 30)
+    small["y"] = ORIGIN_Y + rng.uniform(0, 1000, 30)
+    small["population"] = rng.uniform(0, 50, 30)
+    xy = np.column_stack(
+        [ORIGIN_X + rng.uniform(0, 10_000, 25), ORIGIN_Y + rng.uniform(0, 1000, 25)]
+    )
+    places = rng.uniform(0, 30, (25, 2, 3))
+    kids = rng.uniform(0, 100, (10, 2, 3))
+    providers = ProviderSupply(np.arange(25).astype(object), np.full(25, None), xy, places)
+    settings = CatchmentSettings({"under2": 1200.0, "2": 2000.0, "3_4": 2500.0}, "gaussian")
+    expected = accessibility(geo, TERMS, kids, providers, settings, small_areas=small)
+    shares = place_shares(geo, TERMS, kids, xy, settings, small_areas=small)
+    for g, group in enumerate(AGE_GROUPS):
+        for t in range(2):
+            np.testing.assert_allclose(
+                shares[group][t] @ places[:, t, g],
+                expected["accessible_places"][:, t, g],
+                rtol=1e-12,
+            )
 
 
 def test_shape_mismatch_is_an_error():

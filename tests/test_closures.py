@@ -6,12 +6,15 @@ import numpy as np
 import pandas as pd
 import pytest
 from click.testing import CliRunner
-from conftest import inside, provider, write_area
+from conftest import inside, provider, ward_polygons, write_area
 
 import sufficiency
+from sufficiency.catchment import CatchmentSettings, accessibility, place_shares
 from sufficiency.cli.main import cli
-from sufficiency.closures import closure_effects, ranked
+from sufficiency.closures import closure_effects, ranked, reach_effects
+from sufficiency.flows import allocate
 from sufficiency.supply import ProviderSupply
+from sufficiency.terms import AGE_GROUPS, Term
 
 
 def _hand_worked() -> tuple[ProviderSupply, pd.Index, np.ndarray]:
@@ -106,7 +109,7 @@ def test_resilience_mistakes_are_one_line(tmp_path, args, message):
     assert "Traceback" not in result.output
 
 
-def test_fragility_flags_from_the_returns(tmp_path):
+def _fragile_area(tmp_path):
     x, y = inside(0)
     before = provider(urn="EY000001", easting=x, northing=y, staff_leavers=0, staff_recruits=0)
     # A term later: 30 places (from 40), 12 children on roll (occupancy 0.4), vacancies 2 -> 8,
@@ -122,11 +125,164 @@ def test_fragility_flags_from_the_returns(tmp_path):
         staff_leavers=3,
         staff_recruits=1,
     )
-    area = write_area(tmp_path / "area", returns={"2026-summer": [before], "2026-autumn": [after]})
-    row = sufficiency.resilience(area).table.iloc[0]
+    return write_area(tmp_path / "area", returns={"2026-summer": [before], "2026-autumn": [after]})
+
+
+def test_fragility_flags_from_the_returns(tmp_path):
+    row = sufficiency.resilience(_fragile_area(tmp_path)).table.iloc[0]
     assert row["occupancy"] == pytest.approx(0.4)
     assert row["vacancies_change"] == 6
     assert row["staff_vacancy_rate"] == pytest.approx(2 / 7)
     assert row["flags"] == (
         "low occupancy; vacancies rising; staff vacancies; more leavers than recruits; places fell"
     )
+
+
+def test_fragility_thresholds_are_parameters(tmp_path):
+    # The same setting: occupancy 0.4, staff vacancy rate 2/7 = 0.286. With the thresholds at
+    # 0.3 (occupancy) and 0.3 (staff), neither flag is raised; the others stay.
+    params = sufficiency.Parameters.defaults().override(
+        {"fragility": {"low_occupancy": 0.3, "staff_vacancy_rate": 0.3}}, source="test"
+    )
+    row = sufficiency.resilience(_fragile_area(tmp_path), params).table.iloc[0]
+    assert row["flags"] == "vacancies rising; more leavers than recruits; places fell"
+    # At exactly 2/7 the staff flag is raised (at or above).
+    params = params.override({"fragility": {"staff_vacancy_rate": 2 / 7}}, source="test")
+    row = sufficiency.resilience(_fragile_area(tmp_path), params).table.iloc[0]
+    assert "staff vacancies" in row["flags"]
+
+
+def test_a_fragility_threshold_out_of_bounds_is_refused():
+    with pytest.raises(sufficiency.errors.ParameterError, match=r"fragility\.low_occupancy"):
+        sufficiency.Parameters.defaults().override(
+            {"fragility": {"low_occupancy": 1.5}}, source="my.toml"
+        )
+
+
+def test_a_closure_follows_the_catchments_by_hand():
+    # Wards A, B, C (1 km squares in a row), 10 children and demand 10 places each at their
+    # centres; catchment 1.2 km, no decay, utilisation 1. P1 (12 places) at B's centre reaches
+    # all three (4 each); P2 (10) at A's reaches A and B (5 each); P3 (8) at C's, B and C (4).
+    # Accessible places: A 4 + 5 = 9, B 4 + 5 + 4 = 13, C 4 + 4 = 8; gaps -1, +3, -2.
+    geo = ward_polygons(["A", "B", "C"])
+    settings = CatchmentSettings(dict.fromkeys(AGE_GROUPS, 1200.0), "none")
+    only_3_4 = np.array([0.0, 0.0, 1.0])
+    supply = ProviderSupply(
+        urn=np.array(["P1", "P2", "P3"], dtype=object),
+        ward_code=np.array(["B", "A", "C"], dtype=object),
+        xy=np.array([inside(1), inside(0), inside(2)]),
+        places=np.array([12.0, 10.0, 8.0])[:, None, None] * only_3_4,
+    )
+    terms = [Term.parse("2027-spring")]
+    kids = np.full((3, 1, 3), 10.0)
+    demand = np.full((3, 1, 1), 10.0) * only_3_4
+    reach = accessibility(geo, terms, kids, supply, settings)["accessible_places"]
+    assert reach[:, 0, 2].tolist() == pytest.approx([9.0, 13.0, 8.0])
+    shares = place_shares(geo, terms, kids, supply.xy, settings)
+    effects = reach_effects(supply, pd.Index(["A", "B", "C"]), reach, demand, shares, 1.0)
+    added = dict(zip(effects.urn, effects.added.sum(axis=(1, 2)).tolist(), strict=True))
+    # Without P1: A 5, B 9, C 4: deficits 5 + 1 + 6 = 12 against 3: adds 9.
+    # Without P2: A 4, B 8, C 8: 6 + 2 + 2 = 10: adds 7. Without P3: A 9, B 9, C 4: 1 + 1 + 6
+    # = 8: adds 5. Within the ward they would add 10 (B: +2 -> -10), 10 (A: 0 -> -10) and 8.
+    assert added == pytest.approx({"P1": 9.0, "P2": 7.0, "P3": 5.0})
+    assert effects.wards == [["A:3_4", "B:3_4", "C:3_4"], ["A:3_4", "B:3_4"], ["B:3_4", "C:3_4"]]
+    strict = closure_effects(supply, pd.Index(["A", "B", "C"]), demand, 1.0)
+    strict_added = dict(zip(strict.urn, strict.added.sum(axis=(1, 2)).tolist(), strict=True))
+    assert strict_added == {"P1": 10.0, "P2": 10.0, "P3": 8.0}
+
+
+def test_a_closure_follows_the_flows_by_hand():
+    # The hand-worked case, with half of A's demand (30) met in B: demand where met A 15, B 25;
+    # supply A 35, B 12: gaps +20, -13. Closing P20 or P15 leaves A at 15 or 20, no deficit: 0.
+    # Closing P12 takes B to 0: gap -25, adds 12.
+    supply, wards, demand = _hand_worked()
+    flows = pd.DataFrame(
+        {"home_ward_code": ["A", "A"], "setting_ward_code": ["A", "B"], "share": [0.5, 0.5]}
+    )
+    moved = allocate(demand, flows, wards)
+    effects = closure_effects(supply, wards, moved, utilisation=1.0)
+    added = dict(zip(effects.urn, effects.added.sum(axis=(1, 2)).tolist(), strict=True))
+    assert added == {"P20": 0.0, "P15": 0.0, "P12": 12.0}
+
+
+def _cross_area(tmp_path):
+    """Three wards; two settings in the first, one in the third; small areas in every ward;
+    everyone in ward 2 attends in ward 1."""
+    codes = ("E05000001", "E05000002", "E05000003")
+    rows = [
+        provider(urn="EY000001", easting=inside(0)[0], northing=inside(0)[1], places_3_4=30),
+        provider(urn="EY000002", easting=inside(0)[0] + 300, northing=inside(0)[1], places_2=8),
+        provider(urn="EY000003", easting=inside(2)[0], northing=inside(2)[1], places_3_4=25),
+    ]
+    flows = pd.DataFrame(
+        {"home_ward_code": ["E05000002"], "setting_ward_code": ["E05000001"], "share": [1.0]}
+    )
+    return write_area(
+        tmp_path / "area", codes=codes, returns={"2026-autumn": rows}, extra={"flows.csv": flows}
+    )
+
+
+def _deficit(gap: pd.DataFrame, basis: str, utilisation: float) -> float:
+    if basis == "access":
+        accessible = gap["accessible_places_per_100"] * gap["children"] / 100
+        values = utilisation * accessible - gap["demand_places"]
+    else:
+        values = gap["gap_places_flows"]
+    return float(np.maximum(0.0, -values).sum())
+
+
+def test_cross_boundary_effects_equal_rerunning_without_the_provider(tmp_path):
+    # The one-array-operation effect against the brute force: drop the provider's returns,
+    # assess again, and count the deficit on each basis.
+    area = _cross_area(tmp_path)
+    result = sufficiency.resilience(area)
+    table = result.table.set_index("urn")
+    base = result.assessment.gap
+    u = result.assessment.parameters.utilisation
+    returns = pd.read_csv(area / "returns-2026-autumn.csv")
+    for urn in table.index:
+        returns[returns["urn"] != urn].to_csv(area / "returns-2026-autumn.csv", index=False)
+        without = sufficiency.assess(area).gap
+        returns.to_csv(area / "returns-2026-autumn.csv", index=False)
+        for basis in ("access", "flows"):
+            expected = _deficit(without, basis, u) - _deficit(base, basis, u)
+            assert table.loc[urn, f"deficit_places_added_{basis}"] == pytest.approx(expected), (
+                urn,
+                basis,
+            )
+        strict = np.maximum(0, -without["gap_places"]).sum()
+        strict -= np.maximum(0, -base["gap_places"]).sum()
+        assert table.loc[urn, "deficit_places_added"] == pytest.approx(strict)
+    assert table["deficit_places_added_access"].gt(0).any()
+    assert table["deficit_places_added_flows"].gt(0).any()
+
+
+def test_without_accessibility_the_cross_boundary_columns_are_empty(tmp_path):
+    run = sufficiency.assess(_area(tmp_path), accessibility=False)
+    table = sufficiency.resilience(run).table
+    assert table["deficit_places_added_access"].isna().all()
+    assert table["deficit_places_added_flows"].isna().all()
+    assert (table["wards_affected_access"] == "").all()
+
+
+def test_report_resilience_section_internal_names_published_counts(tmp_path):
+    # Ward 2 has one setting (EY000003) for each age group it offers: the internal report
+    # names it; the published one gives only the number of such wards per age group (<5).
+    from sufficiency.outputs.report import ReportOptions, render_report
+
+    result = sufficiency.resilience(_area(tmp_path))
+    run = result.assessment
+    single = result.single_settings
+    internal = render_report(run, resilience=result)
+    published = render_report(run, ReportOptions(publish=True), resilience=result)
+    assert 'id="resilience"' in internal and 'id="resilience"' in published
+    assert "EY000003" in internal
+    assert "The settings the area can least afford to lose (internal)" in internal
+    for urn in result.table["urn"]:
+        assert urn not in published
+    assert "The settings the area can least afford to lose" not in published
+    groups = set(single["age_group"])
+    assert len(groups) > 0
+    assert published.count('<td class="num">&lt;5</td>') >= len(groups)
+    # Without a resilience result the section is left out.
+    assert 'id="resilience"' not in render_report(run)

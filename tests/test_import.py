@@ -124,3 +124,18 @@ def test_nspl_names_and_easting_northing_only(tmp_path):
     written = pd.read_csv(area / "postcodes.csv", dtype=str)
     assert written["postcode"].tolist() == ["SO14 2AA"]
     assert written["ward_code"].tolist() == ["E05000002"]
+
+
+def test_the_directory_read_in_small_blocks_gives_the_same_file(tmp_path, monkeypatch):
+    # The full directory is read a block at a time: blocks of 1 KiB (2 or 3 rows of the
+    # 10-row extract) must give the same postcodes.csv, byte for byte, as one block.
+    from sufficiency.importers import postcodes
+
+    whole = write_area(tmp_path / "whole")
+    CliRunner().invoke(cli, ["import", "postcodes", str(ONSPD), "--area", str(whole)])
+    monkeypatch.setattr(postcodes, "BATCH_BYTES", 1024)
+    blocks = write_area(tmp_path / "blocks")
+    result = CliRunner().invoke(cli, ["import", "postcodes", str(ONSPD), "--area", str(blocks)])
+    assert result.exit_code == 0, result.output
+    assert "Kept 8 in the area's wards, 1 of them terminated" in result.output
+    assert (blocks / "postcodes.csv").read_bytes() == (whole / "postcodes.csv").read_bytes()

@@ -6,11 +6,14 @@ import numpy as np
 import pandas as pd
 import pytest
 from click.testing import CliRunner
-from conftest import inside, provider, write_area
+from conftest import inside, provider, ward_polygons, write_area
 
 import sufficiency
+from sufficiency.catchment import CatchmentSettings, place_shares
 from sufficiency.cli.main import cli
+from sufficiency.outputs.maps import plan_rows
 from sufficiency.planning import Units, deficit_left, greedy_places, optimal_places
+from sufficiency.terms import AGE_GROUPS, Term
 
 
 def _wards(limit: float, cost: float = 0.0, n: int = 3) -> Units:
@@ -67,6 +70,43 @@ def test_terms_count_each_place_in_every_term_it_closes():
     assert deficit_left(gap_cells, units, greedy, 1.0).sum() == 16.0
 
 
+def test_catchments_where_greedy_is_worse_than_the_optimum():
+    # Wards A, B, C (1 km squares in a row), 10 children each at their centres; catchment
+    # 1.2 km, no decay. A new place at A's centre is shared by A and B (1/2 each), at B's by all
+    # three (1/3 each), at C's by B and C (1/2 each). Deficits across catchments: A 12, B 0,
+    # C 6; 12 new places for 3-4s.
+    geo = ward_polygons(["A", "B", "C"])
+    settings = CatchmentSettings(dict.fromkeys(AGE_GROUPS, 1200.0), "none")
+    shares = place_shares(
+        geo,
+        [Term.parse("2027-spring")],
+        np.full((3, 1, 3), 10.0),
+        np.array([inside(0), inside(1), inside(2)]),
+        settings,
+    )["3_4"][0]
+    np.testing.assert_allclose(
+        shares.toarray(), [[1 / 2, 1 / 3, 0], [1 / 2, 1 / 3, 1 / 2], [0, 1 / 3, 1 / 2]]
+    )
+    units = Units(
+        cell=np.arange(3),
+        group=np.arange(3),
+        limit=np.full(3, np.inf),
+        cost=np.zeros(3),
+        effect=(shares,),
+    )
+    gap_cells = np.array([[-12.0], [0.0], [-6.0]])
+    greedy = greedy_places(gap_cells, units, places=12, budget=None, utilisation=1.0)
+    best = optimal_places(gap_cells, units, places=12, budget=None, utilisation=1.0)
+    # Greedy: A first (deficit 12); closing it would take 24 places (half of each stays in A):
+    # all 12 go there, A 12 - 6 = 6 left, C 6: 12 left (6 places' worth lands in B, no deficit).
+    assert greedy.tolist() == [12, 0, 0]
+    assert deficit_left(gap_cells, units, greedy, 1.0).tolist() == [6.0, 0.0, 6.0]
+    # Optimum: all 12 in B, 4 reach A and 4 reach C: A 8, C 2, 10 left. A place in B closes 2/3
+    # while A and C are both short, one in A or C 1/2: moving any away from B costs 1/6.
+    assert best.tolist() == [0, 12, 0]
+    assert deficit_left(gap_cells, units, best, 1.0).sum() == pytest.approx(10.0)
+
+
 def _area(tmp_path):
     x, y = inside(0)
     rows = [provider(urn="EY000001", easting=x, northing=y, places_3_4=5)]
@@ -112,6 +152,55 @@ def test_plan_with_candidate_sites(tmp_path):
     assert set(result.table["site_id"]) <= {"S1", "S2"}
 
 
+def test_candidate_sites_by_coordinates_and_postcode(tmp_path):
+    # S1 by easting/northing inside ward 2, S2 by latitude/longitude of a point inside ward 1,
+    # S3 by postcode (the area's lookup puts it in ward 2), S4 by ward code.
+    from pyproj import Transformer
+
+    from sufficiency.geography import BNG, WGS84
+
+    area = _area(tmp_path)
+    x1, y1 = inside(1)
+    lon, lat = Transformer.from_crs(BNG, WGS84, always_xy=True).transform(*inside(0))
+    pd.DataFrame(
+        {"postcode": ["ZT9 9ZZ"], "latitude": [lat], "longitude": [lon], "ward_code": ["E05000002"]}
+    ).to_csv(area / "postcodes.csv", index=False)
+    sites = tmp_path / "sites.csv"
+    sites.write_text(
+        "site_id,ward_code,easting,northing,latitude,longitude,postcode,age_groups,capacity\n"
+        f"S1,,{x1},{y1},,,,3_4,5\n"
+        f"S2,,,,{lat},{lon},,3_4,5\n"
+        "S3,,,,,,ZT9 9ZZ,3_4,5\n"
+        "S4,E05000001,,,,,,3_4,5\n"
+    )
+    read = sufficiency.planning.read_candidates(sites, sufficiency.load_area(area))
+    assert read["ward_row"].tolist() == [1, 0, 1, 0]
+    assert read.loc[0, ["easting", "northing"]].tolist() == [x1, y1]
+    assert read.loc[1, ["easting", "northing"]].tolist() == pytest.approx(list(inside(0)))
+    result = sufficiency.plan(area, places=10, candidates=sites, basis="ward")
+    by_site = result.table.set_index("site_id")
+    assert by_site.loc["S1", "ward_code"] == "E05000002"
+    assert by_site.loc["S2", "ward_code"] == "E05000001"
+
+
+def test_plan_across_catchments_on_an_area(tmp_path):
+    # The deficit before is the gap table's own across catchments: utilisation x accessible
+    # places (per 100 children x children / 100) - demand, summed over its deficits.
+    area = _area(tmp_path)
+    result = sufficiency.plan(area, places=10, age_groups=["3_4"])
+    assert result.basis == "catchment"
+    gap = result.assessment.gap
+    gap = gap[gap["age_group"] == "3_4"]
+    u = result.assessment.parameters.utilisation
+    across = u * gap["accessible_places_per_100"] * gap["children"] / 100 - gap["demand_places"]
+    assert result.deficit_before == pytest.approx(float(np.maximum(0, -across).sum()))
+    assert result.deficit_left <= result.greedy_left + 1e-9
+    assert result.deficit_left < result.deficit_before
+    within = sufficiency.plan(area, places=10, age_groups=["3_4"], basis="ward")
+    strict = np.maximum(0, -gap["gap_places"]).sum()
+    assert within.deficit_before == pytest.approx(float(strict))
+
+
 @pytest.mark.parametrize(
     ("args", "sites", "message"),
     [
@@ -136,6 +225,27 @@ def test_plan_with_candidate_sites(tmp_path):
             "row 2, column 'age_groups': unknown age group",
         ),
         (["--places", "5"], "site_id,capacity\nS1,4\n", "column 'ward_code': missing column"),
+        (
+            ["--places", "5"],
+            "site_id,easting,northing,capacity\nS1,440500,110500,4\nS2,1,1,4\n",
+            "sites.csv, row 3, column 'easting': the site is not in any of the area's wards",
+        ),
+        (
+            ["--places", "5"],
+            "site_id,ward_code,easting,northing,capacity\nS1,,,,4\n",
+            "sites.csv, row 2, column 'ward_code': the site has no location",
+        ),
+        (
+            ["--places", "5"],
+            "site_id,postcode,capacity\nS1,ZT1 1AA,4\n",
+            "row 2, column 'postcode': the site has a postcode but no coordinates",
+        ),
+        (
+            ["--places", "5"],
+            "site_id,easting,northing,capacity\nS1,east,110500,4\n",
+            "column 'easting': not a number",
+        ),
+        (["--places", "5", "--basis", "flows"], None, "--basis flows needs a flow matrix"),
     ],
 )
 def test_plan_mistakes_are_one_line(tmp_path, args, sites, message):
@@ -151,3 +261,87 @@ def test_plan_mistakes_are_one_line(tmp_path, args, sites, message):
     assert message in result.output
     assert len(result.output.strip().splitlines()) == 1
     assert "Traceback" not in result.output
+
+
+def test_plan_map_layer_shows_the_plans_places_escaped(tmp_path):
+    # One site with a name that is markup: it reaches the map as JSON text, never as HTML.
+    area = _area(tmp_path)
+    sites = tmp_path / "sites.csv"
+    x, y = inside(0)
+    sites.write_text(
+        f"site_id,easting,northing,age_groups,capacity\n<b>Old Library</b>,{x},{y},3_4,6\n"
+    )
+    out = tmp_path / "out"
+    result = CliRunner().invoke(
+        cli,
+        [
+            "plan",
+            "--area",
+            str(area),
+            "--places",
+            "6",
+            "--candidates",
+            str(sites),
+            "--basis",
+            "ward",
+            "--out",
+            str(out),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    page = (out / "maps" / "plan-map.html").read_text()
+    assert "<b>Old Library</b>" not in page
+    assert "New places in the plan (6)" in page
+    plan = pd.read_csv(out / "plan.csv", keep_default_na=False)
+    # The site is in ward 1 at its own coordinates; all 6 places go there (the ward's deficit
+    # is larger than 6 x utilisation).
+    assert plan["places_added"].sum() == 6
+    assert plan.loc[0, ["easting", "northing"]].tolist() == [x, y]
+    rows = plan_rows(plan)
+    assert len(rows) == 1
+    assert rows[0][3] == "Ward E05000001, site <b>Old Library</b>: +6 places"
+
+
+def test_report_plan_section_from_the_plan_table(tmp_path):
+    from sufficiency.outputs.report import ReportOptions, render_report
+
+    result = sufficiency.plan(_area(tmp_path), places=10, age_groups=["3_4"], basis="ward")
+    run = result.assessment
+    page = render_report(run, plan=result)
+    assert 'id="plan"' in page
+    assert f"{result.places_added} new places leave {result.deficit_left:,.0f} deficit" in page
+    published = render_report(run, ReportOptions(publish=True), plan=result)
+    # Published: the new places by ward, no deficits (differencing over terms would give a
+    # setting's places away).
+    assert f"Where {result.places_added} new places would close the most deficit" in published
+    assert "new places leave" not in published
+    assert "Deficit\nbefore" not in published and "Deficit before" not in published
+
+
+def test_plan_on_the_flows_basis_closes_the_gap_where_children_attend(tmp_path):
+    # Everyone in ward 2 attends in ward 1: on the flows basis ward 1 carries both wards'
+    # demand, and the deficit before is the gap table's own gap_places_flows deficit.
+    x, y = inside(0)
+    rows = [provider(urn="EY000001", easting=x, northing=y, places_3_4=5)]
+    flows = pd.DataFrame(
+        {"home_ward_code": ["E05000002"], "setting_ward_code": ["E05000001"], "share": [1.0]}
+    )
+    area = write_area(tmp_path / "area", returns={"2026-autumn": rows}, extra={"flows.csv": flows})
+    result = sufficiency.plan(area, places=20, age_groups=["3_4"], basis="flows")
+    gap = result.assessment.gap
+    gap = gap[gap["age_group"] == "3_4"]
+    assert result.deficit_before == pytest.approx(
+        float(np.maximum(0, -gap["gap_places_flows"]).sum())
+    )
+    # Ward 2's own demand has moved to ward 1, so no deficit is left there to close: every
+    # new place goes to ward 1.
+    by_ward = result.table.groupby("ward_code")["places_added"].sum()
+    assert by_ward.get("E05000001", 0) == 20
+    assert by_ward.get("E05000002", 0) == 0
+
+
+def test_plan_across_catchments_needs_accessibility(tmp_path):
+    run = sufficiency.assess(_area(tmp_path), accessibility=False)
+    with pytest.raises(sufficiency.InputError, match="needs accessibility"):
+        sufficiency.plan(run, places=5, basis="catchment")
+    assert sufficiency.plan(run, places=5).basis == "ward"

@@ -167,3 +167,15 @@ def test_a_scenario_can_ask_for_good_places_only(tmp_path):
     scenario.write_text(scenario.read_text().replace('"good"', '"great"'), encoding="utf-8")
     bad = CliRunner().invoke(cli, ["run", "--scenario", str(scenario), "--area", str(area)])
     assert bad.exit_code == 1 and "min_quality must be one of any, good, outstanding" in bad.output
+
+
+def test_grades_from_the_ofsted_register_file_drive_min_quality(tmp_path):
+    # No grade in the returns; ofsted.csv (sufficiency import ofsted) grades EY100001 2 (good)
+    # and EY100002 3 (requires improvement): only the 40 good places count.
+    area = _area(tmp_path, [{**GOOD, "ofsted_grade": ""}, {**RI, "ofsted_grade": ""}])
+    (area / "ofsted.csv").write_text("urn,ofsted_grade\nEY100001,2\nEY100002,3\n")
+    params = Parameters.defaults().override({"min_quality": "good"}, source="test")
+    result = assess(area, params)
+    assert result.area.returns["ofsted_grade"].tolist() == ["good", "requires_improvement"]
+    assert np.allclose(_cell(result.gap, "supply_places"), 40.0)
+    assert np.allclose(_cell(result.gap, "good_or_outstanding_share"), 40 / 60)

@@ -228,7 +228,7 @@ def test_migrations_from_an_empty_database_to_the_current_schema(tmp_path):
     conn = sqlite3.connect(path, isolation_level=None)
     assert store.schema_version(conn) == 0
     assert store.migrate(conn) == 0
-    assert store.schema_version(conn) == store.SCHEMA_VERSION == 2
+    assert store.schema_version(conn) == store.SCHEMA_VERSION == 3
     tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
     assert tables == {
         "schema_version",
@@ -237,8 +237,14 @@ def test_migrations_from_an_empty_database_to_the_current_schema(tmp_path):
         "import_files",
         "returns",
         "warnings",
+        # migration 2: the web app's
+        "accounts",
+        "web_returns",
+        "import_accounts",
+        "web_log",
+        "web_settings",
     }
-    assert store.migrate(conn) == 2  # a second time does nothing
+    assert store.migrate(conn) == 3  # a second time does nothing
     conn.close()
     assert store.load_returns(path).empty
 
@@ -393,16 +399,17 @@ def _schema(conn: sqlite3.Connection) -> list[tuple]:
 
 def test_the_frozen_migrations_make_exactly_the_schema_the_first_release_made(tmp_path):
     conn = sqlite3.connect(tmp_path / "sufficiency.sqlite", isolation_level=None)
-    conn.execute(TODAYS_SCHEMA[0][3])
-    for statement in store.MIGRATIONS[0][1]:  # migration 1 alone
-        conn.execute(statement)
-    assert _schema(conn) == TODAYS_SCHEMA
-    conn.close()
-    conn = sqlite3.connect(tmp_path / "all.sqlite", isolation_level=None)
     store.migrate(conn)
+    # Migration 2 only adds tables; migration 3 adds columns to returns (so its text grows):
+    # every other table of the first release comes first, its text unchanged.
+    first = [entry for entry in TODAYS_SCHEMA if entry[1] != "returns"]
+    assert [e for e in _schema(conn)[: len(TODAYS_SCHEMA)] if e[1] != "returns"] == first
+    added = {name for kind, name, _, _ in _schema(conn)[len(TODAYS_SCHEMA) :] if kind == "table"}
+    assert added == {"accounts", "web_returns", "import_accounts", "web_log", "web_settings"}
     assert conn.execute("SELECT version, description FROM schema_version").fetchall() == [
         (1, "providers, returns with their history, imports with files and warnings"),
-        (2, "returns: the optional Ofsted grade, fees and charges"),
+        (2, store.MIGRATIONS[1][0]),
+        (3, "returns: the optional Ofsted grade, fees and charges"),
     ]
     columns = [r[1] for r in conn.execute("PRAGMA table_info(returns)")]
     assert columns[-5:] == [
@@ -412,6 +419,13 @@ def test_the_frozen_migrations_make_exactly_the_schema_the_first_release_made(tm
         "fee_hourly_3_4",
         "charges_weekly",
     ]
+    conn.close()
+    # Migration 1 alone still makes the first release's schema exactly.
+    conn = sqlite3.connect(tmp_path / "one.sqlite", isolation_level=None)
+    conn.execute(TODAYS_SCHEMA[0][3])
+    for statement in store.MIGRATIONS[0][1]:
+        conn.execute(statement)
+    assert _schema(conn) == TODAYS_SCHEMA
     conn.close()
 
 
@@ -434,8 +448,8 @@ def test_a_store_made_before_the_frozen_migrations_opens_and_takes_a_term(tmp_pa
     assert len(store.load_returns(old)) == 2
     assert _rows(old) == _rows(new)  # the same store, row for row
     conn, other = sqlite3.connect(old), sqlite3.connect(new)
-    assert _schema(conn) == _schema(other)  # migration 2 applied on opening
-    assert conn.execute("SELECT count(*) FROM schema_version").fetchone()[0] == 2
+    assert _schema(conn) == _schema(other)  # migrations 2 and 3 applied on opening
+    assert conn.execute("SELECT count(*) FROM schema_version").fetchone()[0] == 3
     conn.close()
     other.close()
 
@@ -457,7 +471,7 @@ def test_changing_the_column_lists_does_not_change_migration_1(monkeypatch):
     monkeypatch.setattr(store, "REAL", [*store.REAL, added])
     monkeypatch.setattr(store, "_DATA_COLUMNS", [*store._DATA_COLUMNS, added])
     assert store.read_migrations() == frozen == store.MIGRATIONS
-    (_, statements), _ = frozen  # migration 1, then 2 (quality and prices)
+    _, statements = frozen[0]
     assert not [s for s in statements if added in s]
     returns_table = next(s for s in statements if s.startswith("CREATE TABLE returns"))
     assert returns_table == next(sql for _, name, _, sql in TODAYS_SCHEMA if name == "returns")
@@ -493,11 +507,11 @@ def test_migration_files_are_numbered_in_order_and_described(tmp_path):
 def test_a_later_migration_is_applied_to_a_store_with_data(stored, monkeypatch):
     added = ("a note on each provider", ["ALTER TABLE providers ADD COLUMN note TEXT"])
     monkeypatch.setattr(store, "MIGRATIONS", [*store.MIGRATIONS, added])
-    monkeypatch.setattr(store, "SCHEMA_VERSION", 3)
+    monkeypatch.setattr(store, "SCHEMA_VERSION", 4)
     assert len(store.load_returns(stored)) == 2  # opening migrates
     conn = sqlite3.connect(stored)
     versions = conn.execute("SELECT version, description FROM schema_version").fetchall()
-    assert versions[-1] == (3, "a note on each provider")
+    assert versions[-1] == (4, "a note on each provider")
     assert conn.execute("SELECT count(*) FROM providers WHERE note IS NULL").fetchone()[0] == 2
     conn.close()
 

@@ -32,6 +32,8 @@ Examples:
   sufficiency import postcodes ONSPD_FEB_2025_UK.csv --area ~/eyc/southampton
   sufficiency resilience --area ~/eyc/southampton   # the settings the area can least lose
   sufficiency plan --places 60 --max-per-ward 30    # where 60 new places close most deficit
+  sufficiency users add alex --role officer --area ~/eyc/southampton
+  sufficiency serve --area ~/eyc/southampton        # the web app on http://127.0.0.1:8000
 """
 
 
@@ -224,6 +226,7 @@ def _register() -> None:
     from .maps import map_command, report_command
     from .planning import COMMANDS as PLANNING_COMMANDS
     from .returns import COMMANDS as RETURNS_COMMANDS
+    from .web import COMMANDS as WEB_COMMANDS
 
     for command in [
         *RETURNS_COMMANDS,
@@ -231,6 +234,7 @@ def _register() -> None:
         report_command,
         import_group,
         *PLANNING_COMMANDS,
+        *WEB_COMMANDS,
     ]:
         cli.add_command(command)
 

@@ -161,6 +161,14 @@ def map_command(
     help="The term of the headline figures, maps and table. Default: the first forecast term.",
 )
 @out_option("report.html")
+@click.option(
+    "--plan-places",
+    type=int,
+    default=None,
+    metavar="N",
+    help="Add a section on where N new places would close the most deficit (sufficiency plan "
+    "with --places N on the same run).",
+)
 def report_command(
     area: Path | None,
     parameters: Path | None,
@@ -171,14 +179,19 @@ def report_command(
     scenario_file: Path | None,
     term: str | None,
     out_dir: Path,
+    plan_places: int | None,
 ) -> None:
     """Write the termly report for the scrutiny panel: OUT/report.html, one file that prints.
 
     Headline figures, maps and the ward gap table for the term, charts of supply against
     demand (city-wide and for each ward short of places), places per 100 children against
-    deprivation, workforce trends and a note on methods and data.
+    deprivation, workforce trends, resilience (internal: the settings the area can least afford
+    to lose; published: how many wards depend on one setting), with --plan-places where new
+    places would go, and a note on methods and data.
     """
+    from ..closures import resilience
     from ..outputs.report import ReportOptions, write_report
+    from ..planning import plan
 
     with user_errors():
         files = (scenario_file,) if scenario_file else ()
@@ -189,12 +202,15 @@ def report_command(
 
             term = str(Term.parse(term, column="--term"))
         path = Path(out_dir) / "report.html"
+        planned = None if plan_places is None else plan(result, places=plan_places)
         size = write_report(
             result,
             path,
             ReportOptions(publish=publish, term=term, threshold=threshold),
             description=description,
             baseline=results[0] if len(results) > 1 else None,
+            resilience=resilience(result),
+            plan=planned,
         )
     kind = "Published (disclosure-controlled)" if publish else "Internal"
     click.echo(f"{kind} report on {result.area.name}, scenario {result.scenario}:")

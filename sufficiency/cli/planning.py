@@ -58,12 +58,16 @@ def resilience_command(
     click.echo(f"{run.area.name} ({run.scenario}): {len(result.table)} open settings, {basis}")
     top = least_affordable(result.table)
     if len(top):
-        click.echo("The settings the area can least afford to lose (deficit places added):")
+        click.echo(
+            "The settings the area can least afford to lose (deficit places added within the "
+            "ward; across ward lines where measured):"
+        )
         for row in top.to_dict("records"):
             flags = f" [{row['flags']}]" if row["flags"] else ""
             click.echo(
                 f"  {row['urn']} {row['provider_name']} ({row['ward_name']}): "
-                f"{row['deficit_places_added']:.1f}, from {row['first_term_affected']}{flags}"
+                f"{row['deficit_places_added']:.1f}{_across(row)}, "
+                f"from {row['first_term_affected']}{flags}"
             )
     else:
         click.echo("No single closure pushes a ward into deficit or deeper.")
@@ -77,6 +81,20 @@ def resilience_command(
     else:
         click.echo("No ward depends on a single setting for an age group.")
     click.echo("Written: " + ", ".join(str(p) for p in written))
+
+
+def _across(row: dict) -> str:
+    """The closure's effect across ward lines, where the run has it: ``(catchments 12.0,
+    flows 3.0)``."""
+    parts = [
+        f"{label} {row[column]:.1f}"
+        for label, column in [
+            ("catchments", "deficit_places_added_access"),
+            ("flows", "deficit_places_added_flows"),
+        ]
+        if row[column] == row[column]  # not NaN
+    ]
+    return f" ({', '.join(parts)})" if parts else ""
 
 
 PLAN_EXAMPLES = """
@@ -110,13 +128,21 @@ Examples:
     type=click.Path(path_type=Path),
     default=None,
     metavar="FILE",
-    help="Candidate sites CSV: site_id, ward_code, age_groups (';'-separated, blank: all), "
-    "capacity, cost_per_place (optional). Default: any ward.",
+    help="Candidate sites CSV: site_id, capacity, a location (ward_code, or easting and "
+    "northing, or latitude and longitude, or postcode), age_groups (';'-separated, blank: "
+    "all) and cost_per_place (optional). Default: any ward.",
 )
 @click.option("--max-per-ward", type=int, default=None, help="At most K new places in a ward.")
 @click.option("--cost-per-place", type=float, default=None, help="Cost of one new place.")
 @click.option("--budget", type=float, default=None, help="Capital to spend (needs a cost).")
-@out_option("plan.csv and sufficiency.xlsx")
+@click.option(
+    "--basis",
+    type=click.Choice(["ward", "catchment", "flows"]),
+    default=None,
+    help="The gap to close: within the ward, across catchments (a new place serves the "
+    "children within its catchment) or where children attend (flows.csv). Default: catchment.",
+)
+@out_option("plan.csv, sufficiency.xlsx and maps/plan-map.html")
 @SCENARIO_OPTION
 @user_errors()
 def plan_command(
@@ -128,6 +154,7 @@ def plan_command(
     max_per_ward: int | None,
     cost_per_place: float | None,
     budget: float | None,
+    basis: str | None,
     out_dir: Path,
     scenario: Path | None,
 ) -> None:
@@ -135,9 +162,11 @@ def plan_command(
 
     Solves an integer programme (scipy milp, HiGHS) for the places per ward and age group (or
     per candidate site) that leave the least deficit over the forecast terms (or at --term),
-    and compares it with the greedy answer (largest deficit first). Writes OUT/plan.csv and a
-    plan sheet in OUT/sufficiency.xlsx.
+    and compares it with the greedy answer (largest deficit first). Writes OUT/plan.csv, a
+    plan sheet in OUT/sufficiency.xlsx and OUT/maps/plan-map.html (the internal gap map with
+    the plan's new places as a layer).
     """
+    from ..outputs.maps import write_plan_map
     from ..outputs.tables import write_tables
     from ..planning import plan
 
@@ -151,12 +180,19 @@ def plan_command(
         cost_per_place=cost_per_place,
         budget=budget,
         scenario=scenario,
+        basis=basis,
     )
     written = write_tables(result.assessment, out_dir, {"plan": result.table})
+    written.append(write_plan_map(result.assessment, result.table, out_dir))
     run = result.assessment
-    basis = f"at {result.term}" if result.term else f"over {run.terms[0]} to {run.terms[-1]}"
+    when = f"at {result.term}" if result.term else f"over {run.terms[0]} to {run.terms[-1]}"
+    across = {
+        "ward": "within each ward",
+        "catchment": "across catchments",
+        "flows": "where children attend",
+    }[result.basis]
     click.echo(
-        f"{run.area.name} ({run.scenario}): deficit places {basis}: "
+        f"{run.area.name} ({run.scenario}): deficit places {across}, {when}: "
         f"{result.deficit_before:.1f} before"
     )
     click.echo(

@@ -231,7 +231,8 @@ def _table(frame: pd.DataFrame) -> list[str]:
 @click.option(
     "--register",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="Ofsted register extract (CSV or XLSX with a URN column) to check against.",
+    help="Ofsted register extract (CSV or XLSX with a URN column) to check against. "
+    "Default: the area's ofsted.csv (sufficiency import ofsted), if it has one.",
 )
 @click.option(
     "--csv",
@@ -241,12 +242,16 @@ def _table(frame: pd.DataFrame) -> list[str]:
 )
 def status(term: str | None, area: Path, register: Path | None, csv_path: Path | None) -> None:
     """The return rate for a term and the providers that have not returned."""
-    from ..area import area_folder
+    from ..area import area_folder, resolve_files
     from ..outputs._escape import frame_for_spreadsheet
     from ..returns import store
     from ..returns.tracking import return_status
 
-    folder, _ = area_folder(area)
+    folder, config = area_folder(area)
+    if register is None and (imported := resolve_files(folder, config)["ofsted"]):
+        register = imported[0] if imported[0].is_file() else None
+        if register is not None:
+            click.echo(f"Register: {register} (from sufficiency import ofsted)")
     path = store.store_path(folder)
     stored = store.load_returns(path)
     terms = store.stored_terms(path)

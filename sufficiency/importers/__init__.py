@@ -2,5 +2,5 @@
 
 Each importer recognises its file by its header (every edition's column names it knows, listed
 in the error when none match), keeps only the area's rows and says what it kept, what it dropped
-and why. Only the postcode directory is imported so far (``postcodes``).
+and why: ``postcodes`` (ONSPD, NSPL), ``ofsted`` (childcare providers and inspections).
 """

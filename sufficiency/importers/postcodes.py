@@ -3,9 +3,11 @@ Postcode Lookup (NSPL), full UK file or an extract, to the area's ``postcodes.cs
 
 The file is recognised by its header: a postcode column (``pcds``, ``pcd``, ``pcd2``, ``pcd7``,
 ``pcd8`` or ``postcode``) and a location (``lat, long``, or ``oseast1m, osnrth1m``), in any case.
-Only the columns used are read, so the 2.7 million rows of a full UK file fit in a few hundred
-megabytes. A postcode is kept when its location falls in a ward of the area (point in polygon on
-the area's own wards, so the directory's ward codes need not be the same boundary year); its
+Only the columns used are read, a block of about 100,000 rows at a time, and only the rows in
+the area's bounding box are kept from each block, so the 2.7 million rows of a full UK file
+never sit in memory at once (``benchmarks/import_postcodes.py`` measures the peak). A postcode
+is kept when its location falls in a ward of the area (point in polygon on the area's own
+wards, so the directory's ward codes need not be the same boundary year); its
 ``ward_code`` is the area's ward it falls in. Postcodes with no grid reference (ONSPD writes
 latitude 99.999999 for them) cannot be placed and are dropped and counted. Terminated postcodes
 (a ``doterm``) are kept, because a provider's return may still give an old postcode, and counted;
@@ -15,6 +17,7 @@ latitude 99.999999 for them) cannot be placed and are dropped and counted. Termi
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
@@ -111,31 +114,33 @@ def import_postcodes(path: str | Path, wards: gpd.GeoDataFrame) -> Imported:
     doterm = _pick(header, TERMINATED)
     wanted = [c for c in [postcode, lat, lon, east, north, doterm] if c]
     names = [raw_header[header.index(c)] for c in wanted]
-    try:
-        table = pd.read_csv(
-            path,
-            usecols=names,
-            header=0,
-            names=None,
-            dtype=str,
-            keep_default_na=False,
-            engine="pyarrow",
-            encoding="utf-8",
-            encoding_errors="replace",
-        )
-    except (ValueError, pd.errors.ParserError, OSError) as exc:
-        raise InputError(f"cannot be read as CSV ({exc})", file=path) from None
-    table.columns = [str(c).strip().lower() for c in table.columns]
-    rows = len(table)
-    x, y = _locations(table, lat, lon, east, north)
-    placed = np.isfinite(x) & np.isfinite(y)
-    # Only points in the area's bounding box are tested against its wards.
+    # Only the points in the area's bounding box are kept from each batch and tested against
+    # its wards: the full directory is never held in memory.
     minx, miny, maxx, maxy = wards.total_bounds
-    near = placed & (x >= minx) & (x <= maxx) & (y >= miny) & (y <= maxy)
-    ward = np.full(rows, None, dtype=object)
-    ward[near] = geography.points_in_wards(wards, x[near], y[near])
+    rows = placed_total = 0
+    near_frames: list[pd.DataFrame] = []
+    near_xy: list[np.ndarray] = []
+    for table in _batches(path, names):
+        table.columns = [str(c).strip().lower() for c in table.columns]
+        x, y = _locations(table, lat, lon, east, north)
+        placed = np.isfinite(x) & np.isfinite(y)
+        near = placed & (x >= minx) & (x <= maxx) & (y >= miny) & (y <= maxy)
+        rows += len(table)
+        placed_total += int(placed.sum())
+        if near.any():
+            near_frames.append(table[near])
+            near_xy.append(np.column_stack([x[near], y[near]]))
+    columns = [c.lower() for c in names]
+    table = (
+        pd.concat(near_frames, ignore_index=True)
+        if near_frames
+        else pd.DataFrame(columns=columns, dtype=str)
+    )
+    xy = np.concatenate(near_xy) if near_xy else np.empty((0, 2))
+    ward = geography.points_in_wards(wards, xy[:, 0], xy[:, 1])
     inside = np.array([w is not None for w in ward], dtype=bool)
     kept = table[inside]
+    x, y = xy[:, 0], xy[:, 1]
     if lat and lon:
         latitude = pd.to_numeric(kept[lat], errors="coerce").to_numpy(float)
         longitude = pd.to_numeric(kept[lon], errors="coerce").to_numpy(float)
@@ -156,8 +161,8 @@ def import_postcodes(path: str | Path, wards: gpd.GeoDataFrame) -> Imported:
     return Imported(
         postcodes=out.reset_index(drop=True),
         rows=rows,
-        outside=int((placed & ~inside).sum()),
-        no_location=int((~placed).sum()),
+        outside=placed_total - int(inside.sum()),
+        no_location=rows - placed_total,
         repeated=repeated,
         terminated=int(out["terminated"].notna().sum()),
         columns={
@@ -166,6 +171,32 @@ def import_postcodes(path: str | Path, wards: gpd.GeoDataFrame) -> Imported:
             **({"terminated": doterm} if doterm else {}),
         },
     )
+
+
+BATCH_BYTES = 16 << 20
+"""The postcode directory is read in blocks of this many bytes (about 100,000 rows)."""
+
+
+def _batches(path: Path, names: list[str]) -> Iterator[pd.DataFrame]:
+    """The ``names`` columns of the CSV as text, one block of rows at a time."""
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    try:
+        reader = pacsv.open_csv(
+            path,
+            read_options=pacsv.ReadOptions(block_size=BATCH_BYTES),
+            convert_options=pacsv.ConvertOptions(
+                include_columns=names,
+                column_types=dict.fromkeys(names, pa.string()),
+                strings_can_be_null=False,
+                check_utf8=False,
+            ),
+        )
+        for batch in reader:
+            yield batch.to_pandas()
+    except (pa.ArrowInvalid, OSError) as exc:
+        raise InputError(f"cannot be read as CSV ({exc})", file=path) from None
 
 
 def _locations(

@@ -46,6 +46,7 @@ import functools
 import hashlib
 import html
 import itertools
+import math
 import types
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
@@ -1089,6 +1090,7 @@ def gap_map(
     providers: pd.DataFrame | None = None,
     options: MapOptions = MapOptions(),
     geometry: gpd.GeoDataFrame | None = None,
+    overlays: Sequence[folium.map.Layer] = (),
 ) -> folium.Map:
     """The ward choropleth of the gap in places, one layer per age group, a term drop-down.
 
@@ -1110,6 +1112,8 @@ def gap_map(
         Published or internal, tiles, disclosure threshold.
     geometry
         Already simplified wards (:func:`simplify_wards`), to reuse between maps.
+    overlays
+        More layers to add before the layer control (the plan's new places).
     """
     gap = _one_scenario(gap, "gap_map")
     shapes = simplify_wards(wards) if geometry is None else geometry
@@ -1132,6 +1136,8 @@ def gap_map(
         show_providers = bool(rows)
         if rows:
             _Providers(rows, name=f"Providers ({len(rows):,})").add_to(m)
+    for overlay in overlays:
+        overlay.add_to(m)
     _WardLabels(_label_rows(shapes), show=len(shapes) <= MAX_LABELLED).add_to(m)
     folium.LayerControl(position="topright", collapsed=False).add_to(m)
     _Control(_title_markup(text, publish), "topleft", "sufficiency-title").add_to(m)
@@ -1489,3 +1495,114 @@ def write_run_maps(
     if gap is not None:
         results = with_draws(results, gap)
     return write_maps(results, Path(out_dir) / "maps", MapOptions(publish=False, tiles=False))
+
+
+# --- the plan layer (sufficiency plan) ----------------------------------------------------------
+
+
+class _PlanPlaces(folium.map.Layer):
+    """Where a plan puts new places: a circle per ward or site, its area in proportion to the
+    places added, with a tooltip made with ``textContent`` (site ids come from a user's file
+    and are never parsed as HTML).
+
+    Rows are ``[lat, lon, radius_px, title, line, line, ...]``.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        var {{ this.get_name() }} = (function() {
+            var group = L.featureGroup();
+            {{ this.rows|tojson }}.forEach(function(row) {
+                var circle = L.circleMarker([row[0], row[1]], {radius: row[2],
+                    color: "#000000", weight: 3, dashArray: "4 3",
+                    fillColor: "#ffffff", fillOpacity: 0.85});
+                circle.bindTooltip(function() {
+                    var div = document.createElement("div");
+                    var title = document.createElement("b");
+                    title.textContent = row[3];
+                    div.appendChild(title);
+                    row.slice(4).forEach(function(line) {
+                        var p = document.createElement("div");
+                        p.textContent = line;
+                        div.appendChild(p);
+                    });
+                    return div;
+                });
+                circle.addTo(group);
+            });
+            return group;
+        })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, rows: list[list[Any]], name: str) -> None:
+        super().__init__(name=name, overlay=True, control=True, show=True)
+        self._name = "SufficiencyPlanPlaces"
+        self.rows = rows
+
+
+def plan_rows(plan: pd.DataFrame) -> list[list[Any]]:
+    """The plan layer's rows from ``plan.csv`` (``planning.COLUMNS``): one circle per place
+    (ward or site) that receives places, its age groups in its tooltip.
+
+    >>> table = pd.DataFrame({"ward_code": ["E1", "E1"], "ward_name": ["Dock", "Dock"],
+    ...     "site_id": ["", ""], "age_group": ["2", "3_4"], "places_added": [4, 12],
+    ...     "deficit_before": [5.0, 20.0], "deficit_after": [1.0, 8.0],
+    ...     "easting": [440500.0, 440500.0], "northing": [110500.0, 110500.0]})
+    >>> plan_rows(table)[0][2:]
+    [8.0, 'Dock: +16 places', 'Age 2: +4, deficit 5.0 -> 1.0', 'Age 3_4: +12, deficit 20.0 -> 8.0']
+    """
+    chosen = plan[plan["places_added"] > 0]
+    if chosen.empty:
+        return []
+    keys = ["ward_code", "site_id", "easting", "northing"]
+    rows = []
+    for (_, site, x, y), part in chosen.groupby(keys, sort=False, dropna=False):
+        total = int(part["places_added"].sum())
+        name = str(part["ward_name"].iloc[0])
+        title = f"{name}, site {site}: +{total} places" if site else f"{name}: +{total} places"
+        lines = [
+            f"Age {r['age_group']}: +{int(r['places_added'])}, deficit "
+            f"{r['deficit_before']:.1f} -> {r['deficit_after']:.1f}"
+            for r in part.to_dict("records")
+        ]
+        lat, lon = _latlon([float(x)], [float(y)])[0]  # type: ignore[arg-type]
+        rows.append([float(lat), float(lon), round(2.0 * math.sqrt(total), 1), title, *lines])
+    return rows
+
+
+@_seeded("plan_map")
+def plan_layer(plan: pd.DataFrame) -> _PlanPlaces | None:
+    """The plan's layer for a map (``None`` when the plan adds no places)."""
+    rows = plan_rows(plan)
+    if not rows:
+        return None
+    total = int(plan["places_added"].sum())
+    return _PlanPlaces(rows, name=f"New places in the plan ({total:,})")
+
+
+def plan_map(result: Assessment, plan: pd.DataFrame) -> folium.Map:
+    """The internal gap map of the assessment a plan was made on, with the plan's places.
+
+    Takes the plan table as :func:`sufficiency.plan` gives it; nothing is recomputed.
+    """
+    layer = plan_layer(plan)
+    return gap_map(
+        result.gap,
+        result.area.wards,
+        text=map_text(result, title="Childcare places: gap by ward and the plan's new places"),
+        housing=result.area.housing,
+        providers=result.provider_returns,
+        options=MapOptions(publish=False, tiles=False),
+        overlays=() if layer is None else (layer,),
+    )
+
+
+def write_plan_map(result: Assessment, plan: pd.DataFrame, out_dir: str | Path) -> Path:
+    """Write ``OUT/maps/plan-map.html`` (internal) and return its path."""
+    path = Path(out_dir) / "maps" / "plan-map.html"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_map(plan_map(result, plan), path)
+    return path

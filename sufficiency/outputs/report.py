@@ -35,7 +35,7 @@ import base64
 import datetime as dt
 import io
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -55,6 +55,8 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
     from ..assess import Assessment
+    from ..closures import Resilience
+    from ..planning import Plan
 
 __all__ = ["MAX_WARD_CHARTS", "ReportOptions", "render_report", "write_report"]
 
@@ -542,11 +544,15 @@ def report_context(
     *,
     description: str = "",
     baseline: Assessment | None = None,
+    resilience: Resilience | None = None,
+    plan: Plan | None = None,
 ) -> dict[str, Any]:
     """Everything the template needs, as plain values (text is escaped by the template).
 
     ``baseline``: the run a published scenario report can be differenced against; its figures
-    are guarded against it (:func:`disclosure.guard_scenario`).
+    are guarded against it (:func:`disclosure.guard_scenario`). ``resilience`` and ``plan``:
+    the results of :func:`sufficiency.resilience` and :func:`sufficiency.plan` on the same
+    run, whose tables the resilience and plan sections show (none is recomputed here).
     """
     if options.publish and baseline is not None:
         result = disclosure.guard_scenario(baseline, result)
@@ -615,6 +621,29 @@ def report_context(
         "notes": notes,
         "source": text.source,
         **duty.duty_context(result, term=term, publish=publish, threshold=options.threshold),
+        "resilience": resilience_section(
+            None if resilience is None else resilience.table,
+            None if resilience is None else resilience.single_settings,
+            publish=publish,
+            threshold=options.threshold,
+        ),
+        "plan": plan_section(
+            None if plan is None else plan.table,
+            None if plan is None else _plan_totals(plan),
+            publish=publish,
+            threshold=options.threshold,
+        ),
+    }
+
+
+def _plan_totals(plan: Plan) -> dict[str, Any]:
+    return {
+        "basis": plan.basis,
+        "places_added": plan.places_added,
+        "deficit_before": plan.deficit_before,
+        "deficit_left": plan.deficit_left,
+        "greedy_left": plan.greedy_left,
+        "greedy_places_added": plan.greedy_places_added,
     }
 
 
@@ -624,9 +653,18 @@ def render_report(
     *,
     description: str = "",
     baseline: Assessment | None = None,
+    resilience: Resilience | None = None,
+    plan: Plan | None = None,
 ) -> str:
     """The report as one HTML page (see the module docstring)."""
-    context = report_context(result, options, description=description, baseline=baseline)
+    context = report_context(
+        result,
+        options,
+        description=description,
+        baseline=baseline,
+        resilience=resilience,
+        plan=plan,
+    )
     return _environment().get_template(_TEMPLATE_NAME).render(**context)
 
 
@@ -637,12 +675,155 @@ def write_report(
     *,
     description: str = "",
     baseline: Assessment | None = None,
+    resilience: Resilience | None = None,
+    plan: Plan | None = None,
 ) -> int:
     """Write the report to ``path`` (atomically); return its size in bytes."""
     from .tables import write_atomically
 
-    text = render_report(result, options, description=description, baseline=baseline)
+    text = render_report(
+        result,
+        options,
+        description=description,
+        baseline=baseline,
+        resilience=resilience,
+        plan=plan,
+    )
     page = text.encode("utf-8")
     target = Path(path)
     write_atomically(target.parent, {target.name: lambda p: p.write_bytes(page)})
     return len(page)
+
+
+# --- resilience and plan sections (sufficiency resilience / plan) -------------------------------
+
+TOP_SETTINGS = 10
+"""Settings listed in the internal report's resilience section."""
+
+
+def resilience_section(
+    table: pd.DataFrame | None,
+    single: pd.DataFrame | None,
+    *,
+    publish: bool,
+    threshold: float = disclosure.THRESHOLD,
+) -> dict[str, Any] | None:
+    """The report's resilience section from ``resilience.csv`` and ``single_setting.csv`` (as
+    :func:`sufficiency.resilience` gives them); ``None`` without them.
+
+    Internal: the settings whose closure alone adds the most deficit places (named), and the
+    wards that depend on one setting for an age group. Published: only how many wards depend on
+    one setting for each age group, as a disclosure-controlled count (no ward or provider is
+    named, so no one provider's places can be read from the ward table).
+
+    >>> single = pd.DataFrame({"ward_code": ["A", "B", "C"], "ward_name": ["A", "B", "C"],
+    ...     "age_group": ["2", "2", "3_4"], "urn": ["P1", "P2", "P3"],
+    ...     "supply_places": [5.0, 6.0, 7.0], "demand_places": [4.0, 4.0, 4.0]})
+    >>> resilience_section(None, single, publish=True)["single_counts"]
+    [{'age_group': 'Under 2s', 'wards': '0'}, {'age_group': '2-year-olds', 'wards': '<5'}, \
+{'age_group': '3- and 4-year-olds', 'wards': '<5'}]
+    """
+    if single is None:
+        return None
+    labels = dict(zip(AGE_GROUPS, ("Under 2s", "2-year-olds", "3- and 4-year-olds"), strict=True))
+    counts = single.groupby("age_group").size().reindex(AGE_GROUPS, fill_value=0)
+    single_counts = [
+        {
+            "age_group": labels[str(g)],
+            "wards": _count(float(n), publish, threshold) if publish else f"{n:,}",
+        }
+        for g, n in counts.items()
+    ]
+    section: dict[str, Any] = {"single_counts": single_counts, "settings": [], "single": []}
+    if publish or table is None:
+        return section
+    across = "deficit_places_added_access" in table.columns and bool(
+        table["deficit_places_added_access"].notna().any()
+    )
+    top = table[table["deficit_places_added"] > 0].head(TOP_SETTINGS)
+    section["across"] = across
+    section["settings"] = [
+        {
+            "urn": str(r["urn"]),
+            "name": str(r["provider_name"]),
+            "ward": str(r["ward_name"]),
+            "places": f"{r['supply_places']:,.0f}",
+            "added": f"{r['deficit_places_added']:,.0f}",
+            "added_access": (
+                f"{r['deficit_places_added_access']:,.0f}"
+                if across and pd.notna(r["deficit_places_added_access"])
+                else ""
+            ),
+            "first": _term_label(str(r["first_term_affected"])) if r["first_term_affected"] else "",
+            "flags": str(r["flags"]),
+        }
+        for r in top.to_dict("records")
+    ]
+    section["single"] = [
+        {
+            "ward": str(r["ward_name"]),
+            "age_group": labels[str(r["age_group"])],
+            "urn": str(r["urn"]),
+        }
+        for r in single.to_dict("records")
+    ]
+    return section
+
+
+def plan_section(
+    table: pd.DataFrame | None,
+    totals: Mapping[str, Any] | None,
+    *,
+    publish: bool,
+    threshold: float = disclosure.THRESHOLD,
+) -> dict[str, Any] | None:
+    """The report's plan section from ``plan.csv`` and the plan's totals (``places_added,
+    deficit_before, deficit_left, greedy_left, greedy_places_added, basis``); ``None``
+    without a plan.
+
+    Published, only the new places by ward and age group are shown (they are the plan's own,
+    not a provider's): deficits summed over a dozen terms, even rounded to 5, would give a ward's
+    supply to within a place where one setting offers it, by differencing against the
+    published ward table."""
+    if table is None or totals is None:
+        return None
+    labels = dict(zip(AGE_GROUPS, ("Under 2s", "2-year-olds", "3- and 4-year-olds"), strict=True))
+    chosen = table[table["places_added"] > 0]
+    bases = {
+        "ward": "within each ward",
+        "catchment": "across catchments, each new place serving the children within its reach",
+        "flows": "where children attend (flows)",
+    }
+    if publish:
+        return {
+            "basis": bases.get(str(totals["basis"]), str(totals["basis"])),
+            "places": f"{int(totals['places_added']):,}",
+            "rows": [
+                {
+                    "ward": str(r["ward_name"]),
+                    "site": str(r["site_id"]),
+                    "age_group": labels[str(r["age_group"])],
+                    "places": f"{int(r['places_added']):,}",
+                }
+                for r in chosen.to_dict("records")
+            ],
+        }
+    return {
+        "basis": bases.get(str(totals["basis"]), str(totals["basis"])),
+        "places": f"{int(totals['places_added']):,}",
+        "before": _count(float(totals["deficit_before"]), publish, threshold),
+        "left": _count(float(totals["deficit_left"]), publish, threshold),
+        "greedy_places": f"{int(totals['greedy_places_added']):,}",
+        "greedy_left": _count(float(totals["greedy_left"]), publish, threshold),
+        "rows": [
+            {
+                "ward": str(r["ward_name"]),
+                "site": str(r["site_id"]),
+                "age_group": labels[str(r["age_group"])],
+                "places": f"{int(r['places_added']):,}",
+                "before": _count(float(r["deficit_before"]), publish, threshold),
+                "after": _count(float(r["deficit_after"]), publish, threshold),
+            }
+            for r in chosen.to_dict("records")
+        ],
+    }

@@ -24,16 +24,20 @@ read rows. So when a column list grows, or a column is renamed, that is a new mi
 (``ALTER TABLE returns ADD COLUMN ...``); never edit one that has shipped.
 
 An ingest is one transaction (``BEGIN IMMEDIATE`` ... ``COMMIT``, rolled back on any exception),
-in SQLite's default rollback-journal mode: interrupted at any point, even by a killed process,
-the store is as it was. :func:`load_returns` gives the current rows in exactly the shape
+in SQLite's default rollback-journal mode, or in write-ahead-log mode once the web app has
+opened the store (:func:`use_wal`): interrupted at any point, even by a killed process, the
+store is as it was. :func:`load_returns` gives the current rows in exactly the shape
 ``returns.read_return`` produces, so the model reads a store and return files alike.
+
+Migration 2 adds the web app's tables: accounts, web returns, the account behind each import
+and the write log (``returns/accounts.py``, ``returns/web_returns.py``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib import resources
@@ -52,6 +56,8 @@ from .reader import COUNTS, OPENING, PRICES, term_from_name
 from .validation import Checked
 
 STORE_NAME = "sufficiency.sqlite"
+#: Seconds a connection waits for another writer to finish before giving up.
+BUSY_TIMEOUT = 30.0
 Mode = Literal["new", "replace", "add"]
 
 TEXT = [
@@ -132,7 +138,9 @@ def store_path(folder: str | Path) -> Path:
 
 
 def _connect(path: Path) -> sqlite3.Connection:
-    conn = sqlite3.connect(path, isolation_level=None)  # autocommit: transactions are explicit
+    # autocommit: transactions are explicit. ``timeout``: a writer waits this long for another
+    # (the web app and the command line share a store) before "the store cannot be written".
+    conn = sqlite3.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT)
     try:
         conn.execute("PRAGMA foreign_keys = ON")
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
@@ -150,8 +158,47 @@ def _open(path: str | Path) -> Iterator[sqlite3.Connection]:
         raise StoreError(f"{path}: no store here; load a term first with sufficiency ingest")
     conn = _connect(path)
     try:
-        migrate(conn, path=path)
+        # Only a store behind the schema takes the write lock to migrate: readers (every page
+        # of the web app) do not queue behind one another or behind an ingest.
+        try:
+            current = schema_version(conn)
+        except sqlite3.DatabaseError:
+            current = -1
+        if current != SCHEMA_VERSION:
+            migrate(conn, path=path)
         yield conn
+    finally:
+        conn.close()
+
+
+@contextmanager
+def connection(path: str | Path, *, create: bool = False) -> Iterator[sqlite3.Connection]:
+    """A store's connection, migrated to the current schema (for ``accounts`` and ``web``).
+
+    With ``create``, a store that does not exist yet is made (an empty one, with the schema).
+    Transactions are the caller's: use :func:`transaction`.
+    """
+    path = Path(path)
+    if create and not path.exists():
+        conn = _connect(path)
+        try:
+            migrate(conn, path=path)
+        finally:
+            conn.close()
+    with _open(path) as conn:
+        yield conn
+
+
+def use_wal(path: str | Path) -> str:
+    """Put a store in SQLite's write-ahead-log mode (it stays so); the mode it is in now.
+
+    In WAL mode readers do not block the writer nor it them, so the web app's pages keep
+    reading while ``sufficiency ingest`` writes; writers still take turns (``BUSY_TIMEOUT``).
+    A transaction interrupted at any point still leaves the store as it was.
+    """
+    conn = _connect(Path(path))
+    try:
+        return str(conn.execute("PRAGMA journal_mode = WAL").fetchone()[0])
     finally:
         conn.close()
 
@@ -212,8 +259,15 @@ def _transaction(conn: sqlite3.Connection) -> Iterator[None]:
     conn.execute("COMMIT")
 
 
+#: The public name of the one-transaction helper, for ``accounts`` and ``web``.
+transaction = _transaction
+
+
 def _now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+now_utc = _now
 
 
 @dataclass(frozen=True)
@@ -229,7 +283,13 @@ class ImportResult:
 
 
 def ingest(
-    path: str | Path, checked: Checked, *, mode: Mode = "new", now: str | None = None
+    path: str | Path,
+    checked: Checked,
+    *,
+    mode: Mode = "new",
+    now: str | None = None,
+    account: str | None = None,
+    also: Callable[[sqlite3.Connection, ImportResult], None] | None = None,
 ) -> ImportResult:
     """Store a checked term of returns, in one transaction.
 
@@ -245,6 +305,12 @@ def ingest(
         not have yet.
     now
         The import time (UTC ISO 8601); the current time when not given.
+    account
+        The web account that made the import (recorded in ``import_accounts``); ``None`` for
+        the command line.
+    also
+        More writes to make in the same transaction (the web app marks the returns it
+        accepted): called with the connection and the result before the commit.
     """
     if not checked.ok or checked.returns is None:
         raise StoreError("the returns have errors; nothing was stored")
@@ -254,7 +320,14 @@ def ingest(
     try:
         with _transaction(conn):
             _apply_migrations(conn, path)
-            return _write(conn, checked, mode, now or _now())
+            result = _write(conn, checked, mode, now or _now())
+            if account is not None:
+                conn.execute(
+                    "INSERT INTO import_accounts VALUES (?, ?)", (result.import_id, account)
+                )
+            if also is not None:
+                also(conn, result)
+            return result
     except BaseException:
         conn.close()
         if not existed and path.exists() and path.stat().st_size == 0:

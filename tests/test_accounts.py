@@ -1,0 +1,93 @@
+"""Accounts in the area's store and the ``users`` command."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from click.testing import CliRunner
+from conftest import write_area
+
+from sufficiency.cli import cli
+from sufficiency.returns import accounts, store
+
+
+def test_users_add_list_disable_remove(tmp_path):
+    area = write_area(tmp_path / "area")
+    runner = CliRunner()
+    added = runner.invoke(
+        cli,
+        ["users", "add", "alex", "--role", "officer", "--area", str(area), "--password-stdin"],
+        input="a long enough password\n",
+    )
+    assert added.exit_code == 0, added.output
+    assert f"Added officer account alex to {area / 'sufficiency.sqlite'}" in added.output
+    prompted = runner.invoke(
+        cli,
+        ["users", "add", "acorns", "--role", "provider", "--urn", "ey 100001", "--area", str(area)],
+        input="provider password 1\nprovider password 1\n",
+    )
+    assert prompted.exit_code == 0, prompted.output
+    assert "Added provider account acorns for EY100001" in prompted.output
+    listed = runner.invoke(cli, ["users", "list", "--area", str(area)])
+    lines = listed.output.splitlines()
+    assert [line.split()[:3] for line in lines] == [
+        ["acorns", "provider", "EY100001"],
+        ["alex", "officer", "-"],
+    ]
+    assert all(line.endswith("active") for line in lines)
+    path = store.store_path(area)
+    # The store holds an argon2id hash, never the password.
+    conn = sqlite3.connect(path)
+    hashes = [r[0] for r in conn.execute("SELECT password_hash FROM accounts")]
+    conn.close()
+    assert all(h.startswith("$argon2id$") for h in hashes)
+    assert not any("password" in h for h in hashes)
+    assert accounts.verify(path, "alex", "a long enough password").role == "officer"
+    assert accounts.verify(path, "alex", "wrong password") is None
+    assert accounts.verify(path, "nobody", "a long enough password") is None
+    assert runner.invoke(cli, ["users", "disable", "alex", "--area", str(area)]).exit_code == 0
+    assert accounts.verify(path, "alex", "a long enough password") is None
+    assert runner.invoke(cli, ["users", "list", "--area", str(area)]).output.count("disabled") == 1
+    assert runner.invoke(cli, ["users", "remove", "acorns", "--area", str(area)]).exit_code == 0
+    assert [a.name for a in accounts.all_accounts(path)] == ["alex"]
+    log = [(who, what, detail) for _, who, what, detail in accounts.write_log(path)]
+    assert log[0] == ("command line", "remove account", "acorns")
+    assert ("command line", "add account", "acorns (provider, EY100001)") in log
+
+
+def test_users_mistakes_are_one_line_and_status_1(tmp_path):
+    area = write_area(tmp_path / "area")
+    runner = CliRunner()
+
+    def add(*args: str, password: str = "a long enough password"):
+        return runner.invoke(
+            cli,
+            ["users", "add", *args, "--area", str(area), "--password-stdin"],
+            input=password + "\n",
+        )
+
+    cases = [
+        (add("p", "--role", "provider"), "a provider account needs the URN of its setting"),
+        (add("p", "--role", "provider", "--urn", "12345"), "is not an Ofsted URN"),
+        (add("o", "--role", "officer", "--urn", "123456"), "only a provider account has a URN"),
+        (add("o", "--role", "officer", password="short"), "the password is too short"),
+        (add("bad name", "--role", "viewer"), "the account name 'bad name' is not allowed"),
+    ]
+    for result, message in cases:
+        assert result.exit_code == 1, result.output
+        assert message in result.output and "Traceback" not in result.output
+    assert add("v", "--role", "viewer").exit_code == 0
+    twice = add("v", "--role", "viewer")
+    assert twice.exit_code == 1 and "there is already an account called 'v'" in twice.output
+    gone = runner.invoke(cli, ["users", "remove", "nobody", "--area", str(area)])
+    assert gone.exit_code == 1 and "there is no account called 'nobody'" in gone.output
+    assert [a.name for a in accounts.all_accounts(store.store_path(area))] == ["v"]
+
+
+def test_the_bundled_demo_is_not_written_to(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # not an area folder: --area defaults to the bundled demo
+    result = CliRunner().invoke(
+        cli, ["users", "add", "a", "--role", "viewer", "--password-stdin"], input="x" * 12 + "\n"
+    )
+    assert result.exit_code == 1
+    assert "the bundled demo area is not written to" in result.output
