@@ -2,10 +2,11 @@
 
 Nothing in it describes a real place, provider or child. Demotown has 16 wards (a Voronoi
 tessellation of seeded points clipped to a town outline around easting 440000, northing 110000
-in British National Grid), monthly births for 2016-2025, mid-year population estimates, a
+in British National Grid), monthly births for 2013-2025, mid-year population estimates, a
 housing trajectory, a postcode lookup (postcode area ``ZT``, which does not exist), deprivation
 scores, ward-level parameters and three termly provider returns for 2026 (two CSV, one .xlsx),
-all in the columns of DATA.md. The same seed always gives the same bytes.
+all in the columns of DATA.md, and school-age childcare places (in the returns and a
+``schools.csv``). The same seed always gives the same bytes.
 
 The modelling choice: places are laid out against a rough estimate of each ward's demand in
 autumn 2026 (children in each age group's window times typical hours a week, over 50), so that
@@ -110,7 +111,9 @@ _BIRTHS_GROWTH = (1.004, 1.004, 0.995, 0.988)  # a year, by ring: a gentle fall 
 _SEASON = np.array([0.96, 0.97, 0.99, 0.98, 1.0, 1.0, 1.05, 1.05, 1.07, 1.02, 0.98, 0.95])
 _DAYS_IN_MONTH = np.array([31, 28.25, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
 _FIRST_BIRTH_YEAR = 2012  # births are made from here: 2018's 4-year-olds were born in 2013-14
-_BIRTH_YEARS = (2016, 2025)  # written to births.csv
+# Written to births.csv: from 2013, so that a run from the first return's term (spring 2026)
+# finds the births of its year 6 (September 2014 - August 2015) for school-age childcare.
+_BIRTH_YEARS = (2013, 2025)
 _POPULATION_YEARS = (2018, 2025)
 
 # Ward-level parameters (ward, key, value), as a council might set them from local evidence.
@@ -1304,12 +1307,141 @@ def _return_frame(
             "status_date": np.where(dated, providers["event_date"], ""),
             "planned_places_change": providers["event_change"].astype("Int64").where(change),
             "planned_change_date": np.where(change, providers["event_date"], ""),
+            **{c: providers[c] for c in SCHOOL_AGE_RETURN_COLUMNS},
         }
     )
     frame = frame[pd.notna(status)]
     return (
         frame.loc[:, list(RETURN_COLUMNS)].sort_values("urn", kind="stable").reset_index(drop=True)
     )
+
+
+# --------------------------------------------------------------------------------------------
+# School-age childcare (sufficiency/school_age.py): places in the returns, a schools.csv and
+# population estimates of ages 5-11. Kept here, apart, and drawn from their own random stream.
+
+SCHOOL_AGE_RETURN_COLUMNS = (
+    "places_breakfast",
+    "places_after_school",
+    "places_holiday",
+    "holiday_weeks",
+)
+# Chance that a provider of a type offers breakfast, after-school and holiday places for
+# primary children, and the places (low, high) when it does.
+_SCHOOL_AGE_OFFER = {
+    "childminder": ((0.35, 0.6, 0.5), (1, 3)),
+    "day_nursery": ((0.0, 0.2, 0.65), (10, 36)),
+    "pre_school": ((0.0, 0.1, 0.3), (8, 16)),
+    "school_nursery": ((0.4, 0.4, 0.0), (8, 20)),
+    "nursery_school": ((0.0, 0.0, 0.0), (0, 0)),
+    "other": ((0.5, 0.8, 0.8), (16, 32)),
+}
+_PRIMARY_AGES = np.arange(5, 12)
+_SCHOOL_AGE_POPULATION_YEARS = (2023, 2025)  # the three years the model pools
+# Primary-age demand per child in the package's defaults (working families 0.6 x use x
+# sessions / 5): breakfast, after school. The schools' clubs are laid out against it.
+_CLUB_DEMAND = (0.6 * 0.15 * 3 / 5, 0.6 * 0.35 * 3 / 5)
+
+
+def add_school_age_places(providers: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
+    """The providers with ``SCHOOL_AGE_RETURN_COLUMNS``: blank where a provider offers none.
+
+    Childminders take a few school-age children (1-3), nurseries run holiday clubs, settings
+    of type ``other`` (out-of-school clubs among them) all three. Holiday places run 6-13 of
+    the 13 weeks of school holidays; a few leave the weeks blank.
+    """
+    kind = providers["provider_type"].to_numpy(dtype=object)
+    chance = np.array([_SCHOOL_AGE_OFFER[k][0] for k in kind])
+    low = np.array([_SCHOOL_AGE_OFFER[k][1][0] for k in kind])
+    high = np.array([_SCHOOL_AGE_OFFER[k][1][1] for k in kind])
+    offers = rng.random(chance.shape) < chance
+    places = rng.integers(low[:, None], high[:, None] + 1, size=chance.shape)
+    out = providers.copy()
+    for i, column in enumerate(SCHOOL_AGE_RETURN_COLUMNS[:3]):
+        out[column] = pd.array(np.where(offers[:, i], places[:, i], 0), dtype="Int64")
+        out.loc[~offers[:, i], column] = pd.NA
+    weeks = rng.integers(6, 14, len(out))
+    no_weeks = rng.random(len(out)) < 0.05
+    holiday = offers[:, 2]
+    out["holiday_weeks"] = pd.array(np.where(holiday, weeks, 0), dtype="Int64")
+    out.loc[~holiday | no_weeks, "holiday_weeks"] = pd.NA
+    return out
+
+
+def with_school_age_population(
+    population: pd.DataFrame, wards: pd.DataFrame, births: np.ndarray, rng: np.random.Generator
+) -> pd.DataFrame:
+    """``population.csv`` with ages 5-11 added for the latest three years: each cohort's births
+    times a ratio that carries the ward's 0-4 trend on (inner wards keep losing families)."""
+    years = np.arange(_SCHOOL_AGE_POPULATION_YEARS[0], _SCHOOL_AGE_POPULATION_YEARS[1] + 1)
+    cumulative = np.concatenate([np.zeros((len(wards), 1)), births.cumsum(axis=1)], axis=1)
+    rows = []
+    for year in years:
+        ages = _PRIMARY_AGES[year - _PRIMARY_AGES - 1 >= _FIRST_BIRTH_YEAR]  # births made
+        end = (year - ages - _FIRST_BIRTH_YEAR) * 12 + 6
+        cohort = cumulative[:, end] - cumulative[:, end - 12]
+        ratio = np.clip(_cohort_ratio(wards, ages), 0.8, 1.2)
+        noise = np.exp(rng.normal(0.0, 0.02, cohort.shape))
+        rows.append(
+            pd.DataFrame(
+                {
+                    "ward_code": np.repeat(wards["ward_code"].to_numpy(), len(ages)),
+                    "year": year,
+                    "age": np.tile(ages, len(wards)),
+                    "population": np.round(cohort * ratio * noise).astype(int).ravel(),
+                }
+            )
+        )
+    table = pd.concat([population, *rows], ignore_index=True)
+    return table.sort_values(["ward_code", "year", "age"], kind="stable").reset_index(drop=True)
+
+
+def make_schools(wards: pd.DataFrame, births: np.ndarray, rng: np.random.Generator) -> pd.DataFrame:
+    """``schools.csv``: each ward's primary schools (one per 60 births a year, at least one)
+    with their own breakfast and after-school clubs, laid out against the ward's demand
+    times its supply balance, so that the inner wards are short. Most schools are placed by
+    ``ward_code``; every fourth by ``easting, northing`` (a point inside its ward)."""
+    per_year = births[:, -12:].sum(axis=1)
+    children = per_year * 7
+    balance = wards["supply_ratio"].to_numpy()
+    rows = []
+    for w, code in enumerate(wards["ward_code"]):
+        n = max(1, round(per_year[w] / 60))
+        ward_rows = [{"ward": w, "ward_code": code} for _ in range(n)]
+        for p, club in enumerate(("places_breakfast", "places_after_school")):
+            target = children[w] * _CLUB_DEMAND[p] * balance[w] * rng.uniform(0.55, 0.85)
+            weight = rng.uniform(0.6, 1.4, n)
+            share = weight / weight.sum()
+            runs = rng.random(n) < (0.8 if p == 0 else 0.9)
+            places = np.where(runs, np.round(target * share / max(runs.mean(), 0.5)), 0)
+            for row, value in zip(ward_rows, places, strict=True):
+                row[club] = int(value)
+        rows.extend(ward_rows)
+    table = pd.DataFrame(rows)
+    table["urn"] = [f"{v:06d}" for v in 110000 + rng.choice(89999, len(table), replace=False)]
+    names = np.resize(rng.permutation(len(_SCHOOL_NAMES)), len(table))
+    table["school_name"] = [
+        f"{_SCHOOL_NAMES[n]} {'Junior' if i >= len(_SCHOOL_NAMES) else 'Primary'} School"
+        for i, n in enumerate(names)
+    ]
+    points = [wards["geometry"].iloc[w].representative_point() for w in table["ward"]]
+    by_point = np.arange(len(table)) % 4 == 3
+    table["easting"] = [f"{pt.x:.0f}" if b else "" for pt, b in zip(points, by_point, strict=True)]
+    table["northing"] = [f"{pt.y:.0f}" if b else "" for pt, b in zip(points, by_point, strict=True)]
+    table.loc[by_point, "ward_code"] = ""
+    columns = ["urn", "school_name", "ward_code", "easting", "northing"]
+    table = table[[*columns, "places_breakfast", "places_after_school"]]
+    return table.sort_values("urn", kind="stable").reset_index(drop=True)
+
+
+_SCHOOL_NAMES = (
+    "Alder", "Bramble", "Chestnut", "Dovecote", "Elmhurst", "Fernbank", "Glebe", "Hawthorn",
+    "Ivy Lane", "Juniper", "Kestrel", "Larkrise", "Meadowside", "Northfield", "Oakwood",
+    "Primrose", "Quarry Hill", "Rowan", "Southgate", "Townsend", "Upton", "Valley Road",
+    "Willowbrook", "Yewtree", "Ashgrove", "Beechcroft", "Cedar", "Danesfield", "Eastbrook",
+    "Foxhill", "Greenway", "Holly Bank", "Kingfisher", "Linden", "Maple", "Orchard",
+    "Parkside", "Riverside", "Sycamore", "Woodlands",
+)  # fmt: skip
 
 
 # --------------------------------------------------------------------------------------------
@@ -1436,6 +1568,7 @@ def _readme(
     housing: pd.DataFrame,
     returns: list[pd.DataFrame],
     seed: int,
+    n_schools: int = 0,
 ) -> str:
     """``README.md`` of the demo folder, with the counts of this build."""
     latest = returns[-1]
@@ -1467,6 +1600,7 @@ def _readme(
             births_high=f"{per_year.max():,}",
             n_sites=housing["site_id"].nunique(),
             dwellings=f"{housing['dwellings'].sum():,}",
+            n_schools=n_schools,
         ),
         n_providers=len(latest),
         mix=mix,
@@ -1482,9 +1616,10 @@ _FILE_TABLE: tuple[tuple[str, str, str], ...] = (
     ("area.toml", "the area's name and code", "`[area]` `name`, `code`"),
     ("wards.geojson", "{n_wards} ward polygons in EPSG:27700 (British National Grid), whole "
      "metres", "`WD24CD`, `WD24NM`"),
-    ("births.csv", "live births by ward and calendar month, 2016-2025 ({births_low} to "
+    ("births.csv", "live births by ward and calendar month, 2013-2025 ({births_low} to "
      "{births_high} a year)", "`ward_code, year, month, births`"),
-    ("population.csv", "mid-year (30 June) estimates by single year of age 0-4, 2018-2025",
+    ("population.csv", "mid-year (30 June) estimates by single year of age 0-4, 2018-2025, "
+     "and 5-11 (primary school ages), 2023-2025",
      "`ward_code, year, age, population`"),
     ("housing.csv", "housing trajectory 2026-2031: {n_sites} sites, {dwellings} dwellings, one "
      "row per site and year of completions", "`site_id, site_name, year, dwellings, "
@@ -1505,6 +1640,10 @@ _FILE_TABLE: tuple[tuple[str, str, str], ...] = (
      "`ward_code, term, eligible`"),
     ("income.csv", "a year's household income by ward (pounds), lower where more deprived",
      "`ward_code, income`"),
+    ("schools.csv", "{n_schools} primary schools' own breakfast and after-school clubs "
+     "(places a session); most placed by ward code, every fourth by easting and northing",
+     "`urn, school_name, ward_code, easting, northing, places_breakfast, "
+     "places_after_school`"),
     ("returns-2026-spring.csv", "termly provider return, spring 2026", "the return columns"),
     ("returns-2026-summer.csv", "termly provider return, summer 2026", "the return columns"),
     ("returns-2026-autumn.xlsx", "termly provider return, autumn 2026: one sheet `returns`, "
@@ -1598,6 +1737,13 @@ adds housing, adjusts for staffing and works out its own cohort ratios).
   fees by age group where it offers places (lower in deprived wards) and `charges_weekly`;
   about 1 provider in 10 gives no fees. Settings in Harbourside and Sandpit Hill report a
   third as many children with SEND as elsewhere, so the SEND view flags those wards.
+- **School-age childcare**: childminders take one to three primary children (breakfast,
+  after school, holidays), most day nurseries and the settings of type `other` run holiday
+  clubs, and each ward's primary schools (`schools.csv`) run breakfast and after-school clubs
+  sized against the ward's demand at the package's defaults times its balance, so the inner
+  wards are short. Holiday places run 6-13 weeks; a few leave `holiday_weeks` blank (counted
+  as every holiday week, and noted). Drawn from a random stream of their own: the early years
+  figures are as they were without them.
 - Not included (optional): `parameters.toml`, so the package's defaults apply.
 """
 
@@ -1766,6 +1912,12 @@ def build_demo(out: str | Path, seed: int = 2026) -> None:
     housing = make_housing(wards, rng)
     providers = make_providers(wards, births, postcodes, rng)
     children, _ = layout_demand(wards, births)
+    # School-age childcare from a random stream of its own, so that adding it left every other
+    # figure as it was.
+    school_rng = np.random.default_rng([seed, 2])
+    providers = add_school_age_places(providers, school_rng)
+    population = with_school_age_population(population, wards, births, school_rng)
+    schools = make_schools(wards, births, school_rng)
     returns = make_returns(providers, wards, funded_targets(wards, children), rng)
 
     _write_geojson(wards, out / "wards.geojson")
@@ -1794,8 +1946,9 @@ def build_demo(out: str | Path, seed: int = 2026) -> None:
     extra = np.random.default_rng([seed, 1])
     _write_small_areas(make_small_areas(wards, extra), out / "small_areas.geojson")
     _write_csv(make_flows(wards, extra), out / "flows.csv")
+    _write_csv(schools, out / "schools.csv")
     write_duty_files(out, wards, providers, returns, np.random.default_rng([seed, 16]))
-    readme = _readme(wards, births_table(wards, births), housing, returns, seed)
+    readme = _readme(wards, births_table(wards, births), housing, returns, seed, len(schools))
     (out / "README.md").write_text(readme, encoding="utf-8", newline="\n")
 
 

@@ -50,8 +50,11 @@ OPTIONAL = {
     "income": ["income.csv"],
     "funding_rates": ["funding_rates.toml"],
     "ofsted": ["ofsted.csv"],
+    "schools": ["schools.csv"],
 }
 WARD_FILES = ["wards.geojson", "wards.gpkg", "wards.shp"]
+PRIMARY_MAX_AGE = 11
+"""The oldest single year of age kept from population.csv (year 6 children are 10 or 11)."""
 
 
 @dataclass
@@ -76,6 +79,8 @@ class Area:
         (``ward_code, term, eligible``), annual household income by ward (``ward_code,
         income``; one row per MSOA where ``msoa_code`` is given) and the area's own funding
         rates (``affordability.funding_rates``).
+    schools
+        Optional: schools' own breakfast and after-school clubs (``read_schools``).
     """
 
     path: Path
@@ -94,6 +99,7 @@ class Area:
     eligible_2s: pd.DataFrame | None = None
     income: pd.DataFrame | None = None
     funding_rates_file: Path | None = None
+    schools: pd.DataFrame | None = None
     parameters_file: Path | None = None
     files: dict[str, list[Path]] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
@@ -241,6 +247,8 @@ def load_area(path: str | Path) -> Area:
             f"Demand also allocated to the wards where children attend by "
             f"{files['flows'][0].name} (the *_flows columns)"
         )
+    if files["schools"]:
+        area.schools = read_schools(files["schools"][0], wards, postcodes)
     if files["parameters"]:
         area.parameters_file = files["parameters"][0]
     _read_duty_files(area, files, known)
@@ -366,7 +374,8 @@ def refuse_birth_gaps(births: pd.DataFrame, known: set[str], path: Path, *, mont
 
 
 def read_population(path: Path, known: set[str]) -> pd.DataFrame:
-    """``ward_code, year, age, population`` (mid-year estimates, ages 0-4 kept)."""
+    """``ward_code, year, age, population`` (mid-year estimates, ages 0-11 kept: 0-4 for the
+    early years, 4-11 for school-age childcare)."""
     table = read_table(path)
     require_columns(table, ["ward_code", "year", "age", "population"], file=path)
     _check_wards(table, known, path)
@@ -379,7 +388,7 @@ def read_population(path: Path, known: set[str]) -> pd.DataFrame:
         }
     )
     check_magnitude(out["population"], table, "population", file=path, column="population")
-    return out[out["age"] <= 4].reset_index(drop=True)
+    return out[out["age"] <= PRIMARY_MAX_AGE].reset_index(drop=True)
 
 
 def read_housing(
@@ -620,6 +629,79 @@ def _term_indices(terms: pd.Series) -> list[int]:
 
     index = {t: Term.parse(t).index for t in terms.unique()}
     return terms.map(index).tolist()
+
+
+# --- Schools (school-age childcare) ------------------------------------------------------------
+
+SCHOOL_PLACES = ["places_breakfast", "places_after_school"]
+
+
+def read_schools(
+    path: Path, wards: gpd.GeoDataFrame, postcodes: pd.DataFrame | None
+) -> pd.DataFrame:
+    """``schools.csv``: ``urn``, a location and the school's own clubs' places a session.
+
+    Columns: ``urn`` (the school's six-digit URN, once each), optional ``school_name``, a
+    location (``ward_code``, or ``easting, northing``, or ``latitude, longitude``, or a
+    ``postcode`` with ``postcodes.csv``), and ``places_breakfast``, ``places_after_school``
+    (whole numbers, 0 where the school runs no such club; a blank is an error, not a 0).
+    Returns ``urn, school_name, ward_code, easting, northing`` and the two places columns.
+    """
+    table = read_table(path)
+    require_columns(table, ["urn", *SCHOOL_PLACES], file=path)
+    urn = table["urn"].astype("string").str.strip()
+    raise_first(
+        ~urn.str.fullmatch(r"\d{6}").fillna(False).to_numpy(bool),
+        table,
+        "not a school URN",
+        file=path,
+        column="urn",
+        hint="Give the school's six-digit URN (Get Information about Schools)",
+    )
+    raise_first(
+        urn.duplicated().to_numpy(bool),
+        table,
+        "school URN given twice",
+        file=path,
+        column="urn",
+        hint="Give one row per school, its clubs' places added up",
+    )
+    places = {}
+    for column in SCHOOL_PLACES:
+        places[column] = numbers(table, column, file=path, integer=True)
+        check_magnitude(places[column], table, "setting", file=path, column=column)
+    if "ward_code" in table.columns:
+        given = table["ward_code"].notna().to_numpy(bool)
+        raise_first(
+            given & ~table["ward_code"].isin(set(wards["ward_code"])).to_numpy(bool),
+            table,
+            "ward code not in the wards file",
+            file=path,
+            column="ward_code",
+            hint="Use the codes of the wards file (the same boundary year)",
+        )
+    located = geography.locate(table, wards, postcodes, file=path)
+    raise_first(
+        (located["located_by"] == "unlocated").to_numpy(bool),
+        table,
+        "school is in no ward of the area",
+        file=path,
+        column="ward_code",
+        value_column="urn",
+        hint="Give a ward_code from the wards file, or easting/northing (or latitude/longitude) "
+        "inside the area",
+    )
+    name = table["school_name"] if "school_name" in table.columns else urn
+    return pd.DataFrame(
+        {
+            "urn": urn.to_numpy(dtype=object),
+            "school_name": name.astype("string").to_numpy(dtype=object),
+            "ward_code": located["ward_code"].to_numpy(dtype=object),
+            "easting": located["easting"].to_numpy(float),
+            "northing": located["northing"].to_numpy(float),
+            **{c: v.to_numpy(float) for c, v in places.items()},
+        }
+    )
 
 
 # --- Flows --------------------------------------------------------------------------------------

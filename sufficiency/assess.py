@@ -27,6 +27,7 @@ from . import (
     housing,
     population,
     quality,
+    school_age,
     send,
     supply,
 )
@@ -36,7 +37,7 @@ from ._demo_area import DEMO_AREA
 from .area import Area, load_area
 from .entitlements import Entitlement, default_rules
 from .errors import InputError
-from .parameters import Parameters, ward_values
+from .parameters import SCHOOL_AGE_WARD_KEYS, Parameters, ward_values
 from .terms import AGE_GROUPS, RUN_TERMS, Term, run_window
 
 DEFAULT_TERMS = RUN_TERMS
@@ -71,6 +72,9 @@ class Assessment:
     disadvantaged_2s
         Per term and ward, with ``eligible_2s.csv``: take-up of the disadvantaged 2s' hours
         against the target (``disadvantaged.take_up``); ``None`` otherwise.
+    school_age
+        School-age childcare by scenario, term, ward and provision (``school_age.COLUMNS``,
+        then ``settings``); ``None`` when the area carries no school-age places.
     """
 
     area: Area
@@ -89,6 +93,7 @@ class Assessment:
     send: pd.DataFrame = field(default_factory=pd.DataFrame)
     affordability: pd.DataFrame | None = None
     disadvantaged_2s: pd.DataFrame | None = None
+    school_age: pd.DataFrame | None = None
 
     def ward_summary(self) -> pd.DataFrame:
         """One row per scenario, ward and age group: when a deficit starts and how deep it gets."""
@@ -335,6 +340,7 @@ def assess(
         margin=params.tight_margin,
         extra=extra,
     )
+    school_age_table = _school_age(area, params, months, terms, scenario, notes)
     return Assessment(
         area=area,
         parameters=params,
@@ -352,6 +358,55 @@ def assess(
         send=send_wards,
         affordability=costs,
         disadvantaged_2s=take_up_2s,
+        school_age=school_age_table,
+    )
+
+
+def _school_age(
+    area: Area,
+    params: Parameters,
+    months: population.BirthMonths,
+    terms: list[Term],
+    scenario: str,
+    notes: list[str],
+) -> pd.DataFrame | None:
+    """School-age childcare (``school_age.py``) when the area carries school-age places in its
+    returns or a ``schools.csv``; ``None`` (and the early years alone, as before) otherwise."""
+    if not school_age.has_places(area.returns, area.schools):
+        return None
+    ratios = population.cohort_change_ratios(
+        area.population, months, params.cohort_change_default, ages=school_age.OLDEST_AGE + 1
+    )
+    children = school_age.primary_children(months, ratios, terms).sum(axis=2)
+    values: dict[str, float | np.ndarray] = dict(params.numbers("school_age"))
+    by_ward = ward_values(params, area.ward_parameters, area.ward_codes, SCHOOL_AGE_WARD_KEYS)
+    for key in SCHOOL_AGE_WARD_KEYS:  # ward_parameters.csv may set these by ward
+        values[key.split(".", 1)[1]] = by_ward[key].to_numpy(float)[:, None]
+    offered = school_age.supply_places(
+        area.returns,
+        area.schools,
+        area.ward_codes,
+        terms,
+        params.number("school_age.school_holiday_weeks"),
+    )
+    if offered.no_weeks:
+        notes.append(
+            f"{offered.no_weeks} provider(s) gave places_holiday but no holiday_weeks; their "
+            "holiday places are counted as running every week of the school holidays"
+        )
+    notes.append(
+        "School-age holiday care is one figure a year (the returns give holiday weeks a year, "
+        "not which holidays), averaged over the school holiday weeks and shown on every term"
+    )
+    return school_age.school_age_table(
+        scenario=scenario,
+        terms=terms,
+        wards=area.wards[["ward_code", "ward_name"]],
+        children=children,
+        demand=school_age.demand_places(children, values),
+        supply=offered,
+        utilisation=params.number("school_age.utilisation"),
+        margin=params.tight_margin,
     )
 
 

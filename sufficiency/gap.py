@@ -106,13 +106,18 @@ def long_table(
     terms: Sequence[Term],
     ward_codes: Sequence[str] | pd.Index | pd.Series,
     columns: Mapping[str, np.ndarray | Coded],
+    *,
+    groups: tuple[str, ...] = AGE_GROUPS,
+    group_column: str = "age_group",
 ) -> pd.DataFrame:
     """Arrays by ward, term and age group to one row per term, ward and age group.
 
     The model's one array-to-table step, in the gap table's row order: terms as given, ward
     codes alphabetically, age groups ``under2, 2, 3_4``. Each column is ``(wards, terms, 3)``
     in the order of ``ward_codes``, or ``(wards,)`` for a value per ward (repeated on each of
-    its rows). Text columns become pandas strings.
+    its rows). Text columns become pandas strings. ``groups`` and ``group_column`` name the
+    last axis otherwise (school-age childcare: ``provision``, ``breakfast, after_school,
+    holiday``).
 
     >>> cube = np.arange(12.0).reshape(2, 2, 3)     # wards B, A; two terms
     >>> table = long_table([Term.parse("2026-spring"), Term.parse("2026-summer")], ["B", "A"],
@@ -121,7 +126,7 @@ def long_table(
     ([6.0, 7.0, 8.0, 0.0], ['Ay', 'Ay', 'Ay', 'Bee'])
     """
     codes = np.asarray(ward_codes, dtype=object)
-    n_wards, n_terms, n_groups = len(codes), len(terms), len(AGE_GROUPS)
+    n_wards, n_terms, n_groups = len(codes), len(terms), len(groups)
     order = np.argsort(codes.astype(str), kind="stable")
     # Row r is term r // (wards x 3), ward order[(r // 3) % wards], age group r % 3.
     ward_of_row = np.tile(np.repeat(order, n_groups), n_terms)
@@ -130,12 +135,14 @@ def long_table(
             np.repeat(np.arange(n_terms), n_wards * n_groups)
         ),
         "ward_code": _text(codes).take(ward_of_row),
-        "age_group": _text(AGE_GROUPS).take(np.tile(np.arange(n_groups), n_terms * n_wards)),
+        group_column: _text(groups).take(np.tile(np.arange(n_groups), n_terms * n_wards)),
     }
     cube = (n_wards, n_terms, n_groups)
     for name, array in columns.items():
         if array.shape not in {cube, (n_wards,)}:
-            raise ValueError(f"{name}: shape {array.shape} is not (wards,) or (wards, terms, 3)")
+            raise ValueError(
+                f"{name}: shape {array.shape} is not (wards,) or (wards, terms, {n_groups})"
+            )
         if isinstance(array, Coded):
             positions = array.codes[order].transpose(1, 0, 2).reshape(-1)
             flat[name] = _text(array.labels).take(positions)

@@ -41,8 +41,23 @@ SECTIONS = (
     "send",
     "package",
     "fragility",
+    "school_age",
 )
 WARD_SECTIONS = ("eligibility", "take_up", "hours_used", "paid_hours", "send")
+SCHOOL_AGE_WARD_KEYS = tuple(
+    f"school_age.{name}"
+    for name in (
+        "working_families",
+        "use_breakfast",
+        "use_after_school",
+        "use_holiday",
+        "sessions_breakfast",
+        "sessions_after_school",
+        "holiday_days",
+        "holiday_weeks_used",
+    )
+)
+"""The school-age demand keys that ``ward_parameters.csv`` may set by ward."""
 
 
 @cache
@@ -254,14 +269,20 @@ def check_value(key: str, value: Any, *, source: str) -> float | bool | str:
 
 
 def ward_values(
-    parameters: Parameters, ward_overrides: pd.DataFrame | None, ward_codes: pd.Index
+    parameters: Parameters,
+    ward_overrides: pd.DataFrame | None,
+    ward_codes: pd.Index,
+    keys: tuple[str, ...] | None = None,
 ) -> pd.DataFrame:
     """Per-ward values of the ward-level keys: LA-wide defaults with ward overrides on top.
 
     Returns a frame indexed like ``ward_codes`` with one column per key (``take_up.working_2``...).
-    ``ward_overrides`` has columns ``ward_code, key, value`` (already validated).
+    ``ward_overrides`` has columns ``ward_code, key, value`` (already validated); overrides of
+    other keys than ``keys`` (default: the early years' ``WARD_SECTIONS``; school-age
+    childcare asks for :data:`SCHOOL_AGE_WARD_KEYS`) are left out.
     """
-    keys = [k for k in parameters.values if k.split(".", 1)[0] in WARD_SECTIONS]
+    if keys is None:
+        keys = tuple(k for k in parameters.values if k.split(".", 1)[0] in WARD_SECTIONS)
     table = pd.DataFrame(
         {k: np.full(len(ward_codes), parameters.number(k)) for k in keys}, index=ward_codes
     )
@@ -269,10 +290,12 @@ def ward_values(
         for code, key, value in zip(
             ward_overrides["ward_code"], ward_overrides["key"], ward_overrides["value"], strict=True
         ):
-            table.loc[code, key] = float(value)
+            if key in table.columns:
+                table.loc[code, key] = float(value)
     return table
 
 
 def ward_keys() -> list[str]:
     """Keys that ``ward_parameters.csv`` may set."""
-    return sorted(k for k in default_table() if k.split(".", 1)[0] in WARD_SECTIONS)
+    early_years = [k for k in default_table() if k.split(".", 1)[0] in WARD_SECTIONS]
+    return sorted([*early_years, *SCHOOL_AGE_WARD_KEYS])

@@ -73,9 +73,10 @@ def birth_months(
 
 
 def cohort_change_ratios(
-    population: pd.DataFrame | None, months: BirthMonths, default: float = 1.0
+    population: pd.DataFrame | None, months: BirthMonths, default: float = 1.0, ages: int = 5
 ) -> np.ndarray:
-    """Ratio per ward (rows) and single year of age 0-4 (columns); ``default`` where unknown.
+    """Ratio per ward (rows) and single year of age 0 to ``ages - 1`` (columns); ``default``
+    where unknown. The early years use ages 0-4; school-age childcare 0-11 (``school_age.py``).
 
     >>> b = pd.DataFrame({"ward_code": "A", "year": [2023] * 12 + [2024] * 12,
     ...                   "month": list(range(1, 13)) * 2, "births": 10.0})
@@ -84,13 +85,14 @@ def cohort_change_ratios(
     >>> cohort_change_ratios(pop, bm)[0].round(2).tolist()   # 108 / 120 births Jul 23-Jun 24
     [0.9, 1.0, 1.0, 1.0, 1.0]
     """
-    ratios = np.full((len(months.wards), 5), float(default))
+    ratios = np.full((len(months.wards), ages), float(default))
     if population is None or population.empty:
         return ratios
-    years = sorted(population["year"].unique())[-POOLED_YEARS:]
-    pop = population[population["year"].isin(years)]
-    pop_sum = np.zeros((len(months.wards), 5))
-    births_sum = np.zeros((len(months.wards), 5))
+    pop = population[population["age"] < ages]
+    years = sorted(pop["year"].unique())[-POOLED_YEARS:]
+    pop = pop[pop["year"].isin(years)]
+    pop_sum = np.zeros((len(months.wards), ages))
+    births_sum = np.zeros((len(months.wards), ages))
     for (year, age), group in pop.groupby(["year", "age"], sort=True):
         year, age = cast(int, year), cast(int, age)  # the table's integer columns
         first = month_index(int(year) - int(age) - 1, 7)

@@ -76,6 +76,16 @@ def open_at(states: pd.DataFrame, term: Term) -> np.ndarray:
     return _States.of(states).open_at(term)
 
 
+def open_in_terms(states: pd.DataFrame, terms: Sequence[Term]) -> np.ndarray:
+    """Whether each provider is open on each term's first day: (providers, terms) booleans,
+    :func:`open_at` for several terms with the columns read once."""
+    arrays = _States.of(states)
+    out = np.zeros((len(states), len(terms)), dtype=bool)
+    for t, term in enumerate(terms):
+        out[:, t] = arrays.open_at(term)
+    return out
+
+
 def open_providers(returns: pd.DataFrame, term: Term) -> pd.DataFrame:
     """Each provider's latest return as at ``term``, for the providers open on its first day."""
     states = latest_returns(returns, term)

@@ -206,3 +206,36 @@ def window_size(term: Term, age_group: str) -> int:
 def age_in_years(term: Term, birth_month: int) -> int:
     """Completed years of age at the term's start of a child born (after the 1st) in a month."""
     return (term.start_month - birth_month - 1) // 12
+
+
+# --- School years (school-age childcare) ---------------------------------------------------------
+
+SCHOOL_YEARS: tuple[str, ...] = ("R", "1", "2", "3", "4", "5", "6")
+"""Primary school years, reception to year 6."""
+
+
+def academic_year(term: Term) -> int:
+    """The year whose September starts the school year a term belongs to.
+
+    >>> academic_year(Term.parse("2026-autumn")), academic_year(Term.parse("2027-summer"))
+    (2026, 2026)
+    """
+    return term.year if term.season == "autumn" else term.year - 1
+
+
+def school_year_window(term: Term, school_year: int) -> tuple[int, int]:
+    """Birth months (first, last, inclusive) of the children in a school year at ``term``.
+
+    ``school_year`` 0 is reception, 6 is year 6. A child starts reception on 1 September after
+    its fourth birthday, so in the school year starting September A reception holds the births
+    of September A-5 to August A-4, year ``k`` those of September A-5-k to August A-4-k: twelve
+    birth months each, in every term of the year.
+
+    >>> first, last = school_year_window(Term.parse("2026-autumn"), 0)
+    >>> divmod(first, 12), divmod(last, 12)   # September 2021 to August 2022
+    ((2021, 8), (2022, 7))
+    """
+    if not 0 <= school_year < len(SCHOOL_YEARS):
+        raise ValueError(f"school year {school_year} is not 0 (reception) to 6")
+    start = academic_year(term) - 5 - school_year
+    return month_index(start, 9), month_index(start + 1, 8)

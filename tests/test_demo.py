@@ -40,9 +40,11 @@ RETURN_COLUMNS = [
     "staff_total", "staff_unqualified", "staff_level2", "staff_level3", "staff_level6",
     "staff_vacancies", "staff_leavers", "staff_recruits", "leaver_reasons", "send_children",
     "status", "status_date", "planned_places_change", "planned_change_date",
+    "places_breakfast", "places_after_school", "places_holiday", "holiday_weeks",
     # Issue 16's optional columns: the Ofsted grade, fees and charges.
     "ofsted_grade", "fee_hourly_under2", "fee_hourly_2", "fee_hourly_3_4", "charges_weekly",
 ]  # fmt: skip
+SCHOOL_AGE = ["places_breakfast", "places_after_school", "places_holiday", "holiday_weeks"]
 COLUMNS = {
     "births.csv": ["ward_code", "year", "month", "births"],
     "population.csv": ["ward_code", "year", "age", "population"],
@@ -56,6 +58,10 @@ COLUMNS = {
     "flows.csv": ["home_ward_code", "setting_ward_code", "share"],
     "eligible_2s.csv": ["ward_code", "term", "eligible"],
     "income.csv": ["ward_code", "income"],
+    "schools.csv": [
+        "urn", "school_name", "ward_code", "easting", "northing", "places_breakfast",
+        "places_after_school",
+    ],
 }  # fmt: skip
 GROUPS = ("under2", "2", "3_4")
 EY_TYPES = ("childminder", "day_nursery", "pre_school", "other")
@@ -75,7 +81,9 @@ def wards(built: Path) -> gpd.GeoDataFrame:
 
 @pytest.fixture(scope="module")
 def tables(built: Path) -> dict[str, pd.DataFrame]:
-    text = {"ward_code": str, "postcode": str, "site_id": str, "key": str, "value": str}
+    text = {
+        "ward_code": str, "postcode": str, "site_id": str, "key": str, "value": str, "urn": str,
+    }  # fmt: skip
     return {name: pd.read_csv(built / name, dtype=text) for name in COLUMNS}
 
 
@@ -216,8 +224,9 @@ def test_births_are_about_3000_a_year_with_a_summer_peak(
     tables: dict[str, pd.DataFrame],
 ) -> None:
     births = tables["births.csv"]
-    assert sorted(births["year"].unique()) == list(range(2016, 2026))
-    assert len(births) == 16 * 10 * 12
+    # From 2013: a run from spring 2026 needs its year 6's births (September 2014 on).
+    assert sorted(births["year"].unique()) == list(range(2013, 2026))
+    assert len(births) == 16 * 13 * 12
     per_year = births.groupby("year")["births"].sum()
     assert per_year.between(2_700, 3_300).all()
     per_month = births.groupby("month")["births"].sum()
@@ -237,9 +246,15 @@ def test_inner_wards_are_deprived_and_busy_suburbs_affluent(
 def test_population_follows_births_by_cohort(tables: dict[str, pd.DataFrame]) -> None:
     population = tables["population.csv"]
     assert sorted(population["year"].unique()) == list(range(2018, 2026))
-    assert sorted(population["age"].unique()) == [0, 1, 2, 3, 4]
+    assert sorted(population["age"].unique()) == list(range(12))
+    # Ages 5-11 (school-age childcare) in the three years the model pools, where the demo made
+    # the cohort's births (from 2012): 2023 up to age 10, 2024-2025 up to 11.
+    primary = population[population["age"] >= 5]
+    assert sorted(primary["year"].unique()) == [2023, 2024, 2025]
+    assert primary.groupby("year")["age"].max().tolist() == [10, 11, 11]
     births = tables["births.csv"].set_index(["ward_code", "year", "month"])["births"]
-    late = population[(population["year"] >= 2021)]  # cohorts born from July 2016
+    late = population[(population["year"] >= 2021)]  # cohorts born from July 2013
+    late = late[late["year"] - late["age"] - 1 >= 2013]  # births published from 2013
     cohort = [
         births.loc[code].loc[(year - age - 1, 7) : (year - age, 6)].sum()
         for code, year, age in zip(late["ward_code"], late["year"], late["age"], strict=True)
@@ -304,10 +319,15 @@ def test_return_figures_are_consistent(returns: dict[str, pd.DataFrame], term: s
     counts = frame.drop(
         columns=["urn", "provider_name", "provider_type", "postcode", "easting", "northing",
                  "hours_per_day", "leaver_reasons", "status", "status_date",
-                 "planned_places_change", "planned_change_date", "ofsted_grade",
+                 "planned_places_change", "planned_change_date", *SCHOOL_AGE, "ofsted_grade",
                  "fee_hourly_under2", "fee_hourly_2", "fee_hourly_3_4", "charges_weekly"]
     )  # fmt: skip
     assert (counts >= 0).all().all() and (counts % 1 == 0).all().all()
+    # School-age places are optional: blank where a provider offers none, else whole numbers
+    # above 0; holiday weeks within the 13 weeks of school holidays.
+    school = pd.Series(frame[SCHOOL_AGE].to_numpy(float).ravel()).dropna()
+    assert (school > 0).all() and (school % 1 == 0).all()
+    assert frame["holiday_weeks"].dropna().between(6, 13).all()
     for group in GROUPS:
         assert (frame[f"vacancies_{group}"] <= frame[f"places_{group}"]).all()
     children = frame[[f"children_{g}" for g in GROUPS]].sum(axis=1)
@@ -443,3 +463,30 @@ def test_the_returns_funded_children_match_the_model_defaults(built: Path) -> No
         "extended_3_4",
     }
     assert fit.between(0.93, 1.07).all(), fit.to_dict()
+
+
+def test_schools_run_breakfast_and_after_school_clubs_in_every_ward(
+    tables: dict[str, pd.DataFrame], wards: gpd.GeoDataFrame
+) -> None:
+    schools = tables["schools.csv"]
+    assert schools["urn"].str.fullmatch(r"\d{6}").all() and schools["urn"].is_unique
+    by_point = schools["ward_code"].isna()
+    assert (by_point == schools["easting"].notna()).all() and 5 <= by_point.sum() <= 20
+    points = shapely.points(schools.loc[by_point, ["easting", "northing"]].to_numpy(float))
+    assert shapely.contains(shapely.union_all(wards.geometry.to_numpy()), points).all()
+    clubs = schools[["places_breakfast", "places_after_school"]]
+    assert (clubs >= 0).all().all() and (clubs.sum(axis=1) > 0).mean() > 0.8
+
+
+def test_the_demo_run_writes_school_age_childcare() -> None:
+    import sufficiency
+
+    result = sufficiency.assess()
+    table = result.school_age
+    assert table is not None
+    assert set(table["provision"]) == {"breakfast", "after_school", "holiday"}
+    assert len(table) == 12 * 16 * 3
+    # Primary children in each ward: about 7 years of births (about 3,000 a year town-wide).
+    first = table[(table["term"] == "2027-spring") & (table["provision"] == "breakfast")]
+    assert 19_000 < first["children"].sum() < 23_000
+    assert set(first["status"]) == {"deficit", "tight", "sufficient"}

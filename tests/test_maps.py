@@ -230,6 +230,8 @@ def _ward_features(page: str) -> dict[str, dict[str, dict]]:
             properties = feature["properties"]
             if "terms" not in properties:
                 continue
+            if properties["age_group"] in maps.SCHOOL_AGE_TOOLTIP.values():
+                continue  # school-age layers: tests/test_school_age.py
             group = {v: k for k, v in maps.AGE_LABELS.items()}[properties["age_group"]]
             found.setdefault(feature["id"], {})[group] = properties
     return found

@@ -228,7 +228,7 @@ def test_migrations_from_an_empty_database_to_the_current_schema(tmp_path):
     conn = sqlite3.connect(path, isolation_level=None)
     assert store.schema_version(conn) == 0
     assert store.migrate(conn) == 0
-    assert store.schema_version(conn) == store.SCHEMA_VERSION == 3
+    assert store.schema_version(conn) == store.SCHEMA_VERSION == 4
     tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
     assert tables == {
         "schema_version",
@@ -244,7 +244,7 @@ def test_migrations_from_an_empty_database_to_the_current_schema(tmp_path):
         "web_log",
         "web_settings",
     }
-    assert store.migrate(conn) == 3  # a second time does nothing
+    assert store.migrate(conn) == 4  # a second time does nothing
     conn.close()
     assert store.load_returns(path).empty
 
@@ -397,20 +397,29 @@ def _schema(conn: sqlite3.Connection) -> list[tuple]:
     ).fetchall()
 
 
-def test_the_frozen_migrations_make_exactly_the_schema_the_first_release_made(tmp_path):
+def test_the_frozen_migrations_make_exactly_the_schema_the_first_release_made(
+    tmp_path, monkeypatch
+):
+    # Migrations 1 and 2 (3 alters the returns table): the first release's schema, text for
+    # text, then migration 2's tables.
+    monkeypatch.setattr(store, "MIGRATIONS", store.MIGRATIONS[:2])
+    monkeypatch.setattr(store, "SCHEMA_VERSION", 2)
     conn = sqlite3.connect(tmp_path / "sufficiency.sqlite", isolation_level=None)
     store.migrate(conn)
-    # Migration 2 only adds tables; migration 3 adds columns to returns (so its text grows):
-    # every other table of the first release comes first, its text unchanged.
-    first = [entry for entry in TODAYS_SCHEMA if entry[1] != "returns"]
-    assert [e for e in _schema(conn)[: len(TODAYS_SCHEMA)] if e[1] != "returns"] == first
+    # Migration 2 only adds tables: the first release's come first, their text unchanged.
+    assert _schema(conn)[: len(TODAYS_SCHEMA)] == TODAYS_SCHEMA
     added = {name for kind, name, _, _ in _schema(conn)[len(TODAYS_SCHEMA) :] if kind == "table"}
     assert added == {"accounts", "web_returns", "import_accounts", "web_log", "web_settings"}
     assert conn.execute("SELECT version, description FROM schema_version").fetchall() == [
         (1, "providers, returns with their history, imports with files and warnings"),
         (2, store.MIGRATIONS[1][0]),
-        (3, "returns: the optional Ofsted grade, fees and charges"),
     ]
+    conn.close()
+
+
+def test_migration_4_adds_the_grade_fees_and_charges_to_returns(tmp_path):
+    conn = sqlite3.connect(tmp_path / "sufficiency.sqlite", isolation_level=None)
+    store.migrate(conn)
     columns = [r[1] for r in conn.execute("PRAGMA table_info(returns)")]
     assert columns[-5:] == [
         "ofsted_grade",
@@ -419,13 +428,27 @@ def test_the_frozen_migrations_make_exactly_the_schema_the_first_release_made(tm
         "fee_hourly_3_4",
         "charges_weekly",
     ]
+    assert conn.execute("SELECT version, description FROM schema_version").fetchall()[3] == (
+        4,
+        "returns: the optional Ofsted grade, fees and charges",
+    )
     conn.close()
-    # Migration 1 alone still makes the first release's schema exactly.
-    conn = sqlite3.connect(tmp_path / "one.sqlite", isolation_level=None)
-    conn.execute(TODAYS_SCHEMA[0][3])
-    for statement in store.MIGRATIONS[0][1]:
-        conn.execute(statement)
-    assert _schema(conn) == TODAYS_SCHEMA
+
+
+def test_migration_3_adds_the_school_age_columns_to_returns(tmp_path):
+    conn = sqlite3.connect(tmp_path / "sufficiency.sqlite", isolation_level=None)
+    store.migrate(conn)
+    columns = [r[1] for r in conn.execute("PRAGMA table_info(returns)")]
+    assert columns[-9:-5] == [  # then migration 4's five
+        "places_breakfast",
+        "places_after_school",
+        "places_holiday",
+        "holiday_weeks",
+    ]
+    assert conn.execute("SELECT version, description FROM schema_version").fetchall()[2] == (
+        3,
+        "school-age places: breakfast, after-school and holiday places and holiday weeks",
+    )
     conn.close()
 
 
@@ -447,11 +470,11 @@ def test_a_store_made_before_the_frozen_migrations_opens_and_takes_a_term(tmp_pa
     pd.testing.assert_frame_equal(store.load_returns(old), store.load_returns(new))
     assert len(store.load_returns(old)) == 2
     assert _rows(old) == _rows(new)  # the same store, row for row
-    conn, other = sqlite3.connect(old), sqlite3.connect(new)
-    assert _schema(conn) == _schema(other)  # migrations 2 and 3 applied on opening
-    assert conn.execute("SELECT count(*) FROM schema_version").fetchone()[0] == 3
+    conn, fresh = sqlite3.connect(old), sqlite3.connect(new)
+    assert _schema(conn) == _schema(fresh)  # migrations 2 to 4 applied on opening
+    assert conn.execute("SELECT count(*) FROM schema_version").fetchone()[0] == 4
     conn.close()
-    other.close()
+    fresh.close()
 
 
 def _rows(path: Path) -> dict[str, list[tuple]]:
@@ -507,11 +530,11 @@ def test_migration_files_are_numbered_in_order_and_described(tmp_path):
 def test_a_later_migration_is_applied_to_a_store_with_data(stored, monkeypatch):
     added = ("a note on each provider", ["ALTER TABLE providers ADD COLUMN note TEXT"])
     monkeypatch.setattr(store, "MIGRATIONS", [*store.MIGRATIONS, added])
-    monkeypatch.setattr(store, "SCHEMA_VERSION", 4)
+    monkeypatch.setattr(store, "SCHEMA_VERSION", len(store.MIGRATIONS))
     assert len(store.load_returns(stored)) == 2  # opening migrates
     conn = sqlite3.connect(stored)
     versions = conn.execute("SELECT version, description FROM schema_version").fetchall()
-    assert versions[-1] == (4, "a note on each provider")
+    assert versions[-1] == (len(store.MIGRATIONS), "a note on each provider")
     assert conn.execute("SELECT count(*) FROM providers WHERE note IS NULL").fetchone()[0] == 2
     conn.close()
 

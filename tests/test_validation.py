@@ -87,6 +87,27 @@ CASES = [
     ("R106", {"days_per_week": 8}, "days_per_week", "8", "days_per_week must be 7 or fewer"),
     ("R107", {"weeks_per_year": 53}, "weeks_per_year", "53", "weeks_per_year must be 52 or fewer"),
     (
+        "R114",
+        {"places_holiday": 30, "holiday_weeks": "14"},
+        "holiday_weeks",
+        "14",
+        "holiday_weeks must be 13 or fewer (the weeks of school holidays in a year)",
+    ),
+    (
+        "R102",
+        {"places_breakfast": "-2"},
+        "places_breakfast",
+        "-2",
+        "places_breakfast must not be negative",
+    ),
+    (
+        "R103",
+        {"places_after_school": 12.5},
+        "places_after_school",
+        "12.5",
+        "places_after_school must be a whole number",
+    ),
+    (
         "R108",
         {"term": "2026-summer"},
         "term",
@@ -243,7 +264,7 @@ def test_r205_a_very_large_count_is_a_warning_with_its_value(tmp_path):
     assert warning["message"] == "waiting_2 is above 1,000: check it"
 
 
-def test_r206_a_high_fee_is_a_warning_and_grades_and_prices_are_read(tmp_path):
+def test_r208_a_high_fee_is_a_warning_and_grades_and_prices_are_read(tmp_path):
     rows = [
         good(ofsted_grade="Requires Improvement", fee_hourly_2=6.5, charges_weekly=10),
         good(urn="EY100002", ofsted_grade="2", fee_hourly_under2="45"),
@@ -251,7 +272,7 @@ def test_r206_a_high_fee_is_a_warning_and_grades_and_prices_are_read(tmp_path):
     ]
     checked = check(tmp_path, rows)
     assert checked.ok
-    warning = only(checked, "R206")
+    warning = only(checked, "R208")
     assert (warning["row"], warning["column"], warning["value"]) == (3, "fee_hourly_under2", "45")
     returns = checked.returns
     assert returns["ofsted_grade"].tolist() == ["requires_improvement", "good", pd.NA]
@@ -273,6 +294,40 @@ def test_an_unknown_grade_or_a_price_in_pence_stops_a_run_naming_file_row_and_co
     with pytest.raises(InputError, match="far beyond any childcare price") as caught:
         read_return(path)
     assert (caught.value.row, caught.value.column) == (2, "fee_hourly_3_4")
+
+
+@pytest.mark.parametrize(
+    ("code", "changes", "column", "value", "message"),
+    [
+        (
+            "R206",
+            {"places_holiday": 30},
+            "places_holiday",
+            "30",
+            "places_holiday is given but holiday_weeks is not: the places are counted as "
+            "running every week of the school holidays; give the weeks",
+        ),
+        (
+            "R207",
+            {"holiday_weeks": 6},
+            "holiday_weeks",
+            "6",
+            "holiday_weeks is given but places_holiday is not: give the holiday places too",
+        ),
+    ],
+)
+def test_holiday_places_and_weeks_apart_are_warnings(
+    tmp_path, code, changes, column, value, message
+):
+    checked = check(tmp_path, [good(**changes)])
+    problem = only(checked, code)
+    assert problem["severity"] == "warning" and checked.ok
+    assert (problem["row"], problem["column"], problem["value"], problem["message"]) == (
+        2,
+        column,
+        value,
+        message,
+    )
 
 
 def test_a_postcode_only_return_needs_a_lookup(tmp_path):
@@ -456,6 +511,8 @@ def test_every_rule_has_a_test():
         "R204",
         "R205",
         "R206",
+        "R207",
+        "R208",
     } == codes
 
 

@@ -115,7 +115,10 @@ def run(
     --parquet also OUT/gap.parquet), OUT/gap.gpkg (the same rows with their ward polygons, one
     layer, EPSG:27700), OUT/sufficiency.xlsx (the gap, a ward summary, the take-up
     fit and notes) and the internal gap map OUT/maps/gap-map.html, then prints which wards are
-    in deficit, for which age groups and from which term.
+    in deficit, for which age groups and from which term. An area with school-age places (return
+    columns places_breakfast, places_after_school, places_holiday, holiday_weeks, or a
+    schools.csv) also gets OUT/school_age.csv: breakfast, after-school and holiday care for
+    primary children, by scenario, term and ward.
     """
     from ..outputs.maps import write_run_maps
     from ..outputs.summary import summary_lines

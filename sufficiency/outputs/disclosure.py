@@ -75,6 +75,7 @@ DERIVED = {
 NOT_SHOWN = "not shown"
 STATUS_NOT_SHOWN = "not shown (small numbers)"
 SCENARIO_NOT_SHOWN = "not shown (the scenario changes fewer than 3 providers here)"
+FEW_SETTINGS_NOT_SHOWN = "not shown (fewer than 3 settings offer these places here)"
 
 
 def round_to_base(values: float | Iterable[float], base: int = ROUNDING_BASE) -> np.ndarray:
@@ -141,7 +142,10 @@ def whole_text(value: float | None, *, signed: bool = False) -> str:
 
 
 def published_figures(
-    table: pd.DataFrame, threshold: float = THRESHOLD, base: int = ROUNDING_BASE
+    table: pd.DataFrame,
+    threshold: float = THRESHOLD,
+    base: int = ROUNDING_BASE,
+    held_reason: str = SCENARIO_NOT_SHOWN,
 ) -> pd.DataFrame:
     """Ward figures as they may be published, one row per row of ``table``.
 
@@ -207,7 +211,7 @@ def published_figures(
     out["gap_places"] = np.where(small["gap_places"], np.nan, gap)
     gap_held = small["gap_places"]
     status = table["status"].astype(object).to_numpy()
-    why = np.where(held_back, SCENARIO_NOT_SHOWN, STATUS_NOT_SHOWN)
+    why = np.where(held_back, held_reason, STATUS_NOT_SHOWN)
     out["status"] = np.where(gap_held, why, status)
     out["suppressed"] = np.logical_or.reduce([small[c] for c in small])
     out[HELD_COLUMN] = held_back
@@ -275,11 +279,38 @@ def guard_scenario(
     rows = result.gap[key].astype(str).merge(counts, on=key, how="left")
     changed = rows["providers_changed"].fillna(0).to_numpy()
     held = (changed >= 1) & (changed < min_providers)
-    return dataclasses.replace(result, gap=result.gap.assign(**{HELD_COLUMN: held}))
+    return dataclasses.replace(
+        result,
+        gap=result.gap.assign(**{HELD_COLUMN: held}),
+        school_age=_guard_school_age_scenario(baseline.school_age, result.school_age),
+    )
+
+
+def _guard_school_age_scenario(
+    baseline: pd.DataFrame | None, table: pd.DataFrame | None
+) -> pd.DataFrame | None:
+    """A scenario's school-age rows with ``held_back`` True wherever its supply differs from
+    the baseline's: school-age places are not kept by provider, so every change is held back
+    (it could be one club's places)."""
+    if table is None:
+        return None
+    key = ["term", "ward_code", "provision"]
+    mine = table.set_index(key)["supply_places"]
+    if baseline is None:
+        differs = np.ones(len(table), dtype=bool)
+    else:
+        base = baseline.set_index(key)["supply_places"].reindex(mine.index)
+        differs = ~np.isclose(mine.to_numpy(float), base.to_numpy(float), rtol=0, atol=1e-9)
+    return table.assign(**{HELD_COLUMN: differs})
 
 
 def figure_texts(
-    table: pd.DataFrame, *, publish: bool, threshold: float = THRESHOLD, base: int = ROUNDING_BASE
+    table: pd.DataFrame,
+    *,
+    publish: bool,
+    threshold: float = THRESHOLD,
+    base: int = ROUNDING_BASE,
+    held_reason: str = SCENARIO_NOT_SHOWN,
 ) -> pd.DataFrame:
     """The figures of gap-table rows as text for a tooltip or a table cell.
 
@@ -305,7 +336,7 @@ def figure_texts(
     ['3.0', '1.6', '0.0', '-2', '0', 'deficit', '2.0']
     """
     if publish:
-        shown = published_figures(table, threshold, base)
+        shown = published_figures(table, threshold, base, held_reason)
         held_back = shown[HELD_COLUMN].to_numpy(dtype=bool)
         out = pd.DataFrame(
             {
@@ -347,3 +378,49 @@ def _one_decimal(value: float | None) -> str:
     if value is None or pd.isna(value):
         return ""
     return f"{float(value):,.1f}"
+
+
+# --- School-age childcare -------------------------------------------------------------------------
+
+
+def guard_school_age(table: pd.DataFrame) -> pd.DataFrame:
+    """School-age rows (``school_age.py``'s table, with ``settings``) ready for
+    :func:`published_figures`: supply, gap and status held back where fewer than
+    :data:`MIN_PROVIDERS` settings (but at least one) offer the ward's places for a provision,
+    so that no published figure is one or two providers' places. ``places_per_100`` is empty
+    (school-age figures have none).
+
+    >>> rows = pd.DataFrame({"children": [840.0] * 3, "demand_places": [42.0] * 3,
+    ...     "supply_places": [20.0, 60.0, 0.0], "gap_places": [-22.0, 18.0, -42.0],
+    ...     "status": ["deficit", "sufficient", "deficit"], "settings": [1, 3, 0]})
+    >>> guard_school_age(rows)[HELD_COLUMN].tolist()
+    [True, False, False]
+    """
+    settings = table["settings"].to_numpy(dtype=float)
+    held = (settings >= 1) & (settings < MIN_PROVIDERS)
+    if HELD_COLUMN in table.columns:  # a scenario's changes (guard_scenario)
+        held |= table[HELD_COLUMN].fillna(False).to_numpy(dtype=bool)
+    return table.assign(places_per_100=np.nan, **{HELD_COLUMN: held})
+
+
+def held_totals(table: pd.DataFrame) -> pd.Series:
+    """Per term and provision, whether a city-wide supply total of school-age places must be
+    held back. The total less the wards shown gives the held-back wards' places together, so
+    the total is held back where those come from fewer than :data:`MIN_PROVIDERS` settings,
+    and, for a scenario, wherever it changes a ward's places (:func:`guard_scenario`).
+
+    >>> rows = pd.DataFrame({"term": ["2027-spring"] * 4, "provision": ["breakfast"] * 4,
+    ...                      "settings": [1, 2, 0, 5]})
+    >>> held_totals(rows).tolist(), held_totals(rows.iloc[[0, 2, 3]]).tolist()
+    ([False], [True])
+    """
+    settings = table["settings"].to_numpy(dtype=float)
+    in_held = np.where((settings >= 1) & (settings < MIN_PROVIDERS), settings, 0.0)
+    behind = pd.Series(in_held, index=table.index).groupby(
+        [table["term"], table["provision"]], sort=False
+    )
+    held: pd.Series = behind.sum().between(1, MIN_PROVIDERS - 1)
+    if HELD_COLUMN in table.columns:  # a scenario's changes: its total less the baseline's
+        changed = table[HELD_COLUMN].fillna(False).astype(bool)
+        held |= changed.groupby([table["term"], table["provision"]], sort=False).any()
+    return held

@@ -819,7 +819,9 @@ def _ward_layer(
         properties: dict[str, Any] = {
             "ward_code": _esc(code),
             "ward_name": _esc(ward_name),
-            "age_group": _esc(AGE_LABELS.get(age_group, age_group)),
+            "age_group": _esc(
+                AGE_LABELS.get(age_group, SCHOOL_AGE_TOOLTIP.get(age_group, age_group))
+            ),
             "terms": terms,
             "style": {
                 "fillColor": terms[first][-1],
@@ -1080,6 +1082,17 @@ def _label_rows(geometry: gpd.GeoDataFrame) -> list[list[Any]]:
 # --- maps ------------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class MoreLayers:
+    """Layers a gap map may carry beyond the gap's own."""
+
+    school_age: pd.DataFrame | None = None
+    """School-age childcare rows of the same scenario (``school_age.py``'s table, with
+    ``settings``)."""
+    overlays: Sequence[folium.map.Layer] = ()
+    """Finished layers, added before the layer control (the plan's new places)."""
+
+
 @_seeded("gap_map")
 def gap_map(
     gap: pd.DataFrame,
@@ -1090,7 +1103,7 @@ def gap_map(
     providers: pd.DataFrame | None = None,
     options: MapOptions = MapOptions(),
     geometry: gpd.GeoDataFrame | None = None,
-    overlays: Sequence[folium.map.Layer] = (),
+    more: MoreLayers = MoreLayers(),
 ) -> folium.Map:
     """The ward choropleth of the gap in places, one layer per age group, a term drop-down.
 
@@ -1112,9 +1125,11 @@ def gap_map(
         Published or internal, tiles, disclosure threshold.
     geometry
         Already simplified wards (:func:`simplify_wards`), to reuse between maps.
-    overlays
-        More layers to add before the layer control (the plan's new places).
+    more
+        School-age childcare rows (one more layer per provision, on the same gap classes) and
+        finished layers to add before the layer control (the plan's new places).
     """
+    school_age, overlays = more.school_age, more.overlays
     gap = _one_scenario(gap, "gap_map")
     shapes = simplify_wards(wards) if geometry is None else geometry
     publish = options.publish
@@ -1123,10 +1138,18 @@ def gap_map(
     views = [v for v in VIEWS if v in values.columns]
     fields = (*GAP_FIELDS, *views)
     aliases = (*GAP_ALIASES, *(VIEWS[v][0] for v in views))
+    school = None
+    if school_age is not None and len(school_age):
+        school = _school_age_values(school_age, values, publish=publish, options=options)
+        breaks = gap_breaks(pd.concat([values["gap_value"], school["gap_value"]]))
+        values["fill"] = gap_colours(values["gap_value"], breaks)
+        school["fill"] = gap_colours(school["gap_value"], breaks)
     layers = _age_layers(m, shapes, values, fields, aliases)
     for view in views:
         shown = values[values["age_group"].isin(VIEW_GROUPS.get(view, AGE_GROUPS))]
         layers += _age_layers(m, shapes, shown, fields, aliases, view=view)
+    if school is not None:
+        layers += _school_age_layers(m, shapes, school, fields, aliases)
     site_layer = _housing_layer(housing, wards.to_crs("EPSG:27700"))
     if site_layer is not None:
         site_layer.add_to(m)
@@ -1151,6 +1174,7 @@ def gap_map(
         note=f"Gap = {share}supply places minus demand places, for the age group and term "
         "chosen. A full-time place is 50 hours a week in term time.",
         extra=_extra_rows(publish=publish, housing=site_layer is not None, providers=show_providers)
+        + (_school_age_rows() if school is not None else [])
         + (_section("reach", _reach_rows()) if "reach" in views else [])
         + (_section("pdef", _pdef_rows()) if "pdef" in views else [])
         + (_section("quality", _quality_rows()) if "quality" in views else [])
@@ -1189,6 +1213,94 @@ def _age_layers(
         layer.add_to(m)
         layers.append(layer)
     return layers
+
+
+# --- school-age childcare layers -----------------------------------------------------------------
+
+NOT_FOR_SCHOOL_AGE = "not measured for school age"
+SCHOOL_AGE_TOOLTIP = {
+    "breakfast": "Primary (reception to year 6): breakfast clubs",
+    "after_school": "Primary (reception to year 6): after-school clubs",
+    "holiday": "Primary (reception to year 6): holiday care",
+}
+SCHOOL_AGE_LABELS = {
+    "breakfast": "School age: breakfast clubs",
+    "after_school": "School age: after-school clubs",
+    "holiday": "School age: holiday care",
+}
+
+
+def _school_age_values(
+    school_age: pd.DataFrame, like: pd.DataFrame, *, publish: bool, options: MapOptions
+) -> pd.DataFrame:
+    """Tooltip texts and gap values of school-age rows, in the columns of the early years'
+    ``like`` (views they have none of, such as reach, are blank); published, each ward's
+    supply is held back where fewer than 3 settings offer it (``disclosure.guard_school_age``).
+    """
+    table = _one_scenario(school_age, "gap_map").reset_index(drop=True)
+    table = disclosure.guard_school_age(table) if publish else table.assign(places_per_100=np.nan)
+    texts = disclosure.figure_texts(
+        table,
+        publish=publish,
+        threshold=options.threshold,
+        held_reason=disclosure.FEW_SETTINGS_NOT_SHOWN,
+    )
+    out = pd.DataFrame(
+        {
+            "ward_code": table["ward_code"].astype(str).to_numpy(),
+            "term": table["term"].astype(str).to_numpy(),
+            "age_group": table["provision"].astype(str).to_numpy(),
+            "term_label": [_esc(_term_label(t)) for t in table["term"].astype(str)],
+            "children": [_esc(v) for v in texts["children"]],
+            "demand": [_esc(v) for v in texts["demand_places"]],
+            "supply": [_esc(v) for v in texts["supply_places"]],
+            "gap": [_esc(v) for v in texts["gap_places"]],
+            "per100": NOT_FOR_SCHOOL_AGE,
+            "status": [_esc(v) for v in texts["status"]],
+            "gap_value": texts["gap_value"].to_numpy(float),
+        }
+    )
+    for column in like.columns:
+        if column not in out.columns:
+            out[column] = HELD_BACK if column.endswith("_fill") else NOT_FOR_SCHOOL_AGE
+    return out
+
+
+def _school_age_layers(
+    m: folium.Map,
+    shapes: gpd.GeoDataFrame,
+    values: pd.DataFrame,
+    fields: Sequence[str],
+    aliases: Sequence[str],
+) -> list[folium.GeoJson]:
+    """One layer per school-age provision, coloured by its gap on the early years' classes."""
+    layers = []
+    for provision, label in SCHOOL_AGE_LABELS.items():
+        if not (values["age_group"] == provision).any():
+            continue
+        layer = _ward_layer(
+            shapes,
+            _layer_values(values, provision, fields),
+            name=label,
+            age_group=provision,
+            fields=fields,
+            aliases=aliases,
+            show=False,
+        )
+        layer.add_to(m)
+        layers.append(layer)
+    return layers
+
+
+def _school_age_rows() -> list[str]:
+    return [
+        "<h3>School-age layers</h3>",
+        '<div class="note">Primary children (reception to year 6) of working families. A '
+        "breakfast or after-school place is one child's session each school day; holiday care "
+        "is the year's average over the weeks of school holidays (the returns give weeks a "
+        "year, not which holidays). Their places are sessions, not full-time places, and "
+        "their gap is supply minus demand (every place of a club can be filled).</div>",
+    ]
 
 
 @_seeded("comparison_map")
@@ -1396,6 +1508,7 @@ def assessment_map(
         providers=None if options.publish else result.provider_returns,
         options=options,
         geometry=geometry,
+        more=MoreLayers(school_age=result.school_age),
     )
 
 
@@ -1596,7 +1709,7 @@ def plan_map(result: Assessment, plan: pd.DataFrame) -> folium.Map:
         housing=result.area.housing,
         providers=result.provider_returns,
         options=MapOptions(publish=False, tiles=False),
-        overlays=() if layer is None else (layer,),
+        more=MoreLayers(overlays=() if layer is None else (layer,)),
     )
 
 

@@ -5,7 +5,9 @@ supply and gap for the report's term, and how many wards are short of places the
 term of the forecast); maps of the gap by ward for each age group; the ward gap table; charts of
 supply against demand by term, city-wide and for each ward and age group in deficit; places per
 100 children against ward deprivation (when the area has ``deprivation.csv``); workforce trends
-(when the returns cover two or more terms); and a note on methods and data.
+(when the returns cover two or more terms); school-age childcare (breakfast clubs, after-school
+clubs and holiday care for primary children, when the area carries school-age places); and a
+note on methods and data.
 
 The choices:
 
@@ -633,6 +635,9 @@ def report_context(
             publish=publish,
             threshold=options.threshold,
         ),
+        "school_age": school_age_context(
+            result.school_age, term, publish=publish, threshold=options.threshold
+        ),
     }
 
 
@@ -645,6 +650,72 @@ def _plan_totals(plan: Plan) -> dict[str, Any]:
         "greedy_left": plan.greedy_left,
         "greedy_places_added": plan.greedy_places_added,
     }
+
+
+# --- School-age childcare -------------------------------------------------------------------------
+
+SCHOOL_AGE_PROVISIONS = {
+    "breakfast": "Breakfast clubs",
+    "after_school": "After-school clubs",
+    "holiday": "Holiday care",
+}
+
+
+def school_age_context(
+    table: pd.DataFrame | None, term: str, *, publish: bool, threshold: float
+) -> dict[str, Any] | None:
+    """The report's school-age section at ``term``: city-wide figures per provision and one
+    row per ward and provision, as text; ``None`` when the area has no school-age places.
+
+    Published: the disclosure rules, with each ward's supply (and its gap and status) held
+    back where fewer than 3 settings offer it, and a city-wide supply held back where the
+    wards held back together have fewer than 3 (``disclosure.guard_school_age``,
+    ``disclosure.held_totals``).
+    """
+    if table is None:
+        return None
+    rows = table[table["term"].astype(str) == term].reset_index(drop=True)
+    shown = disclosure.guard_school_age(rows) if publish else rows.assign(places_per_100=np.nan)
+    texts = disclosure.figure_texts(
+        shown, publish=publish, threshold=threshold, held_reason=disclosure.FEW_SETTINGS_NOT_SHOWN
+    )
+    held = disclosure.held_totals(rows) if publish else None
+    city = []
+    for provision, label in SCHOOL_AGE_PROVISIONS.items():
+        part = rows[rows["provision"] == provision]
+        in_deficit = int((texts.loc[part.index, "status"] == "deficit").sum())
+        supply, demand = part["supply_places"].sum(), part["demand_places"].sum()
+        withheld = bool(held is not None and held.get((term, provision), False))
+        if publish:
+            gap_value = float(disclosure.round_to_base(supply) - disclosure.round_to_base(demand))
+        else:
+            gap_value = float(part["gap_places"].sum())
+        city.append(
+            {
+                "provision": label,
+                "children": _count(part["children"].sum(), publish),
+                "demand": _count(demand, publish),
+                "supply": disclosure.NOT_SHOWN if withheld else _count(supply, publish),
+                "gap": disclosure.NOT_SHOWN
+                if withheld
+                else disclosure.whole_text(gap_value, signed=True),
+                "wards_short": in_deficit,
+            }
+        )
+    ward_rows = [
+        {
+            "ward": row.ward_name,
+            "provision": SCHOOL_AGE_PROVISIONS[str(row.provision)],
+            "children": texts.at[i, "children"],
+            "demand": texts.at[i, "demand_places"],
+            "supply": texts.at[i, "supply_places"],
+            "gap": texts.at[i, "gap_places"],
+            "status": texts.at[i, "status"],
+            "deficit": texts.at[i, "status"] == "deficit",
+        }
+        for i, row in enumerate(rows.itertuples(index=False))
+    ]
+    return {"city": city, "wards": ward_rows, "n_wards": int(rows["ward_code"].nunique())}
 
 
 def render_report(

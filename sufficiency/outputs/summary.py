@@ -63,6 +63,7 @@ def summary_lines(result: Assessment) -> list[str]:
     ok = sorted(set(wards["ward_name"]) - set(deficit["ward_name"]) - set(tight["ward_name"]))
     lines.append(f"Sufficient in every term: {len(ok)} ward(s)")
     lines.extend(_cross_boundary_lines(gap))
+    lines.extend(school_age_lines(result.school_age))
     lines.append("")
     lines.extend(_calibration_lines(result))
     if result.notes:
@@ -107,3 +108,31 @@ def _calibration_lines(result: Assessment) -> list[str]:
 def deficit_table(gap: pd.DataFrame) -> pd.DataFrame:
     """Rows in deficit, for a quick look in a notebook."""
     return gap[gap["status"] == "deficit"].reset_index(drop=True)
+
+
+_PROVISION_NAMES = {
+    "breakfast": "breakfast clubs",
+    "after_school": "after-school clubs",
+    "holiday": "holiday care",
+}
+
+
+def school_age_lines(table: pd.DataFrame | None) -> list[str]:
+    """School-age childcare in the run's first term: per provision, the wards short and the
+    places they are short by (nothing when the area has no school-age places)."""
+    if table is None or not len(table):
+        return []
+    first = table[table["term"] == table["term"].iloc[0]]
+    lines = [
+        f"School-age childcare (primary children of working families), {first['term'].iloc[0]}:"
+    ]
+    n_wards = first["ward_code"].nunique()
+    for provision, name in _PROVISION_NAMES.items():
+        part = first[first["provision"] == provision]
+        short = part[part["status"] == "deficit"]
+        lines.append(
+            f"  {name}: {len(short)} of {n_wards} ward(s) short, by "
+            f"{-short['gap_places'].sum():,.0f} places (demand {part['demand_places'].sum():,.0f}, "
+            f"supply {part['supply_places'].sum():,.0f})"
+        )
+    return lines

@@ -2,7 +2,8 @@
 
 Several scenarios (``write_runs``) go in one ``gap.csv``, sorted by scenario, term, ward and age
 group, with any Monte Carlo columns (``gap_median, gap_p05, gap_p95, p_deficit``) after the
-contract's; ``compare`` adds ``comparison.csv`` and a ``comparison`` sheet.
+contract's; ``compare`` adds ``comparison.csv`` and a ``comparison`` sheet. An area with school-age
+places also gets ``school_age.csv`` and a ``school_age`` sheet (``school_age.py``).
 
 Files are written into a temporary folder beside the output folder and moved into place only
 when every one is complete, so an error half way leaves the output folder as it was. Text cells
@@ -37,6 +38,7 @@ from ._xlsx import write_sheets
 
 WORKBOOK = "sufficiency.xlsx"
 GAP_CSV, GAP_PARQUET = "gap.csv", "gap.parquet"
+SCHOOL_AGE_CSV = "school_age.csv"
 
 
 def write_atomically(
@@ -225,6 +227,9 @@ def write_workbook(
     sheets["calibration"] = _rounded(calibration, 3)
     if scenarios is not None:
         sheets["scenarios"] = scenarios
+    school = school_age_rows(results)
+    if school is not None:
+        sheets["school_age"] = _rounded(school)
     for name, frame in (extra or {}).items():
         sheets[name] = _rounded(frame, DUTY_DIGITS.get(name, 1))
     sheets["notes"] = _notes_frame(results)
@@ -282,10 +287,35 @@ def write_runs(
         writers["gap.gpkg"] = lambda p: write_gap_gpkg(gap, wards, p)
     if comparison is not None:
         writers["comparison.csv"] = lambda p: write_gap_csv(comparison, p)
+    writers |= _school_age_writers(results)
     writers[WORKBOOK] = lambda p: write_workbook(
         results, p, gap=gap, scenarios=scenarios, comparison=comparison, extra=duty_sheets(results)
     )
     return write_atomically(out_dir, writers)
+
+
+# --- School-age childcare -------------------------------------------------------------------------
+
+
+def school_age_rows(results: Sequence[Assessment]) -> pd.DataFrame | None:
+    """Every scenario's school-age rows in ``school_age.csv``'s columns, sorted as gap.csv
+    (scenario, then the model's term, ward and provision order); ``None`` when no run has any."""
+    from ..school_age import COLUMNS
+
+    tables = [r.school_age for r in results if r.school_age is not None]
+    if not tables:
+        return None
+    rows = pd.concat(tables, ignore_index=True)
+    order = rows["scenario"].astype(str).to_numpy()
+    return rows.iloc[np.argsort(order, kind="stable")][COLUMNS].reset_index(drop=True)
+
+
+def _school_age_writers(results: Sequence[Assessment]) -> dict[str, Callable[[Path], None]]:
+    """``school_age.csv`` when the area carries school-age places; nothing otherwise."""
+    rows = school_age_rows(results)
+    if rows is None:
+        return {}
+    return {SCHOOL_AGE_CSV: lambda p: write_gap_csv(rows, p)}
 
 
 # --- The wider duty: SEND, affordability, disadvantaged 2s (internal workbook sheets) ----------

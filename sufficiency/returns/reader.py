@@ -58,7 +58,11 @@ STAFF = [
     "staff_leavers",
     "staff_recruits",
 ]
-OPENING = ["hours_per_day", "days_per_week", "weeks_per_year"]
+SCHOOL_AGE_PLACES = ["places_breakfast", "places_after_school", "places_holiday"]
+"""Optional: school-age places a session (breakfast and after-school clubs, each school day) and
+a holiday day; ``holiday_weeks`` (in ``OPENING``) says how many weeks of the school holidays
+the holiday places run (``school_age.py``)."""
+OPENING = ["hours_per_day", "days_per_week", "weeks_per_year", "holiday_weeks"]
 FEES = ["fee_hourly_under2", "fee_hourly_2", "fee_hourly_3_4"]
 """Optional: the hourly fee (pounds) a parent pays for paid hours, by age group."""
 CHARGES = "charges_weekly"
@@ -79,6 +83,7 @@ COUNTS = [
     *WAITING,
     *STAFF,
     "send_children",
+    *SCHOOL_AGE_PLACES,
 ]
 REQUIRED = ["urn", "provider_type", *PLACES, "hours_per_day", "days_per_week"]
 RETURN_COLUMNS = [
@@ -93,7 +98,9 @@ RETURN_COLUMNS = [
     "ward_code",
     "registered_places",
     *PLACES,
-    *OPENING,
+    "hours_per_day",
+    "days_per_week",
+    "weeks_per_year",
     *CHILDREN,
     *FUNDED,
     *VACANCIES,
@@ -107,7 +114,11 @@ RETURN_COLUMNS = [
     "planned_change_date",
     "ofsted_grade",
     *PRICES,
+    *SCHOOL_AGE_PLACES,
+    "holiday_weeks",
 ]
+HOLIDAY_WEEKS_MOST = 13
+"""The most weeks of school holidays in a year (52 less about 39 weeks of school)."""
 _NAME_RE = re.compile(r"returns-(\d{4}-(?:spring|summer|autumn))", re.IGNORECASE)
 
 
@@ -311,7 +322,12 @@ def _check_choice(
 
 
 def _check_opening(out: pd.DataFrame, table: pd.DataFrame, path: Path) -> None:
-    for column, top in [("hours_per_day", 24), ("days_per_week", 7), ("weeks_per_year", 52)]:
+    for column, top in [
+        ("hours_per_day", 24),
+        ("days_per_week", 7),
+        ("weeks_per_year", 52),
+        ("holiday_weeks", HOLIDAY_WEEKS_MOST),
+    ]:
         bad = out[column] > top
         if bad.any():
             i = _first_bad(bad)
@@ -321,5 +337,8 @@ def _check_opening(out: pd.DataFrame, table: pd.DataFrame, path: Path) -> None:
                 row=row_number(table, i),
                 column=column,
                 value=table[column].iloc[i],
-                hint="Give the setting's usual opening pattern",
+                hint="Give the weeks of the school holidays in which the holiday places run "
+                f"(at most {HOLIDAY_WEEKS_MOST})"
+                if column == "holiday_weeks"
+                else "Give the setting's usual opening pattern",
             )

@@ -30,7 +30,8 @@ store is as it was. :func:`load_returns` gives the current rows in exactly the s
 ``returns.read_return`` produces, so the model reads a store and return files alike.
 
 Migration 2 adds the web app's tables: accounts, web returns, the account behind each import
-and the write log (``returns/accounts.py``, ``returns/web_returns.py``).
+and the write log (``returns/accounts.py``, ``returns/web_returns.py``); migration 3 the
+school-age places columns of a return.
 """
 
 from __future__ import annotations

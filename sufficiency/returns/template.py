@@ -24,7 +24,16 @@ from openpyxl.worksheet.worksheet import Worksheet
 from ..outputs._escape import cell_text
 from ..supply import latest_returns, open_at
 from ..terms import Term
-from .reader import COUNTS, OPENING, PLACES, PROVIDER_TYPES, RETURN_COLUMNS, STATUSES, VACANCIES
+from .reader import (
+    COUNTS,
+    HOLIDAY_WEEKS_MOST,
+    OPENING,
+    PLACES,
+    PROVIDER_TYPES,
+    RETURN_COLUMNS,
+    STATUSES,
+    VACANCIES,
+)
 
 #: Columns copied from a provider's latest return; the rest is filled in afresh each term.
 PREFILLED = [
@@ -94,6 +103,11 @@ MEANING = {
     "fee_hourly_2": "optional: hourly fee for paid hours, 2-year-olds (pounds)",
     "fee_hourly_3_4": "optional: hourly fee for paid hours, 3-4s (pounds)",
     "charges_weekly": "optional: charges a week for consumables and meals (pounds; 0 if none)",
+    "places_breakfast": "optional: breakfast-club places for primary children, a session "
+    "(each school day)",
+    "places_after_school": "optional: after-school-club places for primary children, a session",
+    "places_holiday": "optional: holiday-care places for primary children, a day",
+    "holiday_weeks": "optional: weeks of the school holidays the holiday places run (at most 13)",
     "term": "the term this return is for",
 }
 
@@ -204,7 +218,12 @@ def _format(sheet: Worksheet, columns: list[str], last_row: int) -> None:
     for column in COUNTS:
         kind = "decimal" if column in VACANCIES else "whole"
         validate(kind, column, "A number, 0 or more", operator="greaterThanOrEqual", formula1="0")
-    for column, top in [("hours_per_day", 24), ("days_per_week", 7), ("weeks_per_year", 52)]:
+    for column, top in [
+        ("hours_per_day", 24),
+        ("days_per_week", 7),
+        ("weeks_per_year", 52),
+        ("holiday_weeks", HOLIDAY_WEEKS_MOST),
+    ]:
         validate(
             "decimal",
             column,

@@ -59,6 +59,10 @@ SECTIONS = [
         "Changes",
         ["status", "status_date", "planned_places_change", "planned_change_date"],
     ),
+    (
+        "School-age places (primary children: a place a session, each school day)",
+        ["places_breakfast", "places_after_school", "places_holiday", "holiday_weeks"],
+    ),
     ("Quality and prices (optional)", ["ofsted_grade", *PRICES]),
 ]
 CHOICES = {

@@ -45,7 +45,7 @@ def price_in_pounds(ctx: Context) -> dict[str, pd.Series]:
 
 
 @rule(
-    "R206",
+    "R208",
     f"{{column}} is above £{_FEE_WARN:,.0f} an hour or £{_CHARGES_WARN:,.0f} a week: check it",
     columns=[*FEES, CHARGES],
     severity="warning",

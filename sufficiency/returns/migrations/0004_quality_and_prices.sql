@@ -1,6 +1,6 @@
 -- returns: the optional Ofsted grade, fees and charges
 --
--- Migration 3 of the returns store, frozen: the optional return columns ofsted_grade (text,
+-- Migration 4 of the returns store, frozen: the optional return columns ofsted_grade (text,
 -- as returns/reader.py normalises it), fee_hourly_under2, fee_hourly_2, fee_hourly_3_4
 -- (pounds an hour) and charges_weekly (pounds a week). Rows stored before it have them empty.
 
