@@ -36,7 +36,16 @@ from pyproj import Transformer
 from sufficiency.demand import STRETCHED_WEEKS, TERM_WEEKS
 from sufficiency.outputs._xlsx import FIXED_TIME, fixed_zip
 from sufficiency.parameters import Parameters
-from sufficiency.returns.reader import CHILDREN, FUNDED, PLACES, VACANCIES, WAITING
+from sufficiency.returns.reader import (
+    CHARGES,
+    CHILDREN,
+    FEES,
+    FUNDED,
+    PLACES,
+    PRICES,
+    VACANCIES,
+    WAITING,
+)
 from sufficiency.returns.reader import RETURN_COLUMNS as CONTRACT_COLUMNS
 from sufficiency.returns.rules.consistency import QUALIFICATIONS
 from sufficiency.terms import AGE_GROUPS, Term, window
@@ -56,7 +65,9 @@ RETURN_FILES: tuple[str, ...] = (
 # The return columns of DATA.md, less those the demo leaves out: providers are placed by
 # postcode or easting and northing, never by latitude, longitude or a ward code.
 RETURN_COLUMNS: tuple[str, ...] = tuple(
-    c for c in CONTRACT_COLUMNS if c not in ("latitude", "longitude", "ward_code")
+    c
+    for c in CONTRACT_COLUMNS
+    if c not in ("latitude", "longitude", "ward_code", "ofsted_grade", *PRICES)
 )
 LEAVER_REASONS: tuple[str, ...] = (
     "pay", "left sector", "retirement", "moved away", "career change", "workload",
@@ -1624,6 +1635,11 @@ _FILE_TABLE: tuple[tuple[str, str, str], ...] = (
     ("flows.csv", "share of each home ward's children who attend settings in each ward (most in "
      "their own; the rest next door), as an LA builds it from the early years census",
      "`home_ward_code, setting_ward_code, share`"),
+    ("eligible_2s.csv", "the DWP list of families eligible for the disadvantaged 2s' hours, by "
+     "ward and term (take-up about 62% in the most deprived ward to 92% in the least)",
+     "`ward_code, term, eligible`"),
+    ("income.csv", "a year's household income by ward (pounds), lower where more deprived",
+     "`ward_code, income`"),
     ("schools.csv", "{n_schools} primary schools' own breakfast and after-school clubs "
      "(places a session); most placed by ward code, every fourth by easting and northing",
      "`urn, school_name, ward_code, easting, northing, places_breakfast, "
@@ -1716,6 +1732,11 @@ adds housing, adjusts for staffing and works out its own cohort ratios).
 - `ward_parameters.csv` sets disadvantaged 2-year-olds' take-up to 0.65 in two deprived wards,
   the working-parent share of under-2s to 0.60 in an affluent suburb, and the disadvantaged
   (0.40) and working-parent (0.35) shares of 2-year-olds in the most deprived ward.
+- **Quality and prices** (issue 16): each provider's `ofsted_grade` (about 15% outstanding,
+  80% good, 4% requires improvement, 1% inadequate; new settings not yet graded), hourly
+  fees by age group where it offers places (lower in deprived wards) and `charges_weekly`;
+  about 1 provider in 10 gives no fees. Settings in Harbourside and Sandpit Hill report a
+  third as many children with SEND as elsewhere, so the SEND view flags those wards.
 - **School-age childcare**: childminders take one to three primary children (breakfast,
   after school, holidays), most day nurseries and the settings of type `other` run holiday
   clubs, and each ward's primary schools (`schools.csv`) run breakfast and after-school clubs
@@ -1725,6 +1746,150 @@ adds housing, adjusts for staffing and works out its own cohort ratios).
   figures are as they were without them.
 - Not included (optional): `parameters.toml`, so the package's defaults apply.
 """
+
+
+# --------------------------------------------------------------------------------------------
+# The wider duty (issue 16): Ofsted grades, fees and charges in the returns; the DWP list of
+# eligible disadvantaged 2-year-olds; household income. Their own random stream, so that the
+# other files' bytes stay as they were.
+
+# Shares of grades among inspected settings: England about 97% good or outstanding, 14%
+# outstanding (Southampton 99% and 16%, July 2024: the council's early years report).
+_GRADES = ("outstanding", "good", "requires_improvement", "inadequate")
+_GRADE_SHARES = (0.15, 0.80, 0.04, 0.01)
+# Hourly fees (pounds) by provider type for under 2s, 2s and 3-4s, in the least deprived
+# ward; deprived wards' fees are lower (below). Weekly charges: (low, high) pounds.
+_FEE_BASE = {
+    "day_nursery": (8.20, 7.60, 7.00),
+    "childminder": (6.50, 6.50, 6.20),
+    "pre_school": (6.40, 6.00, 5.60),
+    "school_nursery": (np.nan, 5.20, 5.00),
+    "nursery_school": (np.nan, 5.40, 5.20),
+    "other": (7.00, 6.60, 6.20),
+}
+_CHARGES_RANGE = {
+    "day_nursery": (10.0, 30.0),
+    "childminder": (0.0, 10.0),
+    "pre_school": (0.0, 6.0),
+    "school_nursery": (0.0, 0.0),
+    "nursery_school": (0.0, 5.0),
+    "other": (0.0, 15.0),
+}
+_FEE_RESPONSE = 0.9  # share of providers that give their fees
+
+
+def grades_and_fees(
+    providers: pd.DataFrame, wards: pd.DataFrame, rng: np.random.Generator
+) -> pd.DataFrame:
+    """Per provider (``providers``' order): ``ofsted_grade`` (empty for a new setting, not yet
+    inspected), the three hourly fees and ``charges_weekly`` (empty where it gives no fees)."""
+    n = len(providers)
+    kind = providers["provider_type"].to_numpy(dtype=object)
+    grade = rng.choice(np.array(_GRADES, dtype=object), n, p=_GRADE_SHARES)
+    grade[providers["event"].to_numpy(dtype=object) == "new"] = ""
+    imd = wards["imd"].to_numpy()[providers["ward"].to_numpy()]
+    # Fees fall by up to a fifth from the least to the most deprived ward.
+    scale = 1.0 - 0.2 * (imd - imd.min()) / max(imd.max() - imd.min(), 1e-9)
+    base = np.array([_FEE_BASE[k] for k in kind])
+    noise = rng.normal(1.0, 0.06, (n, 3))
+    fees = np.round(base * scale[:, None] * noise * 20) / 20  # to 5p
+    low, high = np.array([_CHARGES_RANGE[k] for k in kind]).T
+    charges = np.round(rng.uniform(low, high))
+    gives = rng.random(n) < _FEE_RESPONSE
+    fees[~gives] = np.nan
+    charges[~gives] = np.nan
+    out = pd.DataFrame({"urn": providers["urn"], "ofsted_grade": grade})
+    for g, column in enumerate(FEES):
+        out[column] = fees[:, g]
+    out[CHARGES] = charges
+    return out
+
+
+# Two wards whose settings identify few children with SEND (a third of the others' rate), so
+# that the SEND view flags them: an inner-city ward and a suburb.
+_SEND_UNDER_IDENTIFIED = ("Harbourside", "Sandpit Hill")
+
+
+def with_grades_and_fees(
+    frame: pd.DataFrame, extra: pd.DataFrame, under_identified: set[str]
+) -> pd.DataFrame:
+    """A term's return with the grade and price columns of ``grades_and_fees``; a fee only for
+    an age group the provider offers places to. Providers whose URN is in ``under_identified``
+    report a third of their children with SEND (rounded down)."""
+    merged = frame.merge(extra, on="urn", how="left", validate="one_to_one")
+    low = merged["urn"].isin(under_identified)
+    merged.loc[low, "send_children"] = merged.loc[low, "send_children"] // 3
+    for column, places in zip(FEES, PLACES, strict=True):
+        merged[column] = merged[column].where(merged[places] > 0)
+    return merged
+
+
+# Take-up of the disadvantaged 2s' hours by ward around the local 80% target, lower in the
+# more deprived wards (an assumption of the demo, not a statistic).
+_TAKE_UP_2S = (0.92, 0.62)  # least and most deprived ward
+
+
+def eligible_2s(
+    wards: pd.DataFrame,
+    providers: pd.DataFrame,
+    returns: list[pd.DataFrame],
+    rng: np.random.Generator,
+) -> pd.DataFrame:
+    """``ward_code, term, eligible``: the DWP list by ward and term, made from the funded
+    disadvantaged 2s in the returns (each provider's ward) over a take-up by ward."""
+    imd = wards["imd"].to_numpy()
+    spread = (imd - imd.min()) / max(imd.max() - imd.min(), 1e-9)
+    take_up = _TAKE_UP_2S[0] + (_TAKE_UP_2S[1] - _TAKE_UP_2S[0]) * spread
+    take_up = np.clip(take_up + rng.normal(0.0, 0.04, len(wards)), 0.5, 0.98)
+    rows = []
+    for name, frame in zip(RETURN_FILES, returns, strict=True):
+        term = name.removeprefix("returns-").split(".")[0]
+        funded = _funded_by_ward(frame, providers, len(wards))
+        eligible = np.round(funded / take_up).astype(int)
+        rows += [(c, term, e) for c, e in zip(wards["ward_code"], eligible, strict=True)]
+    return pd.DataFrame(rows, columns=["ward_code", "term", "eligible"])
+
+
+def _funded_by_ward(frame: pd.DataFrame, providers: pd.DataFrame, n_wards: int) -> np.ndarray:
+    """Funded disadvantaged 2s in a return, summed by each provider's ward."""
+    ward_of = pd.Series(providers["ward"].to_numpy(), index=providers["urn"])
+    ward = ward_of.reindex(frame["urn"]).to_numpy(int)
+    funded = frame["funded_2_disadvantaged"].fillna(0).to_numpy(float)
+    return np.bincount(ward, weights=funded, minlength=n_wards)
+
+
+def household_income(wards: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
+    """``ward_code, income``: a year's household income by ward, lower where more deprived
+    (the scale of the ONS small-area income estimates, about 25,000 to 60,000 pounds)."""
+    imd = wards["imd"].to_numpy()
+    spread = (imd - imd.min()) / max(imd.max() - imd.min(), 1e-9)
+    income = 56_000 - 28_000 * spread + rng.normal(0.0, 1_500.0, len(wards))
+    return pd.DataFrame(
+        {"ward_code": wards["ward_code"], "income": np.round(income, -2).astype(int)}
+    )
+
+
+def write_duty_files(
+    out: Path,
+    wards: pd.DataFrame,
+    providers: pd.DataFrame,
+    returns: list[pd.DataFrame],
+    rng: np.random.Generator,
+) -> None:
+    """Rewrite the returns with grades and fees, and write ``eligible_2s.csv`` and
+    ``income.csv``."""
+    extra = grades_and_fees(providers, wards, rng)
+    columns = [*RETURN_COLUMNS, "ofsted_grade", *PRICES]
+    names = wards["ward_name"].to_numpy(dtype=object)[providers["ward"].to_numpy()]
+    low = set(providers.loc[np.isin(names, _SEND_UNDER_IDENTIFIED), "urn"])
+    for name, frame in zip(RETURN_FILES, returns, strict=True):
+        full = with_grades_and_fees(frame, extra, low)[columns]
+        if name.endswith(".xlsx"):
+            _write_xlsx(full, out / name, sheet="returns")
+        else:
+            _write_csv(full, out / name)
+    _write_csv(eligible_2s(wards, providers, returns, rng), out / "eligible_2s.csv")
+    _write_csv(household_income(wards, rng), out / "income.csv")
 
 
 def build_demo(out: str | Path, seed: int = 2026) -> None:
@@ -1782,6 +1947,7 @@ def build_demo(out: str | Path, seed: int = 2026) -> None:
     _write_small_areas(make_small_areas(wards, extra), out / "small_areas.geojson")
     _write_csv(make_flows(wards, extra), out / "flows.csv")
     _write_csv(schools, out / "schools.csv")
+    write_duty_files(out, wards, providers, returns, np.random.default_rng([seed, 16]))
     readme = _readme(wards, births_table(wards, births), housing, returns, seed, len(schools))
     (out / "README.md").write_text(readme, encoding="utf-8", newline="\n")
 

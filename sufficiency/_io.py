@@ -391,10 +391,14 @@ LIMITS = {
     "births": (2_000.0, 20_000.0),
     "population": (2_000.0, 20_000.0),
     "setting": (1_000.0, 10_000.0),
+    # Pounds: an hourly fee (about 5 to 15 in England in 2025) and weekly charges.
+    "fee": (30.0, 200.0),
+    "charges": (150.0, 2_000.0),
 }
 """Implausible magnitudes: a warning with the value above the first, an error above the second.
 ``births`` is per ward and year, ``population`` per ward, year and single year of age,
-``setting`` any count in one provider's return."""
+``setting`` any count in one provider's return, ``fee`` an hourly fee and ``charges`` weekly
+charges in pounds (a fee in pence, 650 for 6.50, is refused)."""
 
 
 def check_magnitude(
@@ -409,16 +413,24 @@ def check_magnitude(
     """Refuse a value above the hard limit of ``kind``; note one above the warning level."""
     warn, most = LIMITS[kind]
     flags = (values > most).fillna(False).to_numpy(bool)
+    pounds = kind in {"fee", "charges"}
     raise_first(
         flags,
         table,
-        f"{values[flags].iloc[0]:,.0f} is far beyond what one ward or setting can hold "
-        f"(the limit is {most:,.0f})"
+        (
+            f"£{values[flags].iloc[0]:,.2f} is far beyond any childcare price (the limit is "
+            f"£{most:,.0f})"
+            if pounds
+            else f"{values[flags].iloc[0]:,.0f} is far beyond what one ward or setting can "
+            f"hold (the limit is {most:,.0f})"
+        )
         if flags.any()
         else "",
         file=file,
         column=column,
-        hint="Check the figure: a misplaced decimal point or a total row?",
+        hint="Write the price in pounds (6.50, not 650)"
+        if pounds
+        else "Check the figure: a misplaced decimal point or a total row?",
     )
     high = (values > warn).fillna(False).to_numpy(bool)
     if high.any() and notes is not None:

@@ -35,7 +35,7 @@ from ._io import check_magnitude, numbers, raise_first, read_table, require_colu
 from .errors import InputError
 from .parameters import ward_keys
 from .returns import store
-from .returns.reader import read_return, term_from_name
+from .returns.reader import normalise_grades, read_return, term_from_name
 
 OPTIONAL = {
     "population": ["population.csv"],
@@ -46,6 +46,9 @@ OPTIONAL = {
     "parameters": ["parameters.toml"],
     "small_areas": ["small_areas.geojson", "small_areas.gpkg"],
     "flows": ["flows.csv"],
+    "eligible_2s": ["eligible_2s.csv"],
+    "income": ["income.csv"],
+    "funding_rates": ["funding_rates.toml"],
     "ofsted": ["ofsted.csv"],
     "schools": ["schools.csv"],
 }
@@ -71,6 +74,11 @@ class Area:
     small_areas, flows
         Optional: small-area centroids with their ward and population (``catchment.py``) and
         home-to-setting ward shares (``flows.py``).
+    eligible_2s, income, funding_rates_file
+        Optional: the DWP list of eligible disadvantaged 2-year-olds by ward and term
+        (``ward_code, term, eligible``), annual household income by ward (``ward_code,
+        income``; one row per MSOA where ``msoa_code`` is given) and the area's own funding
+        rates (``affordability.funding_rates``).
     schools
         Optional: schools' own breakfast and after-school clubs (``read_schools``).
     """
@@ -88,6 +96,9 @@ class Area:
     ward_parameters: pd.DataFrame | None = None
     small_areas: pd.DataFrame | None = None
     flows: pd.DataFrame | None = None
+    eligible_2s: pd.DataFrame | None = None
+    income: pd.DataFrame | None = None
+    funding_rates_file: Path | None = None
     schools: pd.DataFrame | None = None
     parameters_file: Path | None = None
     files: dict[str, list[Path]] = field(default_factory=dict)
@@ -240,7 +251,18 @@ def load_area(path: str | Path) -> Area:
         area.schools = read_schools(files["schools"][0], wards, postcodes)
     if files["parameters"]:
         area.parameters_file = files["parameters"][0]
+    _read_duty_files(area, files, known)
     return area
+
+
+def _read_duty_files(area: Area, files: dict[str, list[Path]], known: set[str]) -> None:
+    """The optional files of the wider duty: eligible 2s, income and funding rates."""
+    if files["eligible_2s"]:
+        area.eligible_2s = read_eligible_2s(files["eligible_2s"][0], known)
+    if files["income"]:
+        area.income = read_income(files["income"][0], known)
+    if files["funding_rates"]:
+        area.funding_rates_file = files["funding_rates"][0]
 
 
 def _check_wards(
@@ -442,6 +464,76 @@ def read_ward_parameters(path: Path, known: set[str]) -> pd.DataFrame:
     return pd.DataFrame({"ward_code": table["ward_code"], "key": table["key"], "value": values})
 
 
+def read_eligible_2s(path: Path, known: set[str]) -> pd.DataFrame:
+    """``ward_code, term, eligible``: eligible disadvantaged 2-year-olds (the DWP list) by ward
+    and funding term; one row per ward and term."""
+    from .terms import Term
+
+    table = read_table(path)
+    require_columns(table, ["ward_code", "term", "eligible"], file=path)
+    _check_wards(table, known, path)
+    terms = []
+    for i, text in enumerate(table["term"].astype("string")):
+        try:
+            terms.append(str(Term.parse(str(text).strip().lower())))
+        except InputError:
+            raise InputError(
+                "not a funding term",
+                file=path,
+                row=row_number(table, i),
+                column="term",
+                value=text,
+                hint="Write the term as YYYY-season, e.g. 2026-autumn",
+            ) from None
+    eligible = numbers(table, "eligible", file=path)
+    check_magnitude(eligible, table, "population", file=path, column="eligible")
+    out = pd.DataFrame({"ward_code": table["ward_code"], "term": terms, "eligible": eligible})
+    raise_first(
+        out.duplicated(["ward_code", "term"]),
+        table,
+        "this ward and term are given twice",
+        file=path,
+        column="term",
+        hint="Give one row per ward and term",
+    )
+    return out.reset_index(drop=True)
+
+
+INCOME_RANGE = (1_000.0, 1_000_000.0)
+"""Annual household income a ward's average can have, pounds (a weekly figure is refused)."""
+
+
+def read_income(path: Path, known: set[str]) -> pd.DataFrame:
+    """``ward_code, income`` (annual household income, pounds), and ``msoa_code`` where the
+    figures are ONS MSOA estimates given their ward (a ward's rows are then averaged)."""
+    table = read_table(path)
+    require_columns(table, ["ward_code", "income"], file=path)
+    _check_wards(table, known, path)
+    income = numbers(table, "income", file=path)
+    low, high = INCOME_RANGE
+    raise_first(
+        (income < low) | (income > high),
+        table,
+        f"income must be a year's household income in pounds, {low:,.0f} to {high:,.0f}",
+        file=path,
+        column="income",
+        hint="Give the annual figure (ONS small-area income estimates are a year's income)",
+    )
+    key = ["ward_code", "msoa_code"] if "msoa_code" in table.columns else ["ward_code"]
+    raise_first(
+        table.duplicated(key),
+        table,
+        "this ward is given twice" if len(key) == 1 else "this MSOA is given twice",
+        file=path,
+        column=key[-1],
+        hint="Give one row per ward, or one per MSOA with its ward_code and msoa_code",
+    )
+    out = pd.DataFrame({"ward_code": table["ward_code"], "income": income})
+    if "msoa_code" in table.columns:
+        out["msoa_code"] = table["msoa_code"]
+    return out.reset_index(drop=True)
+
+
 def read_returns(
     paths: list[Path], wards: gpd.GeoDataFrame, postcodes: pd.DataFrame | None, notes: list[str]
 ) -> pd.DataFrame:
@@ -513,17 +605,19 @@ def with_ofsted_grade(
     returns: pd.DataFrame, ofsted: pd.DataFrame, notes: list[str]
 ) -> pd.DataFrame:
     """Each return row with its provider's ``ofsted_grade`` from ``ofsted.csv`` (by URN); a
-    grade the return gives itself is kept."""
+    grade the return gives itself is kept. Grades are words, as ``returns.reader.GRADES``
+    spells them (Ofsted's code 2 is ``good``), whichever source gave them: the supply step
+    (``--min-quality``) reads them so."""
     grade = ofsted.set_index("urn")["ofsted_grade"]
     urn = returns["urn"].astype("string").str.upper()
-    from_file = pd.array(grade.reindex(urn.to_numpy()).to_numpy(), dtype="Int64")
+    codes = pd.Series(grade.reindex(urn.to_numpy()).to_numpy(), index=returns.index)
+    from_file = normalise_grades(codes.astype("Int64").astype("string"))
     out = returns.copy()
     if "ofsted_grade" in out.columns:
-        own = pd.to_numeric(out["ofsted_grade"], errors="coerce").astype("Int64")
-        out["ofsted_grade"] = own.fillna(pd.Series(from_file, index=out.index))
+        out["ofsted_grade"] = normalise_grades(out["ofsted_grade"]).fillna(from_file)
     else:
         out["ofsted_grade"] = from_file
-    matched = int(pd.Series(from_file).notna().sum())
+    matched = int(from_file.notna().sum())
     notes.append(
         f"Ofsted grades from ofsted.csv for {matched} of {len(out)} return row(s) (by URN)"
     )

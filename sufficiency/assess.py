@@ -19,7 +19,18 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import catchment, flows, housing, population, school_age, supply
+from . import (
+    affordability,
+    catchment,
+    disadvantaged,
+    flows,
+    housing,
+    population,
+    quality,
+    school_age,
+    send,
+    supply,
+)
 from . import demand as demand_model
 from . import gap as gap_model
 from ._demo_area import DEMO_AREA
@@ -52,6 +63,15 @@ class Assessment:
     provider_returns
         Each provider open at the latest return's term, with its latest return (for the
         internal map's provider layer).
+    send
+        Per ward: children with SEND expected in the run's first term and on roll in the latest
+        returns, all age groups, and whether the ward is flagged (``send.ward_table``).
+    affordability
+        Per ward, where any return gives a fee: fee medians, funding rates and the typical
+        package's weekly cost (``affordability.ward_affordability``); ``None`` otherwise.
+    disadvantaged_2s
+        Per term and ward, with ``eligible_2s.csv``: take-up of the disadvantaged 2s' hours
+        against the target (``disadvantaged.take_up``); ``None`` otherwise.
     school_age
         School-age childcare by scenario, term, ward and provision (``school_age.COLUMNS``,
         then ``settings``); ``None`` when the area carries no school-age places.
@@ -70,6 +90,9 @@ class Assessment:
     supply_places: np.ndarray = field(default_factory=lambda: np.zeros((0, 0, 3)))
     providers: supply.ProviderSupply | None = None
     provider_returns: pd.DataFrame = field(default_factory=pd.DataFrame)
+    send: pd.DataFrame = field(default_factory=pd.DataFrame)
+    affordability: pd.DataFrame | None = None
+    disadvantaged_2s: pd.DataFrame | None = None
     school_age: pd.DataFrame | None = None
 
     def ward_summary(self) -> pd.DataFrame:
@@ -207,13 +230,26 @@ def assess(
 
     # Steps 6-7: supply, gap.
     hours_per_place = params.hours_per_place
-    providers = supply.provider_supply(
-        area.returns,
-        model_terms,
-        hours_per_place,
-        params.number("recruited_share"),
-        params.number("graduate_led_share"),
-    )
+    min_quality = str(params["min_quality"])
+
+    def supply_of(min_grade: str) -> supply.ProviderSupply:
+        return supply.provider_supply(
+            area.returns,
+            model_terms,
+            hours_per_place,
+            params.number("recruited_share"),
+            params.number("graduate_led_share"),
+            min_grade,
+        )
+
+    if min_quality != "any" and not quality.has_grades(area.returns):
+        raise InputError(
+            f"min_quality is {min_quality}, but no return gives an ofsted_grade: every "
+            "place would be left out of supply",
+            hint="Add an ofsted_grade column to the returns (or import the Ofsted register), "
+            "or run without --min-quality",
+        )
+    providers = supply_of(min_quality)
     places = providers.by_ward(wards)
     demand_places = need.demand_hours / hours_per_place
     projected = gap_model.projected_vacancies(
@@ -243,6 +279,42 @@ def assess(
     )
     waiting = supply.waiting(area.returns, wards, latest)
     extra["waiting_list"] = np.repeat(waiting[:, None, :], len(terms), axis=1)
+    # SEND: expected in funded places against those on roll (always: send_children is a
+    # column of every return, empty where not given).
+    send_expected = send.expected(need.funded_children[:, keep], values[send.SHARE_KEYS].to_numpy())
+    send_now = send.on_roll(open_now, wards)
+    extra["send_expected"] = send_expected
+    extra["send_on_roll"] = np.repeat(send_now[:, None, :], len(terms), axis=1)
+    send_wards = send.ward_table(
+        area.wards,
+        send_expected[:, 0],
+        send_now,
+        values["send.flag_ratio"].to_numpy(),
+        send.providers_giving(open_now, wards),
+    )
+    notes.extend(_send_notes(send_wards, terms[0], latest))
+    # Quality: the share of places in good or outstanding settings, where grades are given.
+    if quality.has_grades(area.returns):
+        good = supply_of("good").by_ward(wards)[:, keep]
+        every = (
+            places[:, keep] if min_quality == "any" else supply_of("any").by_ward(wards)[:, keep]
+        )
+        extra["good_or_outstanding_share"] = quality.good_share(good, every)
+    if min_quality != "any":
+        notes.append(_quality_note(open_now, min_quality))
+    costs = _affordability(area, params, open_now, latest, notes)
+    take_up_2s = (
+        disadvantaged.take_up(
+            area.eligible_2s,
+            area.returns,
+            area.wards,
+            params.number("disadvantaged_2_target"),
+        )
+        if area.eligible_2s is not None
+        else None
+    )
+    if take_up_2s is not None:
+        extra |= _take_up_columns(take_up_2s, wards, len(terms), notes)
     notes.extend(
         _waiting_notes(
             area.wards,
@@ -284,6 +356,9 @@ def assess(
         supply_places=places[:, keep],
         providers=forecast,
         provider_returns=open_now,
+        send=send_wards,
+        affordability=costs,
+        disadvantaged_2s=take_up_2s,
         school_age=school_age_table,
     )
 
@@ -333,6 +408,52 @@ def _school_age(
         supply=offered,
         utilisation=params.number("school_age.utilisation"),
         margin=params.tight_margin,
+    )
+
+
+def _take_up_columns(
+    table: pd.DataFrame, wards: pd.Index, n_terms: int, notes: list[str]
+) -> dict[str, np.ndarray]:
+    """``eligible_2s`` and ``disadvantaged_2_take_up`` on the ``2`` rows of every term: the
+    latest term of eligible_2s.csv with a take-up figure (like waiting_list, a reported figure
+    beside the forecast); empty on the other age groups' rows."""
+    term, latest = disadvantaged.latest_by_ward(table, wards)
+    columns = {}
+    for i, name in enumerate(("eligible_2s", "disadvantaged_2_take_up")):
+        cube = np.full((len(wards), n_terms, len(AGE_GROUPS)), np.nan)
+        cube[:, :, AGE_GROUPS.index("2")] = latest[:, i, None]
+        columns[name] = cube
+    if term is not None:
+        below = table[(table["term"] == term) & table["below_target"]]
+        notes.append(
+            f"Disadvantaged 2s: take-up from eligible_2s.csv and the {term} returns is below "
+            f"the target ({table['target'].iloc[0]:.0%}) in {len(below)} ward(s)"
+            + (f": {', '.join(below['ward_name'].astype(str).head(5))}" if len(below) else "")
+            + (", ..." if len(below) > 5 else "")
+        )
+    return columns
+
+
+def _affordability(
+    area: Area, params: Parameters, open_now: pd.DataFrame, latest: Term, notes: list[str]
+) -> pd.DataFrame | None:
+    """The affordability table where any return gives a fee (``None`` otherwise)."""
+    if not affordability.has_fees(area.returns):
+        if area.income is not None:
+            notes.append("income.csv was given but no return gives a fee: no affordability view")
+        return None
+    if not open_now["charges_weekly"].notna().any():
+        notes.append(
+            "no provider gives charges_weekly: the typical package's cost is its paid hours alone"
+        )
+    return affordability.ward_affordability(
+        open_now,
+        area.wards,
+        package_hours=params.number("package.hours"),
+        package_funded_hours=params.number("package.funded_hours"),
+        rates=affordability.funding_rates(area.funding_rates_file),
+        day=latest.start,
+        income=area.income,
     )
 
 
@@ -429,6 +550,36 @@ def _waiting_notes(
                 f"{', ...' if len(ward_i) > 5 else ''}"
             )
     return notes
+
+
+def _send_notes(table: pd.DataFrame, first: Term, latest: Term) -> list[str]:
+    """The wards whose children with SEND on roll fall well below those expected."""
+    flagged = table[table["flagged"]]
+    if flagged.empty:
+        return []
+    names = ", ".join(flagged["ward_name"].astype(str).head(5))
+    return [
+        f"{len(flagged)} ward(s) have fewer children with SEND on roll (the {latest} returns) "
+        f"than send.flag_ratio of those expected in {first}: unmet or unidentified need? "
+        f"({names}{', ...' if len(flagged) > 5 else ''})"
+    ]
+
+
+def _quality_note(open_now: pd.DataFrame, min_quality: str) -> str:
+    """What ``min_quality`` left out of supply, as at the latest return."""
+    meets = supply.MIN_QUALITY[min_quality] or ("any",)
+    grades = (
+        open_now["ofsted_grade"]
+        if "ofsted_grade" in open_now.columns
+        else pd.Series(pd.NA, index=open_now.index, dtype="string")
+    )
+    counted = int(grades.isin(meets).sum())
+    ungraded = int(grades.isna().sum())
+    judged = " or ".join(reversed(meets)) if len(meets) > 1 else meets[0]
+    return (
+        f"min_quality {min_quality}: only places in settings judged {judged} count as supply "
+        f"({counted} of {len(open_now)} open providers; {ungraded} with no grade left out)"
+    )
 
 
 def _return_notes(states: pd.DataFrame, open_now: pd.DataFrame, latest: Term) -> list[str]:

@@ -50,7 +50,7 @@ from .returns.reader import CHILDREN, PLACES, VACANCIES
 from .supply import ProviderSupply
 from .terms import AGE_GROUPS, Term
 
-WEAK_OFSTED = {"3", "4", "requires improvement", "inadequate"}
+WEAK_OFSTED = {"3", "4", "requires improvement", "requires_improvement", "inadequate"}
 
 COLUMNS = [
     "urn",

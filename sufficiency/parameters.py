@@ -10,7 +10,8 @@ or a scenario overrides them with the same flat keys::
 
 An unknown key, a wrong type or an impossible value (a share above 1) is a
 :class:`~sufficiency.errors.ParameterError` naming the file, the key and what is allowed.
-Ward-level values of ``eligibility``, ``take_up`` and ``paid_hours`` come from
+Ward-level values of ``eligibility``, ``take_up``, ``hours_used``, ``paid_hours`` and
+``send`` come from
 ``ward_parameters.csv`` (see :func:`ward_values`).
 """
 
@@ -37,10 +38,12 @@ SECTIONS = (
     "cohort_change",
     "child_yield",
     "catchment",
+    "send",
+    "package",
     "fragility",
     "school_age",
 )
-WARD_SECTIONS = ("eligibility", "take_up", "hours_used", "paid_hours")
+WARD_SECTIONS = ("eligibility", "take_up", "hours_used", "paid_hours", "send")
 SCHOOL_AGE_WARD_KEYS = tuple(
     f"school_age.{name}"
     for name in (

@@ -15,6 +15,11 @@ the term's first day:
 
 ``place_hours = places x hours_per_day x days_per_week``; ``supply_places = place_hours /
 hours_per_place``, after the workforce adjustment (``workforce.py``).
+
+With a minimum quality (``min_quality = "good"``: the ``--min-quality`` option), only providers
+whose latest return (or the Ofsted register, ``quality.with_grades``) gives a grade at least that
+good count; a provider with no grade yet does not. The grade is the ``ofsted_grade`` column of the
+returns frame, whatever filled it.
 """
 
 from __future__ import annotations
@@ -26,7 +31,7 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
-from .returns.reader import FUNDED, PLACES, VACANCIES, WAITING
+from .returns.reader import FUNDED, GOOD_GRADES, PLACES, VACANCIES, WAITING
 from .terms import AGE_GROUPS, Term
 from .workforce import covered_share
 
@@ -45,9 +50,12 @@ MODEL_COLUMNS = [
     "status_date",
     "planned_places_change",
     "planned_change_date",
+    "ofsted_grade",
 ]
 """The columns of a return that the supply of places depends on (``open_at``, ``places_at``,
-``workforce.staffing_factor``, opening hours, location)."""
+``workforce.staffing_factor``, opening hours, location, the grade for a minimum quality)."""
+MIN_QUALITY = {"any": None, "good": GOOD_GRADES, "outstanding": ("outstanding",)}
+"""The grades each ``min_quality`` counts as supply (``any``: every provider, graded or not)."""
 
 
 def latest_returns(returns: pd.DataFrame, term: Term) -> pd.DataFrame:
@@ -103,6 +111,7 @@ class _States:
     staff_total: np.ndarray
     staff_level6: np.ndarray
     weekly_hours: np.ndarray  # hours_per_day x days_per_week, 0 where blank
+    grade: pd.Series | None  # ofsted_grade as read (None: no such column), read by ``meets``
 
     @classmethod
     def of(cls, states: pd.DataFrame) -> _States:
@@ -118,7 +127,17 @@ class _States:
             weekly_hours=(states["hours_per_day"] * states["days_per_week"])
             .fillna(0.0)
             .to_numpy(float),
+            grade=states["ofsted_grade"] if "ofsted_grade" in states.columns else None,
         )
+
+    def meets(self, min_quality: str) -> np.ndarray:
+        """Whether each provider's grade is at least ``min_quality`` (all for ``any``)."""
+        grades = MIN_QUALITY[min_quality]
+        if grades is None:
+            return np.ones(len(self.kind), dtype=bool)
+        if self.grade is None:
+            return np.zeros(len(self.kind), dtype=bool)
+        return np.asarray(self.grade.isin(grades).to_numpy(dtype=bool, na_value=False))
 
     def open_at(self, term: Term) -> np.ndarray:
         """Whether each provider is open on the term's first day."""
@@ -213,6 +232,7 @@ def provider_supply(
     hours_per_place: float,
     recruited: float = 1.0,
     graduate_led: float = 1.0,
+    min_quality: str = "any",
 ) -> ProviderSupply:
     """Each located provider's supply places per term and age group (providers, terms, 3).
 
@@ -220,7 +240,9 @@ def provider_supply(
     day (:func:`open_at`), places with planned changes (:func:`places_at`), times
     ``workforce.covered_share`` (planned places come with ``recruited`` times the staff they
     need; ``graduate_led`` of the 3-4 places at 1:13 where there is a graduate), times weekly
-    opening hours, divided by ``hours_per_place``.
+    opening hours, divided by ``hours_per_place``. With ``min_quality`` ``good`` (or
+    ``outstanding``) a provider counts only where its ``ofsted_grade`` is that good (a provider
+    with no grade does not count); the rows stay, at 0.
     This is the model's one supply step: a ward's supply is the sum of its providers
     (:meth:`ProviderSupply.by_ward`), and the catchment reads the same array.
 
@@ -242,9 +264,8 @@ def provider_supply(
     last_made = int(located["term_index"].max()) if len(located) else 0
     # The same returns stand for every term after the last one made: read them once.
     keys = [min(term.index, last_made) for term in terms]
-    states_of = {
-        key: latest_returns(located, Term(key))[MODEL_COLUMNS] for key in sorted(set(keys))
-    }
+    columns = [c for c in MODEL_COLUMNS if c in located.columns]  # a grade is optional
+    states_of = {key: latest_returns(located, Term(key))[columns] for key in sorted(set(keys))}
     where = ["urn", "ward_code", "easting", "northing"]
     if states_of:
         stacked = pd.concat([states[where] for states in states_of.values()], ignore_index=True)
@@ -265,7 +286,8 @@ def provider_supply(
         states = arrays[keys[t]]
         rows = row_of[location[offsets[keys[t]] : offsets[keys[t]] + len(states.kind)]]
         is_open = states.open_at(term)
-        if not is_open.any():
+        counted = is_open & states.meets(min_quality)
+        if not counted.any():
             continue
         # Every provider is worked out and the closed ones dropped: the rules are row by row,
         # but for the type mix of a setting with no places, which counts open providers only.
@@ -277,8 +299,8 @@ def provider_supply(
                 states.places_at(term, among=is_open), recruited, graduate_led
             )
         offered = staffed[key]
-        places[rows[is_open], t] = (
-            offered[is_open] * states.weekly_hours[is_open, None] / hours_per_place
+        places[rows[counted], t] = (
+            offered[counted] * states.weekly_hours[counted, None] / hours_per_place
         )
     return ProviderSupply(
         urn=unique["urn"].to_numpy(dtype=object),

@@ -33,6 +33,8 @@ def test_run_writes_the_contract_and_a_summary(tiny_area, tmp_path):
         "accessibility_from",
         "demand_points",
         "waiting_list",
+        "send_expected",
+        "send_on_roll",
     ]
     # 12 terms x 2 wards x 3 age groups, from the term after the 2026-autumn return.
     assert len(gap) == 72
@@ -76,6 +78,7 @@ def test_run_writes_the_contract_and_a_summary(tiny_area, tmp_path):
         "Gap by ward",
         "Ward summary",
         "Take-up fit",
+        "SEND",
         "Notes",
         "Parameters",
         "Data dictionary",

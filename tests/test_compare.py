@@ -67,7 +67,13 @@ def test_run_with_several_scenarios_writes_one_sorted_gap_table(area, files, tmp
     )
     assert result.exit_code == 0, result.output
     gap = read_gap(out / "gap.csv")
-    assert list(gap.columns) == [*COLUMNS, *ACCESS_COLUMNS, "waiting_list"]
+    assert list(gap.columns) == [
+        *COLUMNS,
+        *ACCESS_COLUMNS,
+        "waiting_list",
+        "send_expected",
+        "send_on_roll",
+    ]
     assert gap["scenario"].unique().tolist() == ["close_acorns", "low_take_up"]  # sorted
     assert len(gap) == 2 * 72
     if CHECK_GAP.exists():
@@ -119,7 +125,14 @@ def test_draws_add_columns_after_the_contract_and_the_same_seed_gives_the_same_b
     first = (tmp_path / "a" / "gap.csv").read_bytes()
     assert first == (tmp_path / "b" / "gap.csv").read_bytes()
     gap = read_gap(tmp_path / "a" / "gap.csv")
-    assert list(gap.columns) == [*COLUMNS, *ACCESS_COLUMNS, "waiting_list", *SUMMARY_COLUMNS]
+    assert list(gap.columns) == [
+        *COLUMNS,
+        *ACCESS_COLUMNS,
+        "waiting_list",
+        "send_expected",
+        "send_on_roll",
+        *SUMMARY_COLUMNS,
+    ]
     assert gap["p_deficit"].between(0, 1).all()
     assert invoke(*args[:-1], 10, "--out", tmp_path / "c").exit_code == 0
     assert (tmp_path / "c" / "gap.csv").read_bytes() != first

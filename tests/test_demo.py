@@ -41,6 +41,8 @@ RETURN_COLUMNS = [
     "staff_vacancies", "staff_leavers", "staff_recruits", "leaver_reasons", "send_children",
     "status", "status_date", "planned_places_change", "planned_change_date",
     "places_breakfast", "places_after_school", "places_holiday", "holiday_weeks",
+    # Issue 16's optional columns: the Ofsted grade, fees and charges.
+    "ofsted_grade", "fee_hourly_under2", "fee_hourly_2", "fee_hourly_3_4", "charges_weekly",
 ]  # fmt: skip
 SCHOOL_AGE = ["places_breakfast", "places_after_school", "places_holiday", "holiday_weeks"]
 COLUMNS = {
@@ -54,6 +56,8 @@ COLUMNS = {
     "deprivation.csv": ["ward_code", "imd_score"],
     "ward_parameters.csv": ["ward_code", "key", "value"],
     "flows.csv": ["home_ward_code", "setting_ward_code", "share"],
+    "eligible_2s.csv": ["ward_code", "term", "eligible"],
+    "income.csv": ["ward_code", "income"],
     "schools.csv": [
         "urn", "school_name", "ward_code", "easting", "northing", "places_breakfast",
         "places_after_school",
@@ -315,7 +319,8 @@ def test_return_figures_are_consistent(returns: dict[str, pd.DataFrame], term: s
     counts = frame.drop(
         columns=["urn", "provider_name", "provider_type", "postcode", "easting", "northing",
                  "hours_per_day", "leaver_reasons", "status", "status_date",
-                 "planned_places_change", "planned_change_date", *SCHOOL_AGE]
+                 "planned_places_change", "planned_change_date", *SCHOOL_AGE, "ofsted_grade",
+                 "fee_hourly_under2", "fee_hourly_2", "fee_hourly_3_4", "charges_weekly"]
     )  # fmt: skip
     assert (counts >= 0).all().all() and (counts % 1 == 0).all().all()
     # School-age places are optional: blank where a provider offers none, else whole numbers
@@ -416,6 +421,31 @@ def test_funded_children_are_near_eligibility_times_take_up(
     autumn = returns["2026-autumn"]
     assert autumn["funded_3_4_universal"].sum() / (0.90 * three_four) == pytest.approx(1, abs=0.15)
     assert autumn["funded_2_working"].sum() / (0.45 * 0.85 * twos) == pytest.approx(1, abs=0.15)
+
+
+@pytest.mark.parametrize("term", TERMS)
+def test_grades_and_fees(returns: dict[str, pd.DataFrame], term: str) -> None:
+    frame = returns[term]
+    grades = frame["ofsted_grade"].dropna()
+    assert set(grades) <= {"outstanding", "good", "requires_improvement", "inadequate"}
+    # About 95% good or outstanding among the graded (England 97%, Southampton 99%).
+    assert 0.9 <= grades.isin(["good", "outstanding"]).mean() <= 1.0
+    for group in GROUPS:
+        fee = frame[f"fee_hourly_{group}"]
+        assert (fee.isna() | (frame[f"places_{group}"] > 0)).all()  # a fee only where offered
+        assert fee.dropna().between(3.0, 12.0).all()
+    # Some providers give no fees (about 1 in 10), and so no charges either.
+    none = frame[[f"fee_hourly_{g}" for g in GROUPS]].isna().all(axis=1)
+    assert 0.03 <= none.mean() <= 0.2
+    assert frame.loc[frame["charges_weekly"].notna(), "charges_weekly"].between(0, 30).all()
+
+
+def test_eligible_2s_and_income(built: Path) -> None:
+    eligible = pd.read_csv(built / "eligible_2s.csv")
+    assert set(eligible["term"]) == set(TERMS) and len(eligible) == 16 * len(TERMS)
+    assert (eligible["eligible"] >= 0).all()
+    income = pd.read_csv(built / "income.csv")
+    assert income["income"].between(20_000, 70_000).all() and len(income) == 16
 
 
 def test_the_returns_funded_children_match_the_model_defaults(built: Path) -> None:

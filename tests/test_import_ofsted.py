@@ -236,7 +236,8 @@ def test_the_grade_is_carried_into_the_areas_returns(tmp_path):
     assert _import(area, OFSTED, "--local-authority", "Southampton").exit_code == 0
     loaded = sufficiency.assess(area).area
     assert loaded.returns["urn"].tolist() == ["EY100001"]
-    assert loaded.returns["ofsted_grade"].tolist() == [2]
+    # As words, whichever source gave the grade (the supply step reads them so).
+    assert loaded.returns["ofsted_grade"].tolist() == ["good"]
     assert "Ofsted grades from ofsted.csv for 1 of 1 return row(s) (by URN)" in loaded.notes
 
 

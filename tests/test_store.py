@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from conftest import inside, provider, ward_polygons, write_area
@@ -227,7 +228,7 @@ def test_migrations_from_an_empty_database_to_the_current_schema(tmp_path):
     conn = sqlite3.connect(path, isolation_level=None)
     assert store.schema_version(conn) == 0
     assert store.migrate(conn) == 0
-    assert store.schema_version(conn) == store.SCHEMA_VERSION == 3
+    assert store.schema_version(conn) == store.SCHEMA_VERSION == 4
     tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
     assert tables == {
         "schema_version",
@@ -243,7 +244,7 @@ def test_migrations_from_an_empty_database_to_the_current_schema(tmp_path):
         "web_log",
         "web_settings",
     }
-    assert store.migrate(conn) == 3  # a second time does nothing
+    assert store.migrate(conn) == 4  # a second time does nothing
     conn.close()
     assert store.load_returns(path).empty
 
@@ -416,11 +417,29 @@ def test_the_frozen_migrations_make_exactly_the_schema_the_first_release_made(
     conn.close()
 
 
+def test_migration_4_adds_the_grade_fees_and_charges_to_returns(tmp_path):
+    conn = sqlite3.connect(tmp_path / "sufficiency.sqlite", isolation_level=None)
+    store.migrate(conn)
+    columns = [r[1] for r in conn.execute("PRAGMA table_info(returns)")]
+    assert columns[-5:] == [
+        "ofsted_grade",
+        "fee_hourly_under2",
+        "fee_hourly_2",
+        "fee_hourly_3_4",
+        "charges_weekly",
+    ]
+    assert conn.execute("SELECT version, description FROM schema_version").fetchall()[3] == (
+        4,
+        "returns: the optional Ofsted grade, fees and charges",
+    )
+    conn.close()
+
+
 def test_migration_3_adds_the_school_age_columns_to_returns(tmp_path):
     conn = sqlite3.connect(tmp_path / "sufficiency.sqlite", isolation_level=None)
     store.migrate(conn)
     columns = [r[1] for r in conn.execute("PRAGMA table_info(returns)")]
-    assert columns[-4:] == [
+    assert columns[-9:-5] == [  # then migration 4's five
         "places_breakfast",
         "places_after_school",
         "places_holiday",
@@ -452,8 +471,8 @@ def test_a_store_made_before_the_frozen_migrations_opens_and_takes_a_term(tmp_pa
     assert len(store.load_returns(old)) == 2
     assert _rows(old) == _rows(new)  # the same store, row for row
     conn, fresh = sqlite3.connect(old), sqlite3.connect(new)
-    assert _schema(conn) == _schema(fresh)  # migrations 2 and 3 applied on opening
-    assert conn.execute("SELECT count(*) FROM schema_version").fetchone()[0] == 3
+    assert _schema(conn) == _schema(fresh)  # migrations 2 to 4 applied on opening
+    assert conn.execute("SELECT count(*) FROM schema_version").fetchone()[0] == 4
     conn.close()
     fresh.close()
 
@@ -567,3 +586,19 @@ def test_a_store_busy_with_another_ingest_is_one_clear_error(stored, tmp_path, m
 def _quick(path: Path) -> sqlite3.Connection:
     """A connection that gives up on a lock at once (instead of after 5 seconds)."""
     return sqlite3.connect(path, isolation_level=None, timeout=0)
+
+
+def test_grades_fees_and_charges_are_stored_and_read_back(tmp_path):
+    rows = [
+        row(ofsted_grade="Requires improvement", fee_hourly_2=6.55, charges_weekly=12.5),
+        row(urn="123456", ofsted_grade="1", fee_hourly_3_4=5.2),
+    ]
+    path = tmp_path / "sufficiency.sqlite"
+    store.ingest(path, checked(tmp_path / "in", "2026-summer", rows), now="2026-05-01T09:00:00")
+    stored = store.load_returns(path).set_index("urn")
+    assert stored.loc["EY100001", "ofsted_grade"] == "requires_improvement"
+    assert stored.loc["123456", "ofsted_grade"] == "outstanding"
+    assert stored.loc["EY100001", "fee_hourly_2"] == 6.55
+    assert stored.loc["EY100001", "charges_weekly"] == 12.5
+    assert stored.loc["123456", "fee_hourly_3_4"] == 5.2
+    assert np.isnan(stored.loc["123456", "charges_weekly"])

@@ -256,7 +256,7 @@ def test_waiting_lists_beside_the_gap_from_the_latest_return(tmp_path):
     assert got[1, :2].tolist() == [0.0, 0.0] and np.isnan(got[1, 2])
     result = assess(area, accessibility=False)
     spring = result.gap[result.gap["term"] == "2027-spring"]
-    assert list(result.gap.columns[-1:]) == ["waiting_list"]
+    assert list(result.gap.columns[-3:]) == ["waiting_list", "send_expected", "send_on_roll"]
     assert spring["waiting_list"].fillna(-1).tolist() == [0, 3, 4, 0, 0, -1]
     # Ward 1 has 80 places for 3-4s (40 + 40 for 160 children: demand 62.704 places, gap 72 -
     # 62.704 > 0) and 4 children waiting: a disagreement the notes name. With no places for

@@ -208,6 +208,29 @@ CASES = [
         "E05999999",
         "ward_code does not place the provider in any ward of the area",
     ),
+    (
+        "R160",
+        {"ofsted_grade": "satisfactory"},
+        "ofsted_grade",
+        "satisfactory",
+        "ofsted_grade must be outstanding, good, requires improvement, inadequate, met or not "
+        "met (or Ofsted's code 1-4); leave it empty where the setting has no grade yet",
+    ),
+    (
+        "R161",
+        {"fee_hourly_2": "650"},
+        "fee_hourly_2",
+        "650",
+        "fee_hourly_2 is above £200 an hour or £2,000 a week: write pounds (6.50), not pence (650)",
+    ),
+    (
+        "R102",
+        {"charges_weekly": "-5"},
+        "charges_weekly",
+        "-5",
+        "charges_weekly must not be negative",
+    ),
+    ("R101", {"fee_hourly_3_4": "£6"}, "fee_hourly_3_4", "£6", "fee_hourly_3_4 must be a number"),
 ]
 
 
@@ -239,6 +262,38 @@ def test_r205_a_very_large_count_is_a_warning_with_its_value(tmp_path):
     warning = only(checked, "R205")
     assert (warning["row"], warning["column"], warning["value"]) == (3, "waiting_2", "2,500")
     assert warning["message"] == "waiting_2 is above 1,000: check it"
+
+
+def test_r208_a_high_fee_is_a_warning_and_grades_and_prices_are_read(tmp_path):
+    rows = [
+        good(ofsted_grade="Requires Improvement", fee_hourly_2=6.5, charges_weekly=10),
+        good(urn="EY100002", ofsted_grade="2", fee_hourly_under2="45"),
+        good(urn="EY100003", ofsted_grade=""),
+    ]
+    checked = check(tmp_path, rows)
+    assert checked.ok
+    warning = only(checked, "R208")
+    assert (warning["row"], warning["column"], warning["value"]) == (3, "fee_hourly_under2", "45")
+    returns = checked.returns
+    assert returns["ofsted_grade"].tolist() == ["requires_improvement", "good", pd.NA]
+    assert returns["fee_hourly_2"].tolist()[0] == 6.5
+    assert returns["charges_weekly"].tolist()[0] == 10.0
+
+
+def test_an_unknown_grade_or_a_price_in_pence_stops_a_run_naming_file_row_and_column(tmp_path):
+    path = tmp_path / "returns-2026-autumn.csv"
+    pd.DataFrame([good(), good(urn="EY100002", ofsted_grade="Excellent")]).to_csv(path, index=False)
+    with pytest.raises(InputError) as caught:
+        read_return(path)
+    assert (caught.value.row, caught.value.column, caught.value.value) == (
+        3,
+        "ofsted_grade",
+        "Excellent",
+    )
+    pd.DataFrame([good(fee_hourly_3_4=700)]).to_csv(path, index=False)
+    with pytest.raises(InputError, match="far beyond any childcare price") as caught:
+        read_return(path)
+    assert (caught.value.row, caught.value.column) == (2, "fee_hourly_3_4")
 
 
 @pytest.mark.parametrize(
@@ -457,6 +512,7 @@ def test_every_rule_has_a_test():
         "R205",
         "R206",
         "R207",
+        "R208",
     } == codes
 
 

@@ -44,6 +44,7 @@ def test_sheets_have_names_in_words_with_about_first_and_the_dictionary_last(boo
         "Gap by ward",
         "Ward summary",
         "Take-up fit",
+        "SEND",
         "Notes",
         "Parameters",
         "Data dictionary",

@@ -56,6 +56,16 @@ SCENARIO_OPTION = click.option(
 )
 
 
+MIN_QUALITY_OPTION = click.option(
+    "--min-quality",
+    type=click.Choice(["any", "good", "outstanding"]),
+    default=None,
+    help="Count as supply only the places in settings whose latest Ofsted grade is at least "
+    "this good (good: good or outstanding; a setting with no grade does not count). Default: "
+    "the parameters' min_quality (any).",
+)
+
+
 AREA_OPTIONS = [
     area_option(),
     click.option(

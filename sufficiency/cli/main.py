@@ -15,7 +15,7 @@ from typing import Any
 import click
 
 from ._errors import UserErrorGroup
-from ._options import AREA_OPTIONS, apply_options, out_option
+from ._options import AREA_OPTIONS, MIN_QUALITY_OPTION, apply_options, out_option
 
 EXAMPLES = """
 \b
@@ -25,6 +25,7 @@ Examples:
   sufficiency run --first-term 2027-spring --last-term 2028-autumn
   sufficiency run --parquet                    # gap.parquet too, with column types
   sufficiency run --scenario scenarios/closures.toml --draws 1000 --seed 1
+  sufficiency run --min-quality good           # only places judged good or outstanding
   sufficiency compare scenarios/*.toml --out results/compare
   sufficiency ingest returns-2026-autumn.xlsx --term 2026-autumn --area ~/eyc/southampton
   sufficiency returns status --term 2026-autumn --area ~/eyc/southampton
@@ -67,6 +68,7 @@ def _common(command: Callable[..., Any]) -> Callable[..., Any]:
             show_default=True,
             help="Seed of the draws: the same seed gives the same numbers.",
         ),
+        MIN_QUALITY_OPTION,
     ]
     return apply_options(command, options)
 
@@ -102,6 +104,7 @@ def run(
     out_dir: Path,
     draws: int,
     seed: int,
+    min_quality: str | None,
     scenario_files: tuple[Path, ...],
     maps: bool,
     parquet: bool,
@@ -131,6 +134,7 @@ def run(
         last_term=last_term,
         draws=draws,
         seed=seed,
+        min_quality=min_quality,
     )
     scenarios = runs.table() if scenario_files else None  # no sheet for the baseline alone
     written = write_runs(
@@ -161,6 +165,7 @@ def compare(
     out_dir: Path,
     draws: int,
     seed: int,
+    min_quality: str | None,
 ) -> None:
     """Run scenarios side by side and compare each with the baseline.
 
@@ -188,6 +193,7 @@ def compare(
         draws=draws,
         seed=seed,
         with_baseline=True,
+        min_quality=min_quality,
     )
     table = comparison_table(runs.gap, runs.names)
     written = write_runs(

@@ -117,6 +117,31 @@ FIELDS: dict[str, tuple[str, str]] = {
         "Children on open providers' waiting lists in their latest return (a child may be on "
         "several). Internal.",
     ),
+    "send_expected": (
+        "Children with SEND expected",
+        "Funded children x the share with SEN support or an EHC plan (send.share_* "
+        "parameters, by age group; ward overrides allowed).",
+    ),
+    "send_on_roll": (
+        "Children with SEND on roll",
+        "Children with SEND the latest returns report on roll, split over age groups by each "
+        "provider's children on roll.",
+    ),
+    "good_or_outstanding_share": (
+        "Share of places judged good or outstanding",
+        "The ward's supply places in settings whose latest Ofsted grade is good or "
+        "outstanding, as a share of its supply (empty where no grade is known).",
+    ),
+    "eligible_2s": (
+        "Eligible disadvantaged 2-year-olds",
+        "Families eligible for the disadvantaged 2s' place (the DWP list, eligible_2s.csv), by "
+        "home ward and term.",
+    ),
+    "disadvantaged_2_take_up": (
+        "Take-up, disadvantaged 2s",
+        "Children funded as disadvantaged 2s in the term's returns / eligible (children in "
+        "their setting's ward against the list's home ward).",
+    ),
     "gap_median": ("Gap, median of draws", "The median gap over the Monte Carlo draws."),
     "gap_p05": ("Gap, 5th percentile", "5% of draws give a gap below this."),
     "gap_p95": ("Gap, 95th percentile", "95% of draws give a gap below this."),

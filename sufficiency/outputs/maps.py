@@ -162,7 +162,22 @@ VIEWS = {
         "places within reach per 100",
     ),
     "pdef": ("Chance of a deficit (Monte Carlo)", "pdef_fill", "chance of a deficit"),
+    "quality": (
+        "Places in settings judged good or outstanding",
+        "quality_fill",
+        "places judged good or outstanding",
+    ),
+    "take2": ("Disadvantaged 2s' take-up (DWP list)", "take2_fill", "disadvantaged 2s' take-up"),
 }
+VIEW_GROUPS = {"take2": ("2",)}
+"""Views shown for some age groups only (the others' layers would repeat the same figure)."""
+# Share of places in good or outstanding settings (ColorBrewer Greens, 5 classes).
+QUALITY_BREAKS = (0.6, 0.8, 0.9, 0.95)
+QUALITY_COLOURS = ("#edf8e9", "#bae4b3", "#74c476", "#31a354", "#006d2c")
+# Take-up of the disadvantaged 2s' hours (ColorBrewer RdYlBu, 5 classes; the default target
+# 80% is the edge between yellow and light blue).
+TAKE2_BREAKS = (0.6, 0.7, 0.8, 0.9)
+TAKE2_COLOURS = ("#d7191c", "#fdae61", "#ffffbf", "#abd9e9", "#2c7bb6")
 # The chance of a deficit: a sequential palette (ColorBrewer Reds, 5 classes).
 PDEF_BREAKS = (0.1, 0.3, 0.5, 0.7, 0.9)
 PDEF_COLOURS = ("#fff5f0", "#fcbba1", "#fc9272", "#fb6a4a", "#de2d26", "#a50f15")
@@ -453,6 +468,7 @@ _CSS = """<style>
 .sufficiency-source { font-size: 11px; max-width: 340px; }
 .sufficiency-box.sufficiency-legend, .leaflet-control-layers { max-width: 340px; }
 .leaflet-control-layers label { white-space: normal; }
+.leaflet-control-layers-base { max-height: 38vh; overflow-y: auto; }
 .sufficiency-legend [hidden] { display: none; }
 .sufficiency-side { font-weight: bold; font-size: 14px; }
 .provider-icon { border-radius: 50%; border: 1.5px solid #222; }
@@ -782,6 +798,18 @@ def _pdef_rows() -> list[str]:
     return _class_rows("Chance of a deficit (chance layers)", edges, PDEF_COLOURS)
 
 
+def _quality_rows() -> list[str]:
+    edges = ["0%", *(f"{b:.0%}" for b in QUALITY_BREAKS)]
+    return _class_rows(
+        "Share of places in good or outstanding settings (quality layers)", edges, QUALITY_COLOURS
+    )
+
+
+def _take2_rows() -> list[str]:
+    edges = ["0%", *(f"{b:.0%}" for b in TAKE2_BREAKS)]
+    return _class_rows("Disadvantaged 2s' take-up of the 15 hours", edges, TAKE2_COLOURS)
+
+
 def _section(view: str, rows: Sequence[str]) -> list[str]:
     """Legend rows of one of the ``VIEWS``, hidden until one of its layers is shown."""
     return [f'<div class="legend-view legend-{view}" hidden>', *rows, "</div>"]
@@ -935,10 +963,41 @@ def _gap_values(
         out["pdef_fill"] = np.where(
             held, HELD_BACK, np.take(PDEF_COLOURS, np.searchsorted(PDEF_BREAKS, chance))
         )
-    for column in ("reach", "pdef"):
+    _duty_values(gap, out, publish=publish, threshold=threshold)
+    for column in ("reach", "pdef", "quality", "take2"):
         if column in out.columns:
             out[column] = [_esc(v) for v in out[column]]
     return out, breaks
+
+
+def _duty_values(gap: pd.DataFrame, out: pd.DataFrame, *, publish: bool, threshold: float) -> None:
+    """The quality and disadvantaged 2s views' texts and fills, where the gap table has their
+    columns. Published take-up is held back where the eligible or the funded are small."""
+    if "good_or_outstanding_share" in gap.columns:
+        share = gap["good_or_outstanding_share"].to_numpy(float)
+        known = np.isfinite(share)
+        out["quality"] = [
+            f"{v:.0%}" if k else "no places" for v, k in zip(share, known, strict=True)
+        ]
+        out["quality_fill"] = np.where(
+            known, np.take(QUALITY_COLOURS, np.searchsorted(QUALITY_BREAKS, share)), HELD_BACK
+        )
+    if "disadvantaged_2_take_up" in gap.columns:
+        rate = gap["disadvantaged_2_take_up"].to_numpy(float)
+        eligible = gap["eligible_2s"].to_numpy(float)
+        known = np.isfinite(rate)
+        small = known & (
+            disclosure.is_small(eligible, threshold)
+            | disclosure.is_small(rate * eligible, threshold)
+        )
+        held = np.asarray(publish & small, dtype=bool)
+        twos = gap["age_group"].astype(str).to_numpy() == "2"
+        out["take2"] = [
+            "2-year-olds only" if not two else "not shown" if h else f"{v:.0%}" if k else "no list"
+            for v, k, h, two in zip(rate, known, held, twos, strict=True)
+        ]
+        colour = np.take(TAKE2_COLOURS, np.searchsorted(TAKE2_BREAKS, np.nan_to_num(rate)))
+        out["take2_fill"] = np.where(known & ~held, colour, HELD_BACK)
 
 
 def _layer_values(
@@ -1157,7 +1216,8 @@ def gap_map(
         school["fill"] = gap_colours(school["gap_value"], breaks)
     layers = _age_layers(m, shapes, values, fields, aliases)
     for view in views:
-        layers += _age_layers(m, shapes, values, fields, aliases, view=view)
+        shown = values[values["age_group"].isin(VIEW_GROUPS.get(view, AGE_GROUPS))]
+        layers += _age_layers(m, shapes, shown, fields, aliases, view=view)
     if school is not None:
         layers += _school_age_layers(m, shapes, school, fields, aliases)
     if publish:  # major sites only (disclosure.published_housing)
@@ -1188,7 +1248,9 @@ def gap_map(
         extra=_extra_rows(publish=publish, housing=site_layer is not None, providers=show_providers)
         + (_school_age_rows() if school is not None else [])
         + (_section("reach", _reach_rows()) if "reach" in views else [])
-        + (_section("pdef", _pdef_rows()) if "pdef" in views else []),
+        + (_section("pdef", _pdef_rows()) if "pdef" in views else [])
+        + (_section("quality", _quality_rows()) if "quality" in views else [])
+        + (_section("take2", _take2_rows()) if "take2" in views else []),
     )
     _Control(legend, "bottomright", "sufficiency-legend").add_to(m)
     _LegendSwitch(m).add_to(m)

@@ -49,7 +49,7 @@ import pandas as pd
 from .. import __version__
 from ..terms import AGE_GROUPS, Term
 from ..terms import term_label as _term_label
-from . import disclosure, maps
+from . import disclosure, duty, maps
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -638,6 +638,7 @@ def report_context(
         "sources": sources,
         "notes": notes,
         "source": text.source,
+        **duty.duty_context(result, term=term, publish=publish, threshold=options.threshold),
         "resilience": resilience_section(
             None if resilience is None else resilience.table,
             None if resilience is None else resilience.single_settings,

@@ -235,7 +235,7 @@ def write_workbook(
     if school is not None:
         sheets["school_age"] = _rounded(school).rename(columns=SCHOOL_AGE_SHEET_FIELDS)
     for name, frame in (extra or {}).items():
-        sheets[name] = _rounded(frame)
+        sheets[name] = _rounded(frame, DUTY_DIGITS.get(name, 1))
     sheets["notes"] = _notes_frame(results)
     sheets["parameters"] = parameters_frame(results[0].parameters)
     write_sheets(path, sheets, readable=True, about=about_lines(results, sheets))
@@ -261,6 +261,12 @@ SHEET_ABOUT = {
     "scenarios": "the scenarios run, with their files",
     "school_age": "breakfast, after-school and holiday childcare for primary children, by "
     "scenario, term and ward (the rows of school_age.csv; a place is a session a school day)",
+    "send": "children with SEND expected in early years places against those the returns "
+    "report on roll, by ward and age group, and the wards flagged",
+    "affordability": "median hourly fees and the weekly cost of a typical package, by ward "
+    "(and as a share of income where income.csv is given)",
+    "disadvantaged_2s": "take-up of the funded place by eligible disadvantaged 2-year-olds "
+    "(eligible_2s.csv), by ward and term, against the target",
     "notes": "what the run noted: files read, rows left out, carried-forward returns",
     "parameters": "every parameter in force, its unit and its source",
 }
@@ -363,7 +369,7 @@ def write_runs(
         writers["comparison.csv"] = lambda p: write_gap_csv(comparison, p)
     writers |= _school_age_writers(results)
     writers[WORKBOOK] = lambda p: write_workbook(
-        results, p, gap=gap, scenarios=scenarios, comparison=comparison
+        results, p, gap=gap, scenarios=scenarios, comparison=comparison, extra=duty_sheets(results)
     )
     return write_atomically(out_dir, writers)
 
@@ -390,6 +396,29 @@ def _school_age_writers(results: Sequence[Assessment]) -> dict[str, Callable[[Pa
     if rows is None:
         return {}
     return {SCHOOL_AGE_CSV: lambda p: write_gap_csv(rows, p)}
+
+
+# --- The wider duty: SEND, affordability, disadvantaged 2s (internal workbook sheets) ----------
+
+
+DUTY_DIGITS = {"send": 2, "affordability": 3, "disadvantaged_2s": 3}
+"""Decimal places of the duty sheets: shares and pounds need more than the gap's one."""
+
+
+def duty_sheets(results: Sequence[Assessment]) -> dict[str, pd.DataFrame]:
+    """The ``send``, ``affordability`` and ``disadvantaged_2s`` sheets: each scenario's table
+    with a ``scenario`` column first; a sheet only where a run has the table."""
+    sheets: dict[str, pd.DataFrame] = {}
+    for name in ("send", "affordability", "disadvantaged_2s"):
+        frames = [
+            getattr(r, name).assign(scenario=r.scenario)
+            for r in results
+            if getattr(r, name) is not None and len(getattr(r, name))
+        ]
+        if frames:
+            table = pd.concat(frames, ignore_index=True)
+            sheets[name] = table[["scenario", *table.columns.drop("scenario")]]
+    return sheets
 
 
 def write_tables(

@@ -63,6 +63,17 @@ SCHOOL_AGE_PLACES = ["places_breakfast", "places_after_school", "places_holiday"
 a holiday day; ``holiday_weeks`` (in ``OPENING``) says how many weeks of the school holidays
 the holiday places run (``school_age.py``)."""
 OPENING = ["hours_per_day", "days_per_week", "weeks_per_year", "holiday_weeks"]
+FEES = ["fee_hourly_under2", "fee_hourly_2", "fee_hourly_3_4"]
+"""Optional: the hourly fee (pounds) a parent pays for paid hours, by age group."""
+CHARGES = "charges_weekly"
+"""Optional: charges a week (pounds) for consumables, meals and the like, beside the fee."""
+PRICES = [*FEES, CHARGES]
+GRADES = ("outstanding", "good", "requires_improvement", "inadequate", "met", "not_met")
+"""Ofsted's overall judgements an early years setting can hold (``met``/``not_met``: a setting
+inspected with no children on roll). Written as here, or as Ofsted prints them
+(``Requires improvement``), or as Ofsted's codes 1-4 (1 outstanding ... 4 inadequate)."""
+GOOD_GRADES = ("outstanding", "good")
+_GRADE_CODES = {"1": "outstanding", "2": "good", "3": "requires_improvement", "4": "inadequate"}
 COUNTS = [
     "registered_places",
     *PLACES,
@@ -101,6 +112,8 @@ RETURN_COLUMNS = [
     "status_date",
     "planned_places_change",
     "planned_change_date",
+    "ofsted_grade",
+    *PRICES,
     *SCHOOL_AGE_PLACES,
     "holiday_weeks",
 ]
@@ -169,6 +182,14 @@ def read_return(
         else:
             out[column] = np.nan
     _check_opening(out, table, path)
+    out["ofsted_grade"] = _grades(table, path)
+    for column in PRICES:
+        if column in table.columns:
+            out[column] = numbers(table, column, file=path, required=False)
+            kind = "charges" if column == CHARGES else "fee"
+            check_magnitude(out[column], table, kind, file=path, column=column, notes=notes)
+        else:
+            out[column] = np.nan
     out["planned_places_change"] = (
         numbers(table, "planned_places_change", file=path, required=False, negative=True)
         if "planned_places_change" in table.columns
@@ -182,6 +203,39 @@ def read_return(
     out["source_file"] = path.name
     out["source_row"] = table.index.to_numpy(dtype=np.int64) + 2  # as row_number gives it
     return out.reset_index(drop=True)
+
+
+def normalise_grades(values: pd.Series) -> pd.Series:
+    """Ofsted grades as :data:`GRADES` spell them: lower case, ``_`` for spaces, codes 1-4 as
+    words; anything else is left as given (lower case) for the caller to refuse.
+
+    >>> normalise_grades(pd.Series(["Good", "Requires Improvement", "1", None])).tolist()
+    ['good', 'requires_improvement', 'outstanding', <NA>]
+    """
+    text = values.astype("string").str.strip().str.lower()
+    text = text.str.replace(r"[\s-]+", "_", regex=True).str.replace(r"\.0$", "", regex=True)
+    words = text.map(lambda v: _GRADE_CODES.get(v, v), na_action="ignore").astype("string")
+    return words.mask(words == "")
+
+
+def _grades(table: pd.DataFrame, path: Path) -> pd.Series:
+    """The optional ``ofsted_grade`` column, normalised; an unknown grade is refused."""
+    if "ofsted_grade" not in table.columns:
+        return pd.Series(pd.NA, index=table.index, dtype="string")
+    grades = normalise_grades(table["ofsted_grade"])
+    bad = grades.notna() & ~grades.isin(GRADES)
+    if bad.any():
+        i = _first_bad(bad)
+        raise InputError(
+            "unknown ofsted_grade",
+            file=path,
+            row=row_number(table, i),
+            column="ofsted_grade",
+            value=table["ofsted_grade"].iloc[i],
+            hint="Use outstanding, good, requires improvement, inadequate, met or not met "
+            "(or Ofsted's codes 1-4), or leave it empty where the setting has no grade yet",
+        )
+    return grades
 
 
 def _term_of(table: pd.DataFrame, path: Path, term: Term | None) -> Term:

@@ -53,7 +53,7 @@ import pandas as pd
 from .. import geography
 from ..errors import SufficiencyError
 from ..terms import Term
-from .reader import COUNTS, OPENING, term_from_name
+from .reader import COUNTS, OPENING, PRICES, term_from_name
 from .validation import Checked
 
 STORE_NAME = "sufficiency.sqlite"
@@ -74,11 +74,22 @@ TEXT = [
     "latitude",
     "longitude",
 ]
-REAL = [*COUNTS, *OPENING, "planned_places_change"]
+REAL = [*COUNTS, *OPENING, *PRICES, "planned_places_change"]
 DATES = ["status_date", "planned_change_date"]
 #: The columns of a return in the order ``returns.read_return`` gives them.
-FRAME_COLUMNS = ["term", *TEXT, *REAL, *DATES, "source_file", "source_row"]
-_DATA_COLUMNS = [*TEXT, *REAL, *DATES]
+FRAME_COLUMNS = [
+    "term",
+    *TEXT,
+    *COUNTS,
+    *OPENING,
+    "ofsted_grade",
+    *PRICES,
+    "planned_places_change",
+    *DATES,
+    "source_file",
+    "source_row",
+]
+_DATA_COLUMNS = [*TEXT, "ofsted_grade", *REAL, *DATES]
 
 
 class StoreError(SufficiencyError):
@@ -502,7 +513,7 @@ def typed_returns(rows: pd.DataFrame) -> pd.DataFrame:
     """Stored rows (as SQLite gives them) with ``read_return``'s dtypes."""
     out = pd.DataFrame(index=pd.RangeIndex(len(rows)))
     out["term"] = pd.Series(rows["term"].to_numpy(dtype=object), dtype="str")
-    for column in TEXT:
+    for column in [*TEXT, "ofsted_grade"]:
         out[column] = pd.Series(rows[column].to_numpy(dtype=object), dtype="string")
     for column in REAL:
         out[column] = pd.to_numeric(rows[column]).astype("float64")
@@ -510,6 +521,7 @@ def typed_returns(rows: pd.DataFrame) -> pd.DataFrame:
         out[column] = pd.to_datetime(rows[column], format="%Y-%m-%d").astype("datetime64[ns]")
     out["source_file"] = pd.Series(rows["source_file"].to_numpy(dtype=object), dtype="str")
     out["source_row"] = rows["source_row"].astype("int64")
+    out = out[FRAME_COLUMNS]
     for column in rows.columns.difference(FRAME_COLUMNS, sort=False):
         out[column] = rows[column].to_numpy()
     return out

@@ -97,6 +97,12 @@ MEANING = {
     "status_date": "date a new, closing or closed status takes effect (YYYY-MM-DD)",
     "planned_places_change": "places to be added (or, negative, removed)",
     "planned_change_date": "when the change takes effect (YYYY-MM-DD)",
+    "ofsted_grade": "optional: latest Ofsted grade (outstanding, good, requires improvement, "
+    "inadequate, met, not met); empty if not yet inspected",
+    "fee_hourly_under2": "optional: hourly fee for paid hours, under 2s (pounds, e.g. 6.50)",
+    "fee_hourly_2": "optional: hourly fee for paid hours, 2-year-olds (pounds)",
+    "fee_hourly_3_4": "optional: hourly fee for paid hours, 3-4s (pounds)",
+    "charges_weekly": "optional: charges a week for consumables and meals (pounds; 0 if none)",
     "places_breakfast": "optional: breakfast-club places for primary children, a session "
     "(each school day)",
     "places_after_school": "optional: after-school-club places for primary children, a session",

@@ -73,7 +73,7 @@ def load_scenarios(paths: Sequence[str | Path]) -> list[Scenario]:
     return scenarios
 
 
-def assess_scenarios(
+def assess_scenarios(  # noqa: PLR0913 - keyword-only options of one run path
     area: Area | str | Path | None = None,
     parameters: Parameters | str | Path | None = None,
     scenarios: Sequence[Scenario] = (),
@@ -83,6 +83,7 @@ def assess_scenarios(
     draws: int = 0,
     seed: int = 0,
     with_baseline: bool = False,
+    min_quality: str | None = None,
 ) -> ScenarioRuns:
     """Run each scenario on the area (the baseline alone when none is given).
 
@@ -90,11 +91,16 @@ def assess_scenarios(
     ----------
     with_baseline
         Add a run with no scenario first unless a scenario is named ``baseline``.
+    min_quality
+        ``any``, ``good`` or ``outstanding``: the ``min_quality`` parameter for every run (the
+        ``--min-quality`` option); ``None`` keeps the parameters' own.
     draws, seed
         Monte Carlo draws per scenario (0: none) and the seed of their generator.
     """
     area = as_area(area)
     params = as_parameters(parameters, area)
+    if min_quality is not None:
+        params = params.override({"min_quality": min_quality}, source="--min-quality")
     scenarios = list(scenarios)
     if not scenarios or (with_baseline and "baseline" not in {s.name for s in scenarios}):
         scenarios.insert(0, BASELINE)

@@ -12,7 +12,7 @@ from typing import Any
 from flask import Blueprint, abort, g, render_template, request
 
 from ..returns import web_returns
-from ..returns.reader import PROVIDER_TYPES, STATUSES
+from ..returns.reader import GRADES, PRICES, PROVIDER_TYPES, STATUSES
 from ..returns.template import MEANING
 from .app import web
 from .security import roles
@@ -63,8 +63,13 @@ SECTIONS = [
         "School-age places (primary children: a place a session, each school day)",
         ["places_breakfast", "places_after_school", "places_holiday", "holiday_weeks"],
     ),
+    ("Quality and prices (optional)", ["ofsted_grade", *PRICES]),
 ]
-CHOICES = {"provider_type": ("", *PROVIDER_TYPES), "status": ("", *STATUSES)}
+CHOICES = {
+    "provider_type": ("", *PROVIDER_TYPES),
+    "status": ("", *STATUSES),
+    "ofsted_grade": ("", *GRADES),
+}
 assert sorted(f for _, fields in SECTIONS for f in fields) == sorted(web_returns.FIELDS)
 
 

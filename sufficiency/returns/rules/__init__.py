@@ -3,10 +3,10 @@
 Rules are grouped in small modules by what they look at: ``columns`` (the file's shape and the
 term), ``numbers`` (types and ranges), ``consistency`` (figures that must agree with each
 other), ``identity`` (URN, provider type, status), ``dates``, ``location``, ``school_age``
-(the optional school-age places) and ``history`` (warnings against the store's earlier
-terms). Importing this package registers them all in
-:data:`RULES`, in code order. Codes R1xx are errors, which block an ingest; R2xx are warnings,
-printed and stored but not blocking.
+(the optional school-age places), ``prices`` (the optional Ofsted grade, fees and charges)
+and ``history`` (warnings against the store's earlier terms). Importing this package
+registers them all in :data:`RULES`, in code order. Codes R1xx are errors, which block an
+ingest; R2xx are warnings, printed and stored but not blocking.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from . import (  # noqa: F401
     identity,
     location,
     numbers,
+    prices,
     school_age,
 )
 from ._base import Context, Failures, Registry, Rule, Severity

@@ -2,7 +2,8 @@
 opening pattern that fits in a day, a week and a year.
 
 Vacancies are full-time places and may be fractions (2.5 places free); every other count
-(places, children, staff, waiting lists) is a whole number. Coordinates and the planned change
+(places, children, staff, waiting lists) is a whole number. Fees and charges (optional) are
+pounds and pence. Coordinates and the planned change
 of places may be negative.
 """
 
@@ -11,13 +12,13 @@ from __future__ import annotations
 import pandas as pd
 
 from ..._io import LIMITS
-from ..reader import COUNTS, OPENING, VACANCIES
+from ..reader import COUNTS, OPENING, PRICES, VACANCIES
 from ._base import Context
 from ._registry import rule
 
 COORDINATES = ["easting", "northing", "latitude", "longitude"]
-NUMERIC = [*COUNTS, *OPENING, "planned_places_change", *COORDINATES]
-NOT_NEGATIVE = [*COUNTS, *OPENING]
+NUMERIC = [*COUNTS, *OPENING, "planned_places_change", *COORDINATES, *PRICES]
+NOT_NEGATIVE = [*COUNTS, *OPENING, *PRICES]
 WHOLE = [c for c in COUNTS if c not in VACANCIES] + ["planned_places_change"]
 
 

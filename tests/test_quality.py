@@ -1,0 +1,181 @@
+"""Quality: Ofsted grades as a provider attribute, the share of good places, --min-quality."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+from conftest import inside, provider, write_area
+
+from sufficiency import quality
+from sufficiency.area import load_area
+from sufficiency.assess import assess
+from sufficiency.cli.main import cli
+from sufficiency.errors import InputError
+from sufficiency.gap import COLUMNS
+from sufficiency.parameters import Parameters
+
+X, Y = inside(0)
+# One ward (E05000001) with two settings for 3-4s, both open 10 h x 5 days and staffed for
+# their places (5 staff, 1:8): a good one of 40 places and one requiring improvement of 20.
+GOOD = provider(urn="EY100001", places_3_4=40, ofsted_grade="Good", easting=X, northing=Y)
+RI = provider(
+    urn="EY100002",
+    places_3_4=20,
+    registered_places=20,
+    children_3_4=20,
+    vacancies_3_4=0,
+    ofsted_grade="Requires improvement",
+    easting=X + 10,
+    northing=Y,
+)
+
+
+def _area(tmp_path, rows):
+    return write_area(tmp_path / "area", returns={"2026-autumn": rows})
+
+
+def _cell(gap, column, ward="E05000001", group="3_4"):
+    rows = gap[(gap["ward_code"] == ward) & (gap["age_group"] == group)]
+    return rows[column].to_numpy(float)
+
+
+def test_min_quality_good_counts_only_the_good_settings_places(tmp_path):
+    area = _area(tmp_path, [GOOD, RI])
+    every = assess(area).gap
+    params = Parameters.defaults().override({"min_quality": "good"}, source="test")
+    only_good = assess(area, params).gap
+    # Supply: 40 + 20 = 60 places x 50 h / 50 = 60; under good only the 40.
+    assert np.allclose(_cell(every, "supply_places"), 60.0)
+    assert np.allclose(_cell(only_good, "supply_places"), 40.0)
+    # The gap falls by the RI setting's usable places: 20 x 0.9 = 18.
+    assert np.allclose(_cell(every, "gap_places") - _cell(only_good, "gap_places"), 18.0)
+    # Demand is untouched.
+    assert np.allclose(_cell(every, "demand_places"), _cell(only_good, "demand_places"))
+    # The share of places in good or outstanding settings: 40 / 60, whatever supply counts;
+    # the other ward has no places, so no share.
+    for gap in (every, only_good):
+        assert np.allclose(_cell(gap, "good_or_outstanding_share"), 40 / 60)
+        assert np.isnan(_cell(gap, "good_or_outstanding_share", ward="E05000002")).all()
+
+
+def test_a_setting_with_no_grade_counts_only_without_a_minimum(tmp_path):
+    area = _area(tmp_path, [GOOD, {**RI, "ofsted_grade": ""}])
+    params = Parameters.defaults().override({"min_quality": "good"}, source="test")
+    result = assess(area, params)
+    assert np.allclose(_cell(result.gap, "supply_places"), 40.0)
+    assert any("1 with no grade left out" in note for note in result.notes)
+    outstanding = Parameters.defaults().override({"min_quality": "outstanding"}, source="test")
+    assert np.allclose(_cell(assess(area, outstanding).gap, "supply_places"), 0.0)
+
+
+def test_min_quality_without_any_grade_is_refused(tmp_path):
+    area = write_area(tmp_path / "area")
+    params = Parameters.defaults().override({"min_quality": "good"}, source="test")
+    with pytest.raises(InputError, match="no return gives an ofsted_grade"):
+        assess(area, params)
+
+
+def test_the_cli_option_on_run_and_compare(tmp_path):
+    area = _area(tmp_path, [GOOD, RI])
+    runner = CliRunner()
+    out = tmp_path / "out"
+    args = ["--area", str(area), "--out", str(out), "--min-quality", "good"]
+    result = runner.invoke(cli, ["run", *args, "--no-maps"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    gap = pd.read_csv(out / "gap.csv")
+    assert np.allclose(_cell(gap, "supply_places"), 40.0)
+    scenario = tmp_path / "s.toml"
+    scenario.write_text('name = "same"\ndescription = "no change"\n', encoding="utf-8")
+    result = runner.invoke(cli, ["compare", str(scenario), *args], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    gap = pd.read_csv(out / "gap.csv")
+    assert np.allclose(_cell(gap, "supply_places"), 40.0)  # baseline and scenario alike
+    bad = runner.invoke(cli, ["run", "--area", str(area), "--min-quality", "great"])
+    assert bad.exit_code == 2 and "great" in bad.output
+
+
+def test_grades_change_nothing_else_and_without_them_no_quality_column(tmp_path):
+    graded = assess(_area(tmp_path / "a", [GOOD, RI])).gap
+    plain = assess(
+        _area(tmp_path / "b", [{**GOOD, "ofsted_grade": ""}, {**RI, "ofsted_grade": ""}])
+    ).gap
+    assert "good_or_outstanding_share" not in plain.columns
+    pd.testing.assert_frame_equal(graded[plain.columns], plain)
+
+
+def test_the_register_grade_is_the_one_supply_reads(tmp_path):
+    area = _area(tmp_path, [{**GOOD, "ofsted_grade": ""}, {**RI, "ofsted_grade": ""}])
+    loaded = load_area(area)
+    register = pd.DataFrame({"urn": ["EY100002"], "ofsted_grade": ["Outstanding"]})
+    loaded.returns = quality.with_grades(loaded.returns, register)
+    params = Parameters.defaults().override({"min_quality": "good"}, source="test")
+    # Only the RI setting, now outstanding by the register, counts: 20 places.
+    assert np.allclose(_cell(assess(loaded, params).gap, "supply_places"), 20.0)
+    with pytest.raises(ValueError, match="unknown Ofsted grade"):
+        quality.with_grades(loaded.returns, register.assign(ofsted_grade=["Excellent"]))
+
+
+def test_the_contract_columns_come_first(tmp_path):
+    gap = assess(_area(tmp_path, [GOOD, RI])).gap
+    assert list(gap.columns[: len(COLUMNS)]) == COLUMNS
+
+
+def test_the_demo_without_the_optional_inputs_runs_as_before(tmp_path):
+    import shutil
+
+    from sufficiency._demo_area import DEMO_AREA
+    from sufficiency._io import read_table
+
+    plain = tmp_path / "plain"
+    shutil.copytree(DEMO_AREA, plain)
+    for name in ("eligible_2s.csv", "income.csv"):
+        (plain / name).unlink()
+    optional = ["ofsted_grade", "fee_hourly_under2", "fee_hourly_2", "fee_hourly_3_4"]
+    for path in sorted(plain.glob("returns-*")):
+        table = read_table(path).drop(columns=[*optional, "charges_weekly"])
+        path.unlink()
+        table.to_csv(plain / f"{path.stem}.csv", index=False)
+    full = assess(DEMO_AREA)
+    bare = assess(plain)
+    new = ["good_or_outstanding_share", "eligible_2s", "disadvantaged_2_take_up"]
+    assert [c for c in full.gap.columns if c not in bare.gap.columns] == new
+    # Everything else, the SEND columns included, is the same figure for figure.
+    pd.testing.assert_frame_equal(full.gap[bare.gap.columns], bare.gap)
+    assert bare.affordability is None and bare.disadvantaged_2s is None
+    assert bare.gap.columns[-2:].tolist() == ["send_expected", "send_on_roll"]
+
+
+def test_a_scenario_can_ask_for_good_places_only(tmp_path):
+    area = _area(tmp_path, [GOOD, RI])
+    scenario = tmp_path / "good.toml"
+    scenario.write_text(
+        'name = "good_only"\ndescription = "Only good places"\n'
+        '[parameters]\nmin_quality = "good"\n',
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    result = CliRunner().invoke(
+        cli, ["compare", str(scenario), "--area", str(area), "--out", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    gap = pd.read_csv(out / "gap.csv")
+    baseline, good = gap[gap["scenario"] == "baseline"], gap[gap["scenario"] == "good_only"]
+    assert np.allclose(_cell(baseline, "supply_places"), 60.0)
+    assert np.allclose(_cell(good, "supply_places"), 40.0)
+    scenario.write_text(scenario.read_text().replace('"good"', '"great"'), encoding="utf-8")
+    bad = CliRunner().invoke(cli, ["run", "--scenario", str(scenario), "--area", str(area)])
+    assert bad.exit_code == 1 and "min_quality must be one of any, good, outstanding" in bad.output
+
+
+def test_grades_from_the_ofsted_register_file_drive_min_quality(tmp_path):
+    # No grade in the returns; ofsted.csv (sufficiency import ofsted) grades EY100001 2 (good)
+    # and EY100002 3 (requires improvement): only the 40 good places count.
+    area = _area(tmp_path, [{**GOOD, "ofsted_grade": ""}, {**RI, "ofsted_grade": ""}])
+    (area / "ofsted.csv").write_text("urn,ofsted_grade\nEY100001,2\nEY100002,3\n")
+    params = Parameters.defaults().override({"min_quality": "good"}, source="test")
+    result = assess(area, params)
+    assert result.area.returns["ofsted_grade"].tolist() == ["good", "requires_improvement"]
+    assert np.allclose(_cell(result.gap, "supply_places"), 40.0)
+    assert np.allclose(_cell(result.gap, "good_or_outstanding_share"), 40 / 60)
