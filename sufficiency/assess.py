@@ -252,15 +252,15 @@ def assess(
     providers = supply_of(min_quality)
     places = providers.by_ward(wards)
     demand_places = need.demand_hours / hours_per_place
+    at_latest = supply.latest_returns(area.returns, latest)
+    open_now = at_latest[supply.open_at(at_latest, latest)]
     projected = gap_model.projected_vacancies(
-        supply.vacancies(area.returns, wards, latest),
+        supply.vacancies(area.returns, wards, latest, open_now),
         places,
         demand_places,
         places[:, t0],
         demand_places[:, t0],
     )
-    at_latest = supply.latest_returns(area.returns, latest)
-    open_now = at_latest[supply.open_at(at_latest, latest)]
     notes.extend(_return_notes(at_latest, open_now, latest))
     keep = [model_terms.index(t) for t in terms]
     forecast = replace(providers, places=providers.places[:, keep])
@@ -277,7 +277,7 @@ def assess(
         if accessibility
         else {}
     )
-    waiting = supply.waiting(area.returns, wards, latest)
+    waiting = supply.waiting(area.returns, wards, latest, open_now)
     extra["waiting_list"] = np.repeat(waiting[:, None, :], len(terms), axis=1)
     # SEND: expected in funded places against those on roll (always: send_children is a
     # column of every return, empty where not given).

@@ -322,28 +322,40 @@ def supply_places(
     return provider_supply(returns, terms, hours_per_place, recruited, graduate_led).by_ward(wards)
 
 
-def vacancies(returns: pd.DataFrame, wards: pd.Index, term: Term) -> np.ndarray:
-    """Vacancies (full-time places) reported as at ``term`` by open providers: (wards, 3)."""
-    reported: np.ndarray = np.nan_to_num(_reported(returns, wards, term, VACANCIES))
+def vacancies(
+    returns: pd.DataFrame, wards: pd.Index, term: Term, open_now: pd.DataFrame | None = None
+) -> np.ndarray:
+    """Vacancies (full-time places) reported as at ``term`` by open providers: (wards, 3).
+
+    ``open_now``: :func:`open_providers` at ``term``, when the caller has it already."""
+    reported: np.ndarray = np.nan_to_num(_reported(returns, wards, term, VACANCIES, open_now))
     return reported
 
 
-def waiting(returns: pd.DataFrame, wards: pd.Index, term: Term) -> np.ndarray:
+def waiting(
+    returns: pd.DataFrame, wards: pd.Index, term: Term, open_now: pd.DataFrame | None = None
+) -> np.ndarray:
     """Children on open providers' waiting lists as at ``term`` (each provider's latest return),
     by ward and age group: (wards, 3); NaN where no open provider in the ward gave a figure.
 
     A signal of unmet demand beside the gap, not a count of children without a place: a child
     may be on several lists, or on one while attending elsewhere."""
-    return _reported(returns, wards, term, WAITING)
+    return _reported(returns, wards, term, WAITING, open_now)
 
 
-def _reported(returns: pd.DataFrame, wards: pd.Index, term: Term, columns: list[str]) -> np.ndarray:
+def _reported(
+    returns: pd.DataFrame,
+    wards: pd.Index,
+    term: Term,
+    columns: list[str],
+    open_now: pd.DataFrame | None,
+) -> np.ndarray:
     """The sum of ``columns`` (one per age group) over open providers by ward, (wards, 3);
-    blanks count 0, and a ward where no provider gave a figure is NaN."""
+    blanks count 0, and a ward where no provider gave a figure is NaN. A provider outside
+    every ward (no ``ward_code``) counts nowhere."""
     out = np.zeros((len(wards), len(AGE_GROUPS)))
     given = np.zeros((len(wards), len(AGE_GROUPS)))
-    states = latest_returns(returns[returns["ward_code"].notna()], term)
-    states = states[open_at(states, term)]
+    states = open_providers(returns, term) if open_now is None else open_now
     rows = wards.get_indexer(pd.Index(states["ward_code"].to_numpy(dtype=object)))
     inside = rows >= 0
     values = states[columns].to_numpy(float)[inside]
