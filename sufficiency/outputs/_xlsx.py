@@ -30,6 +30,7 @@ from ._escape import cell_text, frame_for_spreadsheet
 from .fields import AGE_LABELS, heading, meaning
 
 if TYPE_CHECKING:
+    from openpyxl import Workbook
     from openpyxl.worksheet.worksheet import Worksheet
 
 FIXED_TIME = dt.datetime(2026, 1, 1)
@@ -188,6 +189,95 @@ def _about_sheet(sheet: Worksheet) -> None:
     sheet["A1"].font = Font(bold=True, size=14)
 
 
+def _cells(values: pd.Series) -> list[object]:
+    """A column's cells as openpyxl takes them: Python values, ``None`` for a missing one."""
+    missing = values.isna().to_numpy(bool)
+    cells = values.astype(object).tolist()
+    return [None if gone else v for v, gone in zip(cells, missing, strict=True)]
+
+
+def _width(head: str, cells: Sequence[object]) -> int:
+    """The width a column needs: its longest value, its heading wrapped onto at most three
+    lines (headings up to 18 characters on one)."""
+    longest = max(
+        (len(f"{v:,.1f}" if isinstance(v, float) else str(v)) for v in cells if v is not None),
+        default=0,
+    )
+    return max(longest, min(len(head), 18), -(-len(head) // 3))
+
+
+def _stream_sheet(
+    book: Workbook,
+    title: str,
+    frame: pd.DataFrame,
+    formats: Sequence[str | None],
+    frozen: int,
+    widths: Mapping[str, float] | None = None,
+) -> None:
+    """One sheet written row by row (openpyxl's write-only mode): a bold, wrapped header
+    row, frozen with the first ``frozen`` columns, a filter on every column, widths that
+    fit, each column's number format (``formats`` by position; one-decimal places where not
+    given) and long text wrapped in its column; ``widths`` by column letter override the fitted
+    ones."""
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
+
+    sheet = book.create_sheet(title)
+    heads = [str(c) for c in frame.columns]
+    columns = [_cells(frame[c]) for c in frame.columns]
+    wrap = Alignment(wrap_text=True, vertical="top")
+    wrapped = []
+    for i, (head, cells) in enumerate(zip(heads, columns, strict=True)):
+        width = _width(head, cells)
+        sheet.column_dimensions[get_column_letter(i + 1)].width = min(60, max(8, width + 2))
+        wrapped.append(width + 2 > 60)  # long text (notes, sources): wrapped in the column
+    for letter, width in (widths or {}).items():
+        sheet.column_dimensions[letter].width = width
+    sheet.freeze_panes = f"{get_column_letter(frozen + 1)}2"
+    if len(frame) and heads:
+        sheet.auto_filter.ref = f"A1:{get_column_letter(len(heads))}{len(frame) + 1}"
+    if len(heads) > 1:
+        sheet.row_dimensions[1].height = 45
+    bold = Font(bold=True)
+    header = []
+    for head in heads:
+        cell = WriteOnlyCell(sheet, head)
+        cell.font, cell.alignment = bold, wrap
+        header.append(cell)
+    sheet.append(header)
+    numbers = [fmt or PLACES_FORMAT for fmt in (*formats, *[None] * len(heads))][: len(heads)]
+    for row in zip(*columns, strict=True):
+        out: list[object] = []
+        for i, value in enumerate(row):
+            numeric = isinstance(value, int | float) and not isinstance(value, bool)
+            if value is None or not (numeric or wrapped[i]):
+                out.append(value)
+                continue
+            cell = WriteOnlyCell(sheet, value)
+            if numeric:
+                cell.number_format = numbers[i]
+            if wrapped[i]:
+                cell.alignment = wrap
+            out.append(cell)
+        sheet.append(out)
+
+
+def _stream_about(book: Workbook, lines: Sequence[str]) -> None:
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Alignment, Font
+
+    sheet = book.create_sheet(ABOUT)
+    sheet.column_dimensions["A"].width = 110
+    wrap = Alignment(wrap_text=True, vertical="top")
+    for i, text in enumerate(["About this workbook", *lines]):
+        cell = WriteOnlyCell(sheet, cell_text(text))
+        cell.alignment = wrap
+        if i == 0:
+            cell.font = Font(bold=True, size=14)
+        sheet.append([cell])
+
+
 def write_sheets(
     path: Path,
     sheets: dict[str, pd.DataFrame],
@@ -198,31 +288,29 @@ def write_sheets(
     """Write frames as sheets (text neutralised against formulas), styled and reproducible.
 
     ``readable``: sheet names and headings in words, age groups by their ages, a data
-    dictionary sheet last and, when ``about`` lines are given, an "About" sheet first.
+    dictionary sheet last and, when ``about`` lines are given, an "About" sheet first. Rows
+    are streamed (openpyxl's write-only mode), so a large gap table writes quickly.
     """
+    from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    if readable and about:
+        _stream_about(book, about)
+    for name, frame in sheets.items():
+        formats = [number_format(str(c), frame[c]) for c in frame.columns]
+        shown = readable_frame(frame) if readable else frame
+        title = sheet_name(name) if readable else name
+        keys = 0
+        for column in frame.columns:
+            if str(column) not in KEY_FIELDS:
+                break
+            keys += 1
+        _stream_sheet(book, title, frame_for_spreadsheet(shown), formats, keys if readable else 0)
+    if readable:
+        dictionary = frame_for_spreadsheet(dictionary_frame(sheets))
+        _stream_sheet(book, DICTIONARY, dictionary, [], 2, widths={"D": 90})
+    book.properties.creator = "sufficiency"
+    book.properties.created = FIXED_TIME
     buffer = io.BytesIO()
-    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        if readable and about:
-            pd.DataFrame({"About this workbook": list(about)}).map(cell_text).to_excel(
-                writer, sheet_name=ABOUT, index=False
-            )
-            _about_sheet(writer.sheets[ABOUT])
-        for name, frame in sheets.items():
-            formats = [number_format(str(c), frame[c]) for c in frame.columns]
-            shown = readable_frame(frame) if readable else frame
-            title = sheet_name(name) if readable else name
-            frame_for_spreadsheet(shown).to_excel(writer, sheet_name=title, index=False)
-            keys = 0
-            for column in frame.columns:
-                if str(column) not in KEY_FIELDS:
-                    break
-                keys += 1
-            style_sheet(writer.sheets[title], formats, frozen_columns=keys if readable else 0)
-        if readable:
-            dictionary = dictionary_frame(sheets)
-            frame_for_spreadsheet(dictionary).to_excel(writer, sheet_name=DICTIONARY, index=False)
-            style_sheet(writer.sheets[DICTIONARY], frozen_columns=2)
-            writer.sheets[DICTIONARY].column_dimensions["D"].width = 90
-        writer.book.properties.creator = "sufficiency"
-        writer.book.properties.created = FIXED_TIME
+    book.save(buffer)
     path.write_bytes(fixed_zip(buffer.getvalue()))
