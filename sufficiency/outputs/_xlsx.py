@@ -232,8 +232,8 @@ def _stream_sheet(
         width = _width(head, cells)
         sheet.column_dimensions[get_column_letter(i + 1)].width = min(60, max(8, width + 2))
         wrapped.append(width + 2 > 60)  # long text (notes, sources): wrapped in the column
-    for letter, width in (widths or {}).items():
-        sheet.column_dimensions[letter].width = width
+    for letter, given in (widths or {}).items():
+        sheet.column_dimensions[letter].width = given
     sheet.freeze_panes = f"{get_column_letter(frozen + 1)}2"
     if len(frame) and heads:
         sheet.auto_filter.ref = f"A1:{get_column_letter(len(heads))}{len(frame) + 1}"
