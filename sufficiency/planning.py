@@ -156,10 +156,21 @@ def optimal_places(
     # -utilisation x effect_t[c, :] x - s[c, t] <= gap[c, t].
     effects = units.effects(*gap_cells.shape)
     useful = np.zeros(n_units, dtype=bool)
+    # The most places a unit can use: enough to close, alone, the deepest deficit of every cell
+    # it serves; more close nothing more. (Bounding it keeps the tie-break's weight, which
+    # shrinks with the most places a plan can add, above the solver's tolerances when far more
+    # places are asked for than the deficit needs.)
+    need = np.zeros(n_units)
     rows, cols, vals = [], [], []
     for t, effect in enumerate(effects):  # terms: a handful; each a sparse block
         block = sparse.coo_array(effect[short])
         useful[block.coords[1]] = True
+        served = block.data > 0
+        np.maximum.at(
+            need,
+            block.coords[1][served],
+            -gap_cells[short[block.coords[0][served]], t] / (utilisation * block.data[served]),
+        )
         rows += [block.coords[0] * n_terms + t, np.arange(len(short)) * n_terms + t]
         cols += [block.coords[1], n_units + np.arange(len(short)) * n_terms + t]
         vals += [-utilisation * block.data, np.full(len(short), -1.0)]
@@ -189,7 +200,7 @@ def optimal_places(
     if budget is not None:
         spend = np.concatenate([units.cost, np.zeros(n_slack)])
         constraints.append(optimize.LinearConstraint(spend[None, :], 0, budget))
-    cap = np.where(useful, units.limit, 0.0)
+    cap = np.where(useful, np.minimum(units.limit, np.ceil(need - 1e-9)), 0.0)
     if places is not None:
         cap = np.minimum(cap, places)
     bounds = optimize.Bounds(
@@ -313,6 +324,30 @@ class Plan:
     assessment: Assessment
     term: Term | None
     basis: str = "ward"
+    places_asked: int | None = None
+    """``places`` as asked for (``None`` when only a budget bounds them)."""
+    ward_deficit_before: float | None = None
+    """Off the ``ward`` basis: the within-ward deficit (the run's headline ``gap_places``) of
+    the same wards, age groups and terms, before the plan..."""
+    ward_deficit_after: float | None = None
+    """... and after the optimum's places, each counted in its own ward and age group."""
+
+    @property
+    def places_not_needed(self) -> int | None:
+        """Of the places asked for, how many the optimum did not need (it adds no place that
+        does not close deficit on ``basis``)."""
+        if self.places_asked is None:
+            return None
+        return max(self.places_asked - self.places_added, 0)
+
+
+BASIS_WORDS = {
+    "ward": "within each ward (the run's headline gap)",
+    "catchment": "across catchments (a new place serves the children within its catchment, "
+    "in any ward)",
+    "flows": "where children attend (flows.csv)",
+}
+"""Each basis of :data:`BASES` in words, for the terminal summary."""
 
 
 BASES = ("ward", "catchment", "flows")
@@ -407,6 +442,18 @@ def plan(  # noqa: PLR0913 - the command's options, keyword-only
     )
     table = table[(table["deficit_before"] > 0) | (table["places_added"] > 0)]
     counted = np.flatnonzero(np.isin(np.arange(len(gap_cells)) % 3, groups))
+    ward_before = ward_after = None
+    if basis != "ward":
+        # The same places on the run's headline basis: each in its own ward and age group.
+        ward_cells = (
+            _gap_cube(result, "ward")[:, chosen_terms]
+            .transpose(0, 2, 1)
+            .reshape(len(wards) * len(AGE_GROUPS), -1)
+        )
+        own = replace(units, effect=None)
+        zero = np.zeros(len(units.cell))
+        ward_before = float(deficit_left(ward_cells, own, zero, utilisation)[counted].sum())
+        ward_after = float(deficit_left(ward_cells, own, best, utilisation)[counted].sum())
     return Plan(
         table=table[COLUMNS].reset_index(drop=True),
         deficit_before=float(before[counted].sum()),
@@ -417,6 +464,9 @@ def plan(  # noqa: PLR0913 - the command's options, keyword-only
         assessment=result,
         term=None if at is None else terms[at],
         basis=basis,
+        places_asked=places,
+        ward_deficit_before=ward_before,
+        ward_deficit_after=ward_after,
     )
 
 
@@ -601,6 +651,7 @@ def read_candidates(path: str | Path, area: Area) -> pd.DataFrame:
     for column in ["site_id", "capacity"]:
         if column not in frame.columns:
             raise InputError(f"missing column {column!r}", file=path, column=column)
+    _refuse_repeated_sites(frame, path)
     located = _locate_sites(frame, path, area)
     out = []
     for i, row in enumerate(frame.to_dict("records")):
@@ -631,6 +682,25 @@ def read_candidates(path: str | Path, area: Area) -> pd.DataFrame:
         )
     columns = ["site_id", "ward_row", "age_groups", "capacity", "cost_per_place"]
     return pd.DataFrame(out, columns=[*columns, "easting", "northing"])
+
+
+def _refuse_repeated_sites(frame: pd.DataFrame, path: Path) -> None:
+    """A ``site_id`` given twice (or more) is an :class:`InputError` naming its rows."""
+    ids = frame["site_id"].astype(str).str.strip()
+    repeated = ids[ids.duplicated(keep=False)]
+    if repeated.empty:
+        return
+    first = repeated.iloc[0]
+    rows = [int(i) + 2 for i in ids.index[ids == first]]
+    others = repeated.nunique() - 1
+    raise InputError(
+        f"site_id {first!r} is given on rows {', '.join(map(str, rows))}"
+        + (f" ({others} other site_id(s) repeated too)" if others else ""),
+        file=path,
+        row=rows[1],
+        column="site_id",
+        hint="Give each candidate site one row with its own site_id",
+    )
 
 
 def _locate_sites(frame: pd.DataFrame, path: Path, area: Area) -> pd.DataFrame:

@@ -5,14 +5,17 @@ from __future__ import annotations
 import sqlite3
 
 from click.testing import CliRunner
-from conftest import write_area
+from conftest import inside, provider, write_area
 
 from sufficiency.cli import cli
+from sufficiency.errors import InputError
 from sufficiency.returns import accounts, store
 
 
 def test_users_add_list_disable_remove(tmp_path):
     area = write_area(tmp_path / "area")
+    # The setting is on the area's register (sufficiency import ofsted writes this file).
+    (area / "ofsted.csv").write_text("urn,provider_name\nEY100001,Acorns\n")
     runner = CliRunner()
     added = runner.invoke(
         cli,
@@ -91,3 +94,57 @@ def test_the_bundled_demo_is_not_written_to(tmp_path, monkeypatch):
     )
     assert result.exit_code == 1
     assert "the bundled demo area is not written to" in result.output
+
+
+def test_a_provider_account_for_a_urn_the_area_does_not_know_is_refused(tmp_path):
+    # Review: `users add bad --role provider --urn 999999` said "Added" though no return and no
+    # register has that URN. The area's ofsted.csv has EY100001; its store, after ingesting
+    # the area's return, has the return's provider EY200002.
+    x, y = inside(0)
+    area = write_area(
+        tmp_path / "area",
+        returns={"2026-autumn": [provider(urn="EY200002", easting=x, northing=y)]},
+    )
+    (area / "ofsted.csv").write_text("urn,provider_name\nEY100001,Acorns\n")
+    runner = CliRunner()
+
+    def add(name: str, urn: str):
+        return runner.invoke(
+            cli,
+            ["users", "add", name, "--role", "provider", "--urn", urn, "--area", str(area)],
+            input="a long enough password\n" * 2,
+        )
+
+    before = add("bad", "999999")
+    assert before.exit_code == 1
+    assert (
+        "the URN 999999 is not a setting the area knows (not in its store's returns nor in "
+        "its ofsted.csv)" in before.output
+    )
+    assert "Check the URN" in before.output and "ingest its first return" in before.output
+    assert "Traceback" not in before.output and "Password" not in before.output
+    assert not store.store_path(area).exists()  # nothing was made
+    assert add("acorns", "EY100001").exit_code == 0  # on the register
+    ingested = runner.invoke(
+        cli, ["ingest", str(area / "returns-2026-autumn.csv"), "--area", str(area)]
+    )
+    assert ingested.exit_code == 0, ingested.output
+    from_return = "EY200002"
+    assert add("setting", from_return).exit_code == 0  # in the store only
+    assert add("bad", "999999").exit_code == 1
+    names = {(a.name, a.urn) for a in accounts.all_accounts(store.store_path(area))}
+    assert names == {("acorns", "EY100001"), ("setting", from_return)}
+    # The library call refuses it too when given the area's URNs.
+    try:
+        accounts.add(
+            store.store_path(area),
+            "lib",
+            "provider",
+            "a long enough password",
+            urn="999999",
+            known_urns=accounts.area_urns(area),
+        )
+    except InputError as exc:
+        assert "999999 is not a setting the area knows" in exc.message
+    else:
+        raise AssertionError("an unknown URN was added")

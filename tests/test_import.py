@@ -139,3 +139,72 @@ def test_the_directory_read_in_small_blocks_gives_the_same_file(tmp_path, monkey
     assert result.exit_code == 0, result.output
     assert "Kept 8 in the area's wards, 1 of them terminated" in result.output
     assert (blocks / "postcodes.csv").read_bytes() == (whole / "postcodes.csv").read_bytes()
+
+
+def _return_shaped(path: Path) -> Path:
+    # A provider return: urn, name, a plain postcode column and latitude, longitude.
+    path.write_text(
+        "urn,provider_name,provider_type,postcode,latitude,longitude,places_total\n"
+        "EY000001,Acorns,nursery,SO14 1AA,50.892570,-1.425541,40\n"
+    )
+    return path
+
+
+def test_a_provider_return_is_refused_and_the_lookup_is_kept(tmp_path):
+    # Review: a return given as the directory was taken for one (postcode, latitude,
+    # longitude) and replaced the area's postcodes.csv with its few rows, exit 0.
+    area = write_area(tmp_path / "area")
+    first = CliRunner().invoke(cli, ["import", "postcodes", str(ONSPD), "--area", str(area)])
+    assert first.exit_code == 0, first.output
+    before = _files(area)
+    wrong = _return_shaped(tmp_path / "returns-2025-autumn.csv")
+    result = CliRunner().invoke(cli, ["import", "postcodes", str(wrong), "--area", str(area)])
+    assert result.exit_code == 1
+    assert "returns-2025-autumn.csv" in result.output
+    assert "not recognised as a postcode directory (it has urn: a provider return?)" in (
+        result.output
+    )
+    assert "pcds, pcd, pcd2, pcd7 or pcd8" in result.output
+    assert "urn, provider_name, provider_type, postcode, latitude" in result.output
+    assert "Traceback" not in result.output
+    assert _files(area) == before
+
+
+def _directory_of(path: Path, written: pd.DataFrame) -> Path:
+    rows = [f"{r.postcode},{r.latitude},{r.longitude}" for r in written.itertuples()]
+    path.write_text("pcds,lat,long\n" + "\n".join(rows) + "\n")
+    return path
+
+
+def test_a_directory_keeping_under_half_the_postcodes_needs_replace(tmp_path):
+    # The extract keeps 8 postcodes (the 7 live ones and the terminated SO14 3ZZ). A directory
+    # with 3 of them keeps 3 < 8 / 2 = 4: refused, nothing written; with --replace it is
+    # written. One with 4 of them (4 >= 4) replaces the file without being asked.
+    area = write_area(tmp_path / "area")
+    CliRunner().invoke(cli, ["import", "postcodes", str(ONSPD), "--area", str(area)])
+    written = pd.read_csv(area / "postcodes.csv", dtype=str)
+    assert len(written) == 8
+    before = _files(area)
+    three = _directory_of(tmp_path / "three.csv", written.head(3))
+    result = CliRunner().invoke(cli, ["import", "postcodes", str(three), "--area", str(area)])
+    assert result.exit_code == 1
+    assert "three.csv" in result.output
+    assert (
+        "it would keep 3 postcode(s) in the area's wards, under 50% of the 8 in postcodes.csv"
+        in result.output
+    )
+    assert "--replace" in result.output
+    assert _files(area) == before
+    replaced = CliRunner().invoke(
+        cli, ["import", "postcodes", str(three), "--area", str(area), "--replace"]
+    )
+    assert replaced.exit_code == 0, replaced.output
+    assert len(pd.read_csv(area / "postcodes.csv", dtype=str)) == 3
+    fresh = write_area(tmp_path / "fresh")
+    CliRunner().invoke(cli, ["import", "postcodes", str(ONSPD), "--area", str(fresh)])
+    four = _directory_of(tmp_path / "four.csv", written.head(4))
+    result = CliRunner().invoke(cli, ["import", "postcodes", str(four), "--area", str(fresh)])
+    assert result.exit_code == 0, result.output
+    assert pd.read_csv(fresh / "postcodes.csv", dtype=str)["postcode"].tolist() == (
+        written["postcode"].head(4).tolist()
+    )

@@ -417,3 +417,53 @@ def test_a_wards_year_of_births_beyond_the_limits(tmp_path):
     assert "Check big.csv: ward E05000002 has 2,400 births in 2024, more than 2,000" in (
         noted.output
     )
+
+
+def test_one_row_per_child_a_month_in_the_files_range_without_a_child_is_zero(tmp_path):
+    # Review: with one row per child, a month with no child was read as missing, and
+    # --project-missing filled it with the mean. Counted by hand: the file runs from 2023-03
+    # to 2024-12 (22 months). Ward 1 (SO14 1AA) has 2 children a month except none in 2023-05
+    # and 2024-07 (real zeros); ward 2 (SO14 2AA) 1 a month except none in 2024-02. Jan and
+    # Feb 2023 are outside the range: missing.
+    area = write_area(tmp_path / "area")
+    assert _run("postcodes", str(ONSPD), "--area", str(area)).exit_code == 0
+    months = [(2023, m) for m in range(3, 13)] + [(2024, m) for m in range(1, 13)]
+    rows = ["Postcode,Date of birth"]
+    for year, month in months:
+        if (year, month) not in {(2023, 5), (2024, 7)}:
+            rows += [f"SO14 1AA,{year}-{month:02d}-03", f"SO14 1AA,{year}-{month:02d}-17"]
+        if (year, month) != (2024, 2):
+            rows.append(f"SO14 2AA,{year}-{month:02d}-09")
+    records = tmp_path / "child_health.csv"
+    records.write_text("\n".join(rows) + "\n")
+    before = _files(area)
+    refused = _run("births", str(records), "--area", str(area))
+    assert refused.exit_code == 1
+    # Only the months outside the range are gaps (not 2023-05 too).
+    assert "no births for ward E05000001 in 2023, month(s) 1, 2 (" in refused.output
+    assert _files(area) == before
+    result = _run("births", str(records), "--area", str(area), "--project-missing")
+    assert result.exit_code == 0, result.output
+    births = pd.read_csv(area / "births.csv").set_index(["ward_code", "year", "month"])
+    assert len(births) == 2 * 24
+    # The real zeros are 0 and not projected.
+    for at in [("E05000001", 2023, 5), ("E05000001", 2024, 7), ("E05000002", 2024, 2)]:
+        assert births.loc[at, "births"] == 0.0
+        assert births.loc[at, "projected"] == 0
+    # Jan and Feb 2023 are projected from the one year that has them, 2024:
+    # ward 1: 2 and 2; ward 2: 1 and 0 (2024-02 is a real zero).
+    assert births.loc[("E05000001", 2023, 1), "births"] == 2.0
+    assert births.loc[("E05000001", 2023, 2), "births"] == 2.0
+    assert births.loc[("E05000002", 2023, 1), "births"] == 1.0
+    assert births.loc[("E05000002", 2023, 2), "births"] == 0.0
+    assert births["projected"].sum() == 4
+    # Ward 1: 20 months x 2 children = 40, + 2 + 2 projected = 44; ward 2: 21 + 1 + 0 = 22.
+    assert births.groupby(level="ward_code")["births"].sum().to_dict() == {
+        "E05000001": 44.0,
+        "E05000002": 22.0,
+    }
+    assert (
+        "3 ward-month(s) with no child, inside the file's range (2023-03 to 2024-12), "
+        "counted as 0 births" in result.output
+    )
+    assert "Projected 4 missing ward-month(s)" in result.output

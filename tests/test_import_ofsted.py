@@ -255,3 +255,51 @@ def test_a_grade_outside_1_to_4_in_ofsted_csv_names_the_row(tmp_path):
         )
     else:
         raise AssertionError("a grade of 7 was accepted")
+
+
+def test_only_providers_on_the_early_years_register_are_kept_by_register_combinations(
+    tmp_path,
+):
+    # Review: the editions that give "Individual register combinations" instead of the EYR
+    # flag kept a holiday club on the Childcare Register only, and `returns status` chased it.
+    # The fixture with its three register flags replaced by the combination and a holiday
+    # club added: EY100009, CR only, SO14 1AA (ward 1), in Southampton. EY100004 (the
+    # after-school club, flags N, Y, Y) is "Both Parts of the CR"; every other provider is
+    # on the EYR. Kept: the same 4 as from the flags; dropped not on the EYR: 2 (EY100004,
+    # EY100009); ended 1; outside 2.
+    table = pd.read_csv(OFSTED, skiprows=2, dtype=str, keep_default_na=False)
+    flags = [
+        "Provider Early Years Register Flag",
+        "Provider Compulsory Childcare Register Flag",
+        "Provider Voluntary Childcare Register Flag",
+    ]
+    combination = {
+        ("Y", "Y", "Y"): "EYR and Both Parts of the CR",
+        ("Y", "N", "N"): "EYR only",
+        ("N", "Y", "Y"): "Both Parts of the CR",
+        ("Y", "Y", "N"): "EYR and Compulsory CR",
+    }
+    table.insert(5, "Individual Register Combinations", "")
+    table["Individual Register Combinations"] = [
+        combination[tuple(row)] for row in table[flags].itertuples(index=False)
+    ]
+    table = table.drop(columns=flags)
+    club = table.iloc[0].copy()
+    club["Provider URN"] = "EY100009"
+    club["Provider Subtype"] = "Holiday scheme"
+    club["Provider Name"] = "Summer Holiday Club"
+    club["Individual Register Combinations"] = "CR only"
+    table = pd.concat([table, club.to_frame().T], ignore_index=True)
+    file = tmp_path / "providers.csv"
+    table.to_csv(file, index=False)
+    area = _area(tmp_path)
+    result = _import(area, file, "--local-authority", "Southampton")
+    assert result.exit_code == 0, result.output
+    written = pd.read_csv(area / "ofsted.csv", dtype=str)
+    assert written["urn"].tolist() == ["EY100001", "EY100002", "EY100003", "EY100007"]
+    lines = result.output.splitlines()
+    assert lines[0] == "Read 9 provider(s) from providers.csv"
+    assert lines[2] == (
+        "Dropped 2 not on the Early Years Register, 1 whose registration has ended, "
+        "2 outside the area"
+    )

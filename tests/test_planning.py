@@ -345,3 +345,120 @@ def test_plan_across_catchments_needs_accessibility(tmp_path):
     with pytest.raises(sufficiency.InputError, match="needs accessibility"):
         sufficiency.plan(run, places=5, basis="catchment")
     assert sufficiency.plan(run, places=5).basis == "ward"
+
+
+def _flows_area(tmp_path):
+    # Everyone in ward 2 attends in ward 1 (as in the flows test above).
+    x, y = inside(0)
+    rows = [provider(urn="EY000001", easting=x, northing=y, places_3_4=5)]
+    flows = pd.DataFrame(
+        {"home_ward_code": ["E05000002"], "setting_ward_code": ["E05000001"], "share": [1.0]}
+    )
+    return write_area(tmp_path / "area", returns={"2026-autumn": rows}, extra={"flows.csv": flows})
+
+
+def test_off_the_ward_basis_the_plan_also_gives_the_within_ward_deficit(tmp_path):
+    # Review: the plan's deficit on another basis was not comparable with the run's headline
+    # (within the ward). The within-ward deficit before is the gap table's own gap_places
+    # deficits; after, each new place raises its own ward's gap by utilisation in every term:
+    # sum over cells and terms of max(0, -(gap_places + u x places added there)).
+    result = sufficiency.plan(_flows_area(tmp_path), places=20, age_groups=["3_4"], basis="flows")
+    gap = result.assessment.gap
+    gap = gap[gap["age_group"] == "3_4"]
+    assert result.ward_deficit_before == pytest.approx(
+        float(np.maximum(0, -gap["gap_places"]).sum())
+    )
+    u = result.assessment.parameters.utilisation
+    added = result.table.groupby("ward_code")["places_added"].sum()
+    assert added.to_dict() == {"E05000001": 20}  # as in the test above (no row for ward 2)
+    after = gap["gap_places"] + u * gap["ward_code"].map(added).fillna(0)
+    assert result.ward_deficit_after == pytest.approx(float(np.maximum(0, -after).sum()))
+    # Ward 2's children, who attend in ward 1, keep ward 2 short within the ward.
+    assert result.ward_deficit_after > 0
+    within = sufficiency.plan(
+        _flows_area(tmp_path / "b"), places=20, age_groups=["3_4"], basis="ward"
+    )
+    assert within.ward_deficit_before is None and within.ward_deficit_after is None
+    assert within.deficit_before == pytest.approx(result.ward_deficit_before)
+
+
+def test_the_plan_summary_says_its_basis_and_the_places_not_needed(tmp_path):
+    area = _flows_area(tmp_path)
+    asked = 100000
+    result = sufficiency.plan(area, places=asked, age_groups=["3_4"], basis="flows")
+    assert result.deficit_left == pytest.approx(0.0)
+    assert 0 < result.places_added < asked
+    assert result.places_not_needed == asked - result.places_added
+    shown = CliRunner().invoke(
+        cli,
+        [
+            "plan",
+            "--area",
+            str(area),
+            "--places",
+            str(asked),
+            "--age-group",
+            "3_4",
+            "--basis",
+            "flows",
+            "--out",
+            str(tmp_path / "out"),
+        ],
+    )
+    assert shown.exit_code == 0, shown.output
+    lines = shown.output.splitlines()
+    assert lines[1] == "  basis: flows, the deficit where children attend (flows.csv)"
+    assert lines[2] == f"  deficit places on this basis: {result.deficit_before:.1f} before"
+    assert (
+        "  for comparison, within each ward (the run's headline gap): "
+        f"{result.ward_deficit_before:.1f} before, {result.ward_deficit_after:.1f} after the "
+        "optimum's places (--basis ward plans for that gap)"
+    ) in lines
+    assert (
+        f"  {asked - result.places_added} of the {asked} places asked for were not needed: "
+        f"{result.places_added} close all the deficit on this basis"
+    ) in lines
+    within = CliRunner().invoke(
+        cli,
+        [
+            "plan",
+            "--area",
+            str(area),
+            "--places",
+            "1",
+            "--basis",
+            "ward",
+            "--out",
+            str(tmp_path / "out2"),
+        ],
+    )
+    assert within.exit_code == 0, within.output
+    assert "  basis: ward, the deficit within each ward (the run's headline gap)" in within.output
+    assert "for comparison" not in within.output and "not needed" not in within.output
+
+
+def test_a_site_id_given_twice_is_an_error_naming_the_rows(tmp_path):
+    area = _area(tmp_path)
+    sites = tmp_path / "sites.csv"
+    sites.write_text("site_id,ward_code,capacity\nS1,E05000001,4\nS2,E05000002,3\nS1,E05000002,5\n")
+    result = CliRunner().invoke(
+        cli,
+        [
+            "plan",
+            "--area",
+            str(area),
+            "--places",
+            "5",
+            "--candidates",
+            str(sites),
+            "--out",
+            str(tmp_path / "out"),
+        ],
+    )
+    assert result.exit_code == 1
+    assert "sites.csv, row 4, column 'site_id': site_id 'S1' is given on rows 2, 4" in (
+        result.output
+    )
+    assert "Give each candidate site one row with its own site_id" in result.output
+    assert len(result.output.strip().splitlines()) == 1
+    assert not (tmp_path / "out").exists()

@@ -27,7 +27,13 @@ def import_group() -> None:
 @import_group.command("postcodes", short_help="ONSPD or NSPL postcodes to postcodes.csv.")
 @click.argument("file", type=click.Path(path_type=Path))
 @area_option()
-def postcodes(file: Path, area: Path) -> None:
+@click.option(
+    "--replace",
+    is_flag=True,
+    help="Replace the area's postcodes.csv even when the file keeps under half as many "
+    "postcodes. Default: refused, nothing written.",
+)
+def postcodes(file: Path, area: Path, replace: bool) -> None:
     """The ONS Postcode Directory or NSPL (full UK file or an extract) to AREA/postcodes.csv.
 
     Keeps the postcodes whose location falls in the area's wards, terminated ones included
@@ -41,7 +47,7 @@ def postcodes(file: Path, area: Path) -> None:
     """
     from .. import geography
     from ..errors import InputError
-    from ..importers.postcodes import import_postcodes, write_postcodes
+    from ..importers.postcodes import check_replacement, import_postcodes, write_postcodes
     from ..outputs.tables import write_atomically
     from .returns import area_files, refuse_demo
 
@@ -59,6 +65,7 @@ def postcodes(file: Path, area: Path) -> None:
             "nothing was written",
         )
     target = files["postcodes"][0] if files["postcodes"] else folder / "postcodes.csv"
+    check_replacement(imported, file, target, replace=replace)
     write_atomically(target.parent, {target.name: lambda p: write_postcodes(imported, p)})
     for line in imported.lines(file, target):
         click.echo(line)

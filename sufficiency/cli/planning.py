@@ -186,19 +186,32 @@ def plan_command(
     written.append(write_plan_map(result.assessment, result.table, out_dir))
     run = result.assessment
     when = f"at {result.term}" if result.term else f"over {run.terms[0]} to {run.terms[-1]}"
-    across = {
-        "ward": "within each ward",
-        "catchment": "across catchments",
-        "flows": "where children attend",
-    }[result.basis]
-    click.echo(
-        f"{run.area.name} ({run.scenario}): deficit places {across}, {when}: "
-        f"{result.deficit_before:.1f} before"
-    )
+    from ..planning import BASIS_WORDS
+
+    click.echo(f"{run.area.name} ({run.scenario}), {when}")
+    click.echo(f"  basis: {result.basis}, the deficit {BASIS_WORDS[result.basis]}")
+    click.echo(f"  deficit places on this basis: {result.deficit_before:.1f} before")
     click.echo(
         f"  optimum: {result.places_added} new places leave {result.deficit_left:.1f} "
         "(scipy milp, HiGHS)"
     )
+    if result.ward_deficit_before is not None and result.ward_deficit_after is not None:
+        click.echo(
+            "  for comparison, within each ward (the run's headline gap): "
+            f"{result.ward_deficit_before:.1f} before, {result.ward_deficit_after:.1f} after "
+            "the optimum's places (--basis ward plans for that gap)"
+        )
+    if result.places_not_needed:
+        why = (
+            f"{result.places_added} close all the deficit on this basis"
+            if result.deficit_left < 0.05
+            else "more would close no more deficit on this basis within the limits given "
+            "(--max-per-ward, the sites' capacity, --budget)"
+        )
+        click.echo(
+            f"  {result.places_not_needed} of the {result.places_asked} places asked for were "
+            f"not needed: {why}"
+        )
     click.echo(
         f"  greedy (largest deficit first): {result.greedy_places_added} new places leave "
         f"{result.greedy_left:.1f}"

@@ -102,12 +102,22 @@ def _password(stdin: bool) -> str:
     "--password-stdin", is_flag=True, help="Read the password from the first line of stdin."
 )
 def add(name: str, role: str, urn: str | None, area: Path, password_stdin: bool) -> None:
-    """Add an account NAME (the password is asked for, or read with --password-stdin)."""
+    """Add an account NAME (the password is asked for, or read with --password-stdin).
+
+    A provider account's URN must be a setting the area knows: in its store (a return
+    ingested) or its ofsted.csv (sufficiency import ofsted).
+    """
     from ..returns import accounts
     from ..returns.store import store_path
 
     folder = _writable_area(area)
-    account = accounts.add(store_path(folder), name, role, _password(password_stdin), urn=urn)
+    known = accounts.area_urns(folder) if role == "provider" else None
+    if known is not None:
+        # Before the password is asked for: a mistyped URN is said at once.
+        accounts.check_known_urn(accounts.check_new(name, role, urn, "x" * 99), known)
+    account = accounts.add(
+        store_path(folder), name, role, _password(password_stdin), urn=urn, known_urns=known
+    )
     extra = f" for {account.urn}" if account.urn else ""
     click.echo(f"Added {account.role} account {account.name}{extra} to {store_path(folder)}")
 

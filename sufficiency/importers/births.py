@@ -13,10 +13,14 @@ LSOAs are added up into wards by a best-fit lookup (``_wards.lsoa_wards``). Rows
 area (an LSOA or postcode no ward of the area holds) are dropped and counted; a ward code the
 wards file lacks is an error listing the codes (another boundary year), never dropped.
 
-Missing months or years are an error, as in reading the area (``area.refuse_birth_gaps``),
-unless ``project_missing``: then each missing month of a ward is the mean of that ward's births
-in the same calendar month over the years that have it (for yearly figures, the mean of the
-ward's other years), and the row is marked ``projected = 1``. A ward with no births at all is
+With one row per child (no count column), a month inside the file's range (from its first
+child's month of birth to its last's, over all its rows) in which a ward has no child is a
+month with no births, 0, not a missing month; only months outside that range are missing (a
+ward with no child at all is still missing). Missing months or years are an error, as in
+reading the area (``area.refuse_birth_gaps``), unless ``project_missing``: then each missing
+month of a ward is the mean of that ward's births in the same calendar month over the years
+that have it (for yearly figures, the mean of the ward's other years), and the row is marked
+``projected = 1``. A ward with no births at all is
 still an error: there is nothing of its own to project from.
 """
 
@@ -182,6 +186,8 @@ def import_births(
     _check_ward_years(yearly, path, notes)
     if month is not None:
         out["month"] = out["month"].astype(int)
+    if count_col is None and month is not None:
+        out = _zero_months_without_a_child(out, year, month, notes)
     out, projected = _fill_gaps(
         out, set(known), path, monthly=month is not None, project=project_missing
     )
@@ -202,6 +208,32 @@ def import_births(
         projected=projected,
         notes=notes,
     )
+
+
+def _zero_months_without_a_child(
+    births: pd.DataFrame, year: pd.Series, month: pd.Series, notes: list[str]
+) -> pd.DataFrame:
+    """One row per child: 0 births for each month of the file's range (its first child's
+    month to its last's, ``year`` and ``month`` of every row) in which a ward that has children
+    has none. Months outside the range stay missing."""
+    stamp = (year * 12 + month - 1).dropna().astype(int)
+    first, last = int(stamp.min()), int(stamp.max())
+    wards = sorted(set(births["ward_code"]))
+    grid = pd.MultiIndex.from_product(
+        [wards, range(first, last + 1)], names=["ward_code", "stamp"]
+    ).to_frame(index=False)
+    grid["year"], grid["month"] = grid["stamp"] // 12, grid["stamp"] % 12 + 1
+    full = grid.drop(columns="stamp").merge(births, on=["ward_code", "year", "month"], how="left")
+    zeros = int(full["births"].isna().sum())
+    if zeros:
+        notes.append(
+            f"{zeros:,} ward-month(s) with no child, inside the file's range "
+            f"({first // 12}-{first % 12 + 1:02d} to {last // 12}-{last % 12 + 1:02d}), "
+            "counted as 0 births"
+        )
+    full["births"] = full["births"].fillna(0.0)
+    # Every child's month is inside the range, so the grid holds every row of ``births``.
+    return full[["ward_code", "year", "month", "births"]]
 
 
 def _check_ward_years(yearly: pd.DataFrame, path: Path, notes: list[str]) -> None:

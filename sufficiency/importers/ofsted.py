@@ -28,8 +28,13 @@ A provider is the area's when its postcode is in the area's ``postcodes.csv`` (p
 by ``import postcodes``) or its local authority is the area's (``--local-authority``, by
 default the area's name in ``area.toml``): childminders' postcodes are withheld from the public
 file, so they are kept by local authority with no ward. Providers not on the Early Years
-Register (where the file says so), and those whose registration has ended (resigned, cancelled),
-are dropped and counted. Nothing here needs a childminder's name or address.
+Register, and those whose registration has ended (resigned, cancelled),
+are dropped and counted. Whether a provider is on the Early Years Register is read from
+``Provider Early Years Register Flag`` (Y or N) or ``Individual register combinations`` (``EYR
+only``, ``EYR and Both Parts of the CR``, ... are on it; ``CR only``, ``Both Parts of the CR``,
+``CCR only``, ``VCR only``, as a holiday club or an after-school club, are not): a provider
+either says is not on it is dropped; one with neither given is kept. Nothing here needs a
+childminder's name or address.
 """
 
 from __future__ import annotations
@@ -66,6 +71,7 @@ COLUMNS = {
         "latest overall effectiveness",
     ],
     "early_years_register": ["provider early years register flag", "early years register"],
+    "register_combinations": ["individual register combinations", "register combinations"],
 }
 EXPECTED = (
     "Ofsted's provider-level childcare columns: Provider URN (or URN), Provider type, Places "
@@ -158,6 +164,28 @@ def _pcds(postcode: pd.Series) -> pd.Series:
     return out
 
 
+def on_early_years_register(flag: pd.Series, combinations: pd.Series) -> np.ndarray:
+    """True where a provider is on the Early Years Register or the file does not say.
+
+    ``flag`` is the EYR flag (Y, N); ``combinations`` Ofsted's individual register
+    combinations, on the register when it names the EYR (``EYR only``, ``EYR and Compulsory
+    CR``), off it when it names only the Childcare Register (``CR only``, ``Both Parts of the
+    CR``).
+
+    >>> flag = pd.Series(["Y", "N", pd.NA, pd.NA, pd.NA], dtype="string")
+    >>> combos = pd.Series([pd.NA, pd.NA, "EYR and Both Parts of the CR", "CR only", pd.NA],
+    ...                    dtype="string")
+    >>> on_early_years_register(flag, combos).tolist()
+    [True, False, True, False, True]
+    """
+    said = flag.str.upper()
+    flag_off = (said.notna() & ~said.isin(["Y", "YES", "TRUE", "1"])).fillna(False)
+    combo = combinations.str.lower()
+    names_eyr = combo.str.contains(r"\beyr\b|early years", regex=True)
+    combo_off = (combo.notna() & ~names_eyr).fillna(False)
+    return ~(flag_off | combo_off).to_numpy(bool)
+
+
 def import_ofsted(
     path: str | Path,
     postcodes: pd.DataFrame,
@@ -218,8 +246,7 @@ def import_ofsted(
     keep = urn.notna().to_numpy(bool).copy()
     dropped["with no URN"] = int((~keep).sum())
 
-    eyr = text("early_years_register").str.upper()
-    on_eyr = (eyr.isna() | eyr.isin(["Y", "YES", "TRUE", "1"])).to_numpy()
+    on_eyr = on_early_years_register(text("early_years_register"), text("register_combinations"))
     dropped["not on the Early Years Register"] = int((keep & ~on_eyr).sum())
     keep &= on_eyr
 

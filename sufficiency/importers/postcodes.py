@@ -1,8 +1,10 @@
 """``sufficiency import postcodes``: the ONS Postcode Directory (ONSPD) or the National Statistics
 Postcode Lookup (NSPL), full UK file or an extract, to the area's ``postcodes.csv``.
 
-The file is recognised by its header: a postcode column (``pcds``, ``pcd``, ``pcd2``, ``pcd7``,
-``pcd8`` or ``postcode``) and a location (``lat, long``, or ``oseast1m, osnrth1m``), in any case.
+The file is recognised by its header: a postcode column as the directory names it (``pcds``,
+``pcd``, ``pcd2``, ``pcd7`` or ``pcd8``; a plain ``postcode`` column is a provider return or
+some other list, not the directory, and is refused) and a location (``lat, long``, or
+``oseast1m, osnrth1m``), in any case.
 Only the columns used are read, a block of about 100,000 rows at a time, and only the rows in
 the area's bounding box are kept from each block, so the 2.7 million rows of a full UK file
 never sit in memory at once (``benchmarks/import_postcodes.py`` measures the peak). A postcode
@@ -13,6 +15,10 @@ latitude 99.999999 for them) cannot be placed and are dropped and counted. Termi
 (a ``doterm``) are kept, because a provider's return may still give an old postcode, and counted;
 ``terminated`` holds the month (YYYYMM) they ended. Postcodes are written in the ``pcds`` form
 (``SO14 1AA``); the lookup matches ``SO141AA`` and ``so14  1aa`` to it.
+
+An import that would replace the area's postcodes.csv with far fewer postcodes (under
+:data:`SHRINK_LIMIT` of them: the wrong file, or an extract of a smaller area) is refused
+unless asked for (``--replace``): :func:`check_replacement`.
 """
 
 from __future__ import annotations
@@ -30,14 +36,19 @@ from .. import geography
 from .._io import find_column, normalise_postcode
 from ..errors import InputError
 
-POSTCODE_COLUMNS = ["pcds", "pcd", "pcd2", "pcd8", "pcd7", "postcode"]
+POSTCODE_COLUMNS = ["pcds", "pcd", "pcd2", "pcd8", "pcd7"]
 LATITUDE, LONGITUDE = ["lat", "latitude"], ["long", "longitude", "lng"]
 EASTING, NORTHING = ["oseast1m", "easting", "x"], ["osnrth1m", "northing", "y"]
 TERMINATED = ["doterm"]
 EXPECTED = (
-    "a postcode (pcds, pcd, pcd2, pcd7, pcd8 or postcode) and a location (lat and long, or "
+    "a postcode (pcds, pcd, pcd2, pcd7 or pcd8) and a location (lat and long, or "
     "oseast1m and osnrth1m), as in the ONS Postcode Directory or the NSPL"
 )
+RETURN_COLUMNS = ["urn", "places_total", "provider_name", "provider_type"]
+"""Columns of a provider return: a file with one of them is named as a return when refused."""
+SHRINK_LIMIT = 0.5
+"""An import keeping fewer than this share of the postcodes in the postcodes.csv it replaces is
+refused unless ``replace`` is asked for."""
 NO_GRID_LATITUDE = 99.0
 """ONSPD and NSPL give postcodes without a grid reference latitude 99.999999."""
 
@@ -104,12 +115,15 @@ def import_postcodes(path: str | Path, wards: gpd.GeoDataFrame) -> Imported:
     lat, lon = _pick(header, LATITUDE), _pick(header, LONGITUDE)
     east, north = _pick(header, EASTING), _pick(header, NORTHING)
     if postcode is None or not ((lat and lon) or (east and north)):
+        looks = _pick(header, RETURN_COLUMNS)
         raise InputError(
-            "not recognised as a postcode directory",
+            "not recognised as a postcode directory"
+            + (f" (it has {looks}: a provider return?)" if looks else ""),
             file=path,
             row=1,
             hint=f"It needs {EXPECTED}; its header has {', '.join(header[:15])}"
-            + (", ..." if len(header) > 15 else ""),
+            + (", ..." if len(header) > 15 else "")
+            + "; nothing was written",
         )
     doterm = _pick(header, TERMINATED)
     wanted = [c for c in [postcode, lat, lon, east, north, doterm] if c]
@@ -240,6 +254,26 @@ def format_postcode(values: pd.Series) -> pd.Series:
     """
     compact = normalise_postcode(values)
     return compact.str[:-3] + " " + compact.str[-3:]
+
+
+def check_replacement(
+    imported: Imported, source: Path, old: Path | None, *, replace: bool = False
+) -> None:
+    """Refuse to replace ``old`` (the area's postcodes.csv, if it has one) with far fewer
+    postcodes: under :data:`SHRINK_LIMIT` of its rows, unless ``replace``."""
+    if replace or old is None or not old.is_file():
+        return
+    with old.open("rb") as handle:
+        before = max(sum(1 for _ in handle) - 1, 0)
+    after = len(imported.postcodes)
+    if before and after < SHRINK_LIMIT * before:
+        raise InputError(
+            f"it would keep {after:,} postcode(s) in the area's wards, under "
+            f"{SHRINK_LIMIT:.0%} of the {before:,} in {old.name}",
+            file=source,
+            hint="Check it is the full postcode directory (ONSPD or NSPL) covering the area; "
+            f"to replace {old.name} with it anyway, add --replace. Nothing was written",
+        )
 
 
 def write_postcodes(imported: Imported, path: Path) -> None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 import secrets
 import sqlite3
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal, cast
@@ -105,6 +106,40 @@ def log(conn: sqlite3.Connection, account: str, action: str, detail: str = "") -
     )
 
 
+def area_urns(folder: str | Path) -> set[str]:
+    """The URNs the area knows: every provider in its store (a return ingested) and in its
+    ``ofsted.csv`` (``sufficiency import ofsted``)."""
+    from .._io import read_table
+    from ..area import area_folder, resolve_files
+
+    folder, config = area_folder(Path(folder))
+    known: set[str] = set()
+    path = store.store_path(folder)
+    if path.exists():
+        known |= set(store.load_providers(path)["urn"].dropna().astype(str))
+    register = resolve_files(folder, config)["ofsted"]
+    if register and register[0].is_file():
+        table = read_table(register[0])
+        if "urn" in table.columns:
+            urns = table["urn"].dropna().astype(str).str.upper().str.replace(" ", "", regex=False)
+            known |= set(urns)
+    return known
+
+
+def check_known_urn(urn: str | None, known: Collection[str]) -> None:
+    """Refuse a provider account for a URN the area does not know (a typo, or a setting
+    whose return is not in yet)."""
+    if urn is not None and urn not in known:
+        raise InputError(
+            f"the URN {urn} is not a setting the area knows (not in its store's returns nor "
+            "in its ofsted.csv)",
+            column="--urn",
+            hint="Check the URN against the setting's return or Ofsted registration; for a "
+            "new setting, ingest its first return (sufficiency ingest) or import "
+            "Ofsted's providers (sufficiency import ofsted) first. No account was added",
+        )
+
+
 def add(
     path: str | Path,
     name: str,
@@ -113,9 +148,13 @@ def add(
     *,
     urn: str | None = None,
     by: str = "command line",
+    known_urns: Collection[str] | None = None,
 ) -> Account:
-    """Add an account to the store (made if it does not exist yet)."""
+    """Add an account to the store (made if it does not exist yet). With ``known_urns``
+    (:func:`area_urns`), a provider account's URN must be one of them."""
     urn = check_new(name, role, urn, password)
+    if known_urns is not None:
+        check_known_urn(urn, known_urns)
     hashed = _HASHER.hash(password)
     with store.connection(path, create=True) as conn, store.transaction(conn):
         if conn.execute("SELECT 1 FROM accounts WHERE name = ?", (name,)).fetchone():
