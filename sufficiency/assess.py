@@ -189,12 +189,13 @@ def assess(
     area = as_area(area)
     params = as_parameters(parameters, area)
     rules = default_rules() if rules is None else rules
-    latest = latest_return(area.returns)
+    latest, pending = return_coverage(area.returns, params.number("complete_return_share"))
     first, last = _as_term(first_term, "--first-term"), _as_term(last_term, "--last-term")
     terms = run_window(latest, first, last, DEFAULT_TERMS)
     _check_after_first_return(area.returns, terms[0])
     model_terms = sorted({latest, *terms})
     notes = list(area.notes)
+    notes.extend(_pending_notes(pending, latest))
 
     # Step 1-2: children.
     wards = area.ward_codes
@@ -457,13 +458,59 @@ def _affordability(
     )
 
 
-def latest_return(returns: pd.DataFrame) -> Term:
-    """The term of the latest return a provider made (not rows a scenario added for later terms).
+def latest_return(returns: pd.DataFrame, share: float) -> Term:
+    """The term the assessment is as at: the latest term whose returns are complete enough
+    (:func:`return_coverage`; ``share`` is ``complete_return_share``)."""
+    return return_coverage(returns, share)[0]
 
-    A scenario marks the rows it adds with ``source_file`` ``scenario:<name>`` (scenarios.py).
+
+@dataclass(frozen=True)
+class Pending:
+    """A term after the assessment's term with too few returns yet: ``returned`` of the
+    ``expected`` providers (open or new by their latest returns as at the assessment's term)."""
+
+    term: Term
+    returned: int
+    expected: int
+
+
+def return_coverage(returns: pd.DataFrame, share: float) -> tuple[Term, list[Pending]]:
+    """The latest complete return term, and the later terms whose returns are not yet complete.
+
+    The first term with returns is complete. Each later term is complete when the providers
+    returning for it are at least ``share`` of those expected: the providers open on its first
+    day (or ``new``) by their latest returns as at the last complete term before it. One early
+    return for a new term therefore does not move the assessment (its run window, take-up fit
+    and 'as at' figures); that provider's return still counts as its latest in supply
+    (:func:`supply.latest_returns`), as any provider's own latest return does.
+
+    Rows a scenario added (``source_file`` ``scenario:<name>``, scenarios.py) are not returns.
     """
     made = returns[~returns["source_file"].astype(str).str.startswith("scenario:")]
-    return Term(int(made["term_index"].max()))
+    made = made[made["urn"].notna()]
+    indices = sorted({int(i) for i in made["term_index"]})
+    complete = Term(indices[0])
+    pending: list[Pending] = []
+    for index in indices[1:]:
+        term = Term(index)
+        states = supply.latest_returns(made, complete)
+        new = states["status"].astype("string").str.lower().eq("new").fillna(False)
+        expected = int((supply.open_at(states, term) | new.to_numpy(dtype=bool)).sum())
+        returned = int(made.loc[made["term_index"] == index, "urn"].nunique())
+        if returned >= share * expected:
+            complete, pending = term, []
+        else:
+            pending.append(Pending(term, returned, expected))
+    return complete, pending
+
+
+def _pending_notes(pending: list[Pending], latest: Term) -> list[str]:
+    """A note per later term whose returns are not yet complete enough to assess from."""
+    return [
+        f"{p.term}: {p.returned} of {p.expected} providers have returned; the assessment is as "
+        f"at {latest} until more do (their {p.term} returns count in supply from {p.term})"
+        for p in pending
+    ]
 
 
 def first_return(returns: pd.DataFrame) -> Term:
