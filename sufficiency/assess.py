@@ -75,6 +75,9 @@ class Assessment:
     school_age
         School-age childcare by scenario, term, ward and provision (``school_age.COLUMNS``,
         then ``settings``); ``None`` when the area carries no school-age places.
+    fit_warning
+        A plain warning when the take-up fit of some entitlement is outside
+        ``take_up_fit_low``-``take_up_fit_high`` (also in ``notes``); ``None`` otherwise.
     """
 
     area: Area
@@ -94,6 +97,7 @@ class Assessment:
     affordability: pd.DataFrame | None = None
     disadvantaged_2s: pd.DataFrame | None = None
     school_age: pd.DataFrame | None = None
+    fit_warning: str | None = None
 
     def ward_summary(self) -> pd.DataFrame:
         """One row per scenario, ward and age group: when a deficit starts and how deep it gets."""
@@ -224,6 +228,9 @@ def assess(
         supply.funded_reported(area.returns, latest),
         params.numbers("take_up"),
     )
+    fit_warning = _fit_warning(fit, params, rules, latest)
+    if fit_warning is not None:
+        notes.append(fit_warning)
     if params.calibrate_take_up:
         values = demand_model.calibrated_ward_values(values, fit)
         notes.append("take-up calibrated to the funded children in the latest returns")
@@ -348,6 +355,7 @@ def assess(
         parameters=params,
         terms=terms,
         latest_return=latest,
+        fit_warning=fit_warning,
         gap=table,
         calibration=fit,
         ward_values=values,
@@ -361,6 +369,34 @@ def assess(
         affordability=costs,
         disadvantaged_2s=take_up_2s,
         school_age=school_age_table,
+    )
+
+
+def _fit_warning(
+    fit: pd.DataFrame, params: Parameters, rules: tuple[Entitlement, ...], latest: Term
+) -> str | None:
+    """A plain warning naming the entitlements whose take-up fit is far off
+    (``demand.fit_far_off``), and what to check; ``None`` when every fit is within bounds."""
+    low, high = params.number("take_up_fit_low"), params.number("take_up_fit_high")
+    far = demand_model.fit_far_off(fit, low, high)
+    if far.empty:
+        return None
+    labels = {e.key: e.label for e in rules}
+    named = "; ".join(
+        f"{labels.get(str(key), str(key))} {ratio:.2f}"
+        for key, ratio in zip(far["entitlement"], far["ratio"].to_numpy(float), strict=True)
+    )
+    rescaled = (
+        " calibrate_take_up is on, so take-up was rescaled by these ratios."
+        if params.calibrate_take_up
+        else ""
+    )
+    return (
+        f"Take-up fit far off: the funded children in the {latest} returns are far from what the "
+        f"model expects (returns / model outside {low:.2f}-{high:.2f}) for {named}. Check the "
+        "eligibility and take-up defaults (or the area's parameters.toml), the births, and the "
+        f"returns' funded_* counts (blank, or hours rather than children) before relying on the "
+        f"demand figures.{rescaled}"
     )
 
 
