@@ -208,8 +208,10 @@ def run_scenario(number: int, gap: Any = None) -> dict[str, Any]:
 
 def _last_term(area: Any, n_terms: int) -> Any:
     from sufficiency.assess import latest_return
+    from sufficiency.parameters import Parameters
 
-    return latest_return(area.returns) + n_terms
+    share = Parameters.defaults().number("complete_return_share")
+    return latest_return(area.returns, share) + n_terms
 
 
 def run_child(folder: Path, n_terms: int = TERMS, workers: int = 1) -> dict[str, Any]:

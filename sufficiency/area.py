@@ -35,7 +35,7 @@ from ._io import check_magnitude, numbers, raise_first, read_table, require_colu
 from .errors import InputError
 from .parameters import ward_keys
 from .returns import store
-from .returns.reader import normalise_grades, read_return, term_from_name
+from .returns.reader import left_blank, normalise_grades, read_return, term_from_name
 
 OPTIONAL = {
     "population": ["population.csv"],
@@ -216,6 +216,7 @@ def load_area(path: str | Path) -> Area:
         notes.insert(0, f"Supply read from the return files ({len(files['returns'])} file(s))")
     else:
         returns = from_store[0]
+    returns = without_blank_rows(returns, notes)
     if files["ofsted"]:
         returns = with_ofsted_grade(returns, read_ofsted(files["ofsted"][0]), notes)
     info = config.get("area", {})
@@ -580,6 +581,34 @@ def read_returns(
     returns = pd.concat(frames, ignore_index=True)
     returns["term_index"] = [int(t) for t in _term_indices(returns["term"])]
     return returns.sort_values(["term_index", "urn"], kind="stable").reset_index(drop=True)
+
+
+def without_blank_rows(returns: pd.DataFrame, notes: list[str]) -> pd.DataFrame:
+    """The returns without rows that leave every figure blank (``reader.left_blank``, rule
+    R204: e.g. a pre-filled template sent back untouched): such a row is not a return, so it
+    neither moves the run's latest term nor replaces the provider's last real return. Noted per
+    file; refused when no row is left."""
+    blank = left_blank(returns, returns["status"]).to_numpy(dtype=bool)
+    if not blank.any():
+        return returns
+    for name, rows in returns[blank].groupby("source_file", sort=True):
+        urns = ", ".join(rows["urn"].astype(str).head(5))
+        notes.append(
+            f"{name}: {len(rows)} row(s) leave every figure blank (vacancies, children on roll "
+            f"and staff) and were not counted as returns ({urns}"
+            f"{', ...' if len(rows) > 5 else ''}); fill in those returns or delete the rows"
+        )
+    if blank.all():
+        first = returns[blank].iloc[0]
+        raise InputError(
+            "every return leaves every figure blank (vacancies, children on roll and staff): "
+            "there is no return to assess from",
+            file=str(first["source_file"]),
+            row=int(first["source_row"]),
+            hint="Fill in the providers' figures (a pre-filled template sent back untouched is "
+            "not a return)",
+        )
+    return returns[~blank].reset_index(drop=True)
 
 
 def read_ofsted(path: Path) -> pd.DataFrame:

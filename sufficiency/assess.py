@@ -75,6 +75,9 @@ class Assessment:
     school_age
         School-age childcare by scenario, term, ward and provision (``school_age.COLUMNS``,
         then ``settings``); ``None`` when the area carries no school-age places.
+    fit_warning
+        A plain warning when the take-up fit of some entitlement is outside
+        ``take_up_fit_low``-``take_up_fit_high`` (also in ``notes``); ``None`` otherwise.
     """
 
     area: Area
@@ -94,6 +97,7 @@ class Assessment:
     affordability: pd.DataFrame | None = None
     disadvantaged_2s: pd.DataFrame | None = None
     school_age: pd.DataFrame | None = None
+    fit_warning: str | None = None
 
     def ward_summary(self) -> pd.DataFrame:
         """One row per scenario, ward and age group: when a deficit starts and how deep it gets."""
@@ -189,12 +193,13 @@ def assess(
     area = as_area(area)
     params = as_parameters(parameters, area)
     rules = default_rules() if rules is None else rules
-    latest = latest_return(area.returns)
+    latest, pending = return_coverage(area.returns, params.number("complete_return_share"))
     first, last = _as_term(first_term, "--first-term"), _as_term(last_term, "--last-term")
     terms = run_window(latest, first, last, DEFAULT_TERMS)
     _check_after_first_return(area.returns, terms[0])
     model_terms = sorted({latest, *terms})
     notes = list(area.notes)
+    notes.extend(_pending_notes(pending, latest))
 
     # Step 1-2: children.
     wards = area.ward_codes
@@ -223,6 +228,9 @@ def assess(
         supply.funded_reported(area.returns, latest),
         params.numbers("take_up"),
     )
+    fit_warning = _fit_warning(fit, params, rules, latest)
+    if fit_warning is not None:
+        notes.append(fit_warning)
     if params.calibrate_take_up:
         values = demand_model.calibrated_ward_values(values, fit)
         notes.append("take-up calibrated to the funded children in the latest returns")
@@ -347,6 +355,7 @@ def assess(
         parameters=params,
         terms=terms,
         latest_return=latest,
+        fit_warning=fit_warning,
         gap=table,
         calibration=fit,
         ward_values=values,
@@ -360,6 +369,34 @@ def assess(
         affordability=costs,
         disadvantaged_2s=take_up_2s,
         school_age=school_age_table,
+    )
+
+
+def _fit_warning(
+    fit: pd.DataFrame, params: Parameters, rules: tuple[Entitlement, ...], latest: Term
+) -> str | None:
+    """A plain warning naming the entitlements whose take-up fit is far off
+    (``demand.fit_far_off``), and what to check; ``None`` when every fit is within bounds."""
+    low, high = params.number("take_up_fit_low"), params.number("take_up_fit_high")
+    far = demand_model.fit_far_off(fit, low, high)
+    if far.empty:
+        return None
+    labels = {e.key: e.label for e in rules}
+    named = "; ".join(
+        f"{labels.get(str(key), str(key))} {ratio:.2f}"
+        for key, ratio in zip(far["entitlement"], far["ratio"].to_numpy(float), strict=True)
+    )
+    rescaled = (
+        " calibrate_take_up is on, so take-up was rescaled by these ratios."
+        if params.calibrate_take_up
+        else ""
+    )
+    return (
+        f"Take-up fit far off: the funded children in the {latest} returns are far from what the "
+        f"model expects (returns / model outside {low:.2f}-{high:.2f}) for {named}. Check the "
+        "eligibility and take-up defaults (or the area's parameters.toml), the births, and the "
+        f"returns' funded_* counts (blank, or hours rather than children) before relying on the "
+        f"demand figures.{rescaled}"
     )
 
 
@@ -457,13 +494,59 @@ def _affordability(
     )
 
 
-def latest_return(returns: pd.DataFrame) -> Term:
-    """The term of the latest return a provider made (not rows a scenario added for later terms).
+def latest_return(returns: pd.DataFrame, share: float) -> Term:
+    """The term the assessment is as at: the latest term whose returns are complete enough
+    (:func:`return_coverage`; ``share`` is ``complete_return_share``)."""
+    return return_coverage(returns, share)[0]
 
-    A scenario marks the rows it adds with ``source_file`` ``scenario:<name>`` (scenarios.py).
+
+@dataclass(frozen=True)
+class Pending:
+    """A term after the assessment's term with too few returns yet: ``returned`` of the
+    ``expected`` providers (open or new by their latest returns as at the assessment's term)."""
+
+    term: Term
+    returned: int
+    expected: int
+
+
+def return_coverage(returns: pd.DataFrame, share: float) -> tuple[Term, list[Pending]]:
+    """The latest complete return term, and the later terms whose returns are not yet complete.
+
+    The first term with returns is complete. Each later term is complete when the providers
+    returning for it are at least ``share`` of those expected: the providers open on its first
+    day (or ``new``) by their latest returns as at the last complete term before it. One early
+    return for a new term therefore does not move the assessment (its run window, take-up fit
+    and 'as at' figures); that provider's return still counts as its latest in supply
+    (:func:`supply.latest_returns`), as any provider's own latest return does.
+
+    Rows a scenario added (``source_file`` ``scenario:<name>``, scenarios.py) are not returns.
     """
     made = returns[~returns["source_file"].astype(str).str.startswith("scenario:")]
-    return Term(int(made["term_index"].max()))
+    made = made[made["urn"].notna()]
+    indices = sorted({int(i) for i in made["term_index"]})
+    complete = Term(indices[0])
+    pending: list[Pending] = []
+    for index in indices[1:]:
+        term = Term(index)
+        states = supply.latest_returns(made, complete)
+        new = states["status"].astype("string").str.lower().eq("new").fillna(False)
+        expected = int((supply.open_at(states, term) | new.to_numpy(dtype=bool)).sum())
+        returned = int(made.loc[made["term_index"] == index, "urn"].nunique())
+        if returned >= share * expected:
+            complete, pending = term, []
+        else:
+            pending.append(Pending(term, returned, expected))
+    return complete, pending
+
+
+def _pending_notes(pending: list[Pending], latest: Term) -> list[str]:
+    """A note per later term whose returns are not yet complete enough to assess from."""
+    return [
+        f"{p.term}: {p.returned} of {p.expected} providers have returned; the assessment is as "
+        f"at {latest} until more do (their {p.term} returns count in supply from {p.term})"
+        for p in pending
+    ]
 
 
 def first_return(returns: pd.DataFrame) -> Term:

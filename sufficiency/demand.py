@@ -213,6 +213,15 @@ def calibration(
     return pd.DataFrame(rows)
 
 
+def fit_far_off(fit: pd.DataFrame, low: float, high: float) -> pd.DataFrame:
+    """The rows of :func:`calibration` whose ratio lies outside ``[low, high]``
+    (``take_up_fit_low``, ``take_up_fit_high``); entitlements the returns do not report are
+    not among them."""
+    ratio = fit["ratio"].to_numpy(float)
+    far = np.isfinite(ratio) & ((ratio < low) | (ratio > high))
+    return pd.DataFrame(fit[far])
+
+
 def calibrated_ward_values(ward_values: pd.DataFrame, fit: pd.DataFrame) -> pd.DataFrame:
     """Take-up rescaled by the calibration ratio (ward overrides keep their relative level)."""
     out = ward_values.copy()

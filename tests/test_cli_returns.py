@@ -9,7 +9,12 @@ from click.testing import CliRunner
 from conftest import write_area
 from test_tracking import THREE_TERMS
 
+from sufficiency.area import load_area
+from sufficiency.assess import assess
 from sufficiency.cli.returns import COMMANDS
+from sufficiency.returns import store
+from sufficiency.returns.template import write_template
+from sufficiency.terms import Term
 
 
 @click.group()
@@ -188,3 +193,47 @@ def test_template_pre_filled_from_the_store(area, tmp_path):
     assert set(written["term"]) == {"2027-spring"}
     wrong = invoke("template", str(tmp_path / "return.csv"), "--area", str(area))
     assert wrong.exit_code == 2 and "give a name ending .xlsx" in wrong.output
+
+
+def test_an_untouched_template_is_refused_at_ingest(area, tmp_path):
+    path = _ingest_all(area)
+    out = tmp_path / "returns-2027-spring.xlsx"
+    assert invoke("template", str(out), "--term", "2027-spring", "--area", str(area)).exit_code == 0
+    result = invoke("ingest", str(out), "--area", str(area))
+    assert result.exit_code == 1
+    # One R204 error per pre-filled row (A, B, D, E in rows 2-5), naming row and column.
+    lines = [line for line in result.output.splitlines() if "R204" in line]
+    assert [line.split(": error")[0] for line in lines] == [
+        f"returns-2027-spring.xlsx, row {r}, column 'staff_total'" for r in (2, 3, 4, 5)
+    ]
+    assert lines[0].endswith(
+        "error R204: every figure of this return is blank (vacancies, children on roll and "
+        "staff), so it is not a return: fill in this term's figures, or delete the row if the "
+        "provider has not returned (was a pre-filled template sent back untouched?)"
+    )
+    assert [str(t) for t in store.stored_terms(path)] == [
+        "2026-spring",
+        "2026-summer",
+        "2026-autumn",
+    ]
+    status = invoke("returns", "status", "--area", str(area))
+    assert status.output.splitlines()[0].startswith("2026-autumn: 3 of ")
+
+
+def test_a_run_from_return_files_does_not_count_an_untouched_template(area, tmp_path):
+    # The template pre-filled from a store, saved untouched beside the return files of an area
+    # with no store.
+    folder = write_area(tmp_path / "files", returns=THREE_TERMS)
+    stored = store.load_returns(_ingest_all(area))
+    template = folder / "returns-2027-spring.xlsx"
+    assert write_template(template, term=Term.parse("2027-spring"), returns=stored) == 4
+    area = load_area(folder)
+    assert "2027-spring" not in set(area.returns["term"])
+    assert (
+        "returns-2027-spring.xlsx: 4 row(s) leave every figure blank (vacancies, children on "
+        "roll and staff) and were not counted as returns (123456, EY100001, EY100004, "
+        "EY100005); fill in those returns or delete the rows"
+    ) in area.notes
+    result = assess(area, accessibility=False)
+    assert result.latest_return == Term.parse("2026-autumn")
+    assert str(result.terms[0]) == "2027-spring"

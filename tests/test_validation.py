@@ -342,20 +342,28 @@ def test_a_postcode_only_return_needs_a_lookup(tmp_path):
     )
 
 
-def test_r204_a_return_with_every_figure_left_blank_is_a_warning(tmp_path):
+def test_r204_a_return_with_every_figure_left_blank_is_an_error(tmp_path):
     staff = ["staff_total", "staff_unqualified", "staff_level2", "staff_level3", "staff_level6"]
     blank = dict.fromkeys(staff, "")
     blank |= {f"{k}_{g}": "" for k in ("vacancies", "children") for g in ("under2", "2", "3_4")}
-    rows = [good(), good(urn="EY100002", **blank), good(urn="EY100003", status="new", **blank)]
-    checked = check(tmp_path, rows)
-    assert checked.ok  # a warning does not block
-    assert checked.warnings[["row", "code", "column"]].values.tolist() == [
-        [3, "R204", "staff_total"]
+    rows = [
+        good(),
+        good(urn="EY100002", **blank),
+        good(urn="EY100003", status="new", **blank),
+        good(urn="EY100004", status="closed", status_date="2026-08-31", **blank),
     ]
-    assert checked.warnings["message"].iloc[0] == (
-        "no vacancies, children on roll or staff are given; fill in this term's figures (was a "
-        "pre-filled template sent back untouched?)"
+    checked = check(tmp_path, rows)
+    # Only the open provider's row: a new setting, or a closed one, may leave them blank.
+    assert not checked.ok  # an error blocks the ingest
+    assert checked.errors[["row", "code", "column"]].values.tolist() == [[3, "R204", "staff_total"]]
+    assert checked.errors["message"].iloc[0] == (
+        "every figure of this return is blank (vacancies, children on roll and staff), so it is "
+        "not a return: fill in this term's figures, or delete the row if the provider has not "
+        "returned (was a pre-filled template sent back untouched?)"
     )
+    # One figure given (children on roll) is a return: no R204.
+    checked = check(tmp_path, [good(), good(urn="EY100002", **{**blank, "children_3_4": 12})])
+    assert "R204" not in set(checked.problems["code"])
 
 
 def test_r111_children_on_roll_above_registered_places_is_only_a_warning(tmp_path):

@@ -77,9 +77,10 @@ def summary_lines(result: Assessment) -> list[str]:
     lines.extend(school_age_lines(result.school_age))
     lines.append("")
     lines.extend(_calibration_lines(result))
-    if result.notes:
+    notes = [note for note in result.notes if note != result.fit_warning]  # shown above
+    if notes:
         lines.append("Notes:")
-        lines.extend(f"  - {note}" for note in result.notes)
+        lines.extend(f"  - {note}" for note in notes)
     return lines
 
 
@@ -109,11 +110,14 @@ def _calibration_lines(result: Assessment) -> list[str]:
         return [f"Take-up fit: the {result.latest_return} returns report no funded children."]
     parts = [f"{r.entitlement} {r.ratio:.2f}" for r in fit.itertuples()]
     verb = "rescaled" if result.parameters.calibrate_take_up else "not rescaled"
-    return [
+    lines = [
         f"Take-up fit, funded children in the {result.latest_return} returns / model "
         f"(take-up {verb}):",
         "  " + ", ".join(parts),
     ]
+    if result.fit_warning is not None:
+        lines.append(f"  WARNING: {result.fit_warning}")
+    return lines
 
 
 def deficit_table(gap: pd.DataFrame) -> pd.DataFrame:

@@ -48,6 +48,9 @@ FUNDED = {
     "funded_3_4_universal": "universal_3_4",
     "funded_3_4_extended": "extended_3_4",
 }
+TERM_FIGURES = [*VACANCIES, *CHILDREN, "staff_total"]
+"""The figures every open provider gives afresh each term; a row leaving all of them blank is
+not a return (:func:`left_blank`, rule R204)."""
 STAFF = [
     "staff_total",
     "staff_unqualified",
@@ -203,6 +206,17 @@ def read_return(
     out["source_file"] = path.name
     out["source_row"] = table.index.to_numpy(dtype=np.int64) + 2  # as row_number gives it
     return out.reset_index(drop=True)
+
+
+def left_blank(figures: pd.DataFrame, status: pd.Series) -> pd.Series:
+    """Rows that leave every one of the term's figures (``TERM_FIGURES``: vacancies, children on
+    roll, staff) blank for a provider that is open: not a return, e.g. a pre-filled template
+    sent back untouched. A setting not yet open (``new``) or closed may leave them blank.
+
+    ``figures`` holds the ``TERM_FIGURES`` columns as numbers (NaN where blank)."""
+    blank = figures[TERM_FIGURES].isna().all(axis=1)
+    not_open = status.astype("string").str.lower().isin(["closed", "new"]).fillna(False)
+    return (blank & ~not_open).astype(bool)
 
 
 def normalise_grades(values: pd.Series) -> pd.Series:

@@ -164,7 +164,7 @@ def apply(
     if scenario.parameters:
         params = _override(params, scenario.parameters, scenario.source)
     check = Check(scenario.source)
-    run = _run(area, first_term, last_term)
+    run = _run(area, params, first_term, last_term)
     context = _Context(scenario, area, run, check, params, np.random.default_rng(scenario.seed))
     births = area.births.copy()
     if "projected" not in births.columns:
@@ -193,11 +193,13 @@ def apply(
     )
 
 
-def _run(area: Area, first_term: Term | str | None, last_term: Term | str | None) -> Run:
-    """The latest observed return's term and the run's first and last terms (as ``assess``)."""
+def _run(
+    area: Area, params: Parameters, first_term: Term | str | None, last_term: Term | str | None
+) -> Run:
+    """The latest complete return's term and the run's first and last terms (as ``assess``)."""
     from ..assess import latest_return
 
-    latest = latest_return(area.returns)
+    latest = latest_return(area.returns, params.number("complete_return_share"))
     first = Term.parse(first_term) if isinstance(first_term, str) else first_term
     last = Term.parse(last_term) if isinstance(last_term, str) else last_term
     terms = run_window(latest, first, last)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ...terms import AGE_GROUPS
-from ..reader import CHILDREN
+from ..reader import CHILDREN, TERM_FIGURES, left_blank
 from ._base import Context
 from ._registry import rule
 
@@ -74,15 +74,14 @@ def staff_add_up(ctx: Context) -> pd.Series:
 
 @rule(
     "R204",
-    "no vacancies, children on roll or staff are given; fill in this term's figures (was a "
-    "pre-filled template sent back untouched?)",
+    "every figure of this return is blank (vacancies, children on roll and staff), so it is "
+    "not a return: fill in this term's figures, or delete the row if the provider has not "
+    "returned (was a pre-filled template sent back untouched?)",
     columns=["staff_total"],
-    severity="warning",
 )
 def figures_left_blank(ctx: Context) -> pd.Series:
-    """An open setting whose vacancies, children and staff columns are all empty (a setting not
-    yet open, status ``new``, or one that has closed may leave them empty)."""
-    columns = [*(f"vacancies_{g}" for g in AGE_GROUPS), *CHILDREN, "staff_total"]
-    blank = pd.concat([ctx.number(c).isna() for c in columns], axis=1).all(axis=1)
-    not_open = ctx.text("status").str.lower().isin(["closed", "new"]).fillna(False)
-    return blank & ~not_open
+    """An open setting whose vacancies, children and staff columns are all empty
+    (``reader.left_blank``; a setting not yet open, status ``new``, or one that has closed may
+    leave them empty). An error: stored, it would count as a return and move the run's term."""
+    figures = pd.DataFrame({c: ctx.number(c) for c in TERM_FIGURES})
+    return left_blank(figures, ctx.text("status"))
