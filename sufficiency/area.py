@@ -34,8 +34,9 @@ from . import geography
 from ._io import check_magnitude, numbers, raise_first, read_table, require_columns, row_number
 from .errors import InputError
 from .parameters import ward_keys
-from .returns import store
+from .returns import store, validation
 from .returns.reader import normalise_grades, read_return, term_from_name
+from .terms import Term
 
 OPTIONAL = {
     "population": ["population.csv"],
@@ -537,7 +538,12 @@ def read_income(path: Path, known: set[str]) -> pd.DataFrame:
 def read_returns(
     paths: list[Path], wards: gpd.GeoDataFrame, postcodes: pd.DataFrame | None, notes: list[str]
 ) -> pd.DataFrame:
-    """Every return file, located in wards, as one frame sorted by term and URN."""
+    """Every return file, located in wards, as one frame sorted by term and URN.
+
+    Each file is read (``read_return``: its own refusals first, with their own words), then
+    checked by the rules ``sufficiency ingest`` runs (``validation.check_for_run``): an error
+    refuses the run, naming its file, row, column and rule; a warning is a note.
+    """
     frames = []
     seen: dict[str, Path] = {}
     for path in paths:
@@ -570,12 +576,10 @@ def read_returns(
                 f"the wards file ({wards.attrs.get('path', 'wards')}) is in the right coordinate "
                 "reference system",
             )
-        if len(lost):
-            urns = ", ".join(lost["urn"].astype(str).head(5))
-            notes.append(
-                f"{path.name}: {len(lost)} provider(s) outside every ward or without a "
-                f"location were left out ({urns})"
-            )
+        validation.check_for_run(
+            path, Term.parse(this), wards=wards, postcodes=postcodes, notes=notes
+        )
+        # A provider outside every ward or with no location is R151 or R150 (refused above).
         frames.append(frame)
     returns = pd.concat(frames, ignore_index=True)
     returns["term_index"] = [int(t) for t in _term_indices(returns["term"])]

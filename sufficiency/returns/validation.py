@@ -18,7 +18,7 @@ from __future__ import annotations
 import hashlib
 import tempfile
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import cast
 
@@ -64,6 +64,8 @@ class Checked:
     returns
         The typed returns (``returns.read_return`` rows, every file) when there is no error;
         ``None`` otherwise.
+    text
+        Every row of every file as read, as text (``combine``), which the rules saw.
     """
 
     term: Term
@@ -72,6 +74,7 @@ class Checked:
     rules: pd.DataFrame
     returns: pd.DataFrame | None = None
     rows: int = 0
+    text: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
 
     @property
     def errors(self) -> pd.DataFrame:
@@ -258,6 +261,33 @@ def check_files(
     Checked
         Every problem, each rule's result and, when there is no error, the typed returns.
     """
+    checked = check_rules(
+        paths,
+        term,
+        history=history,
+        known_urns=known_urns,
+        wards=wards,
+        postcodes=postcodes,
+        rules=rules,
+        progress=progress,
+    )
+    if checked.ok:
+        checked.returns = _typed(checked.files, checked.text, term)
+    return checked
+
+
+def check_rules(
+    paths: Sequence[str | Path],
+    term: Term,
+    *,
+    history: pd.DataFrame | None = None,
+    known_urns: Iterable[str] = (),
+    wards: gpd.GeoDataFrame | None = None,
+    postcodes: pd.DataFrame | None = None,
+    rules: Registry | Iterable[Rule] = RULES,
+    progress: Progress | None = None,
+) -> Checked:
+    """:func:`check_files` without typing the rows (``returns`` stays ``None``)."""
     tables, files, read_problems = read_files(paths, progress=progress)
     table = combine(tables)
     if wards is not None:
@@ -299,10 +329,9 @@ def check_files(
         ],
         ignore_index=True,
     ).astype({"problems": "Int64"})
-    checked = Checked(term=term, files=files, problems=problems, rules=summary, rows=len(table))
-    if checked.ok:
-        checked.returns = _typed(files, table, term)
-    return checked
+    return Checked(
+        term=term, files=files, problems=problems, rules=summary, rows=len(table), text=table
+    )
 
 
 def _sorted(problems: pd.DataFrame, order: list[str]) -> pd.DataFrame:
@@ -319,7 +348,9 @@ def _sorted(problems: pd.DataFrame, order: list[str]) -> pd.DataFrame:
     return out
 
 
-def _typed(files: list[FileInfo], table: pd.DataFrame, term: Term) -> pd.DataFrame:
+def _typed(
+    files: list[FileInfo], table: pd.DataFrame, term: Term, notes: list[str] | None = None
+) -> pd.DataFrame:
     """The checked rows typed exactly as ``returns.read_return`` types a file.
 
     One file is read by ``read_return`` itself. Many (one per provider, say) are written once
@@ -328,17 +359,87 @@ def _typed(files: list[FileInfo], table: pd.DataFrame, term: Term) -> pd.DataFra
     """
     readable = [f for f in files if f.name in set(table["source_file"])]
     if len(readable) == 1:
-        frame = read_return(readable[0].path, term)
+        frame = read_return(readable[0].path, term, notes)
         frame["source_file"] = readable[0].name
         return frame
     with tempfile.TemporaryDirectory(prefix="sufficiency-") as folder:
         combined = Path(folder) / "returns.csv"
         text = table.drop(columns=["source_file", "source_row"])
         text.to_csv(combined, index=False, lineterminator="\n")
-        frame = read_return(combined, term)
+        frame = read_return(combined, term, notes)
     frame["source_file"] = table["source_file"].to_numpy()
     frame["source_row"] = table["source_row"].to_numpy()
     return frame
+
+
+def check_for_run(
+    path: str | Path,
+    term: Term,
+    *,
+    wards: gpd.GeoDataFrame,
+    postcodes: pd.DataFrame | None = None,
+    notes: list[str] | None = None,
+) -> None:
+    """Check one return file read for a run with no store by every rule ``ingest`` runs.
+
+    The first error refuses the run (:func:`rule_error`), so a return a store would refuse
+    cannot feed a run either; each warning rule becomes a note (:func:`warning_notes`). The
+    rules that compare with the store's earlier terms (R201-R203) have none and are skipped.
+    The caller has the typed rows already (``returns.read_return``), so none are typed here.
+    """
+    checked = check_rules([path], term, wards=wards, postcodes=postcodes)
+    if not checked.ok:
+        raise rule_error(checked, file=path)
+    if notes is not None:
+        notes.extend(warning_notes(checked.warnings))
+
+
+def warning_notes(warnings: pd.DataFrame, most_rows: int = 5) -> list[str]:
+    """One note per file and warning rule: the rule, its rows and message (a run's notes).
+
+    >>> w = pd.DataFrame([{"file": "r.csv", "row": r, "column": "places_holiday", "value": "3",
+    ...     "code": "R206", "severity": "warning", "message": "give the weeks"} for r in (4, 9)])
+    >>> warning_notes(w)
+    ['r.csv: warning R206 on 2 row(s) (4, 9): give the weeks']
+    """
+    lines = []
+    for (file, code), rows in warnings.groupby(["file", "code"], sort=False):
+        numbers = [str(int(r)) for r in rows["row"] if not pd.isna(r)]
+        shown = ", ".join(numbers[:most_rows]) + (", ..." if len(numbers) > most_rows else "")
+        where = f" on {len(numbers)} row(s) ({shown})" if numbers else ""
+        lines.append(f"{file}: warning {code}{where}: {rows['message'].iloc[0]}")
+    return lines
+
+
+def rule_error(checked: Checked, file: str | Path | None = None) -> InputError:
+    """The first error of ``checked`` as one user error: file, row, column, rule and message.
+
+    ``file`` names the file as the user gave it (one file checked); else the problem's label.
+
+    >>> p = pd.DataFrame([{"file": "returns-2026-autumn.csv", "row": 3,
+    ...     "column": "registered_places", "value": "52", "code": "R113", "severity": "error",
+    ...     "message": "places offered at one time must not be more than registered_places"}])
+    >>> c = Checked(term=Term.parse("2026-autumn"), files=[], problems=p, rules=p)
+    >>> print(rule_error(c))  # doctest: +NORMALIZE_WHITESPACE
+    returns-2026-autumn.csv, row 3, column 'registered_places': error R113: places offered at
+    one time must not be more than registered_places (found '52'). Correct the return and run
+    again (`sufficiency ingest FILE --report problems.xlsx` lists every problem in a workbook)
+    """
+    errors = checked.errors
+    first = errors.iloc[0]
+    row = first["row"]
+    value = first["value"]
+    others = len(errors) - 1
+    more = f"; {others} more error(s) in the returns" if others else ""
+    return InputError(
+        f"error {first['code']}: {first['message']}",
+        file=str(file if file is not None else first["file"]),
+        row=None if pd.isna(row) else int(row),
+        column=first["column"] if isinstance(first["column"], str) else None,
+        value=None if value is None or pd.isna(value) else str(value),
+        hint=f"Correct the return and run again{more} (`sufficiency ingest FILE --report "
+        "problems.xlsx` lists every problem in a workbook)",
+    )
 
 
 def problem_lines(problems: pd.DataFrame) -> list[str]:
