@@ -199,13 +199,19 @@ def _rule_row(rule: Rule, ctx: Context, count: int | None, result: str) -> dict:
     return {
         "code": rule.code,
         "severity": rule.severity,
-        "message": rule.message.format(column="<column>", term=ctx.term),
+        "message": rule.message.format(column="<column>", term=ctx.term, detail="<which wards>"),
         "problems": count,
         "result": result,
     }
 
 
 def _problems(ctx: Context, rule: Rule, column: str, mask: pd.Series) -> pd.DataFrame:
+    # A rule may give each failing row's own words (text, <NA> where the row passes) for its
+    # message's {detail}; otherwise its mask is True where a row fails.
+    detail = None
+    if isinstance(mask.dtype, pd.StringDtype):
+        detail = mask.reindex(ctx.table.index)
+        mask = detail.notna()
     hit = mask.reindex(ctx.table.index).fillna(False).to_numpy(dtype=bool)
     if not hit.any():
         return pd.DataFrame(columns=PROBLEM_COLUMNS)
@@ -226,7 +232,12 @@ def _problems(ctx: Context, rule: Rule, column: str, mask: pd.Series) -> pd.Data
             "value": values.astype(object).where(values.notna(), None),
             "code": rule.code,
             "severity": rule.severity,
-            "message": rule.message.format(column=column, term=ctx.term),
+            "message": rule.message.format(column=column, term=ctx.term, detail="")
+            if detail is None
+            else [
+                rule.message.format(column=column, term=ctx.term, detail=d)
+                for d in detail[hit].astype(str)
+            ],
         },
         columns=PROBLEM_COLUMNS,
     )
