@@ -548,7 +548,8 @@ def read_returns(
     seen: dict[str, Path] = {}
     for path in paths:
         term = term_from_name(path)
-        frame = read_return(path, term, notes)
+        table = read_table(path)  # read once: for the typed rows and for the rules
+        frame = read_return(path, term, notes, table=table)
         this = frame["term"].iloc[0] if len(frame) else str(term)
         if this in seen:
             raise InputError(
@@ -577,7 +578,7 @@ def read_returns(
                 "reference system",
             )
         validation.check_for_run(
-            path, Term.parse(this), wards=wards, postcodes=postcodes, notes=notes
+            path, Term.parse(this), wards=wards, postcodes=postcodes, notes=notes, table=table
         )
         # A provider outside every ward or with no location is R151 or R150 (refused above).
         frames.append(frame)

@@ -212,6 +212,8 @@ def _problems(ctx: Context, rule: Rule, column: str, mask: pd.Series) -> pd.Data
     if isinstance(mask.dtype, pd.StringDtype):
         detail = mask.reindex(ctx.table.index)
         mask = detail.notna()
+    if not mask.any():  # most rules pass most columns: skip the realigning below
+        return pd.DataFrame(columns=PROBLEM_COLUMNS)
     hit = mask.reindex(ctx.table.index).fillna(False).to_numpy(dtype=bool)
     if not hit.any():
         return pd.DataFrame(columns=PROBLEM_COLUMNS)
@@ -300,6 +302,31 @@ def check_rules(
 ) -> Checked:
     """:func:`check_files` without typing the rows (``returns`` stays ``None``)."""
     tables, files, read_problems = read_files(paths, progress=progress)
+    return _check_tables(
+        (tables, files, read_problems),
+        term,
+        labels=_labels([Path(p) for p in paths]),
+        history=history,
+        known_urns=known_urns,
+        wards=wards,
+        postcodes=postcodes,
+        rules=rules,
+    )
+
+
+def _check_tables(
+    read: tuple[dict[str, pd.DataFrame], list[FileInfo], list[dict]],
+    term: Term,
+    *,
+    labels: list[str],
+    history: pd.DataFrame | None,
+    known_urns: Iterable[str],
+    wards: gpd.GeoDataFrame | None,
+    postcodes: pd.DataFrame | None,
+    rules: Registry | Iterable[Rule],
+) -> Checked:
+    """Run the rules over tables already read: ``read_files``'s tables, files and problems."""
+    tables, files, read_problems = read
     table = combine(tables)
     if wards is not None:
         for label, rows in table.groupby("source_file", sort=False):
@@ -317,7 +344,7 @@ def check_rules(
     reading = pd.DataFrame(read_problems, columns=PROBLEM_COLUMNS)
     problems = _sorted(
         pd.concat([reading, problems], ignore_index=True) if len(reading) else problems,
-        _labels([Path(p) for p in paths]),
+        labels,
     )
     counts = reading["code"].value_counts()
     summary = pd.concat(
@@ -390,15 +417,32 @@ def check_for_run(
     wards: gpd.GeoDataFrame,
     postcodes: pd.DataFrame | None = None,
     notes: list[str] | None = None,
+    table: pd.DataFrame | None = None,
 ) -> None:
     """Check one return file read for a run with no store by every rule ``ingest`` runs.
+
+    ``table`` is the file as ``_io.read_table`` read it, where the caller has it (not read again).
 
     The first error refuses the run (:func:`rule_error`), so a return a store would refuse
     cannot feed a run either; each warning rule becomes a note (:func:`warning_notes`). The
     rules that compare with the store's earlier terms (R201-R203) have none and are skipped.
     The caller has the typed rows already (``returns.read_return``), so none are typed here.
     """
-    checked = check_rules([path], term, wards=wards, postcodes=postcodes)
+    path = Path(path)
+    if table is None:
+        checked = check_rules([path], term, wards=wards, postcodes=postcodes)
+    else:
+        # No file details are kept for a run, so the file's SHA-256 is not worked out.
+        checked = _check_tables(
+            ({path.name: table}, [FileInfo(path, path.name, "", len(table))], []),
+            term,
+            labels=[path.name],
+            history=None,
+            known_urns=(),
+            wards=wards,
+            postcodes=postcodes,
+            rules=RULES,
+        )
     if not checked.ok:
         raise rule_error(checked, file=path)
     if notes is not None:
