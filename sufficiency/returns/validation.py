@@ -182,8 +182,8 @@ def run_rules(ctx: Context, rules: Iterable[Rule] = RULES) -> tuple[pd.DataFrame
         failures = rule.check(ctx)
         if isinstance(failures, pd.Series):
             failures = {rule.columns[0]: failures}
-        rows = [_problems(ctx, rule, column, mask) for column, mask in failures.items()]
-        rows = [r for r in rows if len(r)]
+        found_rows = (_problems(ctx, rule, column, mask) for column, mask in failures.items())
+        rows = [r for r in found_rows if r is not None]
         count = sum(len(r) for r in rows)
         found.extend(rows)
         summary.append(
@@ -205,18 +205,19 @@ def _rule_row(rule: Rule, ctx: Context, count: int | None, result: str) -> dict:
     }
 
 
-def _problems(ctx: Context, rule: Rule, column: str, mask: pd.Series) -> pd.DataFrame:
+def _problems(ctx: Context, rule: Rule, column: str, mask: pd.Series) -> pd.DataFrame | None:
+    """The problem rows ``mask`` flags; ``None`` where it flags none (most rules, most columns)."""
     # A rule may give each failing row's own words (text, <NA> where the row passes) for its
     # message's {detail}; otherwise its mask is True where a row fails.
     detail = None
     if isinstance(mask.dtype, pd.StringDtype):
         detail = mask.reindex(ctx.table.index)
         mask = detail.notna()
-    if not mask.any():  # most rules pass most columns: skip the realigning below
-        return pd.DataFrame(columns=PROBLEM_COLUMNS)
+    if not mask.any():  # skip the realigning below
+        return None
     hit = mask.reindex(ctx.table.index).fillna(False).to_numpy(dtype=bool)
     if not hit.any():
-        return pd.DataFrame(columns=PROBLEM_COLUMNS)
+        return None
     keep = ["source_file", "source_row", *([column] if column in ctx.table.columns else [])]
     rows = ctx.table.loc[hit, keep]
     if rule.per_file:
