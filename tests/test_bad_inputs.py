@@ -108,7 +108,9 @@ def test_a_trillion_places_are_refused_and_a_thousand_noted(tmp_path):
     x, y = inside(0)
     area = write_area(
         tmp_path / "a",
-        returns={"2026-autumn": [provider(easting=x, northing=y, places_3_4=1e12)]},
+        returns={
+            "2026-autumn": [provider(easting=x, northing=y, places_3_4=1e12, registered_places=40)]
+        },
     )
     _run_refused(tmp_path, area, "column 'places_3_4'", "far beyond")
 
@@ -496,7 +498,7 @@ def test_a_run_on_return_files_refuses_what_ingest_refuses(tmp_path, changes, me
 def test_a_run_on_return_files_notes_warnings_and_counts_every_error(tmp_path):
     # Two rows break R113 and R110: the first is named, the other counted.
     rows = [
-        provider(easting=X0, northing=Y0, places_3_4=500),
+        provider(easting=X0, northing=Y0, places_3_4=500, registered_places=40),
         provider(urn="EY100002", easting=X0, northing=Y0, vacancies_3_4=400),
     ]
     area = write_area(tmp_path / "a", returns={"2026-autumn": rows})

@@ -124,7 +124,7 @@ CASES = [
     (
         "R113",
         # 0 + 1 + 40 = 41 places offered at one time > 40 registered.
-        {"places_2": 1},
+        {"places_2": 1, "registered_places": 40},
         "registered_places",
         "40",
         "places offered at one time (places_under2 + places_2 + places_3_4) must not be more "
@@ -132,7 +132,7 @@ CASES = [
     ),
     (
         "R112",
-        {"staff_total": 6},
+        {"staff_total": 6, "staff_level3": 4},
         "staff_total",
         "6",
         "staff_unqualified + staff_level2 + staff_level3 + staff_level6 must add up to staff_total",
