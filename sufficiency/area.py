@@ -34,8 +34,9 @@ from . import geography
 from ._io import check_magnitude, numbers, raise_first, read_table, require_columns, row_number
 from .errors import InputError
 from .parameters import ward_keys
-from .returns import store
+from .returns import store, validation
 from .returns.reader import left_blank, normalise_grades, read_return, term_from_name
+from .terms import Term
 
 OPTIONAL = {
     "population": ["population.csv"],
@@ -538,12 +539,18 @@ def read_income(path: Path, known: set[str]) -> pd.DataFrame:
 def read_returns(
     paths: list[Path], wards: gpd.GeoDataFrame, postcodes: pd.DataFrame | None, notes: list[str]
 ) -> pd.DataFrame:
-    """Every return file, located in wards, as one frame sorted by term and URN."""
+    """Every return file, located in wards, as one frame sorted by term and URN.
+
+    Each file is read (``read_return``: its own refusals first, with their own words), then
+    checked by the rules ``sufficiency ingest`` runs (``validation.check_for_run``): an error
+    refuses the run, naming its file, row, column and rule; a warning is a note.
+    """
     frames = []
     seen: dict[str, Path] = {}
     for path in paths:
         term = term_from_name(path)
-        frame = read_return(path, term, notes)
+        table = read_table(path)  # read once: for the typed rows and for the rules
+        frame = read_return(path, term, notes, table=table)
         this = frame["term"].iloc[0] if len(frame) else str(term)
         if this in seen:
             raise InputError(
@@ -571,12 +578,10 @@ def read_returns(
                 f"the wards file ({wards.attrs.get('path', 'wards')}) is in the right coordinate "
                 "reference system",
             )
-        if len(lost):
-            urns = ", ".join(lost["urn"].astype(str).head(5))
-            notes.append(
-                f"{path.name}: {len(lost)} provider(s) outside every ward or without a "
-                f"location were left out ({urns})"
-            )
+        validation.check_for_run(
+            path, Term.parse(this), wards=wards, postcodes=postcodes, notes=notes, table=table
+        )
+        # A provider outside every ward or with no location is R151 or R150 (refused above).
         frames.append(frame)
     returns = pd.concat(frames, ignore_index=True)
     returns["term_index"] = [int(t) for t in _term_indices(returns["term"])]

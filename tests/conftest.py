@@ -71,9 +71,22 @@ def monthly_births(codes: list[str], per_month: float, years=range(2016, 2026)) 
     )
 
 
+QUALIFICATIONS = ["staff_unqualified", "staff_level2", "staff_level3", "staff_level6"]
+
+
 def provider(**changes) -> dict:
+    """A return row; a new ``staff_total`` without its breakdown leaves the breakdown blank,
+    so the row still passes R112 (staff by qualification must add up to the total), and new
+    places without ``registered_places`` raise it to the places offered (R113)."""
     row = dict(PROVIDER)
+    if "staff_total" in changes and not set(QUALIFICATIONS) & set(changes):
+        row.update(dict.fromkeys(QUALIFICATIONS, ""))
     row.update(changes)
+    places = [row[f"places_{g}"] for g in ("under2", "2", "3_4")]
+    if "registered_places" not in changes and all(isinstance(p, int | float) for p in places):
+        # New places without registered places: registered for at least the places offered
+        # at one time, so the row still passes R113.
+        row["registered_places"] = max(PROVIDER["registered_places"], sum(places))
     return row
 
 

@@ -32,7 +32,6 @@ def test_providers_placed_by_code_then_coordinates_then_postcode(tmp_path):
         provider(urn="EY000002", easting=x1, northing=y1),
         provider(urn="EY000003", postcode="zt9 9zz", easting=None, northing=None),
         provider(urn="EY000004", postcode="ZT1 1ZZ", easting=None, northing=None),
-        provider(urn="EY000005", easting=1.0, northing=1.0),  # outside every ward
     ]
     lon, lat = 0.0, 0.0
     import geopandas as gpd
@@ -57,8 +56,6 @@ def test_providers_placed_by_code_then_coordinates_then_postcode(tmp_path):
     assert got.loc["EY000002"].tolist() == ["E05000002", "coordinates"]
     assert got.loc["EY000003"].tolist() == ["E05000002", "postcode"]
     assert got.loc["EY000004"].tolist() == ["E05000001", "postcode"]
-    assert pd.isna(got.loc["EY000005", "ward_code"])
-    assert any("outside every ward" in n and "EY000005" in n for n in area.notes)
 
 
 def test_yearly_births_spread_over_months(tmp_path):

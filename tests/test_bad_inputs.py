@@ -108,7 +108,9 @@ def test_a_trillion_places_are_refused_and_a_thousand_noted(tmp_path):
     x, y = inside(0)
     area = write_area(
         tmp_path / "a",
-        returns={"2026-autumn": [provider(easting=x, northing=y, places_3_4=1e12)]},
+        returns={
+            "2026-autumn": [provider(easting=x, northing=y, places_3_4=1e12, registered_places=40)]
+        },
     )
     _run_refused(tmp_path, area, "column 'places_3_4'", "far beyond")
 
@@ -443,3 +445,72 @@ def test_the_overlap_check_is_exact_for_more_than_2000_wards(tmp_path):
     wards.to_file(path)
     with pytest.raises(Exception, match=r"wards E05000954 .* and E05001000 .*overlap by 1\.0 ha"):
         geography.read_wards(path)
+
+
+# A run on return files (no store) once skipped the rules `ingest` runs: each of these gave
+# exit status 0 and a changed gap. Now the first error names its file, row, column and rule.
+X0, Y0 = inside(0)
+RULE_BROKEN = [
+    # 40 + 500 places offered at one time against 52 registered: R113.
+    (
+        {"places_3_4": 500, "registered_places": 52},
+        "returns-2026-autumn.csv, row 3, column 'registered_places': error R113: places "
+        "offered at one time (places_under2 + places_2 + places_3_4) must not be more than "
+        "registered_places (found '52')",
+    ),
+    # 400 vacancies for the 3-4s against 26 places: R110.
+    (
+        {"places_3_4": 26, "registered_places": 26, "children_3_4": 26, "vacancies_3_4": 400},
+        "returns-2026-autumn.csv, row 3, column 'vacancies_3_4': error R110: vacancies_3_4 "
+        "must not be more than the places offered to that age group (found '400')",
+    ),
+    # A misspelt ward code and no coordinates: R151 (it was dropped with a note).
+    (
+        {"easting": "", "northing": "", "postcode": "", "ward_code": "E0500001"},
+        "returns-2026-autumn.csv, row 3, column 'ward_code': error R151: ward_code does not "
+        "place the provider in any ward of the area (found 'E0500001')",
+    ),
+    # A postcode the lookup does not hold and no coordinates: R151.
+    (
+        {"easting": "", "northing": "", "postcode": "ZT9 9ZZ"},
+        "returns-2026-autumn.csv, row 3, column 'postcode': error R151: postcode does not "
+        "place the provider in any ward of the area (found 'ZT9 9ZZ')",
+    ),
+]
+
+
+@pytest.mark.parametrize(("changes", "message"), RULE_BROKEN, ids=["R113", "R110", "ward", "pc"])
+def test_a_run_on_return_files_refuses_what_ingest_refuses(tmp_path, changes, message):
+    # The lookup holds ZT1 1AA (in the first ward), not ZT9 9ZZ.
+    lookup = pd.DataFrame({"pcds": ["ZT1 1AA"], "lat": [50.9], "long": [-1.4]})
+    lookup["osward"] = "E05000001"
+    rows = [
+        provider(easting=X0, northing=Y0),
+        provider(**{"urn": "EY100002", "easting": X0, "northing": Y0, **changes}),
+    ]
+    area = write_area(
+        tmp_path / "a", returns={"2026-autumn": rows}, extra={"postcodes.csv": lookup}
+    )
+    output = _run_refused(tmp_path, area, message, "Correct the return and run again")
+    assert len(output.strip().splitlines()) == 1, output
+
+
+def test_a_run_on_return_files_notes_warnings_and_counts_every_error(tmp_path):
+    # Two rows break R113 and R110: the first is named, the other counted.
+    rows = [
+        provider(easting=X0, northing=Y0, places_3_4=500, registered_places=40),
+        provider(urn="EY100002", easting=X0, northing=Y0, vacancies_3_4=400),
+    ]
+    area = write_area(tmp_path / "a", returns={"2026-autumn": rows})
+    _run_refused(tmp_path, area, "row 2, column 'registered_places': error R113", "1 more error")
+    # A warning (R111: 45 children on roll against 40 registered) is a note and the run goes on.
+    from sufficiency.area import load_area
+
+    rows = [provider(easting=X0, northing=Y0, children_3_4=45)]
+    area = write_area(tmp_path / "b", returns={"2026-autumn": rows})
+    notes = load_area(area).notes
+    assert [n for n in notes if "R111" in n] == [
+        "returns-2026-autumn.csv: warning R111 on 1 row(s) (2): children on roll (children_under2"
+        " + children_2 + children_3_4) must not be more than registered_places; normal with "
+        "part-time children, check the figures"
+    ]

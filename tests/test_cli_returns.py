@@ -12,6 +12,7 @@ from test_tracking import THREE_TERMS
 from sufficiency.area import load_area
 from sufficiency.assess import assess
 from sufficiency.cli.returns import COMMANDS
+from sufficiency.errors import InputError
 from sufficiency.returns import store
 from sufficiency.returns.template import write_template
 from sufficiency.terms import Term
@@ -220,20 +221,23 @@ def test_an_untouched_template_is_refused_at_ingest(area, tmp_path):
     assert status.output.splitlines()[0].startswith("2026-autumn: 3 of ")
 
 
-def test_a_run_from_return_files_does_not_count_an_untouched_template(area, tmp_path):
+def test_a_run_from_return_files_refuses_an_untouched_template(area, tmp_path):
     # The template pre-filled from a store, saved untouched beside the return files of an area
-    # with no store.
+    # with no store: a run applies ingest's rules, and R204 (every figure blank) is an error,
+    # so the run stops at its first row rather than counting 4 empty returns for 2027-spring.
     folder = write_area(tmp_path / "files", returns=THREE_TERMS)
     stored = store.load_returns(_ingest_all(area))
     template = folder / "returns-2027-spring.xlsx"
     assert write_template(template, term=Term.parse("2027-spring"), returns=stored) == 4
-    area = load_area(folder)
-    assert "2027-spring" not in set(area.returns["term"])
-    assert (
-        "returns-2027-spring.xlsx: 4 row(s) leave every figure blank (vacancies, children on "
-        "roll and staff) and were not counted as returns (123456, EY100001, EY100004, "
-        "EY100005); fill in those returns or delete the rows"
-    ) in area.notes
-    result = assess(area, accessibility=False)
+    with pytest.raises(
+        InputError,
+        match=r"row 2, column 'staff_total': error R204: every "
+        r"figure of this return is blank.*3 more error\(s\)",
+    ) as refused:
+        load_area(folder)
+    assert "returns-2027-spring.xlsx" in str(refused.value)
+    # Without the template, the run is as at the latest real return.
+    template.unlink()
+    result = assess(load_area(folder), accessibility=False)
     assert result.latest_return == Term.parse("2026-autumn")
     assert str(result.terms[0]) == "2027-spring"

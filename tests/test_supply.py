@@ -201,8 +201,10 @@ def test_a_childminder_with_no_staff_total_is_noted_as_one_adult(tmp_path):
             children_3_4=2,
             vacancies_3_4=0,
             staff_total="",
+            staff_unqualified="",
             staff_level2="",
             staff_level3="",
+            staff_level6="",
         ),
     ]
     area = load_area(write_area(tmp_path / "area", returns={"2026-autumn": rows}))

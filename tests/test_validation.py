@@ -124,7 +124,7 @@ CASES = [
     (
         "R113",
         # 0 + 1 + 40 = 41 places offered at one time > 40 registered.
-        {"places_2": 1},
+        {"places_2": 1, "registered_places": 40},
         "registered_places",
         "40",
         "places offered at one time (places_under2 + places_2 + places_3_4) must not be more "
@@ -132,7 +132,7 @@ CASES = [
     ),
     (
         "R112",
-        {"staff_total": 6},
+        {"staff_total": 6, "staff_level3": 4},
         "staff_total",
         "6",
         "staff_unqualified + staff_level2 + staff_level3 + staff_level6 must add up to staff_total",
@@ -521,6 +521,7 @@ def test_every_rule_has_a_test():
         "R206",
         "R207",
         "R208",
+        "R209",
     } == codes
 
 
@@ -576,3 +577,44 @@ def test_many_files_are_typed_as_one_export_with_their_own_file_and_row(tmp_path
         c for c in export.columns if c not in ("source_file", "source_row", "easting", "northing")
     ]
     pd.testing.assert_frame_equal(typed[same], export[same])
+
+
+def test_r209_a_ward_code_the_coordinates_or_postcode_contradict_is_a_warning_naming_both(
+    tmp_path,
+):
+    TESTED.add("R209")
+    x1, y1 = inside(1)
+    # Postcode ZT2 2BB lies in the second ward (by the lookup's own ward code).
+    lookup = pd.DataFrame(
+        {"easting": [x1], "northing": [y1], "ward_code": ["E05000002"]},
+        index=pd.Index(["ZT22BB"], name="postcode"),
+    )
+    rows = [
+        good(ward_code="E05000001"),  # agrees with its coordinates: no warning
+        good(urn="EY100002", ward_code="E05000002"),  # its coordinates are in the first ward
+        good(urn="EY100003", easting="", northing="", postcode="ZT2 2BB", ward_code="E05000001"),
+        good(urn="EY100004", ward_code="E05999999"),  # unknown code: placed by coordinates
+    ]
+    checked = check(tmp_path, rows, postcodes=lookup)
+    assert checked.ok
+    problems = checked.problems
+    assert list(problems["code"]) == ["R209", "R209"], problem_lines(problems)
+    assert problems[["row", "column", "value", "severity"]].values.tolist() == [
+        [3, "ward_code", "E05000002", "warning"],
+        [4, "ward_code", "E05000001", "warning"],
+    ]
+    assert list(problems["message"]) == [
+        "ward_code is not the ward the provider's coordinates fall in (E05000001 Ward "
+        "E05000001; the code given is E05000002 Ward E05000002): the provider is counted in "
+        "the ward_code's ward; correct whichever is wrong",
+        "ward_code is not the ward the provider's postcode falls in (E05000002 Ward "
+        "E05000002; the code given is E05000001 Ward E05000001): the provider is counted in "
+        "the ward_code's ward; correct whichever is wrong",
+    ]
+    # The provider is counted where its ward_code says (geography.locate keeps a known code).
+    assert list(checked.returns["ward_code"]) == [
+        "E05000001",
+        "E05000002",
+        "E05000001",
+        "E05999999",
+    ]

@@ -132,16 +132,21 @@ def term_from_name(path: str | Path) -> Term | None:
 
 
 def read_return(
-    path: str | Path, term: Term | None = None, notes: list[str] | None = None
+    path: str | Path,
+    term: Term | None = None,
+    notes: list[str] | None = None,
+    *,
+    table: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """One term's return as a typed frame, with ``term``, ``source_file`` and ``source_row``.
 
     Counts are floats (missing optional counts stay NaN), ``status`` defaults to ``open``,
     ``status_date`` and ``planned_change_date`` are datetimes. A count beyond what any setting
     holds is refused; a very large one is noted in ``notes`` (``_io.LIMITS["setting"]``).
+    ``table`` is the file as ``_io.read_table`` reads it, where the caller has read it already.
     """
     path = Path(path)
-    table = read_table(path)
+    table = read_table(path) if table is None else table
     if not set(REQUIRED) <= set(table.columns):
         where = misplaced_header(path, ["urn", "provider_type"])
         if where is not None:

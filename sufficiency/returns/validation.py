@@ -18,7 +18,7 @@ from __future__ import annotations
 import hashlib
 import tempfile
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import cast
 
@@ -64,6 +64,8 @@ class Checked:
     returns
         The typed returns (``returns.read_return`` rows, every file) when there is no error;
         ``None`` otherwise.
+    text
+        Every row of every file as read, as text (``combine``), which the rules saw.
     """
 
     term: Term
@@ -72,6 +74,7 @@ class Checked:
     rules: pd.DataFrame
     returns: pd.DataFrame | None = None
     rows: int = 0
+    text: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
 
     @property
     def errors(self) -> pd.DataFrame:
@@ -179,8 +182,8 @@ def run_rules(ctx: Context, rules: Iterable[Rule] = RULES) -> tuple[pd.DataFrame
         failures = rule.check(ctx)
         if isinstance(failures, pd.Series):
             failures = {rule.columns[0]: failures}
-        rows = [_problems(ctx, rule, column, mask) for column, mask in failures.items()]
-        rows = [r for r in rows if len(r)]
+        found_rows = (_problems(ctx, rule, column, mask) for column, mask in failures.items())
+        rows = [r for r in found_rows if r is not None]
         count = sum(len(r) for r in rows)
         found.extend(rows)
         summary.append(
@@ -196,16 +199,25 @@ def _rule_row(rule: Rule, ctx: Context, count: int | None, result: str) -> dict:
     return {
         "code": rule.code,
         "severity": rule.severity,
-        "message": rule.message.format(column="<column>", term=ctx.term),
+        "message": rule.message.format(column="<column>", term=ctx.term, detail="<which wards>"),
         "problems": count,
         "result": result,
     }
 
 
-def _problems(ctx: Context, rule: Rule, column: str, mask: pd.Series) -> pd.DataFrame:
+def _problems(ctx: Context, rule: Rule, column: str, mask: pd.Series) -> pd.DataFrame | None:
+    """The problem rows ``mask`` flags; ``None`` where it flags none (most rules, most columns)."""
+    # A rule may give each failing row's own words (text, <NA> where the row passes) for its
+    # message's {detail}; otherwise its mask is True where a row fails.
+    detail = None
+    if isinstance(mask.dtype, pd.StringDtype):
+        detail = mask.reindex(ctx.table.index)
+        mask = detail.notna()
+    if not mask.any():  # skip the realigning below
+        return None
     hit = mask.reindex(ctx.table.index).fillna(False).to_numpy(dtype=bool)
     if not hit.any():
-        return pd.DataFrame(columns=PROBLEM_COLUMNS)
+        return None
     keep = ["source_file", "source_row", *([column] if column in ctx.table.columns else [])]
     rows = ctx.table.loc[hit, keep]
     if rule.per_file:
@@ -223,7 +235,12 @@ def _problems(ctx: Context, rule: Rule, column: str, mask: pd.Series) -> pd.Data
             "value": values.astype(object).where(values.notna(), None),
             "code": rule.code,
             "severity": rule.severity,
-            "message": rule.message.format(column=column, term=ctx.term),
+            "message": rule.message.format(column=column, term=ctx.term, detail="")
+            if detail is None
+            else [
+                rule.message.format(column=column, term=ctx.term, detail=d)
+                for d in detail[hit].astype(str)
+            ],
         },
         columns=PROBLEM_COLUMNS,
     )
@@ -258,7 +275,59 @@ def check_files(
     Checked
         Every problem, each rule's result and, when there is no error, the typed returns.
     """
+    checked = check_rules(
+        paths,
+        term,
+        history=history,
+        known_urns=known_urns,
+        wards=wards,
+        postcodes=postcodes,
+        rules=rules,
+        progress=progress,
+    )
+    if checked.ok:
+        checked.returns = _typed(checked.files, checked.text, term)
+    return checked
+
+
+def check_rules(
+    paths: Sequence[str | Path],
+    term: Term,
+    *,
+    history: pd.DataFrame | None = None,
+    known_urns: Iterable[str] = (),
+    wards: gpd.GeoDataFrame | None = None,
+    postcodes: pd.DataFrame | None = None,
+    rules: Registry | Iterable[Rule] = RULES,
+    progress: Progress | None = None,
+) -> Checked:
+    """:func:`check_files` without typing the rows (``returns`` stays ``None``)."""
     tables, files, read_problems = read_files(paths, progress=progress)
+    return _check_tables(
+        (tables, files, read_problems),
+        term,
+        labels=_labels([Path(p) for p in paths]),
+        history=history,
+        known_urns=known_urns,
+        wards=wards,
+        postcodes=postcodes,
+        rules=rules,
+    )
+
+
+def _check_tables(
+    read: tuple[dict[str, pd.DataFrame], list[FileInfo], list[dict]],
+    term: Term,
+    *,
+    labels: list[str],
+    history: pd.DataFrame | None,
+    known_urns: Iterable[str],
+    wards: gpd.GeoDataFrame | None,
+    postcodes: pd.DataFrame | None,
+    rules: Registry | Iterable[Rule],
+) -> Checked:
+    """Run the rules over tables already read: ``read_files``'s tables, files and problems."""
+    tables, files, read_problems = read
     table = combine(tables)
     if wards is not None:
         for label, rows in table.groupby("source_file", sort=False):
@@ -276,7 +345,7 @@ def check_files(
     reading = pd.DataFrame(read_problems, columns=PROBLEM_COLUMNS)
     problems = _sorted(
         pd.concat([reading, problems], ignore_index=True) if len(reading) else problems,
-        _labels([Path(p) for p in paths]),
+        labels,
     )
     counts = reading["code"].value_counts()
     summary = pd.concat(
@@ -299,10 +368,9 @@ def check_files(
         ],
         ignore_index=True,
     ).astype({"problems": "Int64"})
-    checked = Checked(term=term, files=files, problems=problems, rules=summary, rows=len(table))
-    if checked.ok:
-        checked.returns = _typed(files, table, term)
-    return checked
+    return Checked(
+        term=term, files=files, problems=problems, rules=summary, rows=len(table), text=table
+    )
 
 
 def _sorted(problems: pd.DataFrame, order: list[str]) -> pd.DataFrame:
@@ -319,7 +387,9 @@ def _sorted(problems: pd.DataFrame, order: list[str]) -> pd.DataFrame:
     return out
 
 
-def _typed(files: list[FileInfo], table: pd.DataFrame, term: Term) -> pd.DataFrame:
+def _typed(
+    files: list[FileInfo], table: pd.DataFrame, term: Term, notes: list[str] | None = None
+) -> pd.DataFrame:
     """The checked rows typed exactly as ``returns.read_return`` types a file.
 
     One file is read by ``read_return`` itself. Many (one per provider, say) are written once
@@ -328,17 +398,104 @@ def _typed(files: list[FileInfo], table: pd.DataFrame, term: Term) -> pd.DataFra
     """
     readable = [f for f in files if f.name in set(table["source_file"])]
     if len(readable) == 1:
-        frame = read_return(readable[0].path, term)
+        frame = read_return(readable[0].path, term, notes)
         frame["source_file"] = readable[0].name
         return frame
     with tempfile.TemporaryDirectory(prefix="sufficiency-") as folder:
         combined = Path(folder) / "returns.csv"
         text = table.drop(columns=["source_file", "source_row"])
         text.to_csv(combined, index=False, lineterminator="\n")
-        frame = read_return(combined, term)
+        frame = read_return(combined, term, notes)
     frame["source_file"] = table["source_file"].to_numpy()
     frame["source_row"] = table["source_row"].to_numpy()
     return frame
+
+
+def check_for_run(
+    path: str | Path,
+    term: Term,
+    *,
+    wards: gpd.GeoDataFrame,
+    postcodes: pd.DataFrame | None = None,
+    notes: list[str] | None = None,
+    table: pd.DataFrame | None = None,
+) -> None:
+    """Check one return file read for a run with no store by every rule ``ingest`` runs.
+
+    ``table`` is the file as ``_io.read_table`` read it, where the caller has it (not read again).
+
+    The first error refuses the run (:func:`rule_error`), so a return a store would refuse
+    cannot feed a run either; each warning rule becomes a note (:func:`warning_notes`). The
+    rules that compare with the store's earlier terms (R201-R203) have none and are skipped.
+    The caller has the typed rows already (``returns.read_return``), so none are typed here.
+    """
+    path = Path(path)
+    if table is None:
+        checked = check_rules([path], term, wards=wards, postcodes=postcodes)
+    else:
+        # No file details are kept for a run, so the file's SHA-256 is not worked out.
+        checked = _check_tables(
+            ({path.name: table}, [FileInfo(path, path.name, "", len(table))], []),
+            term,
+            labels=[path.name],
+            history=None,
+            known_urns=(),
+            wards=wards,
+            postcodes=postcodes,
+            rules=RULES,
+        )
+    if not checked.ok:
+        raise rule_error(checked, file=path)
+    if notes is not None:
+        notes.extend(warning_notes(checked.warnings))
+
+
+def warning_notes(warnings: pd.DataFrame, most_rows: int = 5) -> list[str]:
+    """One note per file and warning rule: the rule, its rows and message (a run's notes).
+
+    >>> w = pd.DataFrame([{"file": "r.csv", "row": r, "column": "places_holiday", "value": "3",
+    ...     "code": "R206", "severity": "warning", "message": "give the weeks"} for r in (4, 9)])
+    >>> warning_notes(w)
+    ['r.csv: warning R206 on 2 row(s) (4, 9): give the weeks']
+    """
+    lines = []
+    for (file, code), rows in warnings.groupby(["file", "code"], sort=False):
+        numbers = [str(int(r)) for r in rows["row"] if not pd.isna(r)]
+        shown = ", ".join(numbers[:most_rows]) + (", ..." if len(numbers) > most_rows else "")
+        where = f" on {len(numbers)} row(s) ({shown})" if numbers else ""
+        lines.append(f"{file}: warning {code}{where}: {rows['message'].iloc[0]}")
+    return lines
+
+
+def rule_error(checked: Checked, file: str | Path | None = None) -> InputError:
+    """The first error of ``checked`` as one user error: file, row, column, rule and message.
+
+    ``file`` names the file as the user gave it (one file checked); else the problem's label.
+
+    >>> p = pd.DataFrame([{"file": "returns-2026-autumn.csv", "row": 3,
+    ...     "column": "registered_places", "value": "52", "code": "R113", "severity": "error",
+    ...     "message": "places offered at one time must not be more than registered_places"}])
+    >>> c = Checked(term=Term.parse("2026-autumn"), files=[], problems=p, rules=p)
+    >>> print(rule_error(c))  # doctest: +NORMALIZE_WHITESPACE
+    returns-2026-autumn.csv, row 3, column 'registered_places': error R113: places offered at
+    one time must not be more than registered_places (found '52'). Correct the return and run
+    again (`sufficiency ingest FILE --report problems.xlsx` lists every problem in a workbook)
+    """
+    errors = checked.errors
+    first = errors.iloc[0]
+    row = first["row"]
+    value = first["value"]
+    others = len(errors) - 1
+    more = f"; {others} more error(s) in the returns" if others else ""
+    return InputError(
+        f"error {first['code']}: {first['message']}",
+        file=str(file if file is not None else first["file"]),
+        row=None if pd.isna(row) else int(row),
+        column=first["column"] if isinstance(first["column"], str) else None,
+        value=None if value is None or pd.isna(value) else str(value),
+        hint=f"Correct the return and run again{more} (`sufficiency ingest FILE --report "
+        "problems.xlsx` lists every problem in a workbook)",
+    )
 
 
 def problem_lines(problems: pd.DataFrame) -> list[str]:

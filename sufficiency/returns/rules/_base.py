@@ -9,6 +9,8 @@ Series over ``ctx.table`` (for the rule's first column) or a dict of them by col
 are not met as skipped rather than passed.
 
 A message may name ``{column}`` (the failing column) and ``{term}`` (the term being loaded).
+A rule whose message names ``{detail}`` returns text (a ``string`` Series) instead: each failing
+row's own words for ``{detail}``, ``<NA>`` where the row passes.
 """
 
 from __future__ import annotations

@@ -5,6 +5,12 @@ A provider is located by a ``ward_code`` the wards file knows, else its coordina
 polygon, else its postcode through the area's postcode lookup. A provider that gives none of
 these is R150; one whose location lands in no ward is R151, reported on the field that was tried
 (coordinates, then postcode, then ward code).
+
+A ``ward_code`` the wards file knows that is not the ward the provider's coordinates (else its
+postcode) fall in is R209, naming both wards. It is a warning, not an error: the two cannot both
+be right, but either may be the wrong one (a geocoded point or a postcode's centre can land just
+across a boundary; a code can be from old boundaries), so the figures are still usable. The
+provider is counted in the ``ward_code``'s ward, as ``geography.locate`` places it.
 """
 
 from __future__ import annotations
@@ -60,3 +66,33 @@ def in_a_ward(ctx: Context) -> dict[str, pd.Series]:
         "postcode": lost & ~bng & ~wgs & postcode,
         "ward_code": lost & ~bng & ~wgs & ~postcode,
     }
+
+
+@rule(
+    "R209",
+    "ward_code is not the ward the provider's {detail}: the provider is counted in the "
+    "ward_code's ward; correct whichever is wrong",
+    columns=["ward_code"],
+    severity="warning",
+    needs=("wards",),
+)
+def ward_code_agrees(ctx: Context) -> pd.Series:
+    """A known ward code that differs from the ward the coordinates (else postcode) fall in."""
+    points = pd.DataFrame(
+        {"postcode": ctx.text("postcode"), **{c: ctx.number(c) for c in COORDINATES}}
+    )
+    located = geography.locate(points, ctx.wards, ctx.postcodes, file="returns")
+    assert ctx.wards is not None  # the rule needs wards
+    names = ctx.wards.set_index("ward_code")["ward_name"]
+    given = ctx.text("ward_code").str.strip()
+    found = located["ward_code"]
+    differ = given.isin(set(names.index)) & found.notna() & (given != found)
+    bng, wgs = _has_coordinates(ctx)
+    by = pd.Series("postcode falls", index=ctx.table.index).mask(bng | wgs, "coordinates fall")
+    detail = pd.Series(pd.NA, index=ctx.table.index, dtype="string")
+    for i in differ[differ.fillna(False)].index:
+        detail[i] = (
+            f"{by[i]} in ({found[i]} {names[found[i]]}; the code given is "
+            f"{given[i]} {names[given[i]]})"
+        )
+    return detail
