@@ -93,7 +93,7 @@ def make_england(seed: int = 2026) -> England:
     small_areas["population"] = np.round(area_births * 4.6, 1)  # children 0-4
     births = _births(wards, births_share, rng)
     area_xy = np.column_stack([points.x.to_numpy(), points.y.to_numpy()])
-    returns = _returns(small_areas, area_xy, area_births, rng)
+    returns = _in_wards(_returns(small_areas, area_xy, area_births, rng), wards_bng, lad_of_ward)
     return England(
         wards=wards,
         small_areas=small_areas,
@@ -161,6 +161,25 @@ def _ward_of(points: gpd.GeoSeries, wards_bng: gpd.GeoDataFrame) -> np.ndarray:
     out = np.full(len(points), None, dtype=object)
     first = np.unique(point_index, return_index=True)[1]
     out[point_index[first]] = wards_bng["ward_code"].to_numpy()[ward_index[first]]
+    return out
+
+
+def _in_wards(
+    returns: dict[str, pd.DataFrame], wards_bng: gpd.GeoDataFrame, lad_of_ward: pd.Series
+) -> dict[str, pd.DataFrame]:
+    """Each provider in the district of the ward its point falls in; one whose point falls in
+    no ward (the sea off a coastal small area) is left out, as no council's register holds it
+    (a run refuses a return row outside every ward: rule R151)."""
+    out = {}
+    for term, frame in returns.items():
+        points = gpd.GeoSeries(
+            gpd.points_from_xy(frame["longitude"], frame["latitude"]), crs=4326
+        ).to_crs(27700)
+        ward = _ward_of(points, wards_bng)
+        keep = pd.notna(ward)
+        kept = frame[keep].copy()
+        kept["lad_code"] = lad_of_ward.reindex(ward[keep]).to_numpy()
+        out[term] = kept.reset_index(drop=True)
     return out
 
 
