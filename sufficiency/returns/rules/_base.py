@@ -24,8 +24,14 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from ..._io import normalise_postcode, parse_numbers
+from ... import geography
+from ..._io import factorize_columns, normalise_postcode, parse_numbers
 from ...terms import Term
+from ..reader import COUNTS, OPENING, PRICES
+
+COORDINATES = ["easting", "northing", "latitude", "longitude"]
+NUMERIC = [*COUNTS, *OPENING, "planned_places_change", *COORDINATES, *PRICES]
+"""The columns a return gives as numbers: parsed together, in one pass (:meth:`Context.number`)."""
 
 Severity = Literal["error", "warning"]
 Failures = pd.Series | Mapping[str, pd.Series]
@@ -135,6 +141,7 @@ class Context:
     postcodes: pd.DataFrame | None = None
     _cache: dict[str, pd.Series] = field(default_factory=dict, repr=False)
     _numbers: dict[str, np.ndarray] | None = field(default=None, repr=False)
+    _located: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False)
 
     @property
     def available(self) -> set[str]:
@@ -167,31 +174,43 @@ class Context:
         ``5,25`` is not a number)."""
 
         def make() -> pd.Series:
-            if column in self._text_numbers():
-                return pd.Series(self._text_numbers()[column], index=self.table.index)
+            if column not in self.table.columns:
+                return pd.Series(np.nan, index=self.table.index)
+            if column in self._numeric():
+                return pd.Series(self._numeric()[column], index=self.table.index)
             return pd.Series(parse_numbers(self.text(column)), index=self.table.index)
 
         return self._cached(f"number:{column}", make)
 
-    def _text_numbers(self) -> dict[str, np.ndarray]:
-        """Every text column as numbers, parsed in one pass over the table's distinct values
-        (:func:`parse_numbers` reads each value alone, so this is the same, many times faster
-        than column by column: most columns share their values)."""
+    def _numeric(self) -> dict[str, np.ndarray]:
+        """The table's :data:`NUMERIC` columns as numbers, parsed in one pass over their
+        distinct values (:func:`parse_numbers` reads each value alone, so this is the same, many
+        times faster than column by column: counts share most of their values)."""
         if self._numbers is None:
-            text = [
-                c
-                for c in self.table.columns
-                if self.table[c].dtype == object or isinstance(self.table[c].dtype, pd.StringDtype)
-            ]
+            columns = [c for c in NUMERIC if c in self.table.columns]
             n = len(self.table)
-            if not text or n == 0:
+            if not columns or n == 0:
                 self._numbers = {}
                 return self._numbers
-            flat = np.concatenate([self.table[c].to_numpy(dtype=object) for c in text])
-            codes, distinct = pd.factorize(flat)
+            codes, distinct = factorize_columns(self.table, columns)
             parsed = np.append(parse_numbers(pd.Series(distinct, dtype="string")), np.nan)
-            self._numbers = {c: parsed[codes[i * n : (i + 1) * n]] for i, c in enumerate(text)}
+            self._numbers = {c: parsed[codes[i * n : (i + 1) * n]] for i, c in enumerate(columns)}
         return self._numbers
+
+    def where_points_fall(self) -> pd.DataFrame:
+        """``geography.locate`` of each row's coordinates, else postcode, its ward code left
+        out: the ward those put the provider in (``ward_code``, ``<NA>`` in none), located once
+        for every rule that asks."""
+        if self.wards is None:
+            raise ValueError("where_points_fall needs the area's wards")
+        if "located" not in self._located:
+            points = pd.DataFrame(
+                {"postcode": self.text("postcode"), **{c: self.number(c) for c in COORDINATES}}
+            )
+            self._located["located"] = geography.locate(
+                points, self.wards, self.postcodes, file="returns"
+            )
+        return self._located["located"]
 
     def date(self, column: str) -> pd.Series:
         """The column as dates (ISO, or day/month/year as Excel writes them); NaT otherwise."""

@@ -17,11 +17,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ... import geography
-from ._base import Context
+from ._base import COORDINATES, Context
 from ._registry import rule
-
-COORDINATES = ["easting", "northing", "latitude", "longitude"]
 
 
 def _has_coordinates(ctx: Context) -> tuple[pd.Series, pd.Series]:
@@ -45,19 +42,16 @@ def no_location(ctx: Context) -> pd.Series:
 )
 def in_a_ward(ctx: Context) -> dict[str, pd.Series]:
     """The location given is outside every ward (or the postcode is not in the lookup)."""
-    points = pd.DataFrame(
-        {
-            "postcode": ctx.text("postcode"),
-            "ward_code": ctx.text("ward_code"),
-            **{c: ctx.number(c) for c in COORDINATES},
-        }
-    )
-    located = geography.locate(points, ctx.wards, ctx.postcodes, file="returns")
+    assert ctx.wards is not None  # the rule needs wards
+    # A ward code the wards file knows places the provider (as geography.locate does first);
+    # otherwise its coordinates, else its postcode.
+    known = ctx.text("ward_code").isin(set(ctx.wards["ward_code"])).fillna(False)
+    unplaced = ctx.where_points_fall()["located_by"] == "unlocated"
     # A coordinate that is not a number is R101's to report, not this rule's.
     garbled = pd.concat(
         [ctx.text(c).notna() & ctx.number(c).isna() for c in COORDINATES], axis=1
     ).any(axis=1)
-    lost = (located["located_by"] == "unlocated") & ~no_location(ctx) & ~garbled
+    lost = unplaced & ~known & ~no_location(ctx) & ~garbled
     bng, wgs = _has_coordinates(ctx)
     postcode = ctx.text("postcode").notna()
     return {
@@ -78,11 +72,8 @@ def in_a_ward(ctx: Context) -> dict[str, pd.Series]:
 )
 def ward_code_agrees(ctx: Context) -> pd.Series:
     """A known ward code that differs from the ward the coordinates (else postcode) fall in."""
-    points = pd.DataFrame(
-        {"postcode": ctx.text("postcode"), **{c: ctx.number(c) for c in COORDINATES}}
-    )
-    located = geography.locate(points, ctx.wards, ctx.postcodes, file="returns")
     assert ctx.wards is not None  # the rule needs wards
+    located = ctx.where_points_fall()
     names = ctx.wards.set_index("ward_code")["ward_name"]
     given = ctx.text("ward_code").str.strip()
     found = located["ward_code"]

@@ -13,11 +13,9 @@ import pandas as pd
 
 from ..._io import LIMITS
 from ..reader import COUNTS, OPENING, PRICES, VACANCIES
-from ._base import Context
+from ._base import NUMERIC, Context
 from ._registry import rule
 
-COORDINATES = ["easting", "northing", "latitude", "longitude"]
-NUMERIC = [*COUNTS, *OPENING, "planned_places_change", *COORDINATES, *PRICES]
 NOT_NEGATIVE = [*COUNTS, *OPENING, *PRICES]
 WHOLE = [c for c in COUNTS if c not in VACANCIES] + ["planned_places_change"]
 
