@@ -191,8 +191,12 @@ def _clean_columns(table: pd.DataFrame) -> pd.DataFrame:
     if table.shape[1] == 0 or len(table) == 0:
         return table.apply(_clean_text) if table.shape[1] else table
     codes, distinct = factorize_columns(table, list(table.columns))
-    kept = [str(v).strip() for v in distinct]
-    cleaned = pd.array([None if v.lower() in _EMPTY else v for v in kept], dtype="string")
+    if all(isinstance(table[c].dtype, pd.StringDtype) for c in table.columns):
+        text = pd.Series(distinct, dtype="string").str.strip()
+        cleaned = text.mask(text.str.lower().isin(_EMPTY)).array
+    else:  # Excel's numbers and dates: each spelled as Python spells it
+        kept = [str(v).strip() for v in distinct]
+        cleaned = pd.array([None if v.lower() in _EMPTY else v for v in kept], dtype="string")
     n = len(table)
     return pd.DataFrame(
         {
