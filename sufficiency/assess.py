@@ -524,7 +524,7 @@ def return_coverage(returns: pd.DataFrame, share: float) -> tuple[Term, list[Pen
     """
     made = returns[~returns["source_file"].astype(str).str.startswith("scenario:")]
     made = made[made["urn"].notna()]
-    indices = sorted({int(i) for i in made["term_index"]})
+    indices = [int(i) for i in np.unique(made["term_index"].to_numpy())]
     complete = Term(indices[0])
     pending: list[Pending] = []
     for index in indices[1:]:

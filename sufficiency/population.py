@@ -58,11 +58,15 @@ def birth_months(
     month = births["year"].to_numpy() * 12 + births["month"].to_numpy() - 1
     first, last = int(month.min()), int(month.max())
     end = max(until, last)
-    counts = np.zeros((len(wards), end - first + 1))
+    width = end - first + 1
     # Each distinct code looked up once (a national births table has a million rows).
     codes, distinct = pd.factorize(births["ward_code"])
     rows = np.asarray(wards.get_indexer(pd.Index(distinct)))[codes]
-    np.add.at(counts, (rows, month - first), births["births"].to_numpy(float))
+    known = rows >= 0  # births of wards the area does not have count nowhere
+    cells = rows[known] * width + (month[known] - first)
+    counts = np.bincount(
+        cells, births["births"].to_numpy(float)[known], len(wards) * width
+    ).reshape(len(wards), width)
     if end > last:
         base = counts[:, last - first - 11 : last - first + 1]  # the last twelve months
         ahead = np.arange(1, end - last + 1)

@@ -353,14 +353,20 @@ def _reported(
     """The sum of ``columns`` (one per age group) over open providers by ward, (wards, 3);
     blanks count 0, and a ward where no provider gave a figure is NaN. A provider outside
     every ward (no ``ward_code``) counts nowhere."""
-    out = np.zeros((len(wards), len(AGE_GROUPS)))
-    given = np.zeros((len(wards), len(AGE_GROUPS)))
     states = open_providers(returns, term) if open_now is None else open_now
     rows = wards.get_indexer(pd.Index(states["ward_code"].to_numpy(dtype=object)))
     inside = rows >= 0
     values = states[columns].to_numpy(float)[inside]
-    np.add.at(out, rows[inside], np.nan_to_num(values))
-    np.add.at(given, rows[inside], np.isfinite(values))
+    n = len(wards)
+    # Sums in row order (np.bincount adds each bin's values in the order given).
+    out = np.stack(
+        [np.bincount(rows[inside], np.nan_to_num(values[:, k]), n) for k in range(len(columns))],
+        axis=1,
+    )
+    given = np.stack(
+        [np.bincount(rows[inside], np.isfinite(values[:, k]), n) for k in range(len(columns))],
+        axis=1,
+    )
     return np.where(given > 0, out, np.nan)
 
 

@@ -654,7 +654,10 @@ def apply_workforce(event: Workforce, inputs: Inputs, context: _Context) -> Inpu
     copies["term_index"] = term.index
     copies["source_file"] = context.tag
     # A copy replaces the provider's own row if one was made at that very term.
-    returns = returns[~((returns["term_index"] == term.index) & returns["urn"].isin(copies["urn"]))]
+    at = (returns["term_index"] == term.index).to_numpy()
+    replaced = np.zeros(len(returns), dtype=bool)
+    replaced[at] = returns["urn"][at].isin(copies["urn"]).to_numpy(bool)
+    returns = returns[~replaced]
     rates = ", ".join(f"{k} {v:.0%}" for k, v in event.rates.items())
     return inputs.noted(
         f"staff vacancy rate from {term}: {rates} ({int(affected.sum())} "
