@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import tomllib
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -207,7 +208,28 @@ def load_area(path: str | Path) -> Area:
             hint="Add a return named returns-YYYY-season.csv (or .xlsx)",
         )
     notes: list[str] = []
-    wards = geography.read_wards(files["wards"][0], notes)
+    wards = geography.read_wards(files["wards"][0], notes, overlaps=False)
+    # The overlap check (GEOS, about 1 s for England's wards) runs in a thread while the rest
+    # is read; its error still comes first, as when it ran before the rest.
+    with ThreadPoolExecutor(1) as pool:
+        overlaps = pool.submit(geography.refuse_overlaps, wards, files["wards"][0])
+        try:
+            area = _read_rest(folder, config, files, wards, notes)
+        except BaseException:
+            overlaps.result()
+            raise
+        overlaps.result()
+    return area
+
+
+def _read_rest(
+    folder: Path,
+    config: dict,
+    files: dict[str, list[Path]],
+    wards: gpd.GeoDataFrame,
+    notes: list[str],
+) -> Area:
+    """:func:`load_area` after the wards: every other file of the area."""
     known = set(wards["ward_code"])
     births = read_births(files["births"][0], known, notes)
     postcodes = geography.read_postcodes(files["postcodes"][0]) if files["postcodes"] else None

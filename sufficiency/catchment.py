@@ -45,6 +45,7 @@ from typing import Any, Self
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 from scipy import sparse
 
 from . import access
@@ -251,12 +252,12 @@ def demand_points(wards: gpd.GeoDataFrame, small_areas: pd.DataFrame | None = No
             population / ward_total[small_ward],
             1.0 / ward_count[small_ward],
         )
-    centroid = wards.geometry.centroid
     lonely = np.flatnonzero(~has_small)
+    centroid = shapely.centroid(np.asarray(wards.geometry.values)[lonely])
     return DemandPoints(
         ward=np.concatenate([small_ward, lonely]).astype(np.intp),
         xy=np.concatenate(
-            [small_xy, np.column_stack([centroid.x.to_numpy(), centroid.y.to_numpy()])[lonely]]
+            [small_xy, np.column_stack([shapely.get_x(centroid), shapely.get_y(centroid)])]
         ),
         weight=np.concatenate([weight, np.ones(len(lonely))]),
         from_small_areas=has_small,

@@ -34,12 +34,15 @@ OVERLAP_SHARE = 0.005
 (generalised ONS boundaries overlap by slivers far below it)."""
 
 
-def read_wards(path: str | Path, notes: list[str] | None = None) -> gpd.GeoDataFrame:
+def read_wards(
+    path: str | Path, notes: list[str] | None = None, *, overlaps: bool = True
+) -> gpd.GeoDataFrame:
     """Ward polygons as ``ward_code, ward_name, geometry`` in EPSG:27700, sorted by code.
 
     A ward with no geometry, an empty one, an invalid one that ``make_valid`` would change the
     area of, and two wards that overlap (or one inside another) are errors naming the wards;
-    an invalid polygon that repairs with its area unchanged is repaired, with a note.
+    an invalid polygon that repairs with its area unchanged is repaired, with a note. With
+    ``overlaps=False`` the caller checks overlaps itself (:func:`refuse_overlaps`).
     """
     path = Path(path)
     if not path.exists():
@@ -92,7 +95,8 @@ def read_wards(path: str | Path, notes: list[str] | None = None) -> gpd.GeoDataF
     out = out.to_crs(BNG)
     out["geometry"] = _repaired(out, path, notes)
     out = out.sort_values("ward_code", kind="stable").reset_index(drop=True)
-    _refuse_overlaps(out, path)
+    if overlaps:
+        refuse_overlaps(out, path)
     out.attrs["path"] = str(path)
     out.attrs["code_field"] = str(code)
     return out
@@ -171,14 +175,15 @@ def _ring_area(geometry: object) -> float:
     return total
 
 
-def _refuse_overlaps(wards: gpd.GeoDataFrame, path: Path) -> None:
+def refuse_overlaps(wards: gpd.GeoDataFrame, path: str | Path) -> None:
     """Two wards sharing more than :data:`OVERLAP_SHARE` of the smaller's area: an error.
 
     Exact at any size. GEOS's coverage check (``shapely.coverage_invalid_edges``, about 1 s for
     England's 7,681 wards) flags every ward with an edge inside another ward (an overlap, a ward
     inside another, a copy of another, or the slivers of generalised boundaries); a ward it
     does not flag has no area in common with any other. Only the pairs with a flagged ward are
-    intersected, exactly.
+    intersected, exactly. GEOS lets go of Python's lock meanwhile, so a caller may check in a
+    thread while it reads on.
     """
     geometry = np.asarray(wards.geometry.values)
     flagged = np.flatnonzero(~shapely.is_empty(shapely.coverage_invalid_edges(geometry)))

@@ -188,6 +188,19 @@ def test_overlapping_wards_are_refused_naming_both(tmp_path):
     _run_refused(tmp_path, area, "wards E05000001", "and E05000002", "overlap by")
 
 
+def test_overlapping_wards_come_first_when_the_returns_are_wrong_too(tmp_path):
+    # The overlap check runs beside the reading of the other files; its error is still the
+    # one shown, as when it ran first.
+    area = write_area(tmp_path / "a", returns={"2026-autumn": [provider(postcode="SO14 1AA")]})
+    squares = ward_polygons(["E05000001", "E05000002"])
+    _wards_with(
+        area,
+        {"E05000001": squares.geometry[0].buffer(300), "E05000002": squares.geometry[1]},
+    )
+    output = _run_refused(tmp_path, area, "wards E05000001", "and E05000002", "overlap by")
+    assert "postcode" not in output
+
+
 def test_a_ward_inside_another_is_refused(tmp_path):
     area = write_area(tmp_path / "a")
     big = ward_polygons(["E05000001", "E05000002"]).geometry[0]

@@ -114,12 +114,12 @@ def test_the_exact_overlap_check_on_all_of_englands_wards():
         geometry=wards.geometry.make_valid().values,
         crs=27700,
     ).sort_values("ward_code", ignore_index=True)
-    geography._refuse_overlaps(wards, ENGLAND)  # no error
+    geography.refuse_overlaps(wards, ENGLAND)  # no error
     grown = wards.copy()
     grown.loc[100, "geometry"] = grown.geometry[100].buffer(1500)
     code = grown["ward_code"][100]
     with pytest.raises(InputError, match=rf"{code} .*overlap by|overlap by .*{code}"):
-        geography._refuse_overlaps(grown, ENGLAND)
+        geography.refuse_overlaps(grown, ENGLAND)
 
 
 def _southampton_with_small_areas(tmp_path):
