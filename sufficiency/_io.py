@@ -23,15 +23,10 @@ from .errors import InputError
 _EMPTY = {"", "na", "n/a", "nan", "none", "null", "-"}
 
 
-def read_table(path: str | Path, *, sheet: str | int = 0, skip_rows: int = 0) -> pd.DataFrame:
-    """Read a CSV or XLSX file as text columns with lower-case, trimmed headers.
-
-    Empty cells are missing values (NaN). Nothing is converted: see :func:`numbers`.
-    ``skip_rows`` rows above the header (a published file's title and notes) are skipped; row
-    numbers in errors still count them (:func:`row_number`).
-    """
-    path = Path(path)
-    if not path.exists():
+def readable_suffix(path: Path) -> str:
+    """The file's suffix in lower case, once it is known to be a file of a kind that is read:
+    a missing file and a format that is not read (.xls, .ods) are errors naming the file."""
+    if not path.is_file():
         raise InputError("file not found", file=path, hint="Check the path and the file name")
     suffix = path.suffix.lower()
     if suffix in _REFUSED:
@@ -40,6 +35,18 @@ def read_table(path: str | Path, *, sheet: str | int = 0, skip_rows: int = 0) ->
             file=path,
             hint="Open it in Excel or LibreOffice and save it as .xlsx or CSV (UTF-8)",
         )
+    return suffix
+
+
+def read_table(path: str | Path, *, sheet: str | int = 0, skip_rows: int = 0) -> pd.DataFrame:
+    """Read a CSV or XLSX file as text columns with lower-case, trimmed headers.
+
+    Empty cells are missing values (NaN). Nothing is converted: see :func:`numbers`.
+    ``skip_rows`` rows above the header (a published file's title and notes) are skipped; row
+    numbers in errors still count them (:func:`row_number`).
+    """
+    path = Path(path)
+    suffix = readable_suffix(path)
     try:
         table = (
             _read_xlsx(path, sheet, skip_rows)
@@ -204,6 +211,18 @@ def _clean_columns(table: pd.DataFrame) -> pd.DataFrame:
             for i, column in enumerate(table.columns)
         }
     ).set_axis(table.index)
+
+
+def python_text(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with its text columns stored as Python strings (the same values and missing
+    markers). For a table the model reads as object arrays again and again (the returns, term
+    by term and scenario by scenario): Arrow storage converts every string at each read."""
+    out = frame.copy(deep=False)
+    for column in out.columns:
+        dtype = out[column].dtype
+        if isinstance(dtype, pd.StringDtype) and dtype.storage != "python":
+            out[column] = out[column].astype(pd.StringDtype("python", dtype.na_value))
+    return out
 
 
 def _clean_text(values: pd.Series) -> pd.Series:

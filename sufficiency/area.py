@@ -32,7 +32,15 @@ import numpy as np
 import pandas as pd
 
 from . import geography
-from ._io import check_magnitude, numbers, raise_first, read_table, require_columns, row_number
+from ._io import (
+    check_magnitude,
+    numbers,
+    python_text,
+    raise_first,
+    read_table,
+    require_columns,
+    row_number,
+)
 from .errors import InputError
 from .parameters import ward_keys
 from .returns import store, validation
@@ -242,6 +250,7 @@ def _read_rest(
     returns = without_blank_rows(returns, notes)
     if files["ofsted"]:
         returns = with_ofsted_grade(returns, read_ofsted(files["ofsted"][0]), notes)
+    returns = python_text(returns)
     info = config.get("area", {})
     area = Area(
         path=folder,
@@ -803,41 +812,32 @@ to 0.95, not 1 (found 'A'). Each home ward's shares must add up to 1
         }
     )
     for column in ["home_ward_code", "setting_ward_code"]:
-        bad = ~out[column].isin(known).to_numpy(dtype=bool)
-        if bad.any():
-            i = int(np.flatnonzero(bad)[0])
-            raise InputError(
-                "ward code not in the wards file",
-                file=file,
-                row=row_number(table, i),
-                column=column,
-                value=table[column].iloc[i],
-                hint="Use the codes of the wards file (the same boundary year); fold children "
-                "who attend outside the area into their home ward",
-            )
+        raise_first(
+            ~out[column].isin(known).to_numpy(dtype=bool),
+            table,
+            "ward code not in the wards file",
+            file=file,
+            column=column,
+            hint="Use the codes of the wards file (the same boundary year); fold children "
+            "who attend outside the area into their home ward",
+        )
     share = numbers(table, "share", file=file)
-    above = (share > 1).to_numpy()
-    if above.any():
-        i = int(np.flatnonzero(above)[0])
-        raise InputError(
-            "a share above 1",
-            file=file,
-            row=row_number(table, i),
-            column="share",
-            value=table["share"].iloc[i],
-            hint="Write shares as fractions of the home ward's children, 0 to 1",
-        )
-    repeated = out.duplicated(["home_ward_code", "setting_ward_code"]).to_numpy()
-    if repeated.any():
-        i = int(np.flatnonzero(repeated)[0])
-        raise InputError(
-            "this home ward and setting ward are given twice",
-            file=file,
-            row=row_number(table, i),
-            column="setting_ward_code",
-            value=table["setting_ward_code"].iloc[i],
-            hint="Give one row per home ward and setting ward",
-        )
+    raise_first(
+        (share > 1).to_numpy(),
+        table,
+        "a share above 1",
+        file=file,
+        column="share",
+        hint="Write shares as fractions of the home ward's children, 0 to 1",
+    )
+    raise_first(
+        out.duplicated(["home_ward_code", "setting_ward_code"]).to_numpy(),
+        table,
+        "this home ward and setting ward are given twice",
+        file=file,
+        column="setting_ward_code",
+        hint="Give one row per home ward and setting ward",
+    )
     out["share"] = share.to_numpy(float)
     totals = out.groupby("home_ward_code", sort=True)["share"].sum()
     off = (totals - 1.0).abs() > FLOW_TOLERANCE

@@ -253,9 +253,9 @@ def resilience(
     term
         Count deficit places at this forecast term only (default: summed over all).
     """
-    result = _assessment(area, parameters, scenario)
+    result = assessment_of(area, parameters, scenario)
     terms = result.terms
-    at = _forecast_term(term, terms)
+    at = forecast_position(term, terms)
     providers = result.providers
     if providers is None:
         raise InputError("the assessment carries no provider supply")
@@ -336,11 +336,13 @@ def _cross_boundary(
     return table[COLUMNS]
 
 
-def _assessment(
+def assessment_of(
     area: Assessment | Area | str | Path | None,
     parameters: Parameters | str | Path | None,
     scenario: str | Path | None,
 ) -> Assessment:
+    """The assessment ``resilience`` and ``plan`` work from: ``area`` itself when it is one,
+    else the run of the area (with ``scenario``, a scenario file, when given)."""
     if isinstance(area, Assessment):
         return area
     if scenario is None:
@@ -351,7 +353,7 @@ def _assessment(
     return assess_scenario(loaded, as_parameters(parameters, loaded), load_scenarios([scenario])[0])
 
 
-def _forecast_term(term: Term | str | None, terms: list[Term]) -> int | None:
+def forecast_position(term: Term | str | None, terms: list[Term]) -> int | None:
     """The position of ``term`` among the forecast terms; an unknown one is an error."""
     if term is None:
         return None

@@ -43,7 +43,7 @@ from . import catchment, geography
 from . import gap as gap_model
 from .area import Area
 from .assess import Assessment
-from .closures import _assessment, _forecast_term, cube
+from .closures import assessment_of, cube, forecast_position
 from .errors import InputError
 from .parameters import Parameters
 from .terms import AGE_GROUPS, Term
@@ -394,10 +394,10 @@ def plan(  # noqa: PLR0913 - the command's options, keyword-only
     """
     _check_limits(places, max_per_ward, cost_per_place, budget)
     groups = _age_groups(age_groups)
-    result = _assessment(area, parameters, scenario)
+    result = assessment_of(area, parameters, scenario)
     basis = _basis(basis, result)
     terms = result.terms
-    at = _forecast_term(term, terms)
+    at = forecast_position(term, terms)
     wards = pd.Index(result.area.ward_codes)
     gap_cube = _gap_cube(result, basis)
     chosen_terms = list(range(len(terms))) if at is None else [at]

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .._io import _REFUSED, read_table
+from .._io import read_table, readable_suffix
 from ..errors import InputError
 
 SCAN_ROWS = 20
@@ -96,16 +96,7 @@ def _matches(cell: object, keys: list[str]) -> bool:
 
 
 def _sheets(path: Path) -> list[tuple[str, list[list[object]]]]:
-    if not path.is_file():
-        raise InputError("file not found", file=path, hint="Check the path and the file name")
-    suffix = path.suffix.lower()
-    if suffix in _REFUSED:
-        raise InputError(
-            f"{_REFUSED[suffix]} files are not read",
-            file=path,
-            hint="Open it in Excel or LibreOffice and save it as .xlsx or CSV (UTF-8)",
-        )
-    if suffix in {".xlsx", ".xlsm"}:
+    if readable_suffix(path) in {".xlsx", ".xlsm"}:
         return _grids_xlsx(path)
     return [("", _grid_csv(path))]
 

@@ -21,6 +21,7 @@ from .._io import (
     dates,
     misplaced_header,
     numbers,
+    raise_first,
     read_table,
     require_columns,
     row_number,
@@ -242,18 +243,15 @@ def _grades(table: pd.DataFrame, path: Path) -> pd.Series:
     if "ofsted_grade" not in table.columns:
         return pd.Series(pd.NA, index=table.index, dtype="string")
     grades = normalise_grades(table["ofsted_grade"])
-    bad = grades.notna() & ~grades.isin(GRADES)
-    if bad.any():
-        i = _first_bad(bad)
-        raise InputError(
-            "unknown ofsted_grade",
-            file=path,
-            row=row_number(table, i),
-            column="ofsted_grade",
-            value=table["ofsted_grade"].iloc[i],
-            hint="Use outstanding, good, requires improvement, inadequate, met or not met "
-            "(or Ofsted's codes 1-4), or leave it empty where the setting has no grade yet",
-        )
+    raise_first(
+        grades.notna() & ~grades.isin(GRADES),
+        table,
+        "unknown ofsted_grade",
+        file=path,
+        column="ofsted_grade",
+        hint="Use outstanding, good, requires improvement, inadequate, met or not met "
+        "(or Ofsted's codes 1-4), or leave it empty where the setting has no grade yet",
+    )
     return grades
 
 
@@ -328,16 +326,14 @@ def _check_choice(
     bad = ~values.isin(allowed) & values.notna()
     if values.isna().any() and column == "provider_type":
         bad |= values.isna()
-    if bad.any():
-        i = _first_bad(bad)
-        raise InputError(
-            f"unknown {column}",
-            file=path,
-            row=row_number(table, i),
-            column=column,
-            value=table[column].iloc[i],
-            hint=f"Use one of {', '.join(allowed)}",
-        )
+    raise_first(
+        bad,
+        table,
+        f"unknown {column}",
+        file=path,
+        column=column,
+        hint=f"Use one of {', '.join(allowed)}",
+    )
 
 
 def _check_opening(out: pd.DataFrame, table: pd.DataFrame, path: Path) -> None:
@@ -347,17 +343,14 @@ def _check_opening(out: pd.DataFrame, table: pd.DataFrame, path: Path) -> None:
         ("weeks_per_year", 52),
         ("holiday_weeks", HOLIDAY_WEEKS_MOST),
     ]:
-        bad = out[column] > top
-        if bad.any():
-            i = _first_bad(bad)
-            raise InputError(
-                f"{column} above {top}",
-                file=path,
-                row=row_number(table, i),
-                column=column,
-                value=table[column].iloc[i],
-                hint="Give the weeks of the school holidays in which the holiday places run "
-                f"(at most {HOLIDAY_WEEKS_MOST})"
-                if column == "holiday_weeks"
-                else "Give the setting's usual opening pattern",
-            )
+        raise_first(
+            out[column] > top,
+            table,
+            f"{column} above {top}",
+            file=path,
+            column=column,
+            hint="Give the weeks of the school holidays in which the holiday places run "
+            f"(at most {HOLIDAY_WEEKS_MOST})"
+            if column == "holiday_weeks"
+            else "Give the setting's usual opening pattern",
+        )

@@ -275,36 +275,8 @@ def check_files(
     Checked
         Every problem, each rule's result and, when there is no error, the typed returns.
     """
-    checked = check_rules(
-        paths,
-        term,
-        history=history,
-        known_urns=known_urns,
-        wards=wards,
-        postcodes=postcodes,
-        rules=rules,
-        progress=progress,
-    )
-    if checked.ok:
-        checked.returns = _typed(checked.files, checked.text, term)
-    return checked
-
-
-def check_rules(
-    paths: Sequence[str | Path],
-    term: Term,
-    *,
-    history: pd.DataFrame | None = None,
-    known_urns: Iterable[str] = (),
-    wards: gpd.GeoDataFrame | None = None,
-    postcodes: pd.DataFrame | None = None,
-    rules: Registry | Iterable[Rule] = RULES,
-    progress: Progress | None = None,
-) -> Checked:
-    """:func:`check_files` without typing the rows (``returns`` stays ``None``)."""
-    tables, files, read_problems = read_files(paths, progress=progress)
-    return _check_tables(
-        (tables, files, read_problems),
+    checked = _check_tables(
+        read_files(paths, progress=progress),
         term,
         labels=_labels([Path(p) for p in paths]),
         history=history,
@@ -313,6 +285,9 @@ def check_rules(
         postcodes=postcodes,
         rules=rules,
     )
+    if checked.ok:
+        checked.returns = _typed(checked.files, checked.text, term)
+    return checked
 
 
 def _check_tables(
@@ -417,12 +392,12 @@ def check_for_run(
     *,
     wards: gpd.GeoDataFrame,
     postcodes: pd.DataFrame | None = None,
+    table: pd.DataFrame,
     notes: list[str] | None = None,
-    table: pd.DataFrame | None = None,
 ) -> None:
     """Check one return file read for a run with no store by every rule ``ingest`` runs.
 
-    ``table`` is the file as ``_io.read_table`` read it, where the caller has it (not read again).
+    ``table`` is the file as ``_io.read_table`` read it (for the typed rows too: not read again).
 
     The first error refuses the run (:func:`rule_error`), so a return a store would refuse
     cannot feed a run either; each warning rule becomes a note (:func:`warning_notes`). The
@@ -430,20 +405,17 @@ def check_for_run(
     The caller has the typed rows already (``returns.read_return``), so none are typed here.
     """
     path = Path(path)
-    if table is None:
-        checked = check_rules([path], term, wards=wards, postcodes=postcodes)
-    else:
-        # No file details are kept for a run, so the file's SHA-256 is not worked out.
-        checked = _check_tables(
-            ({path.name: table}, [FileInfo(path, path.name, "", len(table))], []),
-            term,
-            labels=[path.name],
-            history=None,
-            known_urns=(),
-            wards=wards,
-            postcodes=postcodes,
-            rules=RULES,
-        )
+    # No file details are kept for a run, so the file's SHA-256 is not worked out.
+    checked = _check_tables(
+        ({path.name: table}, [FileInfo(path, path.name, "", len(table))], []),
+        term,
+        labels=[path.name],
+        history=None,
+        known_urns=(),
+        wards=wards,
+        postcodes=postcodes,
+        rules=RULES,
+    )
     if not checked.ok:
         raise rule_error(checked, file=path)
     if notes is not None:

@@ -12,7 +12,19 @@ from typing import Any
 from flask import Blueprint, abort, g, render_template, request
 
 from ..returns import web_returns
-from ..returns.reader import GRADES, PRICES, PROVIDER_TYPES, STATUSES
+from ..returns.reader import (
+    CHILDREN,
+    FUNDED,
+    GRADES,
+    PLACES,
+    PRICES,
+    PROVIDER_TYPES,
+    SCHOOL_AGE_PLACES,
+    STAFF,
+    STATUSES,
+    VACANCIES,
+    WAITING,
+)
 from ..returns.template import MEANING
 from .app import web
 from .security import roles
@@ -26,42 +38,20 @@ SECTIONS = [
         "Where it is (a postcode is enough)",
         ["postcode", "ward_code", "latitude", "longitude", "easting", "northing"],
     ),
-    ("Places offered", ["places_under2", "places_2", "places_3_4"]),
+    ("Places offered", PLACES),
     ("Opening pattern", ["hours_per_day", "days_per_week", "weeks_per_year"]),
-    ("Children on roll", ["children_under2", "children_2", "children_3_4", "send_children"]),
-    (
-        "Funded children",
-        [
-            "funded_under2_working",
-            "funded_2_working",
-            "funded_2_disadvantaged",
-            "funded_3_4_universal",
-            "funded_3_4_extended",
-        ],
-    ),
-    ("Vacancies now", ["vacancies_under2", "vacancies_2", "vacancies_3_4"]),
-    ("Waiting lists", ["waiting_under2", "waiting_2", "waiting_3_4"]),
-    (
-        "Staff",
-        [
-            "staff_total",
-            "staff_unqualified",
-            "staff_level2",
-            "staff_level3",
-            "staff_level6",
-            "staff_vacancies",
-            "staff_leavers",
-            "staff_recruits",
-            "leaver_reasons",
-        ],
-    ),
+    ("Children on roll", [*CHILDREN, "send_children"]),
+    ("Funded children", list(FUNDED)),
+    ("Vacancies now", VACANCIES),
+    ("Waiting lists", WAITING),
+    ("Staff", [*STAFF, "leaver_reasons"]),
     (
         "Changes",
         ["status", "status_date", "planned_places_change", "planned_change_date"],
     ),
     (
         "School-age places (primary children: a place a session, each school day)",
-        ["places_breakfast", "places_after_school", "places_holiday", "holiday_weeks"],
+        [*SCHOOL_AGE_PLACES, "holiday_weeks"],
     ),
     ("Quality and prices (optional)", ["ofsted_grade", *PRICES]),
 ]
