@@ -57,7 +57,9 @@ class InputError(SufficiencyError, ValueError):
             where.append(self.file)
         if self.row is not None:
             where.append(f"row {self.row}")
-        if self.column:
+        if self.column and self.column.startswith("--"):
+            where.append(f"option {self.column}")  # a command's option, not a file's column
+        elif self.column:
             where.append(f"column {self.column!r}")
         text = (", ".join(where) + ": " if where else "") + self.message
         if self.value is not None:
