@@ -51,6 +51,17 @@ class InputError(SufficiencyError, ValueError):
         self.hint = hint
         super().__init__(self.describe())
 
+    def for_file(self, file: str | Path) -> InputError:
+        """The same problem named by ``file`` (the name a user knows a copy by)."""
+        return InputError(
+            self.message,
+            file=file,
+            row=self.row,
+            column=self.column,
+            value=self.value,
+            hint=self.hint,
+        )
+
     def describe(self) -> str:
         where = []
         if self.file:

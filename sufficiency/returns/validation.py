@@ -18,7 +18,7 @@ from __future__ import annotations
 import hashlib
 import tempfile
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import cast
 
@@ -75,6 +75,11 @@ class Checked:
     returns: pd.DataFrame | None = None
     rows: int = 0
     text: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
+
+    def with_file_name(self, label: str, name: str) -> Checked:
+        """The problems naming ``name`` where they name ``label`` (a copy's name, say)."""
+        problems = self.problems.assign(file=self.problems["file"].replace({label: name}))
+        return replace(self, problems=problems)
 
     @property
     def errors(self) -> pd.DataFrame:
