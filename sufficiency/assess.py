@@ -75,6 +75,9 @@ class Assessment:
     school_age
         School-age childcare by scenario, term, ward and provision (``school_age.COLUMNS``,
         then ``settings``); ``None`` when the area carries no school-age places.
+    provider_counts
+        The providers in the latest return, open at its start, closed, opening later, and open
+        at the first forecast term (``supply.provider_counts``), each labelled where shown.
     fit_warning
         A plain warning when the take-up fit of some entitlement is outside
         ``take_up_fit_low``-``take_up_fit_high`` (also in ``notes``); ``None`` otherwise.
@@ -98,6 +101,7 @@ class Assessment:
     disadvantaged_2s: pd.DataFrame | None = None
     school_age: pd.DataFrame | None = None
     fit_warning: str | None = None
+    provider_counts: supply.ProviderCounts | None = None
 
     def ward_summary(self) -> pd.DataFrame:
         """One row per scenario, ward and age group: when a deficit starts and how deep it gets."""
@@ -365,6 +369,7 @@ def assess(
         supply_places=places[:, keep],
         providers=forecast,
         provider_returns=open_now,
+        provider_counts=supply.provider_counts(area.returns, latest, terms[0]),
         send=send_wards,
         affordability=costs,
         disadvantaged_2s=take_up_2s,

@@ -288,7 +288,7 @@ def status(term: str | None, area: Path, register: Path | None, csv_path: Path |
 
 
 TERMINAL_MEASURES = {
-    "providers": "providers open",
+    "providers": "providers open at term start",
     "returns_made": "returns made",
     "carried_forward": "carried forward",
     "openings": "openings",

@@ -282,7 +282,12 @@ def about_lines(results: Sequence[Assessment], sheets: Mapping[str, pd.DataFrame
     lines = [
         f"{first.area.name}: will there be enough childcare places? (sufficiency {__version__})",
         f"Scenarios: {names}. Funding terms {first.terms[0]} to {first.terms[-1]}; supply from "
-        f"the provider returns to {first.latest_return}.",
+        f"the provider returns to {first.latest_return}"
+        + (
+            f": {counts.headline} ({counts.detail})."
+            if (counts := first.provider_counts) is not None
+            else "."
+        ),
         "INTERNAL: this workbook holds unrounded ward figures, vacancy projections and waiting "
         "lists. Do not publish it; the published map and report (--publish) follow "
         "docs/disclosure.md.",
