@@ -120,7 +120,7 @@ def run(
     schools.csv) also gets OUT/school_age.csv: breakfast, after-school and holiday care for
     primary children, by scenario, term and ward.
     """
-    from ..outputs.maps import write_run_maps
+    from ..outputs.maps import remove_stale_maps, write_run_maps
     from ..outputs.summary import summary_lines
     from ..outputs.tables import write_runs
     from ..scenarios.compare import assess_scenarios, draws_lines, load_scenarios
@@ -137,11 +137,20 @@ def run(
         min_quality=min_quality,
     )
     scenarios = runs.table() if scenario_files else None  # no sheet for the baseline alone
+    removed: list[Path] = []
     written = write_runs(
-        runs.results, out_dir, gap=runs.gap, scenarios=scenarios, parquet=parquet, gpkg=True
+        runs.results,
+        out_dir,
+        gap=runs.gap,
+        scenarios=scenarios,
+        parquet=parquet,
+        gpkg=True,
+        removed=removed,
     )
     if maps:
-        written += write_run_maps(runs.results, out_dir, gap=runs.gap)
+        written += write_run_maps(runs.results, out_dir, gap=runs.gap, removed=removed)
+    else:  # an earlier run's maps beside this run's tables would be read as this run's
+        remove_stale_maps(out_dir / "maps", removed=removed)
     for result in runs.results:
         for line in summary_lines(result):
             click.echo(line)
@@ -149,6 +158,16 @@ def run(
     for line in draws_lines(runs.gap):
         click.echo(line)
     click.echo("Written: " + ", ".join(str(p) for p in written))
+    echo_removed(removed)
+
+
+def echo_removed(removed: list[Path]) -> None:
+    """Say which outputs of an earlier run were removed (they no longer matched)."""
+    if removed:
+        click.echo(
+            "Removed (left by an earlier run, not written by this one): "
+            + ", ".join(str(p) for p in removed)
+        )
 
 
 @cli.command(epilog=EXAMPLES)
@@ -196,8 +215,14 @@ def compare(
         min_quality=min_quality,
     )
     table = comparison_table(runs.gap, runs.names)
+    removed: list[Path] = []
     written = write_runs(
-        runs.results, out_dir, gap=runs.gap, scenarios=runs.table(), comparison=table
+        runs.results,
+        out_dir,
+        gap=runs.gap,
+        scenarios=runs.table(),
+        comparison=table,
+        removed=removed,
     )
     first = runs.results[0]
     click.echo(
@@ -220,6 +245,7 @@ def compare(
         click.echo(line)
     click.echo("")
     click.echo("Written: " + ", ".join(str(p) for p in written))
+    echo_removed(removed)
 
 
 def _register() -> None:

@@ -135,13 +135,19 @@ def map_command(
 
     with user_errors():
         results, _ = _scenario_runs(area, parameters, scenario_files, first_term, last_term)
+        removed: list[Path] = []
         written = write_maps(
-            results, out_dir, MapOptions(publish=publish, tiles=tiles, threshold=threshold)
+            results,
+            out_dir,
+            MapOptions(publish=publish, tiles=tiles, threshold=threshold),
+            removed,
         )
     kind = "Published (ward aggregates, disclosure-controlled)" if publish else "Internal"
     click.echo(f"{kind} maps of {results[0].area.name}:")
     for path in written:
         click.echo(f"  {path} ({_size(path)})")
+    for path in removed:
+        click.echo(f"  removed {path} (left by an earlier run, not written by this one)")
 
 
 @click.command("report", epilog=REPORT_EXAMPLES)
