@@ -584,3 +584,25 @@ def test_an_option_is_named_as_an_option_not_a_column(tmp_path):
         assert refused.exit_code == 1, refused.output
         assert "column '--" not in refused.output
     assert "Error: option --term: not a funding term (found 'x')" in ingest.output
+
+
+def test_a_refused_return_says_how_to_fix_it_in_a_user_s_area_and_in_the_demo(
+    tmp_path, monkeypatch
+):
+    rows = [provider(easting=X0, northing=Y0, vacancies_3_4=400)]  # R110: 400 against 40
+    area = write_area(tmp_path / "a", returns={"2026-autumn": rows})
+    # A user's own area: ingest that file, with --area, lists every problem.
+    text = _run_refused(tmp_path, area, "error R110")
+    assert text.rstrip().endswith(
+        f"Correct the return and run again (`sufficiency ingest "
+        f"{area / 'returns-2026-autumn.csv'} --area {area} --report problems.xlsx` lists every "
+        "problem in a workbook and loads nothing while there are errors)"
+    )
+    # The same folder as the bundled demo (package data, which ingest refuses to write to):
+    # copy it first.
+    monkeypatch.setattr("sufficiency._demo_area.DEMO_AREA", area)
+    text = _run_refused(tmp_path, area, "error R110")
+    assert text.rstrip().endswith(
+        f"The bundled demo area is not written to: copy it first (cp -r {area} my-area), "
+        "correct my-area/returns-2026-autumn.csv and run sufficiency run --area my-area"
+    )
