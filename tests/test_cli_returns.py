@@ -275,3 +275,15 @@ def test_status_percent_is_rounded_down_so_100_means_all(area, tmp_path):
     assert status.output.splitlines()[0] == (
         "2026-autumn: 3 of 7 provider(s) returned (42%); 4 not returned"
     )
+
+
+def test_status_on_the_bundled_demo_says_to_copy_it_first():
+    from sufficiency._demo_area import DEMO_AREA
+
+    result = invoke("returns", "status", "--area", str(DEMO_AREA))
+    assert result.exit_code == 1
+    assert result.output == (
+        f"Error: {DEMO_AREA / 'sufficiency.sqlite'}: no store here; the bundled demo area runs "
+        f"from its return files and is not written to: copy it (cp -r {DEMO_AREA} my-area), "
+        "then cd my-area and load a term with sufficiency ingest returns-2026-spring.csv\n"
+    )

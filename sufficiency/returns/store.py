@@ -151,12 +151,26 @@ def _connect(path: Path) -> sqlite3.Connection:
     return conn
 
 
+def _how_to_start(path: Path) -> str:
+    """How to make a store: ingest a term's returns (into a copy, for the bundled demo, which
+    is package data and not written to)."""
+    from .._demo_area import DEMO_AREA
+
+    if path.parent.resolve() == DEMO_AREA.resolve():
+        return (
+            "the bundled demo area runs from its return files and is not written to: copy it "
+            f"(cp -r {DEMO_AREA} my-area), then cd my-area and load a term with sufficiency "
+            "ingest returns-2026-spring.csv"
+        )
+    return "load a term first with sufficiency ingest"
+
+
 @contextmanager
 def _open(path: str | Path) -> Iterator[sqlite3.Connection]:
     """An existing store, migrated to the current schema."""
     path = Path(path)
     if not path.is_file():
-        raise StoreError(f"{path}: no store here; load a term first with sufficiency ingest")
+        raise StoreError(f"{path}: no store here; {_how_to_start(path)}")
     conn = _connect(path)
     try:
         # Only a store behind the schema takes the write lock to migrate: readers (every page
