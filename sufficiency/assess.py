@@ -679,6 +679,7 @@ def _projected_births_notes(last_observed: int, terms: list[Term], growth: float
     """Say from which term each age group's children include births after the last observed
     month (projected: ``population.birth_months``), and from which term all of them do.
 
+    >>> from sufficiency.terms import month_index
     >>> t = [Term.parse("2027-spring"), Term.parse("2040-autumn")]
     >>> print(_projected_births_notes(month_index(2025, 12), t, 0.0)[0])
     ... # doctest: +ELLIPSIS, +NORMALIZE_WHITESPACE

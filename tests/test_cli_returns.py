@@ -147,7 +147,7 @@ def test_status_and_trends_from_the_store(area, tmp_path):
     lines = trends.output.splitlines()
     assert lines[0] == "City-wide (all)"
     assert lines[1].split() == ["2026-spring", "2026-summer", "2026-autumn"]
-    assert lines[2].split() == ["providers", "open", "3", "3", "4"]
+    assert lines[2].split() == ["providers", "open", "at", "term", "start", "3", "3", "4"]
     assert "  leaver reasons (most given first):" in lines
     table = pd.read_csv(out)
     assert len(table) == 9 and table["places_3_4"].iloc[6] == 81

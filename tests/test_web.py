@@ -326,7 +326,8 @@ def test_an_uploaded_workbook_is_checked_like_ingest(app, area):
     )
     # The same term again without add or replace is refused, naming what to do.
     again = _upload(client, _workbook(rows), "spring returns.xlsx")
-    assert again.status_code == 400 and "Give --replace" in again.text
+    assert again.status_code == 400 and "--replace" not in again.text  # no options on the web
+    assert "Choose &#34;replace the term&#34; to replace it" in again.text
 
 
 def test_uploads_are_bounded_in_size_and_type(app, area):

@@ -30,6 +30,11 @@ blueprint = Blueprint("returns_pages", __name__)
 _REPORTS: OrderedDict[str, tuple[str, bytes]] = OrderedDict()  # token -> (name, workbook)
 _REPORTS_LOCK = threading.Lock()
 KEEP_REPORTS = 50
+#: How a refusal names the upload form's choices (the command line's are its options).
+FORM_CHOICES = {
+    "replace": 'Choose "replace the term"',
+    "add": '"add late returns"',
+}
 
 
 def _term(text: str | None) -> Term:
@@ -164,7 +169,7 @@ def upload() -> Any:
     suffix = uploads.suffix_of(upload, "returns")
     assert upload is not None  # suffix_of refuses a missing file
     if area.store.exists():
-        store.refuse_if_stored(area.store, term, mode)
+        store.refuse_if_stored(area.store, term, mode, FORM_CHOICES)
     history = area.stored_returns()
     known = set(store.load_providers(area.store)["urn"]) if area.store.exists() else set()
     ctx = area.context()
@@ -200,7 +205,9 @@ def upload() -> Any:
                 accounts.log(conn, who, "upload returns", detail)
 
             # Stored and logged in the one transaction of the ingest.
-            result = store.ingest(area.store, checked, mode=mode, account=who, also=log)
+            result = store.ingest(
+                area.store, checked, mode=mode, account=who, also=log, choices=FORM_CHOICES
+            )
     return render_template(
         "checked.html",
         term=term,
