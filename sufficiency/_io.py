@@ -381,11 +381,13 @@ def numbers(
     required: bool = True,
     negative: bool = False,
     integer: bool = False,
+    missing_hint: str = "Write the number (0 where there are none)",
 ) -> pd.Series:
     """A column as float64, raising at the first value that is not a (non-negative) number.
 
     Thousands separators (``1,200``) are accepted; any other comma (``5,25``, ``1,5``) is not a
-    number. Missing values raise when ``required``.
+    number. Missing values (an empty cell, or one of the words read as empty: n/a, na, -, none,
+    null, nan) raise when ``required``, with ``missing_hint`` as the fix.
     """
     given = table[column]
     if pd.api.types.is_numeric_dtype(given) and not pd.api.types.is_bool_dtype(given):
@@ -398,15 +400,17 @@ def numbers(
         parsed = parse_numbers(pd.Series(distinct, dtype="string"))
         values = pd.Series(np.append(parsed, np.nan)[codes], index=table.index)  # -1: NaN
         bad = values.isna().to_numpy() & (codes >= 0)
-    raise_first(bad, table, "not a number", file=file, column=column, hint="Write a plain number")
+    raise_first(
+        bad, table, "not a number", file=file, column=column, hint="Write a plain number, as 12"
+    )
     if required and values.isna().any():
         i = int(np.flatnonzero(values.isna().to_numpy())[0])
         raise InputError(
-            "empty cell",
+            "no number: the cell is empty or says n/a, na, -, none or null",
             file=file,
             row=row_number(table, i),
             column=column,
-            hint="Every row needs a value here",
+            hint=missing_hint,
         )
     if not negative:
         raise_first(

@@ -341,7 +341,14 @@ def read_births(path: Path, known: set[str], notes: list[str] | None = None) -> 
     require_columns(table, ["ward_code", "year", "births"], file=path)
     _check_wards(table, known, path)
     year = numbers(table, "year", file=path, integer=True)
-    births = numbers(table, "births", file=path)
+    births = numbers(
+        table,
+        "births",
+        file=path,
+        missing_hint="Write the number of births (0 where there were none); where it is not "
+        "known, delete the row and fill the gap by a stated method: sufficiency import births "
+        "FILE --project-missing",
+    )
     check_magnitude(births, table, "births", file=path, column="births", notes=notes)
     out = pd.DataFrame(
         {"ward_code": table["ward_code"], "year": year.astype(int), "births": births},
@@ -358,11 +365,25 @@ def read_births(path: Path, known: set[str], notes: list[str] | None = None) -> 
     repeated = out.duplicated(key)
     if repeated.any():
         i = int(np.flatnonzero(repeated.to_numpy())[0])
+        if "month" not in table.columns:
+            same = (out["ward_code"] == out["ward_code"].iloc[i]) & (
+                out["year"] == out["year"].iloc[i]
+            )
+            raise InputError(
+                f"births for ward {out['ward_code'].iloc[i]} in {out['year'].iloc[i]} given "
+                f"{int(same.sum())} times, and the file has no month column",
+                file=path,
+                row=row_number(table, i),
+                column="month",
+                hint="Monthly births need a month column (1 to 12) beside ward_code and year; "
+                "yearly births one row per ward and year",
+            )
         raise InputError(
-            "births for this ward and month given twice",
+            f"births for ward {out['ward_code'].iloc[i]} in {out['year'].iloc[i]}, month "
+            f"{out['month'].iloc[i]} given twice",
             file=path,
             row=row_number(table, i),
-            hint="Give one row per ward and year (and month)",
+            hint="Give one row per ward, year and month",
         )
     try:
         refuse_birth_gaps(out, known, path, monthly="month" in table.columns)
@@ -435,6 +456,42 @@ def read_population(path: Path, known: set[str]) -> pd.DataFrame:
     return out[out["age"] <= PRIMARY_MAX_AGE].reset_index(drop=True)
 
 
+def _refuse_unlocated_sites(
+    table: pd.DataFrame, unlocated: pd.Series, wards: gpd.GeoDataFrame, path: Path
+) -> None:
+    """Name the row, the column that failed to place it (its value) and the site."""
+    flags = unlocated.to_numpy(bool)
+    if not flags.any():
+        return
+    i = int(np.flatnonzero(flags)[0])
+    site = table["site_id"].iloc[i]
+    given = table["ward_code"].iloc[i] if "ward_code" in table.columns else None
+    if isinstance(given, str) and given.strip():
+        raise InputError(
+            f"ward code not in the wards file (site {site})",
+            file=path,
+            row=row_number(table, i),
+            column="ward_code",
+            value=given,
+            hint=f"Give one of the {len(wards)} ward codes of the wards file (such as "
+            f"{wards['ward_code'].iloc[0]}), or leave ward_code empty and give "
+            "easting/northing or a postcode inside the area",
+        )
+    given_in = [
+        c for c in ("easting", "postcode") if c in table.columns and pd.notna(table[c].iloc[i])
+    ]
+    column = given_in[0] if given_in else "ward_code"
+    raise InputError(
+        f"housing site {site} is in no ward of the area"
+        + ("" if given_in else " (no ward_code, easting/northing or postcode given)"),
+        file=path,
+        row=row_number(table, i),
+        column=column,
+        value=table[column].iloc[i] if given_in else None,
+        hint="Give a ward_code from the wards file, or easting/northing inside the area",
+    )
+
+
 def read_housing(
     path: Path, wards: gpd.GeoDataFrame, postcodes: pd.DataFrame | None, notes: list[str]
 ) -> pd.DataFrame:
@@ -451,15 +508,7 @@ def read_housing(
         hint="Use house or flat",
     )
     located = geography.locate(table, wards, postcodes, file=path)
-    raise_first(
-        located["located_by"] == "unlocated",
-        table,
-        "housing site is in no ward of the area",
-        file=path,
-        column="ward_code",
-        value_column="site_id",
-        hint="Give a ward_code from the wards file, or easting/northing inside the area",
-    )
+    _refuse_unlocated_sites(table, located["located_by"] == "unlocated", wards, path)
     return pd.DataFrame(
         {
             "site_id": table["site_id"],

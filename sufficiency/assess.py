@@ -38,7 +38,7 @@ from .area import Area, load_area
 from .entitlements import Entitlement, default_rules
 from .errors import InputError
 from .parameters import SCHOOL_AGE_WARD_KEYS, Parameters, ward_values
-from .terms import AGE_GROUPS, RUN_TERMS, Term, run_window
+from .terms import AGE_GROUPS, RUN_TERMS, Term, run_window, window
 
 DEFAULT_TERMS = RUN_TERMS
 
@@ -75,6 +75,9 @@ class Assessment:
     school_age
         School-age childcare by scenario, term, ward and provision (``school_age.COLUMNS``,
         then ``settings``); ``None`` when the area carries no school-age places.
+    provider_counts
+        The providers in the latest return, open at its start, closed, opening later, and open
+        at the first forecast term (``supply.provider_counts``), each labelled where shown.
     fit_warning
         A plain warning when the take-up fit of some entitlement is outside
         ``take_up_fit_low``-``take_up_fit_high`` (also in ``notes``); ``None`` otherwise.
@@ -98,6 +101,7 @@ class Assessment:
     disadvantaged_2s: pd.DataFrame | None = None
     school_age: pd.DataFrame | None = None
     fit_warning: str | None = None
+    provider_counts: supply.ProviderCounts | None = None
 
     def ward_summary(self) -> pd.DataFrame:
         """One row per scenario, ward and age group: when a deficit starts and how deep it gets."""
@@ -205,6 +209,7 @@ def assess(
     wards = area.ward_codes
     until = max(t.start_month for t in model_terms) - 10
     months = population.birth_months(area.births, wards, until, params.births_growth)
+    notes.extend(_projected_births_notes(months.last_observed, terms, params.births_growth))
     ratios = population.cohort_change_ratios(area.population, months, params.cohort_change_default)
     children = population.children_by_group(months, ratios, model_terms)
     last_births_year = last_observed_year(area.births)
@@ -365,6 +370,7 @@ def assess(
         supply_places=places[:, keep],
         providers=forecast,
         provider_returns=open_now,
+        provider_counts=supply.provider_counts(area.returns, latest, terms[0]),
         send=send_wards,
         affordability=costs,
         disadvantaged_2s=take_up_2s,
@@ -663,6 +669,47 @@ def _quality_note(open_now: pd.DataFrame, min_quality: str) -> str:
         f"min_quality {min_quality}: only places in settings judged {judged} count as supply "
         f"({counted} of {len(open_now)} open providers; {ungraded} with no grade left out)"
     )
+
+
+_GROUP_WORDS = {"under2": "under 2s", "2": "2-year-olds", "3_4": "3-4s"}
+_MONTHS = "January February March April May June July August September October November December"
+
+
+def _projected_births_notes(last_observed: int, terms: list[Term], growth: float) -> list[str]:
+    """Say from which term each age group's children include births after the last observed
+    month (projected: ``population.birth_months``), and from which term all of them do.
+
+    >>> from sufficiency.terms import month_index
+    >>> t = [Term.parse("2027-spring"), Term.parse("2040-autumn")]
+    >>> print(_projected_births_notes(month_index(2025, 12), t, 0.0)[0])
+    ... # doctest: +ELLIPSIS, +NORMALIZE_WHITESPACE
+    Births are observed to December 2025 (births.csv); later months are projected (each repeats
+    ...: under 2s from 2027-spring, 2-year-olds from 2040-autumn, 3-4s from 2040-autumn; from
+    2040-autumn every child modelled was born after December 2025, so the forecast rests wholly
+    on the projection
+    """
+    partly = {
+        g: next((t for t in terms if window(t, g)[1] > last_observed), None) for g in AGE_GROUPS
+    }
+    if all(t is None for t in partly.values()):
+        return []
+    year, month = divmod(last_observed, 12)
+    observed = f"{_MONTHS.split()[month]} {year}"
+    groups = ", ".join(f"{_GROUP_WORDS[g]} from {t}" for g, t in partly.items() if t is not None)
+    wholly = next(
+        (t for t in terms if min(window(t, g)[0] for g in AGE_GROUPS) > last_observed), None
+    )
+    end = (
+        f"; from {wholly} every child modelled was born after {observed}, so the forecast "
+        "rests wholly on the projection"
+        if wholly is not None
+        else ""
+    )
+    return [
+        f"Births are observed to {observed} (births.csv); later months are projected (each "
+        f"repeats the same month of the last observed year, births_growth {growth:.1%} a year) "
+        f"and counted in: {groups}{end}"
+    ]
 
 
 def _return_notes(states: pd.DataFrame, open_now: pd.DataFrame, latest: Term) -> list[str]:

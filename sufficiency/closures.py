@@ -231,6 +231,19 @@ class Resilience:
     assessment: Assessment
     term: Term | None
 
+    @property
+    def headline(self) -> str:
+        """What was counted, with the settings counted labelled (they are open at the latest
+        return's start or at the first forecast term's, so the figure differs from the return's
+        own count)."""
+        run = self.assessment
+        basis = f"at {self.term}" if self.term else f"over {run.terms[0]} to {run.terms[-1]}"
+        return (
+            f"{run.area.name} ({run.scenario}): {len(self.table)} settings open at the start of "
+            f"{run.latest_return} (the latest return) or of {run.terms[0]} (the first forecast "
+            f"term), {basis}"
+        )
+
 
 def resilience(
     area: Assessment | Area | str | Path | None = None,

@@ -51,13 +51,26 @@ class InputError(SufficiencyError, ValueError):
         self.hint = hint
         super().__init__(self.describe())
 
+    def for_file(self, file: str | Path) -> InputError:
+        """The same problem named by ``file`` (the name a user knows a copy by)."""
+        return InputError(
+            self.message,
+            file=file,
+            row=self.row,
+            column=self.column,
+            value=self.value,
+            hint=self.hint,
+        )
+
     def describe(self) -> str:
         where = []
         if self.file:
             where.append(self.file)
         if self.row is not None:
             where.append(f"row {self.row}")
-        if self.column:
+        if self.column and self.column.startswith("--"):
+            where.append(f"option {self.column}")  # a command's option, not a file's column
+        elif self.column:
             where.append(f"column {self.column!r}")
         text = (", ".join(where) + ": " if where else "") + self.message
         if self.value is not None:

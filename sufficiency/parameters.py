@@ -132,7 +132,11 @@ class Parameters:
         try:
             data = tomllib.loads(path.read_text("utf-8-sig"))
         except FileNotFoundError:
-            raise ParameterError(f"{path}: no such parameters file") from None
+            raise ParameterError(
+                f"{path}: no such parameters file. Write one setting any default by its key, "
+                "for example 'utilisation = 0.85' (the keys are those of "
+                "sufficiency/data/defaults.toml; README, 'Using it')"
+            ) from None
         except (OSError, UnicodeDecodeError) as exc:
             raise ParameterError(f"{path}: cannot be read ({exc})") from None
         except tomllib.TOMLDecodeError as exc:

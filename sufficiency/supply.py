@@ -92,6 +92,86 @@ def open_providers(returns: pd.DataFrame, term: Term) -> pd.DataFrame:
     return states[open_at(states, term)]
 
 
+@dataclass(frozen=True)
+class ProviderCounts:
+    """How many providers, counted the ways a reader meets them, so that each figure can be
+    labelled with what it counts (the terminal, the workbook and ``returns status`` differ by
+    closures and openings, not by error).
+
+    Attributes
+    ----------
+    in_return
+        Providers with a row in the latest return term's files (``latest``): open, closed
+        and not yet open alike.
+    open_at_return
+        Of those, open on the first day of ``latest``.
+    closed
+        Of those, closed by that day.
+    opening_later
+        Of those, new settings opening after that day.
+    carried_forward
+        Open on that day on an earlier term's return (no return for ``latest``).
+    open_at_first
+        Open on the first day of the first forecast term ``first``, carried forward or not.
+    """
+
+    latest: Term
+    first: Term
+    in_return: int
+    open_at_return: int
+    closed: int
+    opening_later: int
+    carried_forward: int
+    open_at_first: int
+
+    @property
+    def headline(self) -> str:
+        """``287 provider(s) in the 2026-autumn return``."""
+        return f"{self.in_return} provider(s) in the {self.latest} return"
+
+    @property
+    def detail(self) -> str:
+        """Open, closed and opening later in the return; open at the first forecast term.
+
+        >>> t = Term.parse
+        >>> ProviderCounts(t("2026-autumn"), t("2027-spring"), 287, 280, 3, 4, 0, 280).detail
+        '280 open at its start, 3 closed, 4 opening later; 280 open at the start of 2027-spring'
+        """
+        carried = (
+            f"; {self.carried_forward} more open on an earlier term's return"
+            if self.carried_forward
+            else ""
+        )
+        return (
+            f"{self.open_at_return} open at its start, {self.closed} closed, "
+            f"{self.opening_later} opening later{carried}; {self.open_at_first} open at the "
+            f"start of {self.first}"
+        )
+
+
+def provider_counts(returns: pd.DataFrame, latest: Term, first: Term) -> ProviderCounts:
+    """Count the providers of ``returns`` (sorted by ``term_index``) as :class:`ProviderCounts`.
+
+    Rows a scenario added (``source_file`` ``scenario:...``) are not anyone's return and are
+    left out of the return's counts; they count as open at ``first`` where they are.
+    """
+    at_latest = latest_returns(returns, latest)
+    is_open = open_at(at_latest, latest)
+    made = ~at_latest["source_file"].astype(str).str.startswith("scenario:").to_numpy()
+    current = (at_latest["term_index"] == latest.index).to_numpy() & made
+    later = (at_latest["status"] == "new").to_numpy() & ~is_open
+    return ProviderCounts(
+        latest=latest,
+        first=first,
+        in_return=int(current.sum()),
+        open_at_return=int((current & is_open).sum()),
+        closed=int((current & ~is_open & ~later).sum()),
+        opening_later=int((current & later).sum()),
+        carried_forward=int((~current & is_open & made).sum()),
+        open_at_first=len(open_providers(returns, first)),
+    )
+
+
 def places_at(states: pd.DataFrame, term: Term) -> np.ndarray:
     """Places per provider and age group (providers x 3) at the term start, with planned changes."""
     return _States.of(states).places_at(term)

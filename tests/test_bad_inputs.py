@@ -527,3 +527,95 @@ def test_a_run_on_return_files_notes_warnings_and_counts_every_error(tmp_path):
         " + children_2 + children_3_4) must not be more than registered_places; normal with "
         "part-time children, check the figures"
     ]
+
+
+# The fresh reviewer's unclear messages (issue 12): each one line naming file, row, column
+# and the fix, exit status 1, nothing written.
+
+
+def test_births_with_n_a_say_so_and_how_to_fill_the_gap(tmp_path):
+    area = write_area(tmp_path / "a")
+    births = monthly_births(["E05000001", "E05000002"], 10.0).astype({"births": object})
+    births.loc[3, "births"] = "n/a"  # the fourth data row: spreadsheet row 5
+    births.to_csv(area / "births.csv", index=False)
+    text = _run_refused(
+        tmp_path,
+        area,
+        "births.csv, row 5, column 'births': no number: the cell is empty or says n/a, na, -, "
+        "none or null. Write the number of births (0 where there were none); where it is not "
+        "known, delete the row and fill the gap by a stated method: sufficiency import births "
+        "FILE --project-missing",
+    )
+    assert len(text.strip().splitlines()) == 1
+
+
+def test_births_without_a_month_column_say_the_month_is_missing(tmp_path):
+    area = write_area(tmp_path / "a")
+    births = monthly_births(["E05000001", "E05000002"], 10.0).drop(columns="month")
+    births.to_csv(area / "births.csv", index=False)
+    # Rows 2 and 3 are both ward E05000001 in 2016 (months 1 and 2 before the column went):
+    # twelve rows for that ward and year.
+    _run_refused(
+        tmp_path,
+        area,
+        "births.csv, row 3, column 'month': births for ward E05000001 in 2016 given 12 times, "
+        "and the file has no month column. Monthly births need a month column (1 to 12)",
+    )
+
+
+def test_a_housing_site_with_a_bad_ward_code_names_the_code_not_the_site_id(tmp_path):
+    area = write_area(tmp_path / "a")
+    housing = pd.DataFrame(
+        {
+            "site_id": ["S1", "S2"],
+            "site_name": ["Good", "Bad"],
+            "year": [2027, 2027],
+            "dwellings": [50, 40],
+            "dwelling_type": ["house", "flat"],
+            "ward_code": ["E05000001", "E0500002"],  # a digit missing on row 3
+        }
+    )
+    housing.to_csv(area / "housing.csv", index=False)
+    _run_refused(
+        tmp_path,
+        area,
+        "housing.csv, row 3, column 'ward_code': ward code not in the wards file (site S2) "
+        "(found 'E0500002'). Give one of the 2 ward codes of the wards file (such as "
+        "E05000001), or leave ward_code empty",
+    )
+
+
+def test_an_option_is_named_as_an_option_not_a_column(tmp_path):
+    area = write_area(tmp_path / "a")
+    result = CliRunner().invoke(
+        cli, ["run", "--area", str(area), "--first-term", "2026-foo", "--out", str(tmp_path)]
+    )
+    ingest = CliRunner().invoke(
+        cli, ["ingest", str(area / "returns-2026-autumn.csv"), "--area", str(area), "--term", "x"]
+    )
+    for refused in (result, ingest):
+        assert refused.exit_code == 1, refused.output
+        assert "column '--" not in refused.output
+    assert "Error: option --term: not a funding term (found 'x')" in ingest.output
+
+
+def test_a_refused_return_says_how_to_fix_it_in_a_user_s_area_and_in_the_demo(
+    tmp_path, monkeypatch
+):
+    rows = [provider(easting=X0, northing=Y0, vacancies_3_4=400)]  # R110: 400 against 40
+    area = write_area(tmp_path / "a", returns={"2026-autumn": rows})
+    # A user's own area: ingest that file, with --area, lists every problem.
+    text = _run_refused(tmp_path, area, "error R110")
+    assert text.rstrip().endswith(
+        f"Correct the return and run again (`sufficiency ingest "
+        f"{area / 'returns-2026-autumn.csv'} --area {area} --report problems.xlsx` lists every "
+        "problem in a workbook and loads nothing while there are errors)"
+    )
+    # The same folder as the bundled demo (package data, which ingest refuses to write to):
+    # copy it first.
+    monkeypatch.setattr("sufficiency._demo_area.DEMO_AREA", area)
+    text = _run_refused(tmp_path, area, "error R110")
+    assert text.rstrip().endswith(
+        f"The bundled demo area is not written to: copy it first (cp -r {area} my-area), "
+        "correct my-area/returns-2026-autumn.csv and run sufficiency run --area my-area"
+    )

@@ -116,7 +116,7 @@ def test_a_term_is_needed_when_the_file_name_has_none(area, tmp_path):
     assert "give --term (the file names do not name one term)" in result.output
     result = invoke("ingest", str(plain), "--area", str(area), "--term", "2026-winter")
     assert result.exit_code == 1
-    assert "column '--term': not a funding term (found '2026-winter')" in result.output
+    assert "option --term: not a funding term (found '2026-winter')" in result.output
 
 
 def test_status_and_trends_from_the_store(area, tmp_path):
@@ -147,7 +147,7 @@ def test_status_and_trends_from_the_store(area, tmp_path):
     lines = trends.output.splitlines()
     assert lines[0] == "City-wide (all)"
     assert lines[1].split() == ["2026-spring", "2026-summer", "2026-autumn"]
-    assert lines[2].split() == ["providers", "open", "3", "3", "4"]
+    assert lines[2].split() == ["providers", "open", "at", "term", "start", "3", "3", "4"]
     assert "  leaver reasons (most given first):" in lines
     table = pd.read_csv(out)
     assert len(table) == 9 and table["places_3_4"].iloc[6] == 81
@@ -241,3 +241,49 @@ def test_a_run_from_return_files_refuses_an_untouched_template(area, tmp_path):
     result = assess(load_area(folder), accessibility=False)
     assert result.latest_return == Term.parse("2026-autumn")
     assert str(result.terms[0]) == "2027-spring"
+
+
+def test_status_of_a_term_no_return_can_be_due_for_is_refused(area):
+    _ingest_all(area)  # 2026-spring, summer, autumn
+    for term, why in [
+        ("2031-autumn", "no returns can be due for it yet"),
+        ("2025-autumn", "it is before the first term in the store"),
+    ]:
+        result = invoke("returns", "status", "--area", str(area), "--term", term)
+        assert result.exit_code == 1
+        assert result.output == (
+            f"Error: option --term: {term}: {why}. Give a term from 2026-spring to 2027-spring "
+            "(the store holds 2026-spring to 2026-autumn; 2027-spring is the next, whose "
+            "returns may be being collected)\n"
+        )
+    # The next term is being collected: nobody has returned, all 3 expected are listed.
+    following = invoke("returns", "status", "--area", str(area), "--term", "2027-spring")
+    assert following.exit_code == 0
+    assert following.output.startswith("2027-spring: 0 of 3 provider(s) returned (0%)")
+
+
+def test_status_percent_is_rounded_down_so_100_means_all(area, tmp_path):
+    _ingest_all(area)
+    # 2026-autumn: A, D and E returned; expected from 2026-summer A, B and D (C closed), so B
+    # is missing; a register of A, D, E and X1-X3 adds three more: 3 of 7 = 42.9%, shown 42%
+    # (rounded it would be 43%), as 279 of 281 (99.3%) shows 99%, never 100%.
+    register = tmp_path / "register.csv"
+    pd.DataFrame({"urn": ["EY100001", "EY100004", "EY100005", "X1", "X2", "X3"]}).to_csv(
+        register, index=False
+    )
+    status = invoke("returns", "status", "--area", str(area), "--register", str(register))
+    assert status.output.splitlines()[0] == (
+        "2026-autumn: 3 of 7 provider(s) returned (42%); 4 not returned"
+    )
+
+
+def test_status_on_the_bundled_demo_says_to_copy_it_first():
+    from sufficiency._demo_area import DEMO_AREA
+
+    result = invoke("returns", "status", "--area", str(DEMO_AREA))
+    assert result.exit_code == 1
+    assert result.output == (
+        f"Error: {DEMO_AREA / 'sufficiency.sqlite'}: no store here; the bundled demo area runs "
+        f"from its return files and is not written to: copy it (cp -r {DEMO_AREA} my-area), "
+        "then cd my-area and load a term with sufficiency ingest returns-2026-spring.csv\n"
+    )

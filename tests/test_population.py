@@ -69,3 +69,26 @@ def test_births_that_start_too_late_are_an_error():
     births = monthly_births(["A"], 10.0, years=[2024, 2025])
     with pytest.raises(InputError, match="the 2 group in 2026-spring needs births from 01/2023"):
         children([Term.parse("2026-spring")], births=births)
+
+
+def test_a_run_notes_from_when_it_rests_on_projected_births(tmp_path):
+    from conftest import write_area
+
+    from sufficiency.area import load_area
+    from sufficiency.assess import assess
+
+    # Births 2016-2025 (conftest), so the last observed month is December 2025. Under 2s at a
+    # term starting in month s were born s-24 .. s-10: at 2027-spring (January 2027) up to
+    # March 2026, projected already. 2-year-olds (s-36 .. s-25): first past December 2025 at
+    # 2028-summer (April 2028 - 25 = March 2026). 3-4s (to s-37): 2029-summer (April 2029 -
+    # 37 = March 2026). Every child projected once the oldest 3-4s (born from September four
+    # years before the term's latest reception September) are born after December 2025:
+    # 2030-autumn (September 2026 on).
+    result = assess(load_area(write_area(tmp_path / "a")), last_term="2040-autumn")
+    assert [n for n in result.notes if n.startswith("Births are observed")] == [
+        "Births are observed to December 2025 (births.csv); later months are projected (each "
+        "repeats the same month of the last observed year, births_growth 0.0% a year) and "
+        "counted in: under 2s from 2027-spring, 2-year-olds from 2028-summer, 3-4s from "
+        "2029-summer; from 2030-autumn every child modelled was born after December 2025, so "
+        "the forecast rests wholly on the projection"
+    ]

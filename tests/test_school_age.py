@@ -324,7 +324,8 @@ def test_an_area_without_school_age_places_writes_the_same_gap_csv_and_no_school
         ),
         (
             {"places_breakfast": [40, None]},
-            "schools.csv, row 3, column 'places_breakfast': empty cell. Every row needs a value",
+            "schools.csv, row 3, column 'places_breakfast': no number: the cell is empty or says "
+            "n/a, na, -, none or null. Write the number (0 where there are none)",
         ),
         (
             {"places_after_school": [60, "lots"]},

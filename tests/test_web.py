@@ -299,9 +299,11 @@ def test_an_uploaded_workbook_is_checked_like_ingest(app, area):
     ]
     refused = _upload(client, _workbook(rows), "spring returns.xlsx")
     assert refused.status_code == 200 and 'id="not-stored"' in refused.text
-    assert "returns-2027-spring.xlsx, row 2, column &#39;vacancies_3_4&#39;: error R110" in (
+    # The problems name the file the officer uploaded, not the server's copy of it.
+    assert "spring returns.xlsx, row 2, column &#39;vacancies_3_4&#39;: error R110" in (
         refused.text
     )
+    assert "returns-2027-spring.xlsx" not in refused.text
     assert "row 3, column &#39;places_3_4&#39;: error R101" in refused.text
     assert store.stored_terms(path) == [Term.parse("2026-autumn")]
     link = re.search(r'href="(/problems/[^"]+)"', refused.text).group(1)
@@ -310,6 +312,7 @@ def test_an_uploaded_workbook_is_checked_like_ingest(app, area):
         (2, "vacancies_3_4", "R110"),
         (3, "places_3_4", "R101"),
     ]
+    assert set(problems["file"]) == {"spring returns.xlsx"}
     rows[0]["vacancies_3_4"], rows[1]["places_3_4"] = 3, 40
     stored = _upload(client, _workbook(rows), "spring returns.xlsx")
     assert 'id="stored"' in stored.text and "Stored 2 return(s) for 2027-spring" in stored.text
@@ -323,7 +326,8 @@ def test_an_uploaded_workbook_is_checked_like_ingest(app, area):
     )
     # The same term again without add or replace is refused, naming what to do.
     again = _upload(client, _workbook(rows), "spring returns.xlsx")
-    assert again.status_code == 400 and "Give --replace" in again.text
+    assert again.status_code == 400 and "--replace" not in again.text  # no options on the web
+    assert "Choose &#34;replace the term&#34; to replace it" in again.text
 
 
 def test_uploads_are_bounded_in_size_and_type(app, area):
@@ -624,3 +628,31 @@ def test_accepting_stores_and_marks_in_one_transaction(area, monkeypatch):
     # Accepted again: there is no submitted return left to accept.
     with pytest.raises(InputError, match="no submitted return for EY100001"):
         web_returns.accept(path, SPRING, ["EY100001"], ctx, by="olive")
+
+
+def test_an_upload_s_errors_name_the_file_sent_escaped(app, area):
+    from conftest import provider
+
+    client = app.test_client()
+    sign_in(client, "olive")
+    # A header and no rows: the problems name the file sent, escaped, not the server's copy.
+    empty = _upload(client, b"urn,provider_name\n", "C:\\eyc\\Spring <returns> & co.csv")
+    assert empty.status_code == 200 and 'id="not-stored"' in empty.text
+    assert "Spring &lt;returns&gt; &amp; co.csv: error R002: the file has no rows of data" in (
+        empty.text
+    )
+    assert "<returns>" not in empty.text and "returns-2027-spring" not in empty.text
+    # Postcodes and no postcode lookup: refused before the rules run, and named the same way.
+    placed_by_postcode = [provider(easting="", northing="", postcode="SO14 1AA")]
+    refused = _upload(client, _workbook(placed_by_postcode), "my <spring>.xlsx")
+    assert refused.status_code == 400
+    assert "my &lt;spring&gt;.xlsx, row 2, column &#39;postcode&#39;" in refused.text
+    assert "sufficiency-web-" not in refused.text and "returns-2027-spring" not in refused.text
+    # A name that says another term than the one chosen is refused before anything is read.
+    other = _upload(client, _workbook([{"urn": "x"}]), "returns-2026-summer.xlsx")
+    assert other.status_code == 400
+    assert (
+        "returns-2026-summer.xlsx: the file name says 2026-summer, but the term chosen is "
+        "2027-spring. Choose 2026-summer, or rename the file"
+    ) in other.text
+    assert store.stored_terms(store.store_path(area)) == [Term.parse("2026-autumn")]

@@ -72,7 +72,9 @@ AREA_OPTIONS = [
         "--parameters",
         type=click.Path(path_type=Path),
         default=None,
-        help="Parameters TOML. Default: the area's parameters.toml, else package defaults.",
+        help="Parameters TOML: any default by its key, e.g. 'utilisation = 0.85', or "
+        "'universal_3_4 = 0.95' under '[take_up]' (the keys of sufficiency/data/defaults.toml). "
+        "Default: the area's parameters.toml, else package defaults.",
     ),
     click.option(
         "--first-term",

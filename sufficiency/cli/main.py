@@ -16,6 +16,7 @@ import click
 
 from ._errors import UserErrorGroup
 from ._options import AREA_OPTIONS, MIN_QUALITY_OPTION, apply_options, out_option
+from ._progress import stages
 
 EXAMPLES = """
 \b
@@ -120,28 +121,43 @@ def run(
     schools.csv) also gets OUT/school_age.csv: breakfast, after-school and holiday care for
     primary children, by scenario, term and ward.
     """
-    from ..outputs.maps import write_run_maps
+    from ..outputs.maps import remove_stale_maps, write_run_maps
     from ..outputs.summary import summary_lines
-    from ..outputs.tables import write_runs
+    from ..outputs.tables import WORKBOOK, write_runs
     from ..scenarios.compare import assess_scenarios, draws_lines, load_scenarios
 
-    # One run path: no scenario file is a run of the baseline alone.
-    runs = assess_scenarios(
-        area,
-        parameters,
-        load_scenarios(scenario_files),
-        first_term=first_term,
-        last_term=last_term,
-        draws=draws,
-        seed=seed,
-        min_quality=min_quality,
-    )
-    scenarios = runs.table() if scenario_files else None  # no sheet for the baseline alone
-    written = write_runs(
-        runs.results, out_dir, gap=runs.gap, scenarios=scenarios, parquet=parquet, gpkg=True
-    )
-    if maps:
-        written += write_run_maps(runs.results, out_dir, gap=runs.gap)
+    with stages() as say:
+        # One run path: no scenario file is a run of the baseline alone.
+        runs = assess_scenarios(
+            area,
+            parameters,
+            load_scenarios(scenario_files),
+            first_term=first_term,
+            last_term=last_term,
+            draws=draws,
+            seed=seed,
+            min_quality=min_quality,
+            progress=say,
+        )
+        scenarios = runs.table() if scenario_files else None  # no sheet for the baseline alone
+        if say is not None:
+            say(f"writing gap.csv, gap.gpkg and {WORKBOOK} into {out_dir}")
+        removed: list[Path] = []
+        written = write_runs(
+            runs.results,
+            out_dir,
+            gap=runs.gap,
+            scenarios=scenarios,
+            parquet=parquet,
+            gpkg=True,
+            removed=removed,
+        )
+        if maps:
+            if say is not None:
+                say(f"writing the maps into {out_dir / 'maps'}")
+            written += write_run_maps(runs.results, out_dir, gap=runs.gap, removed=removed)
+        else:  # an earlier run's maps beside this run's tables would be read as this run's
+            remove_stale_maps(out_dir / "maps", removed=removed)
     for result in runs.results:
         for line in summary_lines(result):
             click.echo(line)
@@ -149,6 +165,16 @@ def run(
     for line in draws_lines(runs.gap):
         click.echo(line)
     click.echo("Written: " + ", ".join(str(p) for p in written))
+    echo_removed(removed)
+
+
+def echo_removed(removed: list[Path]) -> None:
+    """Say which outputs of an earlier run were removed (they no longer matched)."""
+    if removed:
+        click.echo(
+            "Removed (left by an earlier run, not written by this one): "
+            + ", ".join(str(p) for p in removed)
+        )
 
 
 @cli.command(epilog=EXAMPLES)
@@ -184,21 +210,31 @@ def compare(
         load_scenarios,
     )
 
-    runs = assess_scenarios(
-        area,
-        parameters,
-        load_scenarios(scenario_files),
-        first_term=first_term,
-        last_term=last_term,
-        draws=draws,
-        seed=seed,
-        with_baseline=True,
-        min_quality=min_quality,
-    )
-    table = comparison_table(runs.gap, runs.names)
-    written = write_runs(
-        runs.results, out_dir, gap=runs.gap, scenarios=runs.table(), comparison=table
-    )
+    with stages() as say:
+        runs = assess_scenarios(
+            area,
+            parameters,
+            load_scenarios(scenario_files),
+            first_term=first_term,
+            last_term=last_term,
+            draws=draws,
+            seed=seed,
+            with_baseline=True,
+            min_quality=min_quality,
+            progress=say,
+        )
+        table = comparison_table(runs.gap, runs.names)
+        if say is not None:
+            say(f"writing gap.csv, comparison.csv and sufficiency.xlsx into {out_dir}")
+        removed: list[Path] = []
+        written = write_runs(
+            runs.results,
+            out_dir,
+            gap=runs.gap,
+            scenarios=runs.table(),
+            comparison=table,
+            removed=removed,
+        )
     first = runs.results[0]
     click.echo(
         f"{first.area.name}: {len(runs.names)} scenario(s), {len(first.terms)} funding "
@@ -220,6 +256,7 @@ def compare(
         click.echo(line)
     click.echo("")
     click.echo("Written: " + ", ".join(str(p) for p in written))
+    echo_removed(removed)
 
 
 def _register() -> None:

@@ -18,6 +18,7 @@ import click
 from ..outputs.disclosure import THRESHOLD
 from ._errors import user_errors
 from ._options import AREA_OPTIONS, apply_options, out_option
+from ._progress import stages
 
 if TYPE_CHECKING:
     from ..assess import Assessment
@@ -66,12 +67,15 @@ def _scenario_runs(
     scenario_files: Sequence[Path],
     first_term: str | None,
     last_term: str | None,
+    progress: Callable[[str], None] | None = None,
 ) -> tuple[list[Assessment], list[str]]:
     """The assessments to draw (the baseline first when scenarios are given) and each one's
-    description."""
+    description; ``progress`` is told each step (a terminal's status line)."""
     from ..assess import assess
 
     if not scenario_files:
+        if progress is not None:
+            progress("reading the area's files and assessing the baseline")
         result = assess(area, parameters, first_term=first_term, last_term=last_term)
         return [result], [""]
     try:
@@ -87,6 +91,7 @@ def _scenario_runs(
         first_term=first_term,
         last_term=last_term,
         with_baseline=True,
+        progress=progress,
     )
     return runs.results, [s.description for s in runs.scenarios]
 
@@ -133,15 +138,23 @@ def map_command(
     """
     from ..outputs.maps import MapOptions, write_maps
 
-    with user_errors():
-        results, _ = _scenario_runs(area, parameters, scenario_files, first_term, last_term)
+    with user_errors(), stages() as say:
+        results, _ = _scenario_runs(area, parameters, scenario_files, first_term, last_term, say)
+        if say is not None:
+            say(f"writing the maps into {out_dir}")
+        removed: list[Path] = []
         written = write_maps(
-            results, out_dir, MapOptions(publish=publish, tiles=tiles, threshold=threshold)
+            results,
+            out_dir,
+            MapOptions(publish=publish, tiles=tiles, threshold=threshold),
+            removed,
         )
     kind = "Published (ward aggregates, disclosure-controlled)" if publish else "Internal"
     click.echo(f"{kind} maps of {results[0].area.name}:")
     for path in written:
         click.echo(f"  {path} ({_size(path)})")
+    for path in removed:
+        click.echo(f"  removed {path} (left by an earlier run, not written by this one)")
 
 
 @click.command("report", epilog=REPORT_EXAMPLES)
@@ -193,15 +206,17 @@ def report_command(
     from ..outputs.report import ReportOptions, write_report
     from ..planning import plan
 
-    with user_errors():
+    with user_errors(), stages() as say:
         files = (scenario_file,) if scenario_file else ()
-        results, descriptions = _scenario_runs(area, parameters, files, first_term, last_term)
+        results, descriptions = _scenario_runs(area, parameters, files, first_term, last_term, say)
         result, description = results[-1], descriptions[-1]
         if term is not None:
             from ..terms import Term
 
             term = str(Term.parse(term, column="--term"))
         path = Path(out_dir) / "report.html"
+        if say is not None:
+            say(f"writing {path} (with the closures each setting's loss would make)")
         planned = None if plan_places is None else plan(result, places=plan_places)
         size = write_report(
             result,

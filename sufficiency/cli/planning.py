@@ -53,9 +53,7 @@ def resilience_command(
         out_dir,
         {"resilience": result.table, "single_setting": result.single_settings},
     )
-    run = result.assessment
-    basis = f"at {result.term}" if result.term else f"over {run.terms[0]} to {run.terms[-1]}"
-    click.echo(f"{run.area.name} ({run.scenario}): {len(result.table)} open settings, {basis}")
+    click.echo(result.headline)
     top = least_affordable(result.table)
     if len(top):
         click.echo(

@@ -245,7 +245,7 @@ def status(term: str | None, area: Path, register: Path | None, csv_path: Path |
     from ..area import area_folder, resolve_files
     from ..outputs._escape import frame_for_spreadsheet
     from ..returns import store
-    from ..returns.tracking import return_status
+    from ..returns.tracking import check_status_term, return_status
 
     folder, config = area_folder(area)
     if register is None and (imported := resolve_files(folder, config)["ofsted"]):
@@ -258,11 +258,12 @@ def status(term: str | None, area: Path, register: Path | None, csv_path: Path |
     if not terms:
         raise store.StoreError(f"{path}: the store holds no returns yet")
     the_term = Term.parse(term, column="--term") if term else terms[-1]
+    check_status_term(the_term, terms)
     result = return_status(stored, the_term, _register(register) if register else None)
     total = result.returned + len(result.missing)
     click.echo(
         f"{the_term}: {result.returned} of {total} provider(s) returned "
-        f"({result.rate:.0%}); {len(result.missing)} not returned"
+        f"({result.percent}); {len(result.missing)} not returned"
     )
     if result.previous is not None:
         click.echo(
@@ -287,7 +288,7 @@ def status(term: str | None, area: Path, register: Path | None, csv_path: Path |
 
 
 TERMINAL_MEASURES = {
-    "providers": "providers open",
+    "providers": "providers open at term start",
     "returns_made": "returns made",
     "carried_forward": "carried forward",
     "openings": "openings",

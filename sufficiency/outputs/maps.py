@@ -85,6 +85,7 @@ __all__ = [
     "gap_breaks",
     "gap_colours",
     "gap_map",
+    "remove_stale_maps",
     "simplify_wards",
     "write_map",
     "write_maps",
@@ -1619,10 +1620,34 @@ def _file_name(name: str) -> str:
     return "".join(c if c.isalnum() or c in "-_." else "_" for c in name).strip(".") or "scenario"
 
 
+MAP_FILES = ("gap-map.html", "gap-map-*.html", "compare-*-*.html", "change-*-*.html")
+"""The names :func:`write_maps` gives its maps in a folder; one not written this time (a
+scenario an earlier run had) is removed, when it is one of the tool's maps (:func:`_is_map`)."""
+
+
+def _is_map(path: Path) -> bool:
+    """Whether ``path`` is a map this package wrote (its own style sheet is in the head)."""
+    with path.open("rb") as handle:
+        return b".sufficiency-box {" in handle.read(8192)
+
+
+def remove_stale_maps(
+    out_dir: str | Path, written: Sequence[Path] = (), removed: list[Path] | None = None
+) -> list[Path]:
+    """Remove the maps in ``out_dir`` that an earlier run wrote and this one did not."""
+    from .tables import remove_stale
+
+    stale = remove_stale(out_dir, MAP_FILES, written, ours=_is_map)
+    if removed is not None:
+        removed.extend(stale)
+    return stale
+
+
 def write_maps(
     results: Sequence[Assessment],
     out_dir: str | Path,
     options: MapOptions = MapOptions(),
+    removed: list[Path] | None = None,
 ) -> list[Path]:
     """Write the maps of one or more scenario runs of the same area.
 
@@ -1631,6 +1656,9 @@ def write_maps(
     ``change-<first>-<other>.html`` (the change in the gap) for each other result against the
     first. Published, the results are first passed through :func:`disclosure.guard_releases`
     (no two published terms, of one run or of two, differ by one or two providers' places).
+    Each map is written to a temporary file and renamed into place; then the maps of
+    :data:`MAP_FILES` an earlier run left that this one did not write are removed (and added
+    to ``removed`` when given).
     """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -1669,6 +1697,7 @@ def write_maps(
         )
         write_map(change, out / f"change-{pair}.html")
         written += [out / f"compare-{pair}.html", out / f"change-{pair}.html"]
+    remove_stale_maps(out, written, removed)
     return written
 
 
@@ -1694,6 +1723,7 @@ def write_run_maps(
     out_dir: str | Path,
     *,
     gap: pd.DataFrame | None = None,
+    removed: list[Path] | None = None,
 ) -> list[Path]:
     """The internal maps ``run`` writes into ``OUT/maps/`` (``gap-map.html`` and, for several
     scenarios, one per scenario and the comparisons with the first). ``gap``: the run's whole
@@ -1701,7 +1731,9 @@ def write_run_maps(
     results = [result] if not isinstance(result, Sequence) else list(result)
     if gap is not None:
         results = with_draws(results, gap)
-    return write_maps(results, Path(out_dir) / "maps", MapOptions(publish=False, tiles=False))
+    return write_maps(
+        results, Path(out_dir) / "maps", MapOptions(publish=False, tiles=False), removed
+    )
 
 
 # --- the plan layer (sufficiency plan) ----------------------------------------------------------

@@ -31,14 +31,11 @@ def summary_lines(result: Assessment) -> list[str]:
     """Plain lines for a terminal, for someone who has never seen the code."""
     gap = result.gap
     wards = gap[["ward_code", "ward_name"]].drop_duplicates()
-    returns = result.area.returns
-    made = returns["source_file"].astype(str).str.startswith("scenario:")  # a scenario's rows
-    n_providers = returns.loc[
-        (returns["term"] == str(result.latest_return)) & ~made, "urn"
-    ].nunique()
+    counts = result.provider_counts
     lines = [
-        f"{result.area.name}: {len(wards)} wards, {n_providers} provider(s) in the "
-        f"{result.latest_return} return",
+        f"{result.area.name}: {len(wards)} wards"
+        + (f", {counts.headline}" if counts is not None else ""),
+        *([f"  {counts.detail}"] if counts is not None else []),
         f"Scenario {result.scenario}: {len(result.terms)} funding terms, {result.terms[0]} to "
         f"{result.terms[-1]}",
         "",

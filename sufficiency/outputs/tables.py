@@ -23,7 +23,7 @@ import functools
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -64,6 +64,44 @@ def write_atomically(
         return written
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+RUN_FILES = (GAP_CSV, GAP_PARQUET, "gap.gpkg", "comparison.csv", SCHOOL_AGE_CSV, WORKBOOK)
+"""The files :func:`write_runs` owns in an output folder (``run`` and ``compare``): one not
+written this time is left from an earlier run and is removed (:func:`remove_stale`)."""
+
+
+def remove_stale(
+    folder: str | Path,
+    names: Sequence[str],
+    written: Iterable[Path],
+    *,
+    ours: Callable[[Path], bool] | None = None,
+) -> list[Path]:
+    """Remove the files in ``folder`` named ``names`` (the tool's own output names, or glob
+    patterns of them) that were not ``written`` this time; return what was removed.
+
+    An earlier run with more scenarios (or with ``--parquet``) leaves files that no longer
+    match the new outputs beside them; a reader would open one as current. Only these names
+    are touched, and where ``ours`` is given only the files it recognises as the tool's own;
+    nothing else in the folder (a user's own files, hidden files) is.
+    """
+    folder = Path(folder)
+    if not folder.is_dir():
+        return []
+    keep = {Path(p).resolve() for p in written}
+    removed = []
+    for pattern in names:
+        for path in sorted(folder.glob(pattern)):
+            if (
+                path.is_file()
+                and not path.name.startswith(".")
+                and path.resolve() not in keep
+                and (ours is None or ours(path))
+            ):
+                path.unlink()
+                removed.append(path)
+    return removed
 
 
 def write_gap_csv(gap: pd.DataFrame, path: Path) -> None:
@@ -282,7 +320,12 @@ def about_lines(results: Sequence[Assessment], sheets: Mapping[str, pd.DataFrame
     lines = [
         f"{first.area.name}: will there be enough childcare places? (sufficiency {__version__})",
         f"Scenarios: {names}. Funding terms {first.terms[0]} to {first.terms[-1]}; supply from "
-        f"the provider returns to {first.latest_return}.",
+        f"the provider returns to {first.latest_return}"
+        + (
+            f": {counts.headline} ({counts.detail})."
+            if (counts := first.provider_counts) is not None
+            else "."
+        ),
         "INTERNAL: this workbook holds unrounded ward figures, vacancy projections and waiting "
         "lists. Do not publish it; the published map and report (--publish) follow "
         "docs/disclosure.md.",
@@ -357,10 +400,12 @@ def write_runs(
     comparison: pd.DataFrame | None = None,
     parquet: bool = False,
     gpkg: bool = False,
+    removed: list[Path] | None = None,
 ) -> list[Path]:
     """Write ``gap.csv`` (every scenario, sorted as the contract says; and ``gap.parquet`` if
     ``parquet``; ``gap.gpkg`` if ``gpkg``), the workbook and, when given, ``comparison.csv``,
-    all or nothing."""
+    all or nothing. Then the files of :data:`RUN_FILES` an earlier run left that this one did
+    not write are removed, and added to ``removed`` when given."""
     writers = _gap_writers(gap, parquet)
     if gpkg:
         wards = results[0].area.wards
@@ -371,7 +416,11 @@ def write_runs(
     writers[WORKBOOK] = lambda p: write_workbook(
         results, p, gap=gap, scenarios=scenarios, comparison=comparison, extra=duty_sheets(results)
     )
-    return write_atomically(out_dir, writers)
+    written = write_atomically(out_dir, writers)
+    stale = remove_stale(out_dir, RUN_FILES, written)
+    if removed is not None:
+        removed.extend(stale)
+    return written
 
 
 # --- School-age childcare -------------------------------------------------------------------------

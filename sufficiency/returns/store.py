@@ -38,7 +38,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib import resources
@@ -151,12 +151,26 @@ def _connect(path: Path) -> sqlite3.Connection:
     return conn
 
 
+def _how_to_start(path: Path) -> str:
+    """How to make a store: ingest a term's returns (into a copy, for the bundled demo, which
+    is package data and not written to)."""
+    from .._demo_area import DEMO_AREA
+
+    if path.parent.resolve() == DEMO_AREA.resolve():
+        return (
+            "the bundled demo area runs from its return files and is not written to: copy it "
+            f"(cp -r {DEMO_AREA} my-area), then cd my-area and load a term with sufficiency "
+            "ingest returns-2026-spring.csv"
+        )
+    return "load a term first with sufficiency ingest"
+
+
 @contextmanager
 def _open(path: str | Path) -> Iterator[sqlite3.Connection]:
     """An existing store, migrated to the current schema."""
     path = Path(path)
     if not path.is_file():
-        raise StoreError(f"{path}: no store here; load a term first with sufficiency ingest")
+        raise StoreError(f"{path}: no store here; {_how_to_start(path)}")
     conn = _connect(path)
     try:
         # Only a store behind the schema takes the write lock to migrate: readers (every page
@@ -283,6 +297,10 @@ class ImportResult:
     warnings: int
 
 
+OPTIONS = {"replace": "Give --replace", "add": "--add"}
+"""How a refusal names the modes to a command-line user (:func:`ingest`'s ``choices``)."""
+
+
 def ingest(
     path: str | Path,
     checked: Checked,
@@ -291,6 +309,7 @@ def ingest(
     now: str | None = None,
     account: str | None = None,
     also: Callable[[sqlite3.Connection, ImportResult], None] | None = None,
+    choices: Mapping[str, str] = OPTIONS,
 ) -> ImportResult:
     """Store a checked term of returns, in one transaction.
 
@@ -312,6 +331,9 @@ def ingest(
     also
         More writes to make in the same transaction (the web app marks the returns it
         accepted): called with the connection and the result before the commit.
+    choices
+        How a refusal names the ``replace`` and ``add`` modes to the user (the command's
+        options by default; the web form's choices on the web).
     """
     if not checked.ok or checked.returns is None:
         raise StoreError("the returns have errors; nothing was stored")
@@ -321,7 +343,7 @@ def ingest(
     try:
         with _transaction(conn):
             _apply_migrations(conn, path)
-            result = _write(conn, checked, mode, now or _now())
+            result = _write(conn, checked, mode, now or _now(), choices)
             if account is not None:
                 conn.execute(
                     "INSERT INTO import_accounts VALUES (?, ?)", (result.import_id, account)
@@ -338,7 +360,13 @@ def ingest(
         conn.close()
 
 
-def _refuse(current: pd.DataFrame, term: Term, mode: Mode, urns: set[str]) -> None:
+def _refuse(
+    current: pd.DataFrame,
+    term: Term,
+    mode: Mode,
+    urns: set[str],
+    choices: Mapping[str, str] = OPTIONS,
+) -> None:
     """Raise when ``mode`` may not write ``term`` over the ``current`` rows it has."""
     if len(current) and mode == "new":
         loaded = ", ".join(
@@ -347,33 +375,37 @@ def _refuse(current: pd.DataFrame, term: Term, mode: Mode, urns: set[str]) -> No
         )
         raise StoreError(
             f"{term} is already in the store ({len(current)} returns, {loaded}); nothing was "
-            "changed. Give --replace to replace it (the replaced rows stay in the history), or "
-            "--add to add late returns from providers it does not have"
+            f"changed. {choices['replace']} to replace it (the replaced rows stay in the "
+            f"history), or {choices['add']} to add late returns from providers it does not have"
         )
     both = sorted(set(current["urn"]) & urns) if mode == "add" else []
     if both:
         raise StoreError(
             f"{term} already has returns for {len(both)} of these providers "
             f"({', '.join(both[:5])}{', ...' if len(both) > 5 else ''}); nothing was "
-            "changed. Give --replace to replace the whole term"
+            f"changed. {choices['replace']} to replace the whole term"
         )
 
 
-def refuse_if_stored(path: str | Path, term: Term, mode: Mode) -> None:
+def refuse_if_stored(
+    path: str | Path, term: Term, mode: Mode, choices: Mapping[str, str] = OPTIONS
+) -> None:
     """Raise :class:`StoreError` now if an ingest of ``term`` in ``mode`` would be refused.
 
     (``ingest`` checks again inside its transaction; this lets a caller stop before checking
     the files.)
     """
     with _open(path) as conn:
-        _refuse(_current(conn, term), term, mode, set())
+        _refuse(_current(conn, term), term, mode, set(), choices)
 
 
-def _write(conn: sqlite3.Connection, checked: Checked, mode: Mode, now: str) -> ImportResult:
+def _write(
+    conn: sqlite3.Connection, checked: Checked, mode: Mode, now: str, choices: Mapping[str, str]
+) -> ImportResult:
     term = checked.term
     returns = cast(pd.DataFrame, checked.returns)  # ingest refuses a check without returns
     current = _current(conn, term)
-    _refuse(current, term, mode, set(returns["urn"]))
+    _refuse(current, term, mode, set(returns["urn"]), choices)
     replaced = tuple(sorted(set(current["import_id"]))) if mode == "replace" else ()
     cursor = conn.execute(
         "INSERT INTO imports (term, term_index, imported_at, mode, rows, replaced_rows, "

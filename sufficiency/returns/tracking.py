@@ -25,6 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from ..errors import InputError
 from ..supply import open_at, open_providers
 from ..terms import AGE_GROUPS, Term
 from .reader import PROVIDER_TYPES, WAITING
@@ -103,6 +104,45 @@ class ReturnStatus:
         """Returned over returned plus missing (1.0 when nobody was expected)."""
         total = self.returned + len(self.missing)
         return self.returned / total if total else 1.0
+
+    @property
+    def percent(self) -> str:
+        """The rate as a whole percentage rounded down, so that 100% means every provider.
+
+        >>> s = ReturnStatus(Term.parse("2026-autumn"), None, 279, None, None,
+        ...     pd.DataFrame({"urn": ["a", "b"]}), [])
+        >>> s.percent  # 279 of 281 is 99.3%: not "100%" while two are missing
+        '99%'
+        """
+        total = self.returned + len(self.missing)
+        return f"{100 * self.returned // total if total else 100}%"
+
+
+def check_status_term(term: Term, stored: list[Term]) -> None:
+    """Refuse a term no return can be due for yet, or one before the store's first.
+
+    The possible terms are the stored ones and the next term (whose collection may be under
+    way: "0 of 287 returned" is then true and useful). A term after that would list every
+    provider as missing, as if real.
+    """
+    if not stored:
+        return
+    first, last = min(stored, key=lambda t: t.index), max(stored, key=lambda t: t.index)
+    following = Term(last.index + 1)
+    if first.index <= term.index <= following.index:
+        return
+    when = (
+        "no returns can be due for it yet"
+        if term.index > last.index
+        else ("it is before the first term in the store")
+    )
+    raise InputError(
+        f"{term}: {when}",
+        column="--term",
+        value=None,
+        hint=f"Give a term from {first} to {following} (the store holds {first} to {last}; "
+        f"{following} is the next, whose returns may be being collected)",
+    )
 
 
 def return_status(

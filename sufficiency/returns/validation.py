@@ -18,7 +18,7 @@ from __future__ import annotations
 import hashlib
 import tempfile
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import cast
 
@@ -75,6 +75,11 @@ class Checked:
     returns: pd.DataFrame | None = None
     rows: int = 0
     text: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
+
+    def with_file_name(self, label: str, name: str) -> Checked:
+        """The problems naming ``name`` where they name ``label`` (a copy's name, say)."""
+        problems = self.problems.assign(file=self.problems["file"].replace({label: name}))
+        return replace(self, problems=problems)
 
     @property
     def errors(self) -> pd.DataFrame:
@@ -417,9 +422,35 @@ def check_for_run(
         rules=RULES,
     )
     if not checked.ok:
-        raise rule_error(checked, file=path)
+        raise rule_error(checked, file=path, fix=run_fix(path))
     if notes is not None:
         notes.extend(warning_notes(checked.warnings))
+
+
+def run_fix(path: Path) -> str:
+    """How to correct a return a run refused, where the file is: in the bundled demo (package
+    data, not written to: copy the area first) or in the user's own area folder.
+
+    >>> print(run_fix(Path("/home/me/town/returns-2026-autumn.csv")))
+    ... # doctest: +NORMALIZE_WHITESPACE
+    Correct the return and run again (`sufficiency ingest /home/me/town/returns-2026-autumn.csv
+    --area /home/me/town --report problems.xlsx` lists every problem in a workbook and loads
+    nothing while there are errors)
+    """
+    from .._demo_area import DEMO_AREA
+
+    folder = path.resolve().parent
+    if folder == DEMO_AREA.resolve():
+        return (
+            "The bundled demo area is not written to: copy it first (cp -r "
+            f"{DEMO_AREA} my-area), correct my-area/{path.name} and run "
+            "sufficiency run --area my-area"
+        )
+    return (
+        f"Correct the return and run again (`sufficiency ingest {path} --area {path.parent} "
+        "--report problems.xlsx` lists every problem in a workbook and loads nothing while "
+        "there are errors)"
+    )
 
 
 def warning_notes(warnings: pd.DataFrame, most_rows: int = 5) -> list[str]:
@@ -439,10 +470,14 @@ def warning_notes(warnings: pd.DataFrame, most_rows: int = 5) -> list[str]:
     return lines
 
 
-def rule_error(checked: Checked, file: str | Path | None = None) -> InputError:
+def rule_error(
+    checked: Checked, file: str | Path | None = None, fix: str | None = None
+) -> InputError:
     """The first error of ``checked`` as one user error: file, row, column, rule and message.
 
     ``file`` names the file as the user gave it (one file checked); else the problem's label.
+    ``fix`` says how to correct it (by default: correct the return, and how to list every
+    problem).
 
     >>> p = pd.DataFrame([{"file": "returns-2026-autumn.csv", "row": 3,
     ...     "column": "registered_places", "value": "52", "code": "R113", "severity": "error",
@@ -465,8 +500,12 @@ def rule_error(checked: Checked, file: str | Path | None = None) -> InputError:
         row=None if pd.isna(row) else int(row),
         column=first["column"] if isinstance(first["column"], str) else None,
         value=None if value is None or pd.isna(value) else str(value),
-        hint=f"Correct the return and run again{more} (`sufficiency ingest FILE --report "
-        "problems.xlsx` lists every problem in a workbook)",
+        hint=(
+            f"Correct the return and run again{more} (`sufficiency ingest FILE --report "
+            "problems.xlsx` lists every problem in a workbook)"
+            if fix is None
+            else f"{fix}{more}"
+        ),
     )
 
 

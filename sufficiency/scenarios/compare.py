@@ -14,7 +14,7 @@ the scenario named ``baseline`` when one is given, otherwise a run with no scena
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import cast
@@ -84,11 +84,15 @@ def assess_scenarios(  # noqa: PLR0913 - keyword-only options of one run path
     seed: int = 0,
     with_baseline: bool = False,
     min_quality: str | None = None,
+    progress: Callable[[str], None] | None = None,
 ) -> ScenarioRuns:
     """Run each scenario on the area (the baseline alone when none is given).
 
     Parameters
     ----------
+    progress
+        Told each step in words as it starts (reading the area, each scenario and its
+        draws), for a terminal's status line; ``None``: nothing is said.
     with_baseline
         Add a run with no scenario first unless a scenario is named ``baseline``.
     min_quality
@@ -97,6 +101,12 @@ def assess_scenarios(  # noqa: PLR0913 - keyword-only options of one run path
     draws, seed
         Monte Carlo draws per scenario (0: none) and the seed of their generator.
     """
+
+    def say(step: str) -> None:
+        if progress is not None:
+            progress(step)
+
+    say("reading and checking the area's files")
     area = as_area(area)
     params = as_parameters(parameters, area)
     if min_quality is not None:
@@ -104,12 +114,15 @@ def assess_scenarios(  # noqa: PLR0913 - keyword-only options of one run path
     scenarios = list(scenarios)
     if not scenarios or (with_baseline and "baseline" not in {s.name for s in scenarios}):
         scenarios.insert(0, BASELINE)
-    results = [
-        assess_scenario(
-            area, params, s, first_term=first_term, last_term=last_term, draws=draws, seed=seed
+    results = []
+    for i, s in enumerate(scenarios, 1):
+        with_draws = f" with {draws:,} draws" if draws else ""
+        say(f"scenario {s.name} ({i} of {len(scenarios)}): {len(area.wards):,} wards{with_draws}")
+        results.append(
+            assess_scenario(
+                area, params, s, first_term=first_term, last_term=last_term, draws=draws, seed=seed
+            )
         )
-        for s in scenarios
-    ]
     # Each run's table is in the contract's order already: joined in scenario-name order, the
     # whole is too.
     by_name = sorted(range(len(results)), key=lambda i: results[i].scenario)

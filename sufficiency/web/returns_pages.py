@@ -15,8 +15,10 @@ from typing import Any, cast
 import pandas as pd
 from flask import Blueprint, abort, g, redirect, render_template, request, send_file, url_for
 
+from ..errors import InputError
 from ..outputs._escape import frame_for_spreadsheet
 from ..returns import accounts, store, web_returns
+from ..returns.reader import term_from_name
 from ..returns.tracking import return_status
 from ..returns.validation import check_files, problem_lines, write_report
 from ..terms import Term
@@ -28,6 +30,11 @@ blueprint = Blueprint("returns_pages", __name__)
 _REPORTS: OrderedDict[str, tuple[str, bytes]] = OrderedDict()  # token -> (name, workbook)
 _REPORTS_LOCK = threading.Lock()
 KEEP_REPORTS = 50
+#: How a refusal names the upload form's choices (the command line's are its options).
+FORM_CHOICES = {
+    "replace": 'Choose "replace the term"',
+    "add": '"add late returns"',
+}
 
 
 def _term(text: str | None) -> Term:
@@ -162,31 +169,45 @@ def upload() -> Any:
     suffix = uploads.suffix_of(upload, "returns")
     assert upload is not None  # suffix_of refuses a missing file
     if area.store.exists():
-        store.refuse_if_stored(area.store, term, mode)
+        store.refuse_if_stored(area.store, term, mode, FORM_CHOICES)
     history = area.stored_returns()
     known = set(store.load_providers(area.store)["urn"]) if area.store.exists() else set()
     ctx = area.context()
+    sent_name = uploads.shown_name(upload)
+    named = term_from_name(sent_name)
+    if named is not None and named != term:
+        raise InputError(
+            f"the file name says {named}, but the term chosen is {term}",
+            file=sent_name,
+            hint=f"Choose {named}, or rename the file if it really is {term}'s return",
+        )
     with tempfile.TemporaryDirectory(prefix="sufficiency-web-") as folder:
         path = uploads.save(upload, Path(folder), f"returns-{term}{suffix}")
-        checked = check_files(
-            [path],
-            term,
-            history=history,
-            known_urns=known,
-            wards=ctx.wards,
-            postcodes=ctx.postcodes,
-        )
+        try:
+            checked = check_files(
+                [path],
+                term,
+                history=history,
+                known_urns=known,
+                wards=ctx.wards,
+                postcodes=ctx.postcodes,
+            )
+        except InputError as exc:  # named by the server's copy: name the user's file
+            raise exc.for_file(sent_name) from None
+        checked = checked.with_file_name(path.name, sent_name)
         token = _keep_report(checked, f"problems-{term}.xlsx")
         result = None
         if checked.ok:
-            who, sent = g.account.name, upload.filename
+            who, sent = g.account.name, sent_name
 
             def log(conn: sqlite3.Connection, done: store.ImportResult) -> None:
                 detail = f"{sent} for {term} ({mode}) as import {done.import_id}"
                 accounts.log(conn, who, "upload returns", detail)
 
             # Stored and logged in the one transaction of the ingest.
-            result = store.ingest(area.store, checked, mode=mode, account=who, also=log)
+            result = store.ingest(
+                area.store, checked, mode=mode, account=who, also=log, choices=FORM_CHOICES
+            )
     return render_template(
         "checked.html",
         term=term,
@@ -194,5 +215,5 @@ def upload() -> Any:
         lines=problem_lines(checked.problems),
         result=result,
         token=token,
-        what=f"the workbook {upload.filename}",
+        what=f"the workbook {sent_name}",
     )

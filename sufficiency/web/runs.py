@@ -168,9 +168,7 @@ def _resilience_work(area_folder: Path, scenario: Path | None, term: str | None)
             out,
             {"resilience": result.table, "single_setting": result.single_settings},
         )
-        run = result.assessment
-        basis = f"at {result.term}" if result.term else f"over {run.terms[0]} to {run.terms[-1]}"
-        return [f"{run.area.name} ({run.scenario}): {len(result.table)} open settings, {basis}"]
+        return [result.headline]
 
     return work
 

@@ -20,6 +20,18 @@ MAGIC = {".xlsx": b"PK\x03\x04"}
 KINDS = {"returns": (".xlsx", ".csv"), "scenario": (".toml",)}
 
 
+def shown_name(upload: FileStorage) -> str:
+    r"""The name the user's file had on their computer, without its folders, for messages only
+    (escaped where it is shown, never a path).
+
+    >>> from io import BytesIO
+    >>> shown_name(FileStorage(BytesIO(), filename="C:\\Users\\me\\spring returns.xlsx"))
+    'spring returns.xlsx'
+    """
+    name = (upload.filename or "").replace("\\", "/").rsplit("/", 1)[-1].strip()
+    return name or "the uploaded file"
+
+
 def suffix_of(upload: FileStorage | None, kind: str) -> str:
     """The upload's type (``.xlsx``, ``.csv``, ``.toml``), checked by name and content."""
     allowed = KINDS[kind]
