@@ -11,13 +11,13 @@ keeps its traceback.
 from __future__ import annotations
 
 import os
-import sqlite3
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
 import click
+from sqlalchemy import exc as sa_exc
 
 from ..errors import SufficiencyError
 
@@ -38,10 +38,12 @@ def user_errors() -> Iterator[None]:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         raise click.exceptions.Exit(1) from None
-    except sqlite3.OperationalError as exc:
+    except sa_exc.OperationalError as error:
+        reason = str(error.orig).strip().splitlines()[0] if error.orig else str(error)
         raise click.ClickException(
-            f"the area's store (sufficiency.sqlite) cannot be opened or written ({exc}). Check "
-            "the area folder and the store can be written (not read-only), then run it again"
+            f"the area's store cannot be opened or written ({reason}). Check the area folder "
+            "and the store (sufficiency.sqlite) can be written (not read-only), or for "
+            "--store postgresql://..., that the server is up, then run it again"
         ) from None
     except OSError as exc:
         where = f"{exc.filename}: " if exc.filename else ""
