@@ -186,3 +186,14 @@ def postgres_dump(url: str) -> str:
             lines.append(table)
             lines += [repr(tuple(r)) for r in conn.execute(f"SELECT * FROM {table} ORDER BY 1")]
         return "\n".join(lines)
+
+
+@pytest.fixture(autouse=True)
+def _no_store_from_outside() -> Iterator[None]:
+    """Every test starts on the area's SQLite file: no ``SUFFICIENCY_STORE`` from the shell,
+    nor from a ``--store`` an earlier test gave (the option sets it for the process)."""
+    saved = os.environ.pop("SUFFICIENCY_STORE", None)
+    yield
+    os.environ.pop("SUFFICIENCY_STORE", None)
+    if saved is not None:
+        os.environ["SUFFICIENCY_STORE"] = saved

@@ -92,7 +92,7 @@ def locate(target: str | os.PathLike[str] | Location) -> Location:
         return Location(f"sqlite+pysqlite:///{Path(text)}", Path(text))
     try:
         url = sa.make_url(text)
-    except exc.ArgumentError:
+    except (exc.ArgumentError, ValueError):
         raise DatabaseError(f"--store {mask(text)}: not a database URL; {_HOW}") from None
     backend = url.get_backend_name()
     if backend == "sqlite" and url.database:
