@@ -17,7 +17,6 @@ from contextlib import contextmanager
 from typing import Any
 
 import click
-from sqlalchemy import exc as sa_exc
 
 from ..errors import SufficiencyError
 
@@ -38,13 +37,6 @@ def user_errors() -> Iterator[None]:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         raise click.exceptions.Exit(1) from None
-    except sa_exc.OperationalError as error:
-        reason = str(error.orig).strip().splitlines()[0] if error.orig else str(error)
-        raise click.ClickException(
-            f"the area's store cannot be opened or written ({reason}). Check the area folder "
-            "and the store (sufficiency.sqlite) can be written (not read-only), or for "
-            "--store postgresql://..., that the server is up, then run it again"
-        ) from None
     except OSError as exc:
         where = f"{exc.filename}: " if exc.filename else ""
         reason = exc.strerror or str(exc)
@@ -52,6 +44,23 @@ def user_errors() -> Iterator[None]:
             f"{where}{reason}. Check the path exists, is a folder where one is expected, "
             "and can be written"
         ) from None
+    except Exception as error:
+        if not _store_operational(error):
+            raise
+        orig = getattr(error, "orig", None)
+        reason = str(orig).strip().splitlines()[0] if orig else str(error)
+        raise click.ClickException(
+            f"the area's store cannot be opened or written ({reason}). Check the area folder "
+            "and the store (sufficiency.sqlite) can be written (not read-only), or for "
+            "--store postgresql://..., that the server is up, then run it again"
+        ) from None
+
+
+def _store_operational(error: Exception) -> bool:
+    """Whether ``error`` is the store's database failing (SQLAlchemy's ``OperationalError``:
+    a read-only file, a server gone); SQLAlchemy is imported only by commands that use it."""
+    found = sys.modules.get("sqlalchemy.exc")
+    return found is not None and isinstance(error, found.OperationalError)
 
 
 class UserErrorGroup(click.Group):

@@ -29,13 +29,13 @@ def _choose_store(ctx: click.Context, param: click.Parameter, value: str | None)
     web app's worker threads and every library call that reads the area's returns use it too;
     a bad URL is refused here, before any work.
     """
-    from ..returns import database
-
     if value:
+        from ..returns import database
+
         database.locate(value)  # a bad URL is one line now, not half-way through a run
         os.environ[database.ENV] = value
     else:
-        os.environ.pop(database.ENV, None)
+        os.environ.pop("SUFFICIENCY_STORE", None)
 
 
 STORE_HELP = (

@@ -24,14 +24,26 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-import sqlalchemy as sa
-from sqlalchemy import event, exc
-from sqlalchemy.engine import CursorResult, Engine
-from sqlalchemy.pool import NullPool
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
 
 from ..errors import SufficiencyError
+
+if TYPE_CHECKING:
+    import sqlalchemy as sa
+    from sqlalchemy.engine import CursorResult, Engine
+
+# SQLAlchemy (about 0.25 s to import) is imported by the first use of a store, not by every
+# command that imports this module (``sufficiency --help``, a run from return files).
+
+
+def errors() -> ModuleType:
+    """``sqlalchemy.exc``, the store's database errors (``except database.errors().X``: an
+    except clause's class is looked up only when an exception reaches it)."""
+    from sqlalchemy import exc
+
+    return exc
+
 
 #: The environment variable that names a store for every command (as ``--store`` does).
 ENV = "SUFFICIENCY_STORE"
@@ -90,9 +102,11 @@ def locate(target: str | os.PathLike[str] | Location) -> Location:
     text = os.fspath(target)
     if "://" not in text:
         return Location(f"sqlite+pysqlite:///{Path(text)}", Path(text))
+    import sqlalchemy as sa
+
     try:
         url = sa.make_url(text)
-    except (exc.ArgumentError, ValueError):
+    except (errors().ArgumentError, ValueError):
         raise DatabaseError(f"--store {mask(text)}: not a database URL; {_HOW}") from None
     backend = url.get_backend_name()
     if backend == "sqlite" and url.database:
@@ -125,6 +139,10 @@ def engine(location: Location) -> Engine:
     found = _ENGINES.get(location.url)
     if found is not None:
         return found
+    import sqlalchemy as sa
+    from sqlalchemy import event
+    from sqlalchemy.pool import NullPool
+
     if location.path is not None:
         # No pool: a connection per use, as sqlite3 had it (a file may be made or removed
         # between uses). ``timeout``: a writer waits this long for another.
@@ -176,7 +194,7 @@ class Connection:
             self.sa.exec_driver_sql(self._sql(sql), [tuple(r) for r in rows])
 
 
-def _reason(error: exc.DBAPIError) -> str:
+def _reason(error: Any) -> str:
     return str(error.orig).strip().splitlines()[0] if error.orig else str(error)
 
 
@@ -185,7 +203,7 @@ def connect(location: Location) -> Iterator[Connection]:
     """A connection to the store (autocommit: transactions are :func:`transaction`'s)."""
     try:
         conn = engine(location).connect()
-    except exc.DBAPIError as error:
+    except errors().DBAPIError as error:
         if location.path is not None:
             raise
         raise DatabaseError(
@@ -238,7 +256,7 @@ def transaction(conn: Connection, busy: Callable[[str], Exception]) -> Iterator[
             except BaseException:
                 conn.execute("ROLLBACK")
                 raise
-    except exc.OperationalError as error:
+    except errors().OperationalError as error:
         raise busy(_reason(error)) from None
     try:
         yield

@@ -50,7 +50,6 @@ from typing import Literal, cast
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-from sqlalchemy import exc
 
 from .. import geography
 from ..errors import SufficiencyError
@@ -172,7 +171,7 @@ def _connect(target: Target) -> Iterator[Connection]:
         if location.dialect == "sqlite":
             try:
                 conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
-            except exc.DatabaseError as error:
+            except database.errors().DatabaseError as error:
                 raise StoreError(f"{location}: not a sufficiency store ({error.orig})") from None
         yield conn
 
@@ -188,7 +187,7 @@ def _open(target: Target) -> Iterator[Connection]:
         # of the web app) do not queue behind one another or behind an ingest.
         try:
             current = schema_version(conn)
-        except exc.DatabaseError:
+        except database.errors().DatabaseError:
             current = -1
         if current == 0 and location.path is None:
             raise StoreError(
@@ -246,7 +245,7 @@ def _apply_migrations(conn: Connection, path: Target = STORE_NAME) -> int:
     """Apply the migrations a store lacks (its dialect's), inside the caller's transaction."""
     try:
         version = schema_version(conn)
-    except exc.DatabaseError as error:
+    except database.errors().DatabaseError as error:
         raise StoreError(f"{path}: not a sufficiency store ({error.orig})") from None
     if version > SCHEMA_VERSION:
         raise StoreError(
