@@ -12,8 +12,9 @@ The store's SQL is written once with ``?`` placeholders (portable SQL: ``ON CONF
 SQLAlchemy's ``exec_driver_sql`` (``?`` becomes psycopg's ``%s`` on PostgreSQL). Transactions
 are explicit (:func:`transaction`): SQLite's ``BEGIN IMMEDIATE`` takes the write lock at once
 and waits :data:`BUSY_TIMEOUT` seconds for another writer; on PostgreSQL a write transaction
-takes one transaction-scoped advisory lock, so writers take turns exactly as on SQLite (two
-ingests of one term cannot both see it empty) while readers never wait.
+is begun once its connection holds one advisory lock (waiting as long), so writers take turns
+exactly as on SQLite (two ingests of one term cannot both see it empty) while readers never
+wait.
 """
 
 from __future__ import annotations
@@ -243,24 +244,32 @@ def transaction(conn: Connection, busy: Callable[[str], Exception]) -> Iterator[
     """One write transaction: committed at the end, rolled back on any exception.
 
     ``busy(reason)`` is the error raised when another writer holds the store longer than
-    :data:`BUSY_TIMEOUT`.
+    :data:`BUSY_TIMEOUT`. On PostgreSQL the writers' lock is taken before ``BEGIN`` and let go
+    after ``COMMIT`` (a session advisory lock): the transaction then starts after the previous
+    writer's commit and sees its tables and rows, as a SQLite writer does after ``BEGIN
+    IMMEDIATE`` (a lock taken inside a transaction would leave it a stale catalog cache).
     """
+    postgres = conn.dialect != "sqlite"
     try:
-        if conn.dialect == "sqlite":
-            conn.execute("BEGIN IMMEDIATE")
-        else:
-            conn.execute("BEGIN")
+        if postgres:
+            conn.execute(f"SET lock_timeout = '{max(1, int(BUSY_TIMEOUT * 1000))}ms'")
             try:
-                conn.execute(f"SET LOCAL lock_timeout = '{max(1, int(BUSY_TIMEOUT * 1000))}ms'")
-                conn.execute(f"SELECT pg_advisory_xact_lock({_WRITE_LOCK})")
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
+                conn.execute(f"SELECT pg_advisory_lock({_WRITE_LOCK})")
+            finally:
+                conn.execute("RESET lock_timeout")
+        else:
+            conn.execute("BEGIN IMMEDIATE")
     except errors().OperationalError as error:
         raise busy(_reason(error)) from None
     try:
-        yield
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
-    conn.execute("COMMIT")
+        if postgres:
+            conn.execute("BEGIN")
+        try:
+            yield
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+    finally:
+        if postgres:
+            conn.execute(f"SELECT pg_advisory_unlock({_WRITE_LOCK})")
