@@ -1,7 +1,9 @@
 """The area's store of termly returns: ``sufficiency.sqlite`` in the area folder.
 
-The choice: an embedded SQLite database (the standard library's ``sqlite3``), one file the team
-can copy, back up and open in any SQLite browser. It holds
+The choice: an embedded SQLite database, one file the team can copy, back up and open in any
+SQLite browser; or, for a team with a database server, a PostgreSQL database given by URL
+(``--store postgresql://...``, :func:`locate`). Both go through SQLAlchemy Core
+(``returns/database.py``), with the same SQL, tables and migration numbers. It holds
 
 * ``providers``: every URN the store has seen, with its latest name, type and postcode and the
   first and last terms it made a return for;
