@@ -210,7 +210,7 @@ def load_area(path: str | Path) -> Area:
                 file=folder,
                 hint=f"Add {what} or name it in area.toml under [files]",
             )
-    if not files["returns"] and not store.store_path(folder).is_file():
+    if not files["returns"] and not store.locate(folder).exists():
         raise InputError(
             "the area has no provider return",
             file=folder,

@@ -37,9 +37,9 @@ def web_area(folder: Path) -> Path:
     area = write_area(folder, returns={"2026-autumn": rows})
     checked = check_files([area / "returns-2026-autumn.csv"], Term.parse("2026-autumn"))
     assert checked.ok, checked.problems
-    store.ingest(store.store_path(area), checked)
+    store.ingest(store.locate(area), checked)  # SUFFICIENCY_STORE, else the area's file
     for name, role in ROLES.items():
-        accounts.add(store.store_path(area), name, role, PASSWORDS[name], urn=URNS.get(name))
+        accounts.add(store.locate(area), name, role, PASSWORDS[name], urn=URNS.get(name))
     return area
 
 

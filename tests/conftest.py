@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import os
+import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
 import pytest
+import sqlalchemy as sa
 from shapely.geometry import box
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
@@ -115,3 +119,81 @@ def write_area(
 @pytest.fixture
 def tiny_area(tmp_path: Path) -> Path:
     return write_area(tmp_path / "area")
+
+
+#: A PostgreSQL server for the store's tests (``.ci/postgres`` starts one and prints its URL):
+#: each test gets a schema of its own in this database, dropped after it.
+POSTGRES = os.environ.get("SUFFICIENCY_TEST_POSTGRES", "")
+
+
+def _postgres_or_skip() -> str:
+    if POSTGRES:
+        return POSTGRES
+    if os.environ.get("CI") == "true":
+        pytest.fail(
+            "CI=true but SUFFICIENCY_TEST_POSTGRES is not set: .ci/run starts a server with "
+            ".ci/postgres and sets it; the PostgreSQL store tests never skip in CI"
+        )
+    pytest.skip(
+        "no PostgreSQL server: set SUFFICIENCY_TEST_POSTGRES=postgresql://USER:PASSWORD@HOST/DB "
+        "(as root, .ci/postgres starts one and prints it)"
+    )
+
+
+@pytest.fixture
+def postgres_store() -> Iterator[str]:
+    """A ``--store`` URL for a fresh, empty schema of its own on the test server."""
+    from sufficiency.returns import database
+
+    server = _postgres_or_skip()
+    schema = f"t_{uuid.uuid4().hex[:16]}"
+    admin = sa.create_engine(database.locate(server).url, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f"CREATE SCHEMA {schema}")
+        joiner = "&" if "?" in server else "?"
+        url = f"{server}{joiner}options=-csearch_path%3D{schema}"
+        yield url
+        database.dispose(database.locate(url))
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f"DROP SCHEMA {schema} CASCADE")
+    finally:
+        admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_at(request: pytest.FixtureRequest, tmp_path: Path) -> Path | str:
+    """A store to test on: the area's SQLite file, then a fresh PostgreSQL schema (a URL)."""
+    if request.param == "sqlite":
+        return tmp_path / "sufficiency.sqlite"
+    return str(request.getfixturevalue("postgres_store"))
+
+
+def postgres_dump(url: str) -> str:
+    """Every table of a PostgreSQL store, its rows in order, as text (to compare two states)."""
+    from sufficiency.returns import database
+
+    with database.connect(database.locate(url)) as conn:
+        tables = [
+            r[0]
+            for r in conn.execute(
+                "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() "
+                "ORDER BY tablename"
+            )
+        ]
+        lines = []
+        for table in tables:
+            lines.append(table)
+            lines += [repr(tuple(r)) for r in conn.execute(f"SELECT * FROM {table} ORDER BY 1")]
+        return "\n".join(lines)
+
+
+@pytest.fixture(autouse=True)
+def _no_store_from_outside() -> Iterator[None]:
+    """Every test starts on the area's SQLite file: no ``SUFFICIENCY_STORE`` from the shell,
+    nor from a ``--store`` an earlier test gave (the option sets it for the process)."""
+    saved = os.environ.pop("SUFFICIENCY_STORE", None)
+    yield
+    os.environ.pop("SUFFICIENCY_STORE", None)
+    if saved is not None:
+        os.environ["SUFFICIENCY_STORE"] = saved

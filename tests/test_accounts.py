@@ -2,56 +2,73 @@
 
 from __future__ import annotations
 
-import sqlite3
-
 from click.testing import CliRunner
 from conftest import inside, provider, write_area
 
 from sufficiency.cli import cli
 from sufficiency.errors import InputError
-from sufficiency.returns import accounts, store
+from sufficiency.returns import accounts, database, store
 
 
-def test_users_add_list_disable_remove(tmp_path):
+def test_users_add_list_disable_remove(tmp_path, store_at):
     area = write_area(tmp_path / "area")
+    # --store URL on every users command (PostgreSQL); none: the area's sufficiency.sqlite.
+    on = ["--store", store_at] if isinstance(store_at, str) else []
+    path = store.locate(area, on[1] if on else None)
     # The setting is on the area's register (sufficiency import ofsted writes this file).
     (area / "ofsted.csv").write_text("urn,provider_name\nEY100001,Acorns\n")
     runner = CliRunner()
     added = runner.invoke(
         cli,
-        ["users", "add", "alex", "--role", "officer", "--area", str(area), "--password-stdin"],
+        ["users", "add", "alex", "--role", "officer", "--area", str(area), *on, "--password-stdin"],
         input="a long enough password\n",
     )
     assert added.exit_code == 0, added.output
-    assert f"Added officer account alex to {area / 'sufficiency.sqlite'}" in added.output
+    shown = area / "sufficiency.sqlite" if not on else database.mask(store_at)
+    assert f"Added officer account alex to {shown}" in added.output
     prompted = runner.invoke(
         cli,
-        ["users", "add", "acorns", "--role", "provider", "--urn", "ey 100001", "--area", str(area)],
+        [
+            "users",
+            "add",
+            "acorns",
+            "--role",
+            "provider",
+            "--urn",
+            "ey 100001",
+            "--area",
+            str(area),
+            *on,
+        ],
         input="provider password 1\nprovider password 1\n",
     )
     assert prompted.exit_code == 0, prompted.output
     assert "Added provider account acorns for EY100001" in prompted.output
-    listed = runner.invoke(cli, ["users", "list", "--area", str(area)])
+    listed = runner.invoke(cli, ["users", "list", "--area", str(area), *on])
     lines = listed.output.splitlines()
     assert [line.split()[:3] for line in lines] == [
         ["acorns", "provider", "EY100001"],
         ["alex", "officer", "-"],
     ]
     assert all(line.endswith("active") for line in lines)
-    path = store.store_path(area)
     # The store holds an argon2id hash, never the password.
-    conn = sqlite3.connect(path)
-    hashes = [r[0] for r in conn.execute("SELECT password_hash FROM accounts")]
-    conn.close()
+    with database.connect(path) as conn:
+        hashes = [r[0] for r in conn.execute("SELECT password_hash FROM accounts")]
+    assert len(hashes) == 2
     assert all(h.startswith("$argon2id$") for h in hashes)
     assert not any("password" in h for h in hashes)
     assert accounts.verify(path, "alex", "a long enough password").role == "officer"
     assert accounts.verify(path, "alex", "wrong password") is None
     assert accounts.verify(path, "nobody", "a long enough password") is None
-    assert runner.invoke(cli, ["users", "disable", "alex", "--area", str(area)]).exit_code == 0
+    assert runner.invoke(cli, ["users", "disable", "alex", "--area", str(area), *on]).exit_code == 0
     assert accounts.verify(path, "alex", "a long enough password") is None
-    assert runner.invoke(cli, ["users", "list", "--area", str(area)]).output.count("disabled") == 1
-    assert runner.invoke(cli, ["users", "remove", "acorns", "--area", str(area)]).exit_code == 0
+    assert (
+        runner.invoke(cli, ["users", "list", "--area", str(area), *on]).output.count("disabled")
+        == 1
+    )
+    assert (
+        runner.invoke(cli, ["users", "remove", "acorns", "--area", str(area), *on]).exit_code == 0
+    )
     assert [a.name for a in accounts.all_accounts(path)] == ["alex"]
     log = [(who, what, detail) for _, who, what, detail in accounts.write_log(path)]
     assert log[0] == ("command line", "remove account", "acorns")

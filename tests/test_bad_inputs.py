@@ -338,6 +338,7 @@ def test_a_store_that_cannot_be_written_is_one_line(tmp_path, monkeypatch):
         raise sqlite3.OperationalError("attempt to write a readonly database")
 
     monkeypatch.setattr(sqlite3, "connect", read_only)
+    monkeypatch.setattr(sqlite3.dbapi2, "connect", read_only)  # as SQLAlchemy calls it
     area = write_area(tmp_path / "a")
     x, y = inside(0)
     ret = tmp_path / "returns-2026-autumn.csv"

@@ -10,9 +10,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import inside, provider, ward_polygons, write_area
+from conftest import inside, postgres_dump, provider, ward_polygons, write_area
 
-from sufficiency.returns import reader, store
+from sufficiency.returns import database, reader, store
 from sufficiency.returns.reader import read_return
 from sufficiency.returns.validation import check_files
 from sufficiency.terms import Term
@@ -34,8 +34,17 @@ def checked(folder: Path, term: str, rows: list[dict], **options):
     return result
 
 
-def dump(path: Path) -> str:
-    """Every table's schema and content, as SQL."""
+def migrated(path: Path) -> sqlite3.Connection:
+    """A new SQLite store made by the store's migrations, opened with sqlite3."""
+    with store.connection(path, create=True):
+        pass
+    return sqlite3.connect(path, isolation_level=None)
+
+
+def dump(path: Path | str) -> str:
+    """Every table's schema and content, as SQL (PostgreSQL: every table's rows, in order)."""
+    if isinstance(path, str):
+        return postgres_dump(path)
     conn = sqlite3.connect(path)
     try:
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
@@ -45,9 +54,18 @@ def dump(path: Path) -> str:
 
 
 @pytest.fixture
-def stored(tmp_path) -> Path:
-    """A store holding 2026-summer (two providers)."""
-    path = tmp_path / "sufficiency.sqlite"
+def stored(tmp_path, store_at) -> Path | str:
+    """A store (SQLite, then PostgreSQL) holding 2026-summer (two providers)."""
+    return _stored(tmp_path, store_at)
+
+
+@pytest.fixture
+def stored_sqlite(tmp_path) -> Path:
+    """A SQLite store holding 2026-summer (two providers)."""
+    return _stored(tmp_path, tmp_path / "sufficiency.sqlite")
+
+
+def _stored(tmp_path: Path, path: Path | str) -> Path | str:
     rows = [
         row(),
         row(
@@ -66,7 +84,7 @@ def stored(tmp_path) -> Path:
     return path
 
 
-def test_load_returns_is_shaped_exactly_like_read_return(tmp_path):
+def test_load_returns_is_shaped_exactly_like_read_return(tmp_path, store_at):
     rows = [
         row(
             latitude="",
@@ -90,8 +108,8 @@ def test_load_returns_is_shaped_exactly_like_read_return(tmp_path):
         ),
     ]
     result = checked(tmp_path, "2026-autumn", rows)
-    store.ingest(tmp_path / "s.sqlite", result)
-    loaded = store.load_returns(tmp_path / "s.sqlite")
+    store.ingest(store_at, result)
+    loaded = store.load_returns(store_at)
     expected = read_return(tmp_path / "returns-2026-autumn.csv")
     pd.testing.assert_frame_equal(loaded, expected.sort_values("urn").reset_index(drop=True))
 
@@ -164,13 +182,15 @@ def _fail_after_inserting(monkeypatch):
 def test_an_ingest_interrupted_half_way_changes_nothing(stored, tmp_path, monkeypatch, mode):
     term = "2026-autumn" if mode == "new" else "2026-summer"
     later = checked(tmp_path / "later", term, [row(vacancies_3_4=7), row(urn="EY100003")])
-    before, raw = dump(stored), stored.read_bytes()
+    before = dump(stored)
+    raw = stored.read_bytes() if isinstance(stored, Path) else None
     _fail_after_inserting(monkeypatch)
     with pytest.raises(RuntimeError, match="power cut"):
         store.ingest(stored, later, mode=mode)
     assert dump(stored) == before
-    assert stored.read_bytes() == raw
-    assert not Path(f"{stored}-journal").exists()
+    if isinstance(stored, Path):
+        assert stored.read_bytes() == raw
+        assert not Path(f"{stored}-journal").exists()
     monkeypatch.undo()
     store.ingest(stored, later, mode=mode)  # and the store still takes the ingest
     assert "EY100003" in set(store.load_returns(stored)["urn"])
@@ -198,11 +218,13 @@ path = Path({folder!r}) / "returns-2026-autumn.csv"
 pd.DataFrame([provider(easting=x, northing=y, urn=f"EY{{i:06d}}") for i in range(1, 500)]
              ).to_csv(path, index=False)
 result = check_files([path], Term.parse("2026-autumn"))
+from contextlib import contextmanager
 connect, insert = store._connect, store._insert_returns
+@contextmanager
 def small_cache(path):
-    conn = connect(path)
-    conn.execute("PRAGMA cache_size = 1")  # spill changed pages into the file before COMMIT
-    return conn
+    with connect(path) as conn:
+        conn.execute("PRAGMA cache_size = 1")  # spill changed pages into the file before COMMIT
+        yield conn
 def insert_and_die(conn, *args):
     insert(conn, *args)
     os._exit(9)  # the process dies: no rollback, no close
@@ -211,7 +233,8 @@ store.ingest({store!r}, result)
 """
 
 
-def test_a_process_killed_mid_ingest_leaves_the_store_as_it_was(stored, tmp_path):
+def test_a_process_killed_mid_ingest_leaves_the_store_as_it_was(stored_sqlite, tmp_path):
+    stored = stored_sqlite
     before, raw = dump(stored), stored.read_bytes()
     script = KILL.format(tests=str(Path(__file__).parent), folder=str(tmp_path), store=str(stored))
     died = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
@@ -222,14 +245,23 @@ def test_a_process_killed_mid_ingest_leaves_the_store_as_it_was(stored, tmp_path
     assert store.stored_terms(stored) == [Term.parse("2026-summer")]
 
 
-def test_migrations_from_an_empty_database_to_the_current_schema(tmp_path):
-    path = tmp_path / "sufficiency.sqlite"
-    sqlite3.connect(path).close()
-    conn = sqlite3.connect(path, isolation_level=None)
+def test_migrations_from_an_empty_database_to_the_current_schema(tmp_path, store_at):
+    path = store_at
+    if isinstance(path, Path):
+        sqlite3.connect(path).close()
+    with database.connect(database.locate(path)) as conn:
+        _migrations_from_empty(conn, path)
+
+
+def _migrations_from_empty(conn, path) -> None:
     assert store.schema_version(conn) == 0
     assert store.migrate(conn) == 0
     assert store.schema_version(conn) == store.SCHEMA_VERSION == 4
-    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    if conn.dialect == "sqlite":
+        listed = "SELECT name FROM sqlite_master WHERE type='table'"
+    else:
+        listed = "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()"
+    tables = {r[0] for r in conn.execute(listed)}
     assert tables == {
         "schema_version",
         "providers",
@@ -245,7 +277,10 @@ def test_migrations_from_an_empty_database_to_the_current_schema(tmp_path):
         "web_settings",
     }
     assert store.migrate(conn) == 4  # a second time does nothing
-    conn.close()
+    versions = conn.execute("SELECT version, description FROM schema_version").fetchall()
+    assert [tuple(v) for v in versions] == [
+        (n, description) for n, (description, _) in enumerate(store.MIGRATIONS, start=1)
+    ]
     assert store.load_returns(path).empty
 
 
@@ -404,8 +439,7 @@ def test_the_frozen_migrations_make_exactly_the_schema_the_first_release_made(
     # text, then migration 2's tables.
     monkeypatch.setattr(store, "MIGRATIONS", store.MIGRATIONS[:2])
     monkeypatch.setattr(store, "SCHEMA_VERSION", 2)
-    conn = sqlite3.connect(tmp_path / "sufficiency.sqlite", isolation_level=None)
-    store.migrate(conn)
+    conn = migrated(tmp_path / "sufficiency.sqlite")
     # Migration 2 only adds tables: the first release's come first, their text unchanged.
     assert _schema(conn)[: len(TODAYS_SCHEMA)] == TODAYS_SCHEMA
     added = {name for kind, name, _, _ in _schema(conn)[len(TODAYS_SCHEMA) :] if kind == "table"}
@@ -418,8 +452,7 @@ def test_the_frozen_migrations_make_exactly_the_schema_the_first_release_made(
 
 
 def test_migration_4_adds_the_grade_fees_and_charges_to_returns(tmp_path):
-    conn = sqlite3.connect(tmp_path / "sufficiency.sqlite", isolation_level=None)
-    store.migrate(conn)
+    conn = migrated(tmp_path / "sufficiency.sqlite")
     columns = [r[1] for r in conn.execute("PRAGMA table_info(returns)")]
     assert columns[-5:] == [
         "ofsted_grade",
@@ -436,8 +469,7 @@ def test_migration_4_adds_the_grade_fees_and_charges_to_returns(tmp_path):
 
 
 def test_migration_3_adds_the_school_age_columns_to_returns(tmp_path):
-    conn = sqlite3.connect(tmp_path / "sufficiency.sqlite", isolation_level=None)
-    store.migrate(conn)
+    conn = migrated(tmp_path / "sufficiency.sqlite")
     columns = [r[1] for r in conn.execute("PRAGMA table_info(returns)")]
     assert columns[-9:-5] == [  # then migration 4's five
         "places_breakfast",
@@ -502,8 +534,7 @@ def test_changing_the_column_lists_does_not_change_migration_1(monkeypatch):
 
 def test_the_returns_table_has_every_column_the_store_writes_and_reads(tmp_path):
     # A column added to a list in reader.py (or TEXT, REAL, DATES) needs a new migration.
-    conn = sqlite3.connect(tmp_path / "sufficiency.sqlite", isolation_level=None)
-    store.migrate(conn)
+    conn = migrated(tmp_path / "sufficiency.sqlite")
     columns = [r[1] for r in conn.execute("PRAGMA table_info(returns)")]
     conn.close()
     assert [c for c in store.FRAME_COLUMNS if c not in columns] == []
@@ -527,7 +558,8 @@ def test_migration_files_are_numbered_in_order_and_described(tmp_path):
         store.read_migrations(tmp_path)
 
 
-def test_a_later_migration_is_applied_to_a_store_with_data(stored, monkeypatch):
+def test_a_later_migration_is_applied_to_a_store_with_data(stored_sqlite, monkeypatch):
+    stored = stored_sqlite
     added = ("a note on each provider", ["ALTER TABLE providers ADD COLUMN note TEXT"])
     monkeypatch.setattr(store, "MIGRATIONS", [*store.MIGRATIONS, added])
     monkeypatch.setattr(store, "SCHEMA_VERSION", len(store.MIGRATIONS))
@@ -540,10 +572,8 @@ def test_a_later_migration_is_applied_to_a_store_with_data(stored, monkeypatch):
 
 
 def test_a_store_from_a_newer_version_or_not_a_store_is_refused(stored, tmp_path):
-    conn = sqlite3.connect(stored)
-    conn.execute("INSERT INTO schema_version VALUES (99, 'future', '2030-01-01')")
-    conn.commit()
-    conn.close()
+    with database.connect(database.locate(stored)) as conn:
+        conn.execute("INSERT INTO schema_version VALUES (99, 'future', '2030-01-01')")
     with pytest.raises(store.StoreError, match="schema version 99, made by a newer version"):
         store.load_returns(stored)
     junk = tmp_path / "junk.sqlite"
@@ -552,16 +582,18 @@ def test_a_store_from_a_newer_version_or_not_a_store_is_refused(stored, tmp_path
         store.load_returns(junk)
 
 
-def test_area_returns_reads_the_store_located_or_says_there_is_none(tmp_path):
+def test_area_returns_reads_the_store_located_or_says_there_is_none(tmp_path, store_at):
     folder = write_area(tmp_path / "area")
     notes: list[str] = []
-    assert store.area_returns(folder, WARDS, None, notes) is None and notes == []
+    given = store_at if isinstance(store_at, str) else None  # --store; default the area's file
+    assert store.area_returns(folder, WARDS, None, notes, given) is None and notes == []
     store.ingest(
-        store.store_path(folder),
+        given or store.store_path(folder),
         checked(tmp_path / "in", "2026-summer", [row(), row(urn="EY100002", easting=X + 1000)]),
     )
-    returns, source = store.area_returns(folder, WARDS, None, notes)
-    assert source == "the store sufficiency.sqlite (1 term(s), 2026-summer to 2026-summer)"
+    returns, source = store.area_returns(folder, WARDS, None, notes, given)
+    name = "sufficiency.sqlite" if given is None else database.mask(given)
+    assert source == f"the store {name} (1 term(s), 2026-summer to 2026-summer)"
     assert list(returns["ward_code"]) == ["E05000001", "E05000002"]
     assert list(returns["term_index"]) == [Term.parse("2026-summer").index] * 2
     assert list(returns["located_by"]) == ["coordinates"] * 2
@@ -573,27 +605,26 @@ def test_area_returns_reads_the_store_located_or_says_there_is_none(tmp_path):
 
 
 def test_a_store_busy_with_another_ingest_is_one_clear_error(stored, tmp_path, monkeypatch):
-    other = sqlite3.connect(stored, isolation_level=None)
-    other.execute("BEGIN IMMEDIATE")  # another ingest holds the write lock
-    monkeypatch.setattr(store, "_connect", lambda path: _quick(path))
+    # Another ingest holds the write lock; this one gives up at once, not after 30 seconds.
+    monkeypatch.setattr(database, "BUSY_TIMEOUT", 0.001)
     later = checked(tmp_path / "later", "2026-autumn", [row()])
-    with pytest.raises(store.StoreError, match="is another ingest running"):
+    with (
+        database.connect(database.locate(stored)) as other,
+        store.transaction(other),
+        pytest.raises(store.StoreError, match="is another ingest running"),
+    ):
         store.ingest(stored, later)
-    other.execute("ROLLBACK")
-    other.close()
+    assert store.stored_terms(stored) == [Term.parse("2026-summer")]
+    store.ingest(stored, later)  # the lock let go: it goes in
+    assert store.stored_terms(stored) == [Term.parse("2026-summer"), Term.parse("2026-autumn")]
 
 
-def _quick(path: Path) -> sqlite3.Connection:
-    """A connection that gives up on a lock at once (instead of after 5 seconds)."""
-    return sqlite3.connect(path, isolation_level=None, timeout=0)
-
-
-def test_grades_fees_and_charges_are_stored_and_read_back(tmp_path):
+def test_grades_fees_and_charges_are_stored_and_read_back(tmp_path, store_at):
     rows = [
         row(ofsted_grade="Requires improvement", fee_hourly_2=6.55, charges_weekly=12.5),
         row(urn="123456", ofsted_grade="1", fee_hourly_3_4=5.2),
     ]
-    path = tmp_path / "sufficiency.sqlite"
+    path = store_at
     store.ingest(path, checked(tmp_path / "in", "2026-summer", rows), now="2026-05-01T09:00:00")
     stored = store.load_returns(path).set_index("urn")
     assert stored.loc["EY100001", "ofsted_grade"] == "requires_improvement"

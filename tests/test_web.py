@@ -26,6 +26,14 @@ def area(tmp_path: Path) -> Path:
     return web_area(tmp_path / "area")
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def any_store_area(request, tmp_path: Path, monkeypatch) -> Path:
+    """The web area with its store in its SQLite file, then on PostgreSQL (serve --store)."""
+    if request.param == "postgresql":
+        monkeypatch.setenv("SUFFICIENCY_STORE", request.getfixturevalue("postgres_store"))
+    return web_area(tmp_path / "area")
+
+
 @pytest.fixture
 def app(area: Path):
     app = create_app(area)
@@ -179,8 +187,11 @@ def _submit(client, fields: dict[str, str], action: str):
     )
 
 
-def test_a_providers_return_from_the_form_to_the_store(app, area):
-    path = store.store_path(area)
+def test_a_providers_return_from_the_form_to_the_store(any_store_area):
+    area = any_store_area
+    app = create_app(area)
+    app.config["TESTING"] = True
+    path = store.locate(area)
     client = app.test_client()
     sign_in(client, "acorns")
     page = client.get("/return/EY100001")
@@ -600,9 +611,10 @@ def test_no_page_asks_for_anything_from_another_server(app):
         assert "http://" not in template.read_text() and "https://" not in template.read_text()
 
 
-def test_accepting_stores_and_marks_in_one_transaction(area, monkeypatch):
+def test_accepting_stores_and_marks_in_one_transaction(any_store_area, monkeypatch):
     """A failure after the returns are written leaves neither them nor the marks."""
-    path = store.store_path(area)
+    area = any_store_area
+    path = store.locate(area)
     app = create_app(area)
     ctx = app.extensions["sufficiency"].context()
     fields = web_returns.prefill(path, "EY100001", SPRING)

@@ -11,7 +11,6 @@ keeps its traceback.
 from __future__ import annotations
 
 import os
-import sqlite3
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -38,11 +37,6 @@ def user_errors() -> Iterator[None]:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         raise click.exceptions.Exit(1) from None
-    except sqlite3.OperationalError as exc:
-        raise click.ClickException(
-            f"the area's store (sufficiency.sqlite) cannot be opened or written ({exc}). Check "
-            "the area folder and the store can be written (not read-only), then run it again"
-        ) from None
     except OSError as exc:
         where = f"{exc.filename}: " if exc.filename else ""
         reason = exc.strerror or str(exc)
@@ -50,6 +44,23 @@ def user_errors() -> Iterator[None]:
             f"{where}{reason}. Check the path exists, is a folder where one is expected, "
             "and can be written"
         ) from None
+    except Exception as error:
+        if not _store_operational(error):
+            raise
+        orig = getattr(error, "orig", None)
+        reason = str(orig).strip().splitlines()[0] if orig else str(error)
+        raise click.ClickException(
+            f"the area's store cannot be opened or written ({reason}). Check the area folder "
+            "and the store (sufficiency.sqlite) can be written (not read-only), or for "
+            "--store postgresql://..., that the server is up, then run it again"
+        ) from None
+
+
+def _store_operational(error: Exception) -> bool:
+    """Whether ``error`` is the store's database failing (SQLAlchemy's ``OperationalError``:
+    a read-only file, a server gone); SQLAlchemy is imported only by commands that use it."""
+    found = sys.modules.get("sqlalchemy.exc")
+    return found is not None and isinstance(error, found.OperationalError)
 
 
 class UserErrorGroup(click.Group):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -21,9 +22,47 @@ def _default_area(ctx: click.Context, param: click.Parameter, value: Path | None
     return value if value is not None else default_area()
 
 
-def area_option(help_extra: str = "") -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """The ``--area`` option every command takes, with the same default."""
+def _choose_store(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
+    """``--store`` (or ``SUFFICIENCY_STORE``): the store every part of this command uses.
+
+    The choice is the process's (``returns.store.locate`` reads ``SUFFICIENCY_STORE``), so the
+    web app's worker threads and every library call that reads the area's returns use it too;
+    a bad URL is refused here, before any work.
+    """
+    if value:
+        from ..returns import database
+
+        database.locate(value)  # a bad URL is one line now, not half-way through a run
+        os.environ[database.ENV] = value
+    else:
+        os.environ.pop("SUFFICIENCY_STORE", None)
+
+
+STORE_HELP = (
+    "The returns store: a PostgreSQL URL (postgresql://USER@HOST/DATABASE) for a team's shared "
+    "database, or a SQLite file. Default: $SUFFICIENCY_STORE, else sufficiency.sqlite in the "
+    "area folder."
+)
+
+
+def store_option(command: Callable[..., Any]) -> Callable[..., Any]:
+    """``--store URL``: where the returns and accounts are kept (see :data:`STORE_HELP`)."""
     return click.option(
+        "--store",
+        metavar="URL",
+        envvar="SUFFICIENCY_STORE",
+        expose_value=False,
+        callback=_choose_store,
+        help=STORE_HELP,
+    )(command)
+
+
+def area_option(
+    help_extra: str = "", *, store: bool = True
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """The ``--area`` option every command takes, with the same default; with ``store``,
+    ``--store`` too (every command that reads or writes the returns store)."""
+    area = click.option(
         "--area",
         "area",
         type=click.Path(path_type=Path),
@@ -31,6 +70,9 @@ def area_option(help_extra: str = "") -> Callable[[Callable[..., Any]], Callable
         callback=_default_area,
         help=AREA_HELP + help_extra,
     )
+    if not store:
+        return area
+    return lambda command: store_option(area(command))
 
 
 def out_option(

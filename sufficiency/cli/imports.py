@@ -26,7 +26,7 @@ def import_group() -> None:
 
 @import_group.command("postcodes", short_help="ONSPD or NSPL postcodes to postcodes.csv.")
 @click.argument("file", type=click.Path(path_type=Path))
-@area_option()
+@area_option(store=False)
 @click.option(
     "--replace",
     is_flag=True,
@@ -73,7 +73,7 @@ def postcodes(file: Path, area: Path, replace: bool) -> None:
 
 @import_group.command("ofsted", short_help="Ofsted childcare providers to ofsted.csv.")
 @click.argument("file", type=click.Path(path_type=Path))
-@area_option()
+@area_option(store=False)
 @click.option(
     "--local-authority",
     default=None,
@@ -162,7 +162,7 @@ def _target(area: Path, lookup: Path | None) -> tuple[Path, dict[str, list[Path]
 
 @import_group.command("births", short_help="ONS or council births to births.csv.")
 @click.argument("file", type=click.Path(path_type=Path))
-@area_option()
+@area_option(store=False)
 @LOOKUP_OPTION
 @click.option(
     "--project-missing",
@@ -195,7 +195,7 @@ def births(file: Path, area: Path, lookup: Path | None, project_missing: bool) -
 
 @import_group.command("population", short_help="ONS population estimates to population.csv.")
 @click.argument("file", type=click.Path(path_type=Path))
-@area_option()
+@area_option(store=False)
 @LOOKUP_OPTION
 @click.option(
     "--year",

@@ -147,7 +147,7 @@ def ingest(
     the_term = _term_of(term, files)
     refuse_demo(area)
     folder, wards, postcodes = _area(area)
-    path = store.store_path(folder)
+    path = store.locate(folder)
     history, known = pd.DataFrame(), set()
     if path.exists():
         store.refuse_if_stored(path, the_term, mode)
@@ -252,7 +252,7 @@ def status(term: str | None, area: Path, register: Path | None, csv_path: Path |
         register = imported[0] if imported[0].is_file() else None
         if register is not None:
             click.echo(f"Register: {register} (from sufficiency import ofsted)")
-    path = store.store_path(folder)
+    path = store.locate(folder)
     stored = store.load_returns(path)
     terms = store.stored_terms(path)
     if not terms:
@@ -390,7 +390,7 @@ def trends(area: Path, ward: str, csv_path: Path | None, xlsx_path: Path | None)
     found = store.area_returns(folder, wards, postcodes, notes)
     if found is None:
         raise store.StoreError(
-            f"{store.store_path(folder)}: no store with returns here; load "
+            f"{store.locate(folder)}: no store with returns here; load "
             "a term first with sufficiency ingest"
         )
     located, _ = found
@@ -432,7 +432,7 @@ def template(out: Path, term: str | None, area: Path) -> None:
     if out.suffix.lower() != ".xlsx":
         raise click.UsageError("the template is a workbook: give a name ending .xlsx")
     folder, _ = area_folder(area)
-    path = store.store_path(folder)
+    path = store.locate(folder)
     stored = store.load_returns(path) if path.exists() else None
     rows = write_template(out, term=the_term, returns=stored)
     source = f"{rows} provider(s) pre-filled from {path}" if stored is not None else "blank"

@@ -59,12 +59,12 @@ def serve(area: Path, host: str, port: int, threads: int, secure_cookie: bool) -
     from waitress import serve as waitress_serve
 
     from ..returns import accounts
-    from ..returns.store import store_path
+    from ..returns.store import locate
     from ..web import create_app
 
     folder = _writable_area(area)
     app = create_app(folder, secure_cookie=secure_cookie)
-    officers = [a for a in accounts.all_accounts(store_path(folder)) if a.role == "officer"]
+    officers = [a for a in accounts.all_accounts(locate(folder)) if a.role == "officer"]
     if not officers:
         click.echo(
             "Note: the area has no officer account yet; add one with: sufficiency users add "
@@ -108,7 +108,7 @@ def add(name: str, role: str, urn: str | None, area: Path, password_stdin: bool)
     ingested) or its ofsted.csv (sufficiency import ofsted).
     """
     from ..returns import accounts
-    from ..returns.store import store_path
+    from ..returns.store import locate
 
     folder = _writable_area(area)
     known = accounts.area_urns(folder) if role == "provider" else None
@@ -116,10 +116,10 @@ def add(name: str, role: str, urn: str | None, area: Path, password_stdin: bool)
         # Before the password is asked for: a mistyped URN is said at once.
         accounts.check_known_urn(accounts.check_new(name, role, urn, "x" * 99), known)
     account = accounts.add(
-        store_path(folder), name, role, _password(password_stdin), urn=urn, known_urns=known
+        locate(folder), name, role, _password(password_stdin), urn=urn, known_urns=known
     )
     extra = f" for {account.urn}" if account.urn else ""
-    click.echo(f"Added {account.role} account {account.name}{extra} to {store_path(folder)}")
+    click.echo(f"Added {account.role} account {account.name}{extra} to {locate(folder)}")
 
 
 @users.command("list")
@@ -127,10 +127,10 @@ def add(name: str, role: str, urn: str | None, area: Path, password_stdin: bool)
 def list_users(area: Path) -> None:
     """Every account: name, role, URN, created, active or disabled."""
     from ..returns import accounts
-    from ..returns.store import store_path
+    from ..returns.store import locate
 
     folder = _writable_area(area)
-    path = store_path(folder)
+    path = locate(folder)
     found = accounts.all_accounts(path) if path.exists() else []
     if not found:
         click.echo(f"No accounts in {path}: add one with sufficiency users add")
@@ -146,10 +146,10 @@ def list_users(area: Path) -> None:
 def remove(name: str, area: Path) -> None:
     """Remove the account NAME."""
     from ..returns import accounts
-    from ..returns.store import store_path
+    from ..returns.store import locate
 
     folder = _writable_area(area)
-    accounts.remove(store_path(folder), name)
+    accounts.remove(locate(folder), name)
     click.echo(f"Removed account {name}")
 
 
@@ -159,9 +159,9 @@ def remove(name: str, area: Path) -> None:
 def disable(name: str, area: Path) -> None:
     """Disable the account NAME (it can no longer sign in; its sessions end)."""
     from ..returns import accounts
-    from ..returns.store import store_path
+    from ..returns.store import locate
 
-    accounts.set_disabled(store_path(_writable_area(area)), name, True, by="command line")
+    accounts.set_disabled(locate(_writable_area(area)), name, True, by="command line")
     click.echo(f"Disabled account {name}")
 
 
@@ -171,9 +171,9 @@ def disable(name: str, area: Path) -> None:
 def enable(name: str, area: Path) -> None:
     """Enable the account NAME again."""
     from ..returns import accounts
-    from ..returns.store import store_path
+    from ..returns.store import locate
 
-    accounts.set_disabled(store_path(_writable_area(area)), name, False, by="command line")
+    accounts.set_disabled(locate(_writable_area(area)), name, False, by="command line")
     click.echo(f"Enabled account {name}")
 
 

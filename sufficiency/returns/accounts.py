@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import re
 import secrets
-import sqlite3
 from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
@@ -98,7 +97,7 @@ def check_new(name: str, role: str, urn: str | None, password: str) -> str | Non
     return urn
 
 
-def log(conn: sqlite3.Connection, account: str, action: str, detail: str = "") -> None:
+def log(conn: store.Connection, account: str, action: str, detail: str = "") -> None:
     """Record a write (inside the caller's transaction): who, when (UTC), what."""
     conn.execute(
         "INSERT INTO web_log (at, account, action, detail) VALUES (?, ?, ?, ?)",
@@ -114,8 +113,8 @@ def area_urns(folder: str | Path) -> set[str]:
 
     folder, config = area_folder(Path(folder))
     known: set[str] = set()
-    path = store.store_path(folder)
-    if path.exists():
+    path = store.locate(folder)
+    if store.exists(path):
         known |= set(store.load_providers(path)["urn"].dropna().astype(str))
     register = resolve_files(folder, config)["ofsted"]
     if register and register[0].is_file():
@@ -141,7 +140,7 @@ def check_known_urn(urn: str | None, known: Collection[str]) -> None:
 
 
 def add(
-    path: str | Path,
+    path: store.Target,
     name: str,
     role: str,
     password: str,
@@ -174,14 +173,14 @@ def add(
     return _account(row)
 
 
-def all_accounts(path: str | Path) -> list[Account]:
+def all_accounts(path: store.Target) -> list[Account]:
     """Every account, by name."""
     with store.connection(path) as conn:
         rows = conn.execute(f"SELECT {_COLUMNS} FROM accounts ORDER BY name").fetchall()
     return [_account(r) for r in rows]
 
 
-def get(path: str | Path, account_id: int) -> Account | None:
+def get(path: store.Target, account_id: int) -> Account | None:
     """The account with this id, or ``None``."""
     with store.connection(path) as conn:
         row = conn.execute(
@@ -198,7 +197,7 @@ def _unknown(name: str) -> InputError:
     )
 
 
-def remove(path: str | Path, name: str, *, by: str = "command line") -> None:
+def remove(path: store.Target, name: str, *, by: str = "command line") -> None:
     """Remove an account (its web returns and the log keep its name)."""
     with store.connection(path) as conn, store.transaction(conn):
         if conn.execute("DELETE FROM accounts WHERE name = ?", (name,)).rowcount == 0:
@@ -206,7 +205,7 @@ def remove(path: str | Path, name: str, *, by: str = "command line") -> None:
         log(conn, by, "remove account", name)
 
 
-def set_disabled(path: str | Path, name: str, disabled: bool, *, by: str) -> None:
+def set_disabled(path: store.Target, name: str, disabled: bool, *, by: str) -> None:
     """Disable an account (it can no longer sign in; its sessions end) or enable it again."""
     with store.connection(path) as conn, store.transaction(conn):
         changed = conn.execute(
@@ -217,7 +216,7 @@ def set_disabled(path: str | Path, name: str, disabled: bool, *, by: str) -> Non
         log(conn, by, "disable account" if disabled else "enable account", name)
 
 
-def verify(path: str | Path, name: str, password: str) -> Account | None:
+def verify(path: store.Target, name: str, password: str) -> Account | None:
     """The account if the name and password match and it is not disabled, else ``None``."""
     with store.connection(path) as conn:
         row = conn.execute(
@@ -234,7 +233,7 @@ def verify(path: str | Path, name: str, password: str) -> Account | None:
     return None if account.disabled else account
 
 
-def setting(path: str | Path, key: str, make: str | None = None) -> str | None:
+def setting(path: store.Target, key: str, make: str | None = None) -> str | None:
     """A stored setting of the web app; when it is missing and ``make`` is given, store that."""
     with store.connection(path, create=make is not None) as conn:
         row = conn.execute("SELECT value FROM web_settings WHERE key = ?", (key,)).fetchone()
@@ -248,7 +247,7 @@ def setting(path: str | Path, key: str, make: str | None = None) -> str | None:
         return str(found[0])
 
 
-def put_setting(path: str | Path, key: str, value: str, *, by: str) -> None:
+def put_setting(path: store.Target, key: str, value: str, *, by: str) -> None:
     """Set a stored setting, logged."""
     with store.connection(path) as conn, store.transaction(conn):
         conn.execute(
@@ -259,7 +258,7 @@ def put_setting(path: str | Path, key: str, value: str, *, by: str) -> None:
         log(conn, by, f"set {key}", value)
 
 
-def write_log(path: str | Path) -> list[tuple[str, str, str, str]]:
+def write_log(path: store.Target) -> list[tuple[str, str, str, str]]:
     """The write log, newest first: (at, account, action, detail)."""
     with store.connection(path) as conn:
         rows = conn.execute(

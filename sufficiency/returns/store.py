@@ -1,7 +1,9 @@
 """The area's store of termly returns: ``sufficiency.sqlite`` in the area folder.
 
-The choice: an embedded SQLite database (the standard library's ``sqlite3``), one file the team
-can copy, back up and open in any SQLite browser. It holds
+The choice: an embedded SQLite database, one file the team can copy, back up and open in any
+SQLite browser; or, for a team with a database server, a PostgreSQL database given by URL
+(``--store postgresql://...``, :func:`locate`). Both go through SQLAlchemy Core
+(``returns/database.py``), with the same SQL, tables and migration numbers. It holds
 
 * ``providers``: every URN the store has seen, with its latest name, type and postcode and the
   first and last terms it made a return for;
@@ -37,6 +39,7 @@ school-age places columns of a return.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import sqlite3
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -53,12 +56,15 @@ import pandas as pd
 from .. import geography
 from ..errors import SufficiencyError
 from ..terms import Term
+from . import database
+from .database import BUSY_TIMEOUT, Connection, Location
 from .reader import COUNTS, OPENING, PRICES, term_from_name
 from .validation import Checked
 
 STORE_NAME = "sufficiency.sqlite"
-#: Seconds a connection waits for another writer to finish before giving up.
-BUSY_TIMEOUT = 30.0
+__all__ = ["BUSY_TIMEOUT", "Connection", "Location"]
+#: A store as the functions here take it: the SQLite file's path, a database URL, a Location.
+Target = str | Path | Location
 Mode = Literal["new", "replace", "add"]
 
 TEXT = [
@@ -96,14 +102,21 @@ class StoreError(SufficiencyError):
     """The store refuses an action (a term already stored, a store too new) or is damaged."""
 
 
-def read_migrations(folder: Traversable | None = None) -> list[tuple[str, list[str]]]:
+def read_migrations(
+    folder: Traversable | None = None, dialect: str = "sqlite"
+) -> list[tuple[str, list[str]]]:
     """The frozen migrations: each ``NNNN_<name>.sql`` file's description and statements.
+
+    SQLite's are ``returns/migrations/*.sql``; PostgreSQL's, the same numbers and tables in its
+    dialect, ``returns/migrations/postgresql/*.sql``.
 
     A file's first line, ``-- <description>``, is what ``schema_version`` records; its
     statements each end with ``;`` at the end of a line, and comment lines between them are
     left out. The files are numbered from 0001 with no gaps, applied in that order.
     """
     folder = folder or resources.files("sufficiency.returns") / "migrations"
+    if dialect != "sqlite":
+        folder = folder / dialect
     files = sorted((f for f in folder.iterdir() if f.name.endswith(".sql")), key=lambda f: f.name)
     migrations = []
     for number, file in enumerate(files, start=1):
@@ -131,24 +144,26 @@ def read_migrations(folder: Traversable | None = None) -> list[tuple[str, list[s
 #: ``returns/migrations``. Version n = the first n applied.
 MIGRATIONS: list[tuple[str, list[str]]] = read_migrations()
 SCHEMA_VERSION = len(MIGRATIONS)
+#: PostgreSQL's migrations: the same numbers, descriptions and tables in its dialect.
+POSTGRESQL_MIGRATIONS = read_migrations(dialect="postgresql")
 
 
 def store_path(folder: str | Path) -> Path:
-    """The store of an area folder: ``FOLDER/sufficiency.sqlite``."""
+    """The SQLite store of an area folder: ``FOLDER/sufficiency.sqlite``."""
     return Path(folder) / STORE_NAME
 
 
-def _connect(path: Path) -> sqlite3.Connection:
-    # autocommit: transactions are explicit. ``timeout``: a writer waits this long for another
-    # (the web app and the command line share a store) before "the store cannot be written".
-    conn = sqlite3.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT)
-    try:
-        conn.execute("PRAGMA foreign_keys = ON")
-        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
-    except sqlite3.DatabaseError as exc:
-        conn.close()
-        raise StoreError(f"{path}: not a sufficiency store ({exc})") from None
-    return conn
+def locate(folder: str | Path, given: str | None = None) -> Location:
+    """The store an area's commands use: ``given`` (``--store``), else the
+    ``SUFFICIENCY_STORE`` environment variable, else the area's ``sufficiency.sqlite``."""
+    chosen = given or os.environ.get(database.ENV) or None
+    return database.locate(chosen if chosen else store_path(folder))
+
+
+def _busy(reason: str) -> StoreError:
+    return StoreError(
+        f"the store cannot be written now ({reason}): is another ingest running? Try again"
+    )
 
 
 def _how_to_start(path: Path) -> str:
@@ -166,74 +181,88 @@ def _how_to_start(path: Path) -> str:
 
 
 @contextmanager
-def _open(path: str | Path) -> Iterator[sqlite3.Connection]:
+def _connect(target: Target) -> Iterator[Connection]:
+    location = database.locate(target)
+    with database.connect(location) as conn:
+        if location.dialect == "sqlite":
+            try:
+                conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            except database.errors().DatabaseError as error:
+                raise StoreError(f"{location}: not a sufficiency store ({error.orig})") from None
+        yield conn
+
+
+@contextmanager
+def _open(target: Target) -> Iterator[Connection]:
     """An existing store, migrated to the current schema."""
-    path = Path(path)
-    if not path.is_file():
-        raise StoreError(f"{path}: no store here; {_how_to_start(path)}")
-    conn = _connect(path)
-    try:
+    location = database.locate(target)
+    if location.path is not None and not location.path.is_file():
+        raise StoreError(f"{location}: no store here; {_how_to_start(location.path)}")
+    with _connect(location) as conn:
         # Only a store behind the schema takes the write lock to migrate: readers (every page
         # of the web app) do not queue behind one another or behind an ingest.
         try:
             current = schema_version(conn)
-        except sqlite3.DatabaseError:
+        except database.errors().DatabaseError:
             current = -1
+        if current == 0 and location.path is None:
+            raise StoreError(
+                f"{location}: no store in this database yet; load a term first with "
+                "sufficiency ingest --store (or add an account with sufficiency users add)"
+            )
         if current != SCHEMA_VERSION:
-            migrate(conn, path=path)
+            migrate(conn, path=location)
         yield conn
-    finally:
-        conn.close()
 
 
 @contextmanager
-def connection(path: str | Path, *, create: bool = False) -> Iterator[sqlite3.Connection]:
+def connection(path: Target, *, create: bool = False) -> Iterator[Connection]:
     """A store's connection, migrated to the current schema (for ``accounts`` and ``web``).
 
     With ``create``, a store that does not exist yet is made (an empty one, with the schema).
     Transactions are the caller's: use :func:`transaction`.
     """
-    path = Path(path)
-    if create and not path.exists():
-        conn = _connect(path)
-        try:
-            migrate(conn, path=path)
-        finally:
-            conn.close()
-    with _open(path) as conn:
+    location = database.locate(path)
+    if create and not location.exists():
+        with _connect(location) as conn:
+            migrate(conn, path=location)
+    with _open(location) as conn:
         yield conn
 
 
-def use_wal(path: str | Path) -> str:
-    """Put a store in SQLite's write-ahead-log mode (it stays so); the mode it is in now.
+def exists(path: Target) -> bool:
+    """Whether the store has been made (the SQLite file; the schema in the database)."""
+    return database.locate(path).exists()
+
+
+def use_wal(path: Target) -> str:
+    """Put a SQLite store in write-ahead-log mode (it stays so); the mode it is in now.
 
     In WAL mode readers do not block the writer nor it them, so the web app's pages keep
     reading while ``sufficiency ingest`` writes; writers still take turns (``BUSY_TIMEOUT``).
-    A transaction interrupted at any point still leaves the store as it was.
+    A transaction interrupted at any point still leaves the store as it was. A PostgreSQL
+    store needs nothing: ``"postgresql"``.
     """
-    conn = _connect(Path(path))
-    try:
+    location = database.locate(path)
+    if location.path is None:
+        return "postgresql"
+    with _connect(location) as conn:
         return str(conn.execute("PRAGMA journal_mode = WAL").fetchone()[0])
-    finally:
-        conn.close()
 
 
-def schema_version(conn: sqlite3.Connection) -> int:
+def schema_version(conn: Connection) -> int:
     """The schema version of a store (0: an empty database)."""
-    has = conn.execute(
-        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'"
-    ).fetchone()
-    if not has:
+    if not database.has_table(conn, "schema_version"):
         return 0
     return int(conn.execute("SELECT coalesce(max(version), 0) FROM schema_version").fetchone()[0])
 
 
-def _apply_migrations(conn: sqlite3.Connection, path: Path | str = STORE_NAME) -> int:
-    """Apply the migrations a store lacks, inside the caller's transaction."""
+def _apply_migrations(conn: Connection, path: Target = STORE_NAME) -> int:
+    """Apply the migrations a store lacks (its dialect's), inside the caller's transaction."""
     try:
         version = schema_version(conn)
-    except sqlite3.DatabaseError as exc:
-        raise StoreError(f"{path}: not a sufficiency store ({exc})") from None
+    except database.errors().DatabaseError as error:
+        raise StoreError(f"{path}: not a sufficiency store ({error.orig})") from None
     if version > SCHEMA_VERSION:
         raise StoreError(
             f"{path}: the store has schema version {version}, made by a newer version of "
@@ -244,34 +273,26 @@ def _apply_migrations(conn: sqlite3.Connection, path: Path | str = STORE_NAME) -
             "CREATE TABLE schema_version (version INTEGER PRIMARY KEY, "
             "description TEXT NOT NULL, applied_at TEXT NOT NULL)"
         )
-    for number, (description, statements) in enumerate(MIGRATIONS[version:], start=version + 1):
+    migrations = MIGRATIONS if conn.dialect == "sqlite" else POSTGRESQL_MIGRATIONS
+    for number, (description, statements) in enumerate(migrations[version:], start=version + 1):
         for statement in statements:
             conn.execute(statement)
         conn.execute("INSERT INTO schema_version VALUES (?, ?, ?)", (number, description, _now()))
     return version
 
 
-def migrate(conn: sqlite3.Connection, *, path: Path | str = STORE_NAME) -> int:
+def migrate(conn: Connection, *, path: Target = STORE_NAME) -> int:
     """Bring a store to :data:`SCHEMA_VERSION` in one transaction; return the version it had."""
     with _transaction(conn):
         return _apply_migrations(conn, path)
 
 
 @contextmanager
-def _transaction(conn: sqlite3.Connection) -> Iterator[None]:
-    """``BEGIN IMMEDIATE`` ... ``COMMIT``; ``ROLLBACK`` on any exception, then re-raise."""
-    try:
-        conn.execute("BEGIN IMMEDIATE")
-    except sqlite3.OperationalError as exc:
-        raise StoreError(
-            f"the store cannot be written now ({exc}): is another ingest running? Try again"
-        ) from None
-    try:
+def _transaction(conn: Connection) -> Iterator[None]:
+    """``BEGIN IMMEDIATE`` (SQLite; PostgreSQL: ``BEGIN`` and the writers' lock) ...
+    ``COMMIT``; ``ROLLBACK`` on any exception, then re-raise."""
+    with database.transaction(conn, _busy):
         yield
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
-    conn.execute("COMMIT")
 
 
 #: The public name of the one-transaction helper, for ``accounts`` and ``web``.
@@ -302,13 +323,13 @@ OPTIONS = {"replace": "Give --replace", "add": "--add"}
 
 
 def ingest(
-    path: str | Path,
+    path: Target,
     checked: Checked,
     *,
     mode: Mode = "new",
     now: str | None = None,
     account: str | None = None,
-    also: Callable[[sqlite3.Connection, ImportResult], None] | None = None,
+    also: Callable[[Connection, ImportResult], None] | None = None,
     choices: Mapping[str, str] = OPTIONS,
 ) -> ImportResult:
     """Store a checked term of returns, in one transaction.
@@ -337,12 +358,12 @@ def ingest(
     """
     if not checked.ok or checked.returns is None:
         raise StoreError("the returns have errors; nothing was stored")
-    path = Path(path)
-    existed = path.exists()
-    conn = _connect(path)
+    location = database.locate(path)
+    file = location.path
+    existed = file is None or file.exists()
     try:
-        with _transaction(conn):
-            _apply_migrations(conn, path)
+        with _connect(location) as conn, _transaction(conn):
+            _apply_migrations(conn, location)
             result = _write(conn, checked, mode, now or _now(), choices)
             if account is not None:
                 conn.execute(
@@ -352,12 +373,9 @@ def ingest(
                 also(conn, result)
             return result
     except BaseException:
-        conn.close()
-        if not existed and path.exists() and path.stat().st_size == 0:
-            path.unlink()
+        if file is not None and not existed and file.exists() and file.stat().st_size == 0:
+            file.unlink()
         raise
-    finally:
-        conn.close()
 
 
 def _refuse(
@@ -388,7 +406,7 @@ def _refuse(
 
 
 def refuse_if_stored(
-    path: str | Path, term: Term, mode: Mode, choices: Mapping[str, str] = OPTIONS
+    path: Target, term: Term, mode: Mode, choices: Mapping[str, str] = OPTIONS
 ) -> None:
     """Raise :class:`StoreError` now if an ingest of ``term`` in ``mode`` would be refused.
 
@@ -400,7 +418,7 @@ def refuse_if_stored(
 
 
 def _write(
-    conn: sqlite3.Connection, checked: Checked, mode: Mode, now: str, choices: Mapping[str, str]
+    conn: Connection, checked: Checked, mode: Mode, now: str, choices: Mapping[str, str]
 ) -> ImportResult:
     term = checked.term
     returns = cast(pd.DataFrame, checked.returns)  # ingest refuses a check without returns
@@ -409,7 +427,7 @@ def _write(
     replaced = tuple(sorted(set(current["import_id"]))) if mode == "replace" else ()
     cursor = conn.execute(
         "INSERT INTO imports (term, term_index, imported_at, mode, rows, replaced_rows, "
-        "replaced_imports, warnings) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        "replaced_imports, warnings) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING import_id",
         (
             str(term),
             term.index,
@@ -421,7 +439,7 @@ def _write(
             len(checked.warnings),
         ),
     )
-    import_id = cast(int, cursor.lastrowid)  # an INSERT sets it
+    import_id = int(cursor.scalar_one())
     conn.executemany(
         "INSERT INTO import_files VALUES (?, ?, ?, ?)",
         [(import_id, f.name, f.sha256, f.rows) for f in checked.files],
@@ -445,7 +463,7 @@ def _write(
     )
 
 
-def _current(conn: sqlite3.Connection, term: Term) -> pd.DataFrame:
+def _current(conn: Connection, term: Term) -> pd.DataFrame:
     rows = conn.execute(
         "SELECT r.urn, r.import_id, i.imported_at FROM returns r JOIN imports i "
         "USING (import_id) WHERE r.term_index = ? AND r.active = 1 ORDER BY r.import_id",
@@ -474,32 +492,32 @@ def _records(frame: pd.DataFrame, columns: list[str]) -> list[tuple]:
     ]
 
 
-def _upsert_providers(conn: sqlite3.Connection, returns: pd.DataFrame, term: Term) -> None:
+def _upsert_providers(conn: Connection, returns: pd.DataFrame, term: Term) -> None:
     """Every URN, its details from its latest term, and the first and last terms it returned."""
     columns = ["urn", "provider_name", "provider_type", "postcode"]
     rows = [(*r, str(term), term.index, str(term), term.index) for r in _records(returns, columns)]
     conn.executemany(
-        """INSERT INTO providers VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+        """INSERT INTO providers AS p VALUES (?, ?, ?, ?, ?, ?, ?, ?)
         ON CONFLICT (urn) DO UPDATE SET
-            provider_name = CASE WHEN excluded.last_term_index >= last_term_index
-                THEN excluded.provider_name ELSE provider_name END,
-            provider_type = CASE WHEN excluded.last_term_index >= last_term_index
-                THEN excluded.provider_type ELSE provider_type END,
-            postcode = CASE WHEN excluded.last_term_index >= last_term_index
-                THEN excluded.postcode ELSE postcode END,
-            first_term = CASE WHEN excluded.first_term_index < first_term_index
-                THEN excluded.first_term ELSE first_term END,
-            first_term_index = min(first_term_index, excluded.first_term_index),
-            last_term = CASE WHEN excluded.last_term_index > last_term_index
-                THEN excluded.last_term ELSE last_term END,
-            last_term_index = max(last_term_index, excluded.last_term_index)""",
+            provider_name = CASE WHEN excluded.last_term_index >= p.last_term_index
+                THEN excluded.provider_name ELSE p.provider_name END,
+            provider_type = CASE WHEN excluded.last_term_index >= p.last_term_index
+                THEN excluded.provider_type ELSE p.provider_type END,
+            postcode = CASE WHEN excluded.last_term_index >= p.last_term_index
+                THEN excluded.postcode ELSE p.postcode END,
+            first_term = CASE WHEN excluded.first_term_index < p.first_term_index
+                THEN excluded.first_term ELSE p.first_term END,
+            first_term_index = CASE WHEN excluded.first_term_index < p.first_term_index
+                THEN excluded.first_term_index ELSE p.first_term_index END,
+            last_term = CASE WHEN excluded.last_term_index > p.last_term_index
+                THEN excluded.last_term ELSE p.last_term END,
+            last_term_index = CASE WHEN excluded.last_term_index > p.last_term_index
+                THEN excluded.last_term_index ELSE p.last_term_index END""",
         rows,
     )
 
 
-def _insert_returns(
-    conn: sqlite3.Connection, import_id: int, returns: pd.DataFrame, term: Term
-) -> None:
+def _insert_returns(conn: Connection, import_id: int, returns: pd.DataFrame, term: Term) -> None:
     columns = [*_DATA_COLUMNS, "source_file", "source_row"]
     placeholders = ", ".join("?" * (len(columns) + 4))
     conn.executemany(
@@ -509,22 +527,25 @@ def _insert_returns(
     )
 
 
-def _insert_warnings(conn: sqlite3.Connection, import_id: int, warnings: pd.DataFrame) -> None:
+def _insert_warnings(conn: Connection, import_id: int, warnings: pd.DataFrame) -> None:
     columns = ["file", "row", "column", "value", "code", "message"]
     conn.executemany(
-        "INSERT INTO warnings VALUES (?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO warnings (import_id, file, row, column_name, value, code, message) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?)",
         [(import_id, *r) for r in _records(warnings, columns)],
     )
 
 
-def _query(path: str | Path, sql: str, params: tuple = ()) -> pd.DataFrame:
+def _query(
+    path: Target, sql: str | Callable[[Connection], str], params: tuple = ()
+) -> pd.DataFrame:
     with _open(path) as conn:
-        cursor = conn.execute(sql, params)
-        names = [d[0] for d in cursor.description]
-        return pd.DataFrame(cursor.fetchall(), columns=names)
+        cursor = conn.execute(sql if isinstance(sql, str) else sql(conn), params)
+        names = list(cursor.keys())
+        return pd.DataFrame([tuple(r) for r in cursor.fetchall()], columns=names)
 
 
-def load_returns(path: str | Path, *, include_replaced: bool = False) -> pd.DataFrame:
+def load_returns(path: Target, *, include_replaced: bool = False) -> pd.DataFrame:
     """The stored returns, shaped exactly as ``returns.read_return`` gives a file's rows.
 
     One row per provider per term (the current rows; with ``include_replaced``, the replaced
@@ -559,7 +580,7 @@ def typed_returns(rows: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def load_providers(path: str | Path) -> pd.DataFrame:
+def load_providers(path: Target) -> pd.DataFrame:
     """Every provider the store has seen: URN, latest details, first and last term."""
     return _query(
         path,
@@ -568,27 +589,32 @@ def load_providers(path: str | Path) -> pd.DataFrame:
     )
 
 
-def load_imports(path: str | Path) -> pd.DataFrame:
+def load_imports(path: Target) -> pd.DataFrame:
     """The audit log: one row per import, its files (``name sha256`` pairs) joined."""
-    return _query(
-        path,
-        "SELECT i.import_id, i.term, i.imported_at, i.mode, i.rows, i.replaced_rows, "
-        "i.replaced_imports, i.warnings, group_concat(f.file_name || ' ' || f.sha256, '; ') "
-        "AS files FROM imports i LEFT JOIN import_files f USING (import_id) "
-        "GROUP BY i.import_id ORDER BY i.import_id",
-    )
+
+    def sql(conn: Connection) -> str:
+        files = database.joined(conn, "f.file_name || ' ' || f.sha256", "; ", "f")
+        return (
+            "SELECT i.import_id, i.term, i.imported_at, i.mode, i.rows, i.replaced_rows, "
+            f"i.replaced_imports, i.warnings, {files} AS files FROM imports i "
+            "LEFT JOIN import_files f USING (import_id) GROUP BY i.import_id ORDER BY i.import_id"
+        )
+
+    return _query(path, sql)
 
 
-def load_warnings(path: str | Path) -> pd.DataFrame:
+def load_warnings(path: Target) -> pd.DataFrame:
     """The warnings raised by every import."""
     return _query(
         path,
-        "SELECT import_id, file, row, column_name AS column, value, code, message"
-        " FROM warnings ORDER BY import_id, rowid",
+        lambda conn: (
+            "SELECT import_id, file, row, column_name AS column, value, code, "
+            f"message FROM warnings ORDER BY import_id, {database.insertion_order(conn)}"
+        ),
     )
 
 
-def stored_terms(path: str | Path) -> list[Term]:
+def stored_terms(path: Target) -> list[Term]:
     """The terms the store holds current returns for, in time order."""
     rows = _query(
         path, "SELECT DISTINCT term_index FROM returns WHERE active = 1 ORDER BY term_index"
@@ -601,6 +627,7 @@ def area_returns(
     wards: gpd.GeoDataFrame,
     postcodes: pd.DataFrame | None,
     notes: list[str],
+    store: str | None = None,
 ) -> tuple[pd.DataFrame, str] | None:
     """The area's returns from its store, located in wards, or ``None`` when it has no store.
 
@@ -608,15 +635,15 @@ def area_returns(
     ``located_by``, ``easting``, ``northing``, ``term_index``; sorted by term and URN). Notes
     name the source, providers outside every ward and return files the store does not hold.
     """
-    path = store_path(folder)
-    if not path.is_file():
+    path = locate(folder, store)
+    if not path.exists():
         return None
     returns = load_returns(path)
     if returns.empty:
         notes.append(f"{path.name} holds no returns; the return files were read instead")
         return None
     geography.refuse_without_lookup(returns, wards, postcodes, file=str(path))
-    located = geography.locate(returns, wards, postcodes, file=path)
+    located = geography.locate(returns, wards, postcodes, file=str(path))
     lost = located[located["located_by"] == "unlocated"]
     for term, rows in lost.groupby("term", sort=False):
         urns = ", ".join(rows["urn"].astype(str).head(5))

@@ -14,7 +14,6 @@ officer's account recorded), and marked accepted with the import that stored the
 from __future__ import annotations
 
 import json
-import sqlite3
 import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -70,13 +69,13 @@ def clean_fields(form: Mapping[str, str]) -> dict[str, str]:
     return fields
 
 
-def _history(path: Path) -> tuple[pd.DataFrame, set[str]]:
-    if not path.exists():
+def _history(path: store.Target) -> tuple[pd.DataFrame, set[str]]:
+    if not store.exists(path):
         return pd.DataFrame(), set()
     return store.load_returns(path), set(store.load_providers(path)["urn"])
 
 
-def prefill(path: Path, urn: str, term: Term) -> dict[str, str]:
+def prefill(path: store.Target, urn: str, term: Term) -> dict[str, str]:
     """The form for ``urn`` as the template would pre-fill it (empty if the store has none)."""
     history, _ = _history(path)
     rows = prefill_rows(history if len(history) else None, term)
@@ -110,7 +109,7 @@ def _write_csv(folder: Path, urn: str, fields: Mapping[str, str]) -> Path:
 
 
 def check_returns(
-    path: Path, term: Term, forms: Mapping[str, Mapping[str, str]], area: AreaContext
+    path: store.Target, term: Term, forms: Mapping[str, Mapping[str, str]], area: AreaContext
 ) -> Checked:
     """Check the returns ``forms`` (URN -> fields) as ``ingest`` checks a term's files."""
     history, known = _history(path)
@@ -150,9 +149,9 @@ def _row(row: tuple) -> WebReturn:
 _COLUMNS = "urn, term, state, fields, saved_by, saved_at, submitted_at, accepted_import"
 
 
-def load(path: Path, urn: str, term: Term) -> WebReturn | None:
+def load(path: store.Target, urn: str, term: Term) -> WebReturn | None:
     """The web return of ``urn`` for ``term``, if one has been saved."""
-    if not path.exists():
+    if not store.exists(path):
         return None
     with store.connection(path) as conn:
         row = conn.execute(
@@ -163,7 +162,7 @@ def load(path: Path, urn: str, term: Term) -> WebReturn | None:
 
 
 def save(
-    path: Path, urn: str, term: Term, fields: Mapping[str, str], *, submit: bool, by: str
+    path: store.Target, urn: str, term: Term, fields: Mapping[str, str], *, submit: bool, by: str
 ) -> WebReturn:
     """Save a draft (``submit=False``) or a submission, in one transaction, logged.
 
@@ -203,9 +202,9 @@ def save(
     return found
 
 
-def for_term(path: Path, term: Term) -> list[WebReturn]:
+def for_term(path: store.Target, term: Term) -> list[WebReturn]:
     """Every web return for ``term`` (drafts, submissions, accepted), by URN."""
-    if not path.exists():
+    if not store.exists(path):
         return []
     with store.connection(path) as conn:
         rows = conn.execute(
@@ -223,7 +222,9 @@ class Accepted:
     result: store.ImportResult | None
 
 
-def accept(path: Path, term: Term, urns: Iterable[str], area: AreaContext, *, by: str) -> Accepted:
+def accept(
+    path: store.Target, term: Term, urns: Iterable[str], area: AreaContext, *, by: str
+) -> Accepted:
     """Check the submitted returns of ``urns`` as one set and store them like ``ingest``.
 
     The term is stored ``new`` if the store has none of it yet, else ``add`` (late returns:
@@ -240,9 +241,9 @@ def accept(path: Path, term: Term, urns: Iterable[str], area: AreaContext, *, by
     checked = check_returns(path, term, {u: submitted[u].fields for u in wanted}, area)
     if not checked.ok:
         return Accepted(checked, None)
-    mode: store.Mode = "add" if path.exists() and term in store.stored_terms(path) else "new"
+    mode: store.Mode = "add" if store.exists(path) and term in store.stored_terms(path) else "new"
 
-    def mark(conn: sqlite3.Connection, result: store.ImportResult) -> None:
+    def mark(conn: store.Connection, result: store.ImportResult) -> None:
         conn.executemany(
             "UPDATE web_returns SET state = 'accepted', accepted_import = ? "
             "WHERE urn = ? AND term_index = ? AND state = 'submitted'",
@@ -260,7 +261,7 @@ def accept(path: Path, term: Term, urns: Iterable[str], area: AreaContext, *, by
     return Accepted(checked, result)
 
 
-def import_account(path: Path, import_id: int) -> str | None:
+def import_account(path: store.Target, import_id: int) -> str | None:
     """The account that made an import (``None``: the command line)."""
     with store.connection(path) as conn:
         row = conn.execute(

@@ -24,6 +24,7 @@ from .. import geography
 from ..area import area_folder, resolve_files
 from ..errors import SufficiencyError
 from ..returns import accounts, store
+from ..returns.database import Location
 from ..returns.reader import term_from_name
 from ..returns.web_returns import AreaContext
 from ..terms import Term
@@ -40,7 +41,7 @@ class WebArea:
     """The area the app serves: its folder, store, what the checks need, and shared state."""
 
     folder: Path
-    store: Path
+    store: Location
     jobs: Jobs
     throttle: security.Throttle = field(default_factory=security.Throttle)
     _context: AreaContext | None = None
@@ -87,7 +88,7 @@ def create_app(
     """
     folder, _ = area_folder(area)
     folder = folder.resolve()  # files are sent by absolute path, wherever the server started
-    path = store.store_path(folder)
+    path = store.locate(folder)  # --store or SUFFICIENCY_STORE, else the area's SQLite file
     key = secret_key or accounts.setting(path, "secret_key", make=secrets.token_hex(32))
     store.use_wal(path)
     app = Flask("sufficiency.web")

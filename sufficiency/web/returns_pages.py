@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 import secrets
-import sqlite3
 import tempfile
 import threading
 from collections import OrderedDict
@@ -168,10 +167,10 @@ def upload() -> Any:
     upload = request.files.get("workbook")
     suffix = uploads.suffix_of(upload, "returns")
     assert upload is not None  # suffix_of refuses a missing file
-    if area.store.exists():
+    if store.exists(area.store):
         store.refuse_if_stored(area.store, term, mode, FORM_CHOICES)
     history = area.stored_returns()
-    known = set(store.load_providers(area.store)["urn"]) if area.store.exists() else set()
+    known = set(store.load_providers(area.store)["urn"]) if store.exists(area.store) else set()
     ctx = area.context()
     sent_name = uploads.shown_name(upload)
     named = term_from_name(sent_name)
@@ -200,7 +199,7 @@ def upload() -> Any:
         if checked.ok:
             who, sent = g.account.name, sent_name
 
-            def log(conn: sqlite3.Connection, done: store.ImportResult) -> None:
+            def log(conn: store.Connection, done: store.ImportResult) -> None:
                 detail = f"{sent} for {term} ({mode}) as import {done.import_id}"
                 accounts.log(conn, who, "upload returns", detail)
 
