@@ -670,7 +670,13 @@ def read_returns(
                 "reference system",
             )
         validation.check_for_run(
-            path, Term.parse(this), wards=wards, postcodes=postcodes, notes=notes, table=table
+            path,
+            Term.parse(this),
+            wards=wards,
+            postcodes=postcodes,
+            notes=notes,
+            table=table,
+            located=frame,
         )
         # A provider outside every ward or with no location is R151 or R150 (refused above).
         frames.append(frame)

@@ -620,3 +620,33 @@ def test_a_refused_return_says_how_to_fix_it_in_a_user_s_area_and_in_the_demo(
         f"The bundled demo area is not written to: copy it first (cp -r {area} my-area), "
         "correct my-area/returns-2026-autumn.csv and run sufficiency run --area my-area"
     )
+
+
+def test_a_run_warns_where_a_ward_code_contradicts_the_coordinates(tmp_path):
+    # Three providers: one placed by its coordinates alone, one by a ward code that agrees
+    # with its coordinates, one by a ward code its coordinates contradict (R209, a warning;
+    # it is counted in the ward code's ward). Only the third is noted.
+    from sufficiency.area import load_area
+
+    x0, y0 = inside(0)
+    x1, y1 = inside(1)
+    area = write_area(
+        tmp_path / "a",
+        returns={
+            "2026-autumn": [
+                provider(urn="EY100001", easting=x0, northing=y0),
+                provider(urn="EY100002", easting=x1, northing=y1, ward_code="E05000002"),
+                provider(urn="EY100003", easting=x0, northing=y0, ward_code="E05000002"),
+            ]
+        },
+    )
+    loaded = load_area(area)
+    warned = [n for n in loaded.notes if "R209" in n]
+    assert warned == [
+        "returns-2026-autumn.csv: warning R209 on 1 row(s) (4): ward_code is not the ward the "
+        "provider's coordinates fall in (E05000001 Ward E05000001; the code given is "
+        "E05000002 Ward E05000002): "
+        "the provider is counted in the ward_code's ward; correct whichever is wrong"
+    ], loaded.notes
+    wards = dict(zip(loaded.returns["urn"], loaded.returns["ward_code"], strict=True))
+    assert wards == {"EY100001": "E05000001", "EY100002": "E05000002", "EY100003": "E05000002"}

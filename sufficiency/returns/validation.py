@@ -295,7 +295,7 @@ def check_files(
     return checked
 
 
-def _check_tables(
+def _check_tables(  # noqa: PLR0913 (a run and an ingest each give what they know)
     read: tuple[dict[str, pd.DataFrame], list[FileInfo], list[dict]],
     term: Term,
     *,
@@ -305,8 +305,10 @@ def _check_tables(
     wards: gpd.GeoDataFrame | None,
     postcodes: pd.DataFrame | None,
     rules: Registry | Iterable[Rule],
+    located: pd.DataFrame | None = None,
 ) -> Checked:
-    """Run the rules over tables already read: ``read_files``'s tables, files and problems."""
+    """Run the rules over tables already read: ``read_files``'s tables, files and problems
+    (``located``: the rows as a run's reader placed them, ``Context.located``)."""
     tables, files, read_problems = read
     table = combine(tables)
     if wards is not None:
@@ -320,6 +322,7 @@ def _check_tables(
         known_urns=frozenset(known_urns),
         wards=wards,
         postcodes=postcodes,
+        located=located,
     )
     problems, summary = run_rules(ctx, rules)
     reading = pd.DataFrame(read_problems, columns=PROBLEM_COLUMNS)
@@ -399,10 +402,12 @@ def check_for_run(
     postcodes: pd.DataFrame | None = None,
     table: pd.DataFrame,
     notes: list[str] | None = None,
+    located: pd.DataFrame | None = None,
 ) -> None:
     """Check one return file read for a run with no store by every rule ``ingest`` runs.
 
-    ``table`` is the file as ``_io.read_table`` read it (for the typed rows too: not read again).
+    ``table`` is the file as ``_io.read_table`` read it (for the typed rows too: not read again);
+    ``located``, its rows as ``geography.locate`` placed them (not placed again).
 
     The first error refuses the run (:func:`rule_error`), so a return a store would refuse
     cannot feed a run either; each warning rule becomes a note (:func:`warning_notes`). The
@@ -420,6 +425,7 @@ def check_for_run(
         wards=wards,
         postcodes=postcodes,
         rules=RULES,
+        located=located,
     )
     if not checked.ok:
         raise rule_error(checked, file=path, fix=run_fix(path))

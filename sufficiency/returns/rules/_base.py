@@ -130,6 +130,9 @@ class Context:
         Every URN the store has seen.
     wards, postcodes
         The area's wards (EPSG:27700) and postcode lookup, where there are any.
+    located
+        The same rows as ``geography.locate`` placed them already (a run's reader has), with
+        ``source_row``, ``ward_code`` and ``located_by``; ``None`` where nobody has.
     """
 
     table: pd.DataFrame
@@ -139,6 +142,7 @@ class Context:
     known_urns: frozenset[str] = frozenset()
     wards: gpd.GeoDataFrame | None = None
     postcodes: pd.DataFrame | None = None
+    located: pd.DataFrame | None = None
     _cache: dict[str, pd.Series] = field(default_factory=dict, repr=False)
     _numbers: dict[str, np.ndarray] | None = field(default=None, repr=False)
     _located: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False)
@@ -204,12 +208,29 @@ class Context:
         if self.wards is None:
             raise ValueError("where_points_fall needs the area's wards")
         if "located" not in self._located:
-            points = pd.DataFrame(
-                {"postcode": self.text("postcode"), **{c: self.number(c) for c in COORDINATES}}
-            )
-            self._located["located"] = geography.locate(
-                points, self.wards, self.postcodes, file="returns"
-            )
+            fell = pd.DataFrame(
+                {"ward_code": pd.NA, "located_by": "unlocated"}, index=self.table.index
+            ).astype("string")
+            redo = np.ones(len(self.table), dtype=bool)
+            if self.located is not None:
+                # Rows placed by their coordinates or postcode (or by nothing) fell where they
+                # were placed: only those placed by a ward code are located again, without it.
+                prior = self.located.drop_duplicates("source_row").set_index("source_row")
+                prior = prior.reindex(self.table["source_row"].to_numpy())
+                known = prior["located_by"].notna().to_numpy() & (
+                    prior["located_by"] != "ward_code"
+                ).to_numpy(dtype=bool, na_value=False)
+                fell.loc[known, "ward_code"] = prior["ward_code"].to_numpy()[known]
+                fell.loc[known, "located_by"] = prior["located_by"].to_numpy()[known]
+                redo = ~known
+            if redo.any():
+                points = pd.DataFrame(
+                    {"postcode": self.text("postcode"), **{c: self.number(c) for c in COORDINATES}}
+                )[redo]
+                again = geography.locate(points, self.wards, self.postcodes, file="returns")
+                fell.loc[redo, "ward_code"] = again["ward_code"].to_numpy()
+                fell.loc[redo, "located_by"] = again["located_by"].to_numpy()
+            self._located["located"] = fell
         return self._located["located"]
 
     def date(self, column: str) -> pd.Series:
