@@ -223,12 +223,36 @@ def published_figures(
     gap = out["usable_places"].to_numpy(float) - out["demand_places"].to_numpy(float)
     out["gap_places"] = np.where(small["gap_places"], np.nan, gap)
     gap_held = small["gap_places"]
-    status = table["status"].astype(object).to_numpy()
+    status = published_status(table["status"].astype(object).to_numpy(), gap, base)
     why = np.where(held_back, held_reason, STATUS_NOT_SHOWN)
     out["status"] = np.where(gap_held, why, status)
     out["suppressed"] = np.logical_or.reduce([small[c] for c in small])
     out[HELD_COLUMN] = held_back
     return out
+
+
+def published_status(
+    status: np.ndarray, published_gap: np.ndarray, base: int = ROUNDING_BASE
+) -> np.ndarray:
+    """The status a published row shows, from its published gap.
+
+    ``deficit`` exactly where the published gap is below 0, so that a reader can check it from
+    the figures beside it. Where the published gap is 0 but the model's ward is short (its
+    status ``deficit``: the rounding to ``base`` hides a shortfall of under ``base`` places),
+    ``tight (short by under 5 places)``. Elsewhere the model's ``tight`` or ``sufficient``
+    (a published gap below 0 comes from usable supply below demand, since rounding keeps the
+    order, so a model ``sufficient`` never shows a negative published gap).
+
+    >>> published_status(np.array(["deficit", "deficit", "tight", "sufficient"]),
+    ...                  np.array([-5.0, 0.0, -5.0, 0.0])).tolist()
+    ['deficit', 'tight (short by under 5 places)', 'deficit', 'sufficient']
+    """
+    status = np.asarray(status, dtype=object)
+    with np.errstate(invalid="ignore"):
+        below = np.asarray(published_gap, dtype=float) < 0
+    hidden = (status == "deficit") & ~below
+    out = np.where(below, "deficit", status)
+    return np.where(hidden, f"tight (short by under {base} places)", out).astype(object)
 
 
 def published_housing(

@@ -136,7 +136,7 @@ def headline(
         now = every[every["term"] == term]
         short_now, wards = now["ward_code"].nunique(), part["ward_code"].nunique()
         gaps = shown_gap[at] if publish else part["gap_places"].to_numpy(float)
-        in_deficit = (part["status"] == "deficit").to_numpy() & np.isfinite(gaps)
+        in_deficit = (deficit["shown_status"].to_numpy()[at] == "deficit") & np.isfinite(gaps)
         short = float(-np.minimum(gaps[in_deficit], 0).sum())
         demand = float(part["demand_places"].sum())
         supply = float(part["supply_places"].sum())
