@@ -144,12 +144,21 @@ def as_area(area: Area | str | Path | None) -> Area:
     return load_area(DEMO_AREA if area is None else area)
 
 
-def as_parameters(parameters: Parameters | str | Path | None, area: Area) -> Parameters:
+def as_parameters(
+    parameters: Parameters | str | Path | None, area: Area, min_quality: str | None = None
+) -> Parameters:
+    """The run's parameters; ``min_quality`` (``any``, ``good``, ``outstanding``: the
+    ``--min-quality`` option of every command that runs the model) overrides theirs, so that
+    ``supply.provider_supply`` counts only the places it says."""
     if isinstance(parameters, Parameters):
-        return parameters
-    if parameters is None:
-        return Parameters.load(area.parameters_file)
-    return Parameters.load(parameters)
+        loaded = parameters
+    elif parameters is None:
+        loaded = Parameters.load(area.parameters_file)
+    else:
+        loaded = Parameters.load(parameters)
+    if min_quality is None:
+        return loaded
+    return loaded.override({"min_quality": min_quality}, source="--min-quality")
 
 
 def _as_term(term: Term | str | None, what: str) -> Term | None:

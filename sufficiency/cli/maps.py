@@ -17,7 +17,7 @@ import click
 
 from ..outputs.disclosure import THRESHOLD
 from ._errors import user_errors
-from ._options import AREA_OPTIONS, apply_options, out_option
+from ._options import AREA_OPTIONS, MIN_QUALITY_OPTION, apply_options, out_option
 
 if TYPE_CHECKING:
     from ..assess import Assessment
@@ -56,6 +56,7 @@ def _area_options(command: Callable[..., Any]) -> Callable[..., Any]:
             show_default=True,
             help="Published outputs show counts above 0 and below this as '<N'.",
         ),
+        MIN_QUALITY_OPTION,
     ]
     return apply_options(command, options)
 
@@ -66,13 +67,16 @@ def _scenario_runs(
     scenario_files: Sequence[Path],
     first_term: str | None,
     last_term: str | None,
+    min_quality: str | None = None,
 ) -> tuple[list[Assessment], list[str]]:
     """The assessments to draw (the baseline first when scenarios are given) and each one's
-    description."""
-    from ..assess import assess
+    description; ``min_quality`` as ``run --min-quality`` takes it."""
+    from ..assess import as_area, as_parameters, assess
 
     if not scenario_files:
-        result = assess(area, parameters, first_term=first_term, last_term=last_term)
+        loaded = as_area(area)
+        params = as_parameters(parameters, loaded, min_quality)
+        result = assess(loaded, params, first_term=first_term, last_term=last_term)
         return [result], [""]
     try:
         from ..scenarios.compare import assess_scenarios, load_scenarios
@@ -87,6 +91,7 @@ def _scenario_runs(
         first_term=first_term,
         last_term=last_term,
         with_baseline=True,
+        min_quality=min_quality,
     )
     return runs.results, [s.description for s in runs.scenarios]
 
@@ -120,6 +125,7 @@ def map_command(
     last_term: str | None,
     publish: bool,
     threshold: float,
+    min_quality: str | None,
     scenario_files: tuple[Path, ...],
     tiles: bool,
     out_dir: Path,
@@ -134,7 +140,9 @@ def map_command(
     from ..outputs.maps import MapOptions, write_maps
 
     with user_errors():
-        results, _ = _scenario_runs(area, parameters, scenario_files, first_term, last_term)
+        results, _ = _scenario_runs(
+            area, parameters, scenario_files, first_term, last_term, min_quality
+        )
         written = write_maps(
             results, out_dir, MapOptions(publish=publish, tiles=tiles, threshold=threshold)
         )
@@ -176,6 +184,7 @@ def report_command(
     last_term: str | None,
     publish: bool,
     threshold: float,
+    min_quality: str | None,
     scenario_file: Path | None,
     term: str | None,
     out_dir: Path,
@@ -195,7 +204,9 @@ def report_command(
 
     with user_errors():
         files = (scenario_file,) if scenario_file else ()
-        results, descriptions = _scenario_runs(area, parameters, files, first_term, last_term)
+        results, descriptions = _scenario_runs(
+            area, parameters, files, first_term, last_term, min_quality
+        )
         result, description = results[-1], descriptions[-1]
         if term is not None:
             from ..terms import Term

@@ -98,9 +98,7 @@ def assess_scenarios(  # noqa: PLR0913 - keyword-only options of one run path
         Monte Carlo draws per scenario (0: none) and the seed of their generator.
     """
     area = as_area(area)
-    params = as_parameters(parameters, area)
-    if min_quality is not None:
-        params = params.override({"min_quality": min_quality}, source="--min-quality")
+    params = as_parameters(parameters, area, min_quality)
     scenarios = list(scenarios)
     if not scenarios or (with_baseline and "baseline" not in {s.name for s in scenarios}):
         scenarios.insert(0, BASELINE)
