@@ -468,7 +468,11 @@ _CSS = """<style>
 .sufficiency-source { font-size: 11px; max-width: 340px; }
 .sufficiency-box.sufficiency-legend, .leaflet-control-layers { max-width: 340px; }
 .leaflet-control-layers label { white-space: normal; }
-.leaflet-control-layers-base { max-height: 38vh; overflow-y: auto; }
+.leaflet-control-layers-base { max-height: 25vh; overflow-y: auto; }
+/* The layer list (top right) and the legend (bottom right) share the right edge: each keeps
+   to its part of the height, scrolling within it, so that neither covers the other (1366 x
+   768: the list's last layers and the housing overlay were under the legend). */
+.leaflet-bottom.leaflet-right .sufficiency-legend { max-height: 52vh; overflow-y: auto; }
 .sufficiency-legend [hidden] { display: none; }
 .sufficiency-side { font-weight: bold; font-size: 14px; }
 .provider-icon { border-radius: 50%; border: 1.5px solid #222; }
