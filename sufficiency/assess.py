@@ -75,6 +75,9 @@ class Assessment:
     school_age
         School-age childcare by scenario, term, ward and provision (``school_age.COLUMNS``,
         then ``settings``); ``None`` when the area carries no school-age places.
+    school_age_settings
+        Each setting's school-age places per term and provision (``school_age.SettingPlaces``,
+        for disclosure control); ``None`` without school-age places.
     fit_warning
         A plain warning when the take-up fit of some entitlement is outside
         ``take_up_fit_low``-``take_up_fit_high`` (also in ``notes``); ``None`` otherwise.
@@ -97,6 +100,7 @@ class Assessment:
     affordability: pd.DataFrame | None = None
     disadvantaged_2s: pd.DataFrame | None = None
     school_age: pd.DataFrame | None = None
+    school_age_settings: school_age.SettingPlaces | None = None
     fit_warning: str | None = None
 
     def ward_summary(self) -> pd.DataFrame:
@@ -358,7 +362,9 @@ def assess(
         tolerance=params.deficit_tolerance,
         extra=extra,
     )
-    school_age_table = _school_age(area, params, months, terms, scenario, notes)
+    school_age_table, school_age_settings = _school_age(
+        area, params, months, terms, scenario, notes
+    )
     return Assessment(
         area=area,
         parameters=params,
@@ -378,6 +384,7 @@ def assess(
         affordability=costs,
         disadvantaged_2s=take_up_2s,
         school_age=school_age_table,
+        school_age_settings=school_age_settings,
     )
 
 
@@ -416,11 +423,12 @@ def _school_age(
     terms: list[Term],
     scenario: str,
     notes: list[str],
-) -> pd.DataFrame | None:
+) -> tuple[pd.DataFrame | None, school_age.SettingPlaces | None]:
     """School-age childcare (``school_age.py``) when the area carries school-age places in its
-    returns or a ``schools.csv``; ``None`` (and the early years alone, as before) otherwise."""
+    returns or a ``schools.csv``, and each setting's places; ``None`` (and the early years
+    alone, as before) otherwise."""
     if not school_age.has_places(area.returns, area.schools):
-        return None
+        return None, None
     ratios = population.cohort_change_ratios(
         area.population, months, params.cohort_change_default, ages=school_age.OLDEST_AGE + 1
     )
@@ -445,7 +453,7 @@ def _school_age(
         "School-age holiday care is one figure a year (the returns give holiday weeks a year, "
         "not which holidays), averaged over the school holiday weeks and shown on every term"
     )
-    return school_age.school_age_table(
+    table = school_age.school_age_table(
         scenario=scenario,
         terms=terms,
         wards=area.wards[["ward_code", "ward_name"]],
@@ -455,6 +463,7 @@ def _school_age(
         utilisation=params.number("school_age.utilisation"),
         margin=params.tight_margin,
     )
+    return table, offered.by_setting
 
 
 def _take_up_columns(
