@@ -38,6 +38,7 @@ from .area import Area, load_area
 from .entitlements import Entitlement, default_rules
 from .errors import InputError
 from .parameters import SCHOOL_AGE_WARD_KEYS, Parameters, ward_values
+from .school_age import SettingPlaces
 from .terms import AGE_GROUPS, RUN_TERMS, Term, run_window
 
 DEFAULT_TERMS = RUN_TERMS
@@ -100,7 +101,7 @@ class Assessment:
     affordability: pd.DataFrame | None = None
     disadvantaged_2s: pd.DataFrame | None = None
     school_age: pd.DataFrame | None = None
-    school_age_settings: school_age.SettingPlaces | None = None
+    school_age_settings: SettingPlaces | None = None
     fit_warning: str | None = None
 
     def ward_summary(self) -> pd.DataFrame:
@@ -423,7 +424,7 @@ def _school_age(
     terms: list[Term],
     scenario: str,
     notes: list[str],
-) -> tuple[pd.DataFrame | None, school_age.SettingPlaces | None]:
+) -> tuple[pd.DataFrame | None, SettingPlaces | None]:
     """School-age childcare (``school_age.py``) when the area carries school-age places in its
     returns or a ``schools.csv``, and each setting's places; ``None`` (and the early years
     alone, as before) otherwise."""

@@ -502,14 +502,10 @@ def guard_scenario(
     return guard_releases([baseline, result], min_providers)[1]
 
 
-def _guard_school_age_scenario(
-    baseline: pd.DataFrame | None, table: pd.DataFrame | None
-) -> pd.DataFrame | None:
+def _guard_school_age_scenario(baseline: pd.DataFrame | None, table: pd.DataFrame) -> pd.DataFrame:
     """A scenario's school-age rows with ``held_back`` True wherever its supply differs from
-    the baseline's: school-age places are not kept by provider, so every change is held back
-    (it could be one club's places)."""
-    if table is None:
-        return None
+    the baseline's: every change is held back (it could be one club's places; stricter than
+    the settings rule of :func:`held_releases`, which also applies)."""
     key = ["term", "ward_code", "provision"]
     mine = table.set_index(key)["supply_places"]
     if baseline is None:
