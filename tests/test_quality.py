@@ -226,3 +226,33 @@ def test_min_quality_on_map_report_resilience_and_plan(tmp_path):
     # lower in every term, so its deficit over the forecast is deeper, by at most 18 a term.
     terms = 12
     assert 0 < before["40"] - before["60"] <= 18 * terms + 1e-9
+
+
+def test_published_quality_share_is_held_back_with_the_supply_between_terms(tmp_path):
+    """The RI setting closes on 1 April 2027: from summer 2027 the ward's 3-4 supply differs
+    from spring's by one provider's places and is held back, and so is the share of it judged
+    good (share x supply would give 40 of 40 places, and the spring's 40 of 60 the closed
+    setting's 20)."""
+    from sufficiency.outputs import disclosure, duty
+
+    closing = {**RI, "status": "closing", "status_date": "2027-04-01"}
+    result = assess(_area(tmp_path, [GOOD, closing]), first_term="2027-spring")
+    guarded = disclosure.guard_scenario(result, result)
+
+    def ward_row(term: str, publish: bool) -> dict:
+        context = duty.quality_context(guarded, term, publish=publish, threshold=5)
+        assert context is not None
+        return next(r for r in context["rows"] if r["ward"] == "Ward E05000001")
+
+    # Spring: 40 good of 60 places, shown; summer: 40 of 40 internally, not shown published.
+    assert ward_row("2027-spring", publish=True)["3_4"] == "67%"
+    assert ward_row("2027-summer", publish=False)["3_4"] == "100%"
+    summer = ward_row("2027-summer", publish=True)
+    assert summer["3_4"] == summer["overall"] == disclosure.NOT_SHOWN
+    # The map's quality layer: the same cell not shown there either.
+    from sufficiency.outputs import maps
+
+    values, _ = maps._gap_values(guarded.gap, publish=True, threshold=5)
+    at = (values["ward_code"] == "E05000001") & (values["age_group"] == "3_4")
+    shown = dict(zip(values.loc[at, "term"], values.loc[at, "quality"], strict=True))
+    assert shown["2027-spring"] == "67%" and shown["2027-summer"] == "not shown"

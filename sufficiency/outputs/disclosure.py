@@ -586,6 +586,19 @@ def figure_texts(
     return out
 
 
+def supply_hidden(supply_texts: pd.Series) -> np.ndarray:
+    """Where published supply texts (:func:`figure_texts`) hide the supply: ``<5`` or
+    ``not shown``. A figure made from the supply (the share of it judged good) is held back
+    there too.
+
+    >>> supply_hidden(pd.Series(["<5", "not shown", "0", "45"])).tolist()
+    [True, True, False, False]
+    """
+    texts = supply_texts.astype(str)
+    hidden: np.ndarray = (texts.str.startswith("<") | (texts == NOT_SHOWN)).to_numpy(bool)
+    return hidden
+
+
 def _one_decimal(value: float | None) -> str:
     if value is None or pd.isna(value):
         return ""
