@@ -223,6 +223,19 @@ def take_up_context(
         if row["below_target"] and not held:
             below.append(str(row["ward_name"]))
     city = disadvantaged.city_take_up(table)
+    # Published, the terms are releases: a term whose funded children differ from a term
+    # shown by one or two providers' is held back (their difference would be theirs).
+    held_terms = (
+        disclosure.held_take_up_terms(
+            result.area.returns, [str(t) for t in city["term"]], disclosure.MIN_PROVIDERS
+        )
+        if publish
+        else {}
+    )
+
+    def city_figure(term: str, text: str) -> str:
+        return disclosure.NOT_SHOWN if held_terms.get(term, False) else text
+
     return {
         "term_label": _term_label(term) if term else "",
         "rows": rows,
@@ -231,8 +244,8 @@ def take_up_context(
             {
                 "term": _term_label(str(r["term"])),
                 "eligible": _count(r["eligible"], publish, threshold),
-                "funded": _count(r["funded"], publish, threshold),
-                "take_up": _share(r["take_up"]),
+                "funded": city_figure(str(r["term"]), _count(r["funded"], publish, threshold)),
+                "take_up": city_figure(str(r["term"]), _share(r["take_up"])),
             }
             for r in city.to_dict("records")
         ],
