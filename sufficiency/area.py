@@ -59,6 +59,7 @@ OPTIONAL = {
     "flows": ["flows.csv"],
     "eligible_2s": ["eligible_2s.csv"],
     "income": ["income.csv"],
+    "msoa_lookup": ["msoa_lookup.csv"],
     "funding_rates": ["funding_rates.toml"],
     "ofsted": ["ofsted.csv"],
     "schools": ["schools.csv"],
@@ -304,7 +305,9 @@ def _read_duty_files(area: Area, files: dict[str, list[Path]], known: set[str]) 
     if files["eligible_2s"]:
         area.eligible_2s = read_eligible_2s(files["eligible_2s"][0], known)
     if files["income"]:
-        area.income = read_income(files["income"][0], known)
+        lookup = files["msoa_lookup"][0] if files["msoa_lookup"] else None
+        field = area.wards.attrs.get("code_field")
+        area.income = read_income(files["income"][0], known, lookup, field)
     if files["funding_rates"]:
         area.funding_rates_file = files["funding_rates"][0]
 
@@ -596,22 +599,27 @@ INCOME_RANGE = (1_000.0, 1_000_000.0)
 """Annual household income a ward's average can have, pounds (a weekly figure is refused)."""
 
 
-def read_income(path: Path, known: set[str]) -> pd.DataFrame:
+def read_income(
+    path: Path,
+    known: set[str],
+    lookup: Path | None = None,
+    wards_field: str | None = None,
+) -> pd.DataFrame:
     """``ward_code, income`` (annual household income, pounds), and ``msoa_code`` where the
-    figures are ONS MSOA estimates given their ward (a ward's rows are then averaged)."""
+    figures are ONS MSOA estimates (a ward's rows are then averaged).
+
+    An MSOA's ward is the file's ``ward_code`` where it gives one; else the area's
+    ``msoa_lookup.csv`` (``importers._wards.read_msoa_lookup``: one row per LSOA or output
+    area with its MSOA and ward) gives each ward its MSOAs once per LSOA (output area) there,
+    a best fit by population, as ``sufficiency import`` puts LSOAs into wards. With neither,
+    the file is refused: its figures would reach no ward.
+    """
     table = read_table(path)
+    if "ward_code" not in table.columns and "msoa_code" in table.columns:
+        return _income_by_msoa(table, path, known, lookup, wards_field)
     require_columns(table, ["ward_code", "income"], file=path)
     _check_wards(table, known, path)
-    income = numbers(table, "income", file=path)
-    low, high = INCOME_RANGE
-    raise_first(
-        (income < low) | (income > high),
-        table,
-        f"income must be a year's household income in pounds, {low:,.0f} to {high:,.0f}",
-        file=path,
-        column="income",
-        hint="Give the annual figure (ONS small-area income estimates are a year's income)",
-    )
+    income = _income(table, path)
     key = ["ward_code", "msoa_code"] if "msoa_code" in table.columns else ["ward_code"]
     raise_first(
         table.duplicated(key),
@@ -625,6 +633,78 @@ def read_income(path: Path, known: set[str]) -> pd.DataFrame:
     if "msoa_code" in table.columns:
         out["msoa_code"] = table["msoa_code"]
     return out.reset_index(drop=True)
+
+
+def _income(table: pd.DataFrame, path: Path) -> pd.Series:
+    income = numbers(table, "income", file=path)
+    low, high = INCOME_RANGE
+    raise_first(
+        (income < low) | (income > high),
+        table,
+        f"income must be a year's household income in pounds, {low:,.0f} to {high:,.0f}",
+        file=path,
+        column="income",
+        hint="Give the annual figure (ONS small-area income estimates are a year's income)",
+    )
+    return income
+
+
+def _income_by_msoa(
+    table: pd.DataFrame, path: Path, known: set[str], lookup: Path | None, field: str | None
+) -> pd.DataFrame:
+    """income.csv by ``msoa_code`` alone, put into wards by the area's MSOA to ward lookup."""
+    from .importers._wards import read_msoa_lookup
+
+    require_columns(table, ["msoa_code", "income"], file=path)
+    if lookup is None:
+        raise InputError(
+            "income is given by msoa_code with no ward_code, and the area has no MSOA to ward "
+            "lookup",
+            file=path,
+            row=1,
+            column="msoa_code",
+            hint="Add msoa_lookup.csv to the area (ONS's 'Output Area (2021) to LSOA to MSOA "
+            "to Electoral Ward' lookup for the wards' year: MSOA21CD and WD24CD, one row per "
+            "output area or LSOA), or give each row its ward_code",
+        )
+    codes = table["msoa_code"].astype("string").str.strip()
+    raise_first(
+        codes.isna().to_numpy(bool),
+        table,
+        "empty cell",
+        file=path,
+        column="msoa_code",
+        hint="Every row needs its MSOA code (a total row? delete it)",
+    )
+    raise_first(
+        codes.duplicated().to_numpy(bool),
+        table,
+        "this MSOA is given twice",
+        file=path,
+        column="msoa_code",
+        hint="Give one row per MSOA",
+    )
+    income = _income(table, path)
+    rows = read_msoa_lookup(lookup, known, field)
+    ours = set(rows["msoa_code"])
+    raise_first(
+        ~codes.isin(ours).to_numpy(bool),
+        table,
+        f"MSOA not in {lookup.name} (no ward of the area holds it)",
+        file=path,
+        column="msoa_code",
+        hint=f"Cut income.csv to the area's MSOAs, or give {lookup.name} for the wards' year "
+        "(MSOA codes of 2021: E02...)",
+    )
+    by_msoa = pd.Series(income.to_numpy(float), index=codes.to_numpy(dtype=object))
+    rows = rows[rows["msoa_code"].isin(by_msoa.index)]
+    return pd.DataFrame(
+        {
+            "ward_code": rows["ward_code"].to_numpy(dtype=object),
+            "income": by_msoa.reindex(rows["msoa_code"]).to_numpy(float),
+            "msoa_code": rows["msoa_code"].to_numpy(dtype=object),
+        }
+    ).reset_index(drop=True)
 
 
 def read_returns(

@@ -38,6 +38,7 @@ from .area import Area, load_area
 from .entitlements import Entitlement, default_rules
 from .errors import InputError
 from .parameters import SCHOOL_AGE_WARD_KEYS, Parameters, ward_values
+from .school_age import SettingPlaces
 from .terms import AGE_GROUPS, RUN_TERMS, Term, run_window, window
 
 DEFAULT_TERMS = RUN_TERMS
@@ -78,6 +79,9 @@ class Assessment:
     provider_counts
         The providers in the latest return, open at its start, closed, opening later, and open
         at the first forecast term (``supply.provider_counts``), each labelled where shown.
+    school_age_settings
+        Each setting's school-age places per term and provision (``school_age.SettingPlaces``,
+        for disclosure control); ``None`` without school-age places.
     fit_warning
         A plain warning when the take-up fit of some entitlement is outside
         ``take_up_fit_low``-``take_up_fit_high`` (also in ``notes``); ``None`` otherwise.
@@ -100,6 +104,7 @@ class Assessment:
     affordability: pd.DataFrame | None = None
     disadvantaged_2s: pd.DataFrame | None = None
     school_age: pd.DataFrame | None = None
+    school_age_settings: SettingPlaces | None = None
     fit_warning: str | None = None
     provider_counts: supply.ProviderCounts | None = None
 
@@ -148,12 +153,21 @@ def as_area(area: Area | str | Path | None) -> Area:
     return load_area(DEMO_AREA if area is None else area)
 
 
-def as_parameters(parameters: Parameters | str | Path | None, area: Area) -> Parameters:
+def as_parameters(
+    parameters: Parameters | str | Path | None, area: Area, min_quality: str | None = None
+) -> Parameters:
+    """The run's parameters; ``min_quality`` (``any``, ``good``, ``outstanding``: the
+    ``--min-quality`` option of every command that runs the model) overrides theirs, so that
+    ``supply.provider_supply`` counts only the places it says."""
     if isinstance(parameters, Parameters):
-        return parameters
-    if parameters is None:
-        return Parameters.load(area.parameters_file)
-    return Parameters.load(parameters)
+        loaded = parameters
+    elif parameters is None:
+        loaded = Parameters.load(area.parameters_file)
+    else:
+        loaded = Parameters.load(parameters)
+    if min_quality is None:
+        return loaded
+    return loaded.override({"min_quality": min_quality}, source="--min-quality")
 
 
 def _as_term(term: Term | str | None, what: str) -> Term | None:
@@ -354,7 +368,9 @@ def assess(
         tolerance=params.deficit_tolerance,
         extra=extra,
     )
-    school_age_table = _school_age(area, params, months, terms, scenario, notes)
+    school_age_table, school_age_settings = _school_age(
+        area, params, months, terms, scenario, notes
+    )
     return Assessment(
         area=area,
         parameters=params,
@@ -375,6 +391,7 @@ def assess(
         affordability=costs,
         disadvantaged_2s=take_up_2s,
         school_age=school_age_table,
+        school_age_settings=school_age_settings,
     )
 
 
@@ -413,11 +430,12 @@ def _school_age(
     terms: list[Term],
     scenario: str,
     notes: list[str],
-) -> pd.DataFrame | None:
+) -> tuple[pd.DataFrame | None, SettingPlaces | None]:
     """School-age childcare (``school_age.py``) when the area carries school-age places in its
-    returns or a ``schools.csv``; ``None`` (and the early years alone, as before) otherwise."""
+    returns or a ``schools.csv``, and each setting's places; ``None`` (and the early years
+    alone, as before) otherwise."""
     if not school_age.has_places(area.returns, area.schools):
-        return None
+        return None, None
     ratios = population.cohort_change_ratios(
         area.population, months, params.cohort_change_default, ages=school_age.OLDEST_AGE + 1
     )
@@ -442,7 +460,7 @@ def _school_age(
         "School-age holiday care is one figure a year (the returns give holiday weeks a year, "
         "not which holidays), averaged over the school holiday weeks and shown on every term"
     )
-    return school_age.school_age_table(
+    table = school_age.school_age_table(
         scenario=scenario,
         terms=terms,
         wards=area.wards[["ward_code", "ward_name"]],
@@ -452,6 +470,7 @@ def _school_age(
         utilisation=params.number("school_age.utilisation"),
         margin=params.tight_margin,
     )
+    return table, offered.by_setting
 
 
 def _take_up_columns(

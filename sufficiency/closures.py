@@ -251,6 +251,7 @@ def resilience(
     *,
     scenario: str | Path | None = None,
     term: Term | str | None = None,
+    min_quality: str | None = None,
 ) -> Resilience:
     """Each open provider's closure alone from the first forecast term, and its fragility.
 
@@ -265,8 +266,12 @@ def resilience(
         A scenario TOML to assess the area under (ignored for an assessment).
     term
         Count deficit places at this forecast term only (default: summed over all).
+    min_quality
+        ``good`` or ``outstanding``: only places in settings so judged count as supply, and so
+        only those settings' closures (``--min-quality``; ignored for an assessment, which
+        carries its own).
     """
-    result = assessment_of(area, parameters, scenario)
+    result = assessment_of(area, parameters, scenario, min_quality)
     terms = result.terms
     at = forecast_position(term, terms)
     providers = result.providers
@@ -353,17 +358,19 @@ def assessment_of(
     area: Assessment | Area | str | Path | None,
     parameters: Parameters | str | Path | None,
     scenario: str | Path | None,
+    min_quality: str | None = None,
 ) -> Assessment:
     """The assessment ``resilience`` and ``plan`` work from: ``area`` itself when it is one,
     else the run of the area (with ``scenario``, a scenario file, when given)."""
     if isinstance(area, Assessment):
         return area
+    loaded = as_area(area)
+    params = as_parameters(parameters, loaded, min_quality)
     if scenario is None:
-        return assess(area, parameters)
+        return assess(loaded, params)
     from .scenarios.compare import assess_scenario, load_scenarios
 
-    loaded = as_area(area)
-    return assess_scenario(loaded, as_parameters(parameters, loaded), load_scenarios([scenario])[0])
+    return assess_scenario(loaded, params, load_scenarios([scenario])[0])
 
 
 def forecast_position(term: Term | str | None, terms: list[Term]) -> int | None:

@@ -368,12 +368,13 @@ def plan(  # noqa: PLR0913 - the command's options, keyword-only
     budget: float | None = None,
     scenario: str | Path | None = None,
     basis: str | None = None,
+    min_quality: str | None = None,
 ) -> Plan:
     """Where ``places`` new places (or ``budget``) close the most deficit.
 
     Parameters
     ----------
-    area, parameters, scenario
+    area, parameters, scenario, min_quality
         As :func:`sufficiency.resilience` takes them.
     places
         New places to place (at most); ``budget`` with a cost per place bounds them too.
@@ -394,7 +395,7 @@ def plan(  # noqa: PLR0913 - the command's options, keyword-only
     """
     _check_limits(places, max_per_ward, cost_per_place, budget)
     groups = _age_groups(age_groups)
-    result = assessment_of(area, parameters, scenario)
+    result = assessment_of(area, parameters, scenario, min_quality)
     basis = _basis(basis, result)
     terms = result.terms
     at = forecast_position(term, terms)

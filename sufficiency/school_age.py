@@ -149,12 +149,25 @@ def has_places(returns: pd.DataFrame, schools: pd.DataFrame | None) -> bool:
 
 
 @dataclass(frozen=True)
+class SettingPlaces:
+    """Each setting's school-age places per term and provision, for disclosure control
+    (``outputs.disclosure``: which settings' places differ between two published terms or
+    runs). ``urn`` is the provider's URN, or ``school:<row>`` for a row of ``schools.csv``;
+    ``ward_code`` its ward (the latest return's)."""
+
+    urn: np.ndarray  # (settings,) text
+    ward_code: np.ndarray  # (settings,) text
+    places: np.ndarray  # (settings, terms, 3)
+
+
+@dataclass(frozen=True)
 class SchoolAgeSupply:
     """Supply places and the number of settings behind them, per ward, term and provision."""
 
     places: np.ndarray  # (wards, terms, 3)
     settings: np.ndarray  # (wards, terms, 3), providers and schools with places above 0
     no_weeks: int  # open providers with holiday places but no holiday_weeks (counted in full)
+    by_setting: SettingPlaces | None = None
 
 
 def supply_places(
@@ -180,6 +193,7 @@ def supply_places(
     # The same returns stand for every term after the last one made: read them once.
     last_made = int(located["term_index"].max()) if len(located) else 0
     keys = np.array([min(term.index, last_made) for term in terms])
+    seen: list[tuple[int, pd.Series, pd.Series, np.ndarray]] = []
     for key in sorted(set(keys.tolist())):
         at = [int(t) for t in np.flatnonzero(keys == key)]
         states = latest_returns(located, Term(int(key)))
@@ -187,6 +201,8 @@ def supply_places(
         offered, weeks_missing = _offered(states, school_holiday_weeks)
         for j, t in enumerate(at):
             no_weeks = max(no_weeks, int(weeks_missing[is_open[:, j]].sum()))
+            opened = is_open[:, j]
+            seen.append((t, states["urn"][opened], states["ward_code"][opened], offered[opened]))
             _add(
                 places[:, t],
                 settings[:, t],
@@ -204,7 +220,25 @@ def supply_places(
         )
         for s in range(len(terms)):
             _add(places[:, s], settings[:, s], wards, schools["ward_code"], offered)
-    return SchoolAgeSupply(places, settings, no_weeks)
+        names = pd.Series([f"school:{i}" for i in range(len(schools))])
+        seen += [(s, names, schools["ward_code"], offered) for s in range(len(terms))]
+    return SchoolAgeSupply(places, settings, no_weeks, _by_setting(seen, len(terms)))
+
+
+def _by_setting(
+    seen: Sequence[tuple[int, pd.Series, pd.Series, np.ndarray]], n_terms: int
+) -> SettingPlaces:
+    """(term, urns, wards, offered) records as one (settings, terms, 3) array, settings in
+    URN order; a setting's ward is the one of its latest record."""
+    urns = sorted({str(u) for _, names, _, _ in seen for u in names})
+    row = {u: i for i, u in enumerate(urns)}
+    places = np.zeros((len(urns), n_terms, len(PROVISIONS)))
+    ward = np.array([""] * len(urns), dtype=object)
+    for t, names, codes, offered in sorted(seen, key=lambda record: record[0]):
+        rows = np.array([row[str(u)] for u in names], dtype=np.intp)
+        places[rows, t] = offered
+        ward[rows] = codes.astype(str).to_numpy(dtype=object)
+    return SettingPlaces(np.asarray(urns, dtype=object), ward, places)
 
 
 def _offered(states: pd.DataFrame, school_holiday_weeks: float) -> tuple[np.ndarray, np.ndarray]:

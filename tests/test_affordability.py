@@ -110,6 +110,49 @@ def test_bad_income_files_name_the_row_and_column(tmp_path):
     assert caught.value.row == 3
 
 
+def test_income_by_msoa_goes_into_wards_by_the_areas_lookup(tmp_path):
+    # ONS income by MSOA, no ward_code: three MSOAs, one (E02000002) across both wards.
+    income = pd.DataFrame(
+        {"msoa_code": ["E02000001", "E02000002", "E02000003"], "income": [30_000, 42_000, 24_000]}
+    )
+    # The lookup: one row per LSOA with its MSOA and ward (an England-wide file: a ward of
+    # another area, E05999999, is left out). Ward 1 holds two LSOAs of E02000001 and one of
+    # E02000002; ward 2 one of E02000002 and two of E02000003.
+    lookup = pd.DataFrame(
+        {
+            "LSOA21CD": [f"E0100000{i}" for i in range(1, 8)],
+            "MSOA21CD": ["E02000001"] * 2 + ["E02000002"] * 2 + ["E02000003"] * 2 + ["E02000009"],
+            "WD24CD": ["E05000001"] * 3 + ["E05000002"] * 3 + ["E05999999"],
+        }
+    )
+    result = assess(_area(tmp_path, {"income.csv": income, "msoa_lookup.csv": lookup}))
+    table = result.affordability.set_index("ward_code")
+    # Ward 1: (30,000 + 30,000 + 42,000) / 3 = 34,000 (each LSOA about as many people);
+    # ward 2: (42,000 + 24,000 + 24,000) / 3 = 30,000.
+    assert table.loc["E05000001", "income_annual"] == pytest.approx(34_000.0)
+    assert table.loc["E05000002", "income_annual"] == pytest.approx(30_000.0)
+    # Package 155 a week in ward 1: 155 / (34,000 / 52).
+    assert table.loc["E05000001", "cost_share_of_income"] == pytest.approx(155 / (34_000 / 52))
+
+
+def test_income_by_msoa_without_a_ward_or_a_lookup_is_refused(tmp_path):
+    income = pd.DataFrame({"msoa_code": ["E02000001"], "income": [30_000]})
+    with pytest.raises(InputError, match="no MSOA to ward lookup") as caught:
+        load_area(_area(tmp_path / "a", {"income.csv": income}))
+    assert (caught.value.row, caught.value.column) == (1, "msoa_code")
+    assert "msoa_lookup.csv" in caught.value.hint
+    # An MSOA the lookup does not place in the area's wards: its row named.
+    lookup = pd.DataFrame({"MSOA21CD": ["E02000001"], "WD24CD": ["E05000001"]})
+    other = pd.DataFrame({"msoa_code": ["E02000001", "E02000777"], "income": [30_000, 31_000]})
+    with pytest.raises(InputError, match=r"MSOA not in msoa_lookup\.csv") as caught:
+        load_area(_area(tmp_path / "b", {"income.csv": other, "msoa_lookup.csv": lookup}))
+    assert (caught.value.row, caught.value.column) == (3, "msoa_code")
+    # A file with neither ward_code nor msoa_code: the columns it needs.
+    neither = pd.DataFrame({"area": ["E02000001"], "income": [30_000]})
+    with pytest.raises(InputError, match="ward_code"):
+        load_area(_area(tmp_path / "c", {"income.csv": neither}))
+
+
 def test_without_fees_there_is_no_affordability_table(tmp_path):
     assert assess(write_area(tmp_path / "area")).affordability is None
 

@@ -194,3 +194,32 @@ def test_help_shows_the_scenario_options():
     ):
         assert option in result.output
     assert "sufficiency compare" in invoke("compare", "--help").output
+
+
+def test_school_age_status_changes_by_provision_in_the_ward_section():
+    """compare's ward section covers school-age provision: a ward whose breakfast clubs go from
+    sufficient (+5) to deficit (-10, then -12) under a scenario, after-school unchanged."""
+    from sufficiency.scenarios.compare import status_changes
+    from sufficiency.school_age import PROVISIONS
+
+    rows = pd.DataFrame(
+        {
+            "scenario": ["baseline"] * 4 + ["wrap"] * 4,
+            "term": ["2027-spring", "2027-spring", "2027-summer", "2027-summer"] * 2,
+            "ward_code": ["A"] * 8,
+            "ward_name": ["Ay"] * 8,
+            "provision": ["breakfast", "after_school"] * 4,
+            "gap_places": [5.0, 8.0, 5.0, 8.0, -10.0, 8.0, -12.0, 8.0],
+            "status": ["sufficient"] * 4 + ["deficit", "sufficient"] * 2,
+        }
+    )
+    changes = status_changes(rows, group_column="provision", groups=PROVISIONS)
+    assert changes[["ward_code", "provision", "first_term", "terms_changed"]].values.tolist() == [
+        ["A", "breakfast", "2027-spring", 2]
+    ]
+    # The largest fall: -12 - 5 = -17 places (summer).
+    assert changes.loc[0, "largest_change"] == -17.0
+    assert (changes.loc[0, "status_baseline"], changes.loc[0, "status"]) == (
+        "sufficient",
+        "deficit",
+    )

@@ -47,6 +47,35 @@ def test_take_up_of_eligible_2s_by_hand(tmp_path):
     assert list(table["term"]) == ["2026-summer"] * 2 + ["2026-autumn"] * 2
 
 
+def test_published_city_take_up_holds_back_a_term_one_provider_changes(tmp_path):
+    """City-wide funded 2s in summer and autumn: summer 12 + 14 + 9 = 35, autumn 12 + 14 + 19
+    = 45 (only EY100003 changed, by 10): published, autumn's funded and take-up are not shown
+    (45 - 35 would be that provider's change); internally both are."""
+    from sufficiency.outputs import duty
+
+    eligible = pd.DataFrame(
+        {
+            "ward_code": ["E05000001", "E05000002"] * 2,
+            "term": ["2026-summer"] * 2 + ["2026-autumn"] * 2,
+            "eligible": [40, 10, 40, 20],
+        }
+    )
+    area = write_area(
+        tmp_path / "area",
+        returns={"2026-summer": _rows((12, 14), 9), "2026-autumn": _rows((12, 14), 19)},
+        extra={"eligible_2s.csv": eligible},
+    )
+    result = assess(area)
+    internal = duty.take_up_context(result, publish=False, threshold=5)["city"]
+    published = duty.take_up_context(result, publish=True, threshold=5)["city"]
+    # Take-up: summer 35 / 50 = 70%; autumn 45 / 60 = 75%.
+    assert [(r["funded"], r["take_up"]) for r in internal] == [("35", "70%"), ("45", "75%")]
+    assert [(r["funded"], r["take_up"]) for r in published] == [
+        ("35", "70%"),
+        ("not shown", "not shown"),
+    ]
+
+
 def test_bad_eligible_2s_files_name_the_row_and_column(tmp_path):
     for name, frame, column in [
         ("a", {"ward_code": ["E05000009"], "term": ["2026-autumn"], "eligible": [5]}, "ward_code"),

@@ -103,6 +103,38 @@ def test_zero_supply_is_shown_and_so_is_the_gap():
     assert out.loc[0, "status"] == "deficit"
 
 
+def test_the_published_status_follows_the_published_gap():
+    # Three wards, 100 places each, utilisation 0.9: 90 usable places, published 90.
+    table = rows(
+        children=[200.0] * 3,
+        supply_places=[100.0] * 3,
+        places_per_100=[50.0] * 3,
+        # demand 92.4 -> 90: published gap 90 - 90 = 0, the model's -2.4 a deficit;
+        # demand 93.0 -> 95: published gap -5, a deficit; demand 86.0 -> 85: gap +5.
+        demand_places=[92.4, 93.0, 86.0],
+        gap_places=[-2.4, -3.0, 4.0],
+        status=["deficit", "deficit", "tight"],
+    )
+    out = disclosure.published_figures(table)
+    assert out["gap_places"].tolist() == [0.0, -5.0, 5.0]
+    assert out["status"].tolist() == [
+        "tight (short by under 5 places)",  # not "deficit" beside a gap of 0
+        "deficit",
+        "tight",
+    ]
+    # The report's headline counts the wards shown short and adds up their published gaps.
+    gap = table.assign(
+        term="2027-spring", age_group="2", ward_code=["A", "B", "C"], ward_name=["A", "B", "C"]
+    )
+    texts = disclosure.figure_texts(gap, publish=True)
+    card = next(c for c in report.headline(gap, texts, "2027-spring", publish=True, threshold=5))
+    assert (card["wards_in_deficit"], card["short"]) == ("1 of 3", "5")
+    internal = disclosure.figure_texts(gap, publish=False)
+    card = report.headline(gap, internal, "2027-spring", publish=False, threshold=5)[0]
+    # Internal: the model's statuses and exact shortfalls, 2.4 + 3.0 = 5.4 -> 5.
+    assert (card["wards_in_deficit"], card["short"]) == ("2 of 3", "5")
+
+
 def test_figure_texts_published_and_internal():
     table = rows(projected_vacancies=[3.0])
     published = disclosure.figure_texts(table, publish=True).iloc[0]

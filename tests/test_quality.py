@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -179,3 +181,78 @@ def test_grades_from_the_ofsted_register_file_drive_min_quality(tmp_path):
     assert result.area.returns["ofsted_grade"].tolist() == ["good", "requires_improvement"]
     assert np.allclose(_cell(result.gap, "supply_places"), 40.0)
     assert np.allclose(_cell(result.gap, "good_or_outstanding_share"), 40 / 60)
+
+
+def test_min_quality_on_map_report_resilience_and_plan(tmp_path):
+    """``--min-quality good`` on every command that runs the model, through the same
+    ``min_quality`` parameter that ``supply.provider_supply`` reads: the ward's 3-4 supply is
+    the good setting's 40 places, not 40 + 20 = 60, and the setting that requires improvement
+    is no setting to lose."""
+    area = _area(tmp_path, [GOOD, RI])
+    runner = CliRunner()
+    before: dict[str, float] = {}
+
+    def invoke(*args: str) -> None:
+        result = runner.invoke(cli, [*args, "--area", str(area)], catch_exceptions=False)
+        assert result.exit_code == 0, result.output
+
+    for quality_args, supply in (((), "60"), (("--min-quality", "good"), "40")):
+        out = tmp_path / f"out{supply}"
+        invoke("report", *quality_args, "--out", str(out), "--term", "2027-spring")
+        page = (out / "report.html").read_text(encoding="utf-8")
+        # The internal ward table's row for the ward's 3 and 4 year olds: supply in places.
+        row = re.search(r"<td>Ward E05000001</td><td>3- and 4[^<]*</td>(.*?)</tr>", page, re.S)
+        assert row is not None
+        cells = re.findall(r'<td class="num">([^<]*)</td>', row[1])
+        assert cells[2] == f"{supply}.0", cells  # children, demand, supply
+        invoke("map", *quality_args, "--out", str(out / "maps"))
+        html = (out / "maps" / "gap-map.html").read_text(encoding="utf-8")
+        other = "40" if supply == "60" else "60"
+        # The map's supply texts (one decimal, internal): 60.0 or 40.0, never the other.
+        assert f'"{supply}.0"' in html and f'"{other}.0"' not in html
+        invoke("resilience", *quality_args, "--out", str(out))
+        table = pd.read_csv(out / "resilience.csv", dtype={"urn": str}).set_index("urn")
+        invoke("plan", *quality_args, "--out", str(out), "--places", "30", "--basis", "ward")
+        planned = pd.read_csv(out / "plan.csv")
+        before[supply] = planned.loc[
+            (planned["ward_code"] == "E05000001") & (planned["age_group"] == "3_4"),
+            "deficit_before",
+        ].item()
+        # Each setting's supply in resilience.csv: the RI setting's 20 count only without a
+        # minimum, so under good its closure would take no places away.
+        expected = {"EY100001": 40.0, "EY100002": 20.0 if supply == "60" else 0.0}
+        assert table["supply_places"].to_dict() == expected
+    # The plan starts from the deficit under good: the ward's 3-4 gap 20 x 0.9 = 18 places
+    # lower in every term, so its deficit over the forecast is deeper, by at most 18 a term.
+    terms = 12
+    assert 0 < before["40"] - before["60"] <= 18 * terms + 1e-9
+
+
+def test_published_quality_share_is_held_back_with_the_supply_between_terms(tmp_path):
+    """The RI setting closes on 1 April 2027: from summer 2027 the ward's 3-4 supply differs
+    from spring's by one provider's places and is held back, and so is the share of it judged
+    good (share x supply would give 40 of 40 places, and the spring's 40 of 60 the closed
+    setting's 20)."""
+    from sufficiency.outputs import disclosure, duty
+
+    closing = {**RI, "status": "closing", "status_date": "2027-04-01"}
+    result = assess(_area(tmp_path, [GOOD, closing]), first_term="2027-spring")
+    guarded = disclosure.guard_scenario(result, result)
+
+    def ward_row(term: str, publish: bool) -> dict:
+        context = duty.quality_context(guarded, term, publish=publish, threshold=5)
+        assert context is not None
+        return next(r for r in context["rows"] if r["ward"] == "Ward E05000001")
+
+    # Spring: 40 good of 60 places, shown; summer: 40 of 40 internally, not shown published.
+    assert ward_row("2027-spring", publish=True)["3_4"] == "67%"
+    assert ward_row("2027-summer", publish=False)["3_4"] == "100%"
+    summer = ward_row("2027-summer", publish=True)
+    assert summer["3_4"] == summer["overall"] == disclosure.NOT_SHOWN
+    # The map's quality layer: the same cell not shown there either.
+    from sufficiency.outputs import maps
+
+    values, _ = maps._gap_values(guarded.gap, publish=True, threshold=5)
+    at = (values["ward_code"] == "E05000001") & (values["age_group"] == "3_4")
+    shown = dict(zip(values.loc[at, "term"], values.loc[at, "quality"], strict=True))
+    assert shown["2027-spring"] == "67%" and shown["2027-summer"] == "not shown"

@@ -522,6 +522,46 @@ def test_a_published_scenario_holds_back_the_school_age_places_it_changes(tmp_pa
     assert totals[("2027-spring", "breakfast")] and not totals[("2027-spring", "after_school")]
 
 
+def test_published_terms_hold_back_school_age_places_one_club_changes(tmp_path):
+    """Between two terms of one run, a club closing moves its ward's school-age supply by
+    exactly its places: from the term it closes the ward's figures are held back (map, report),
+    and the city-wide total with them; the terms before stay shown."""
+    from sufficiency.outputs import disclosure, report
+
+    # Ward 1: four clubs of 10 breakfast and 10 after-school places; EY200001 closes on
+    # 1 April 2027, so spring 2027 has 40 places of each and summer 2027 on 30.
+    clubs = [
+        club(f"EY20000{i}", 0, places_breakfast=10, places_after_school=10) for i in range(1, 5)
+    ]
+    clubs[0].update(status="closing", status_date="2027-04-01")
+    result = sufficiency.assess(school_area(tmp_path / "area", returns={"2026-autumn": clubs}))
+    table = result.school_age.set_index(["term", "ward_code", "provision"])
+    ward = ("E05000001",)
+    spring, summer = ("2027-spring", *ward), ("2027-summer", *ward)
+    for provision in ("breakfast", "after_school"):
+        assert table.loc[(*spring, provision), "supply_places"] == 40.0
+        assert table.loc[(*summer, provision), "supply_places"] == 30.0  # 40 - the club's 10
+    guarded = disclosure.guard_scenario(result, result).school_age
+    rows = guarded.set_index(["term", "ward_code", "provision"])
+    held = rows[disclosure.HELD_COLUMN]
+    # Spring (the first term) is shown; summer and every later term differ from it by one
+    # club's places: held, for breakfast and after school; holiday (no places) never.
+    assert not held.xs("2027-spring", level="term").any()
+    later = held.xs("E05000001", level="ward_code").drop("2027-spring", level="term")
+    assert later.xs("breakfast", level="provision").all()
+    assert later.xs("after_school", level="provision").all()
+    assert not later.xs("holiday", level="provision").any()
+    assert not held.xs("E05000002", level="ward_code").any()  # no club there
+    # The report at summer 2027: the ward's breakfast supply not shown, nor the city total
+    # (it differs from spring's by the same club).
+    context = report.school_age_context(guarded, "2027-summer", publish=True, threshold=5)
+    breakfast = next(r for r in context["wards"] if r["provision"] == "Breakfast clubs")
+    assert breakfast["supply"] == disclosure.NOT_SHOWN
+    assert context["city"][0]["supply"] == disclosure.NOT_SHOWN
+    spring_context = report.school_age_context(guarded, "2027-spring", publish=True, threshold=5)
+    assert spring_context["city"][0]["supply"] == "40"
+
+
 def test_ward_parameters_set_the_working_family_share_of_one_ward(tmp_path):
     area = school_area(tmp_path / "area", schools=SCHOOLS)
     pd.DataFrame(

@@ -17,7 +17,7 @@ import click
 
 from ..outputs.disclosure import THRESHOLD
 from ._errors import user_errors
-from ._options import AREA_OPTIONS, apply_options, out_option
+from ._options import AREA_OPTIONS, MIN_QUALITY_OPTION, apply_options, out_option
 from ._progress import stages
 
 if TYPE_CHECKING:
@@ -57,6 +57,7 @@ def _area_options(command: Callable[..., Any]) -> Callable[..., Any]:
             show_default=True,
             help="Published outputs show counts above 0 and below this as '<N'.",
         ),
+        MIN_QUALITY_OPTION,
     ]
     return apply_options(command, options)
 
@@ -68,15 +69,19 @@ def _scenario_runs(
     first_term: str | None,
     last_term: str | None,
     progress: Callable[[str], None] | None = None,
+    min_quality: str | None = None,
 ) -> tuple[list[Assessment], list[str]]:
     """The assessments to draw (the baseline first when scenarios are given) and each one's
-    description; ``progress`` is told each step (a terminal's status line)."""
-    from ..assess import assess
+    description; ``progress`` is told each step (a terminal's status line); ``min_quality``
+    as ``run --min-quality`` takes it."""
+    from ..assess import as_area, as_parameters, assess
 
     if not scenario_files:
         if progress is not None:
             progress("reading the area's files and assessing the baseline")
-        result = assess(area, parameters, first_term=first_term, last_term=last_term)
+        loaded = as_area(area)
+        params = as_parameters(parameters, loaded, min_quality)
+        result = assess(loaded, params, first_term=first_term, last_term=last_term)
         return [result], [""]
     try:
         from ..scenarios.compare import assess_scenarios, load_scenarios
@@ -92,6 +97,7 @@ def _scenario_runs(
         last_term=last_term,
         with_baseline=True,
         progress=progress,
+        min_quality=min_quality,
     )
     return runs.results, [s.description for s in runs.scenarios]
 
@@ -125,6 +131,7 @@ def map_command(
     last_term: str | None,
     publish: bool,
     threshold: float,
+    min_quality: str | None,
     scenario_files: tuple[Path, ...],
     tiles: bool,
     out_dir: Path,
@@ -139,7 +146,9 @@ def map_command(
     from ..outputs.maps import MapOptions, write_maps
 
     with user_errors(), stages() as say:
-        results, _ = _scenario_runs(area, parameters, scenario_files, first_term, last_term, say)
+        results, _ = _scenario_runs(
+            area, parameters, scenario_files, first_term, last_term, say, min_quality
+        )
         if say is not None:
             say(f"writing the maps into {out_dir}")
         removed: list[Path] = []
@@ -189,6 +198,7 @@ def report_command(
     last_term: str | None,
     publish: bool,
     threshold: float,
+    min_quality: str | None,
     scenario_file: Path | None,
     term: str | None,
     out_dir: Path,
@@ -208,7 +218,9 @@ def report_command(
 
     with user_errors(), stages() as say:
         files = (scenario_file,) if scenario_file else ()
-        results, descriptions = _scenario_runs(area, parameters, files, first_term, last_term, say)
+        results, descriptions = _scenario_runs(
+            area, parameters, files, first_term, last_term, say, min_quality
+        )
         result, description = results[-1], descriptions[-1]
         if term is not None:
             from ..terms import Term

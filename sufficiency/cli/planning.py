@@ -12,7 +12,7 @@ from pathlib import Path
 import click
 
 from ._errors import user_errors
-from ._options import SCENARIO_OPTION, area_option, out_option
+from ._options import MIN_QUALITY_OPTION, SCENARIO_OPTION, area_option, out_option
 
 RESILIENCE_EXAMPLES = """
 \b
@@ -33,9 +33,14 @@ Examples:
 )
 @out_option("resilience.csv and sufficiency.xlsx")
 @SCENARIO_OPTION
+@MIN_QUALITY_OPTION
 @user_errors()
 def resilience_command(
-    area: Path | None, term: str | None, out_dir: Path, scenario: Path | None
+    area: Path | None,
+    term: str | None,
+    out_dir: Path,
+    scenario: Path | None,
+    min_quality: str | None,
 ) -> None:
     """Which settings the area can least afford to lose (internal: names providers).
 
@@ -47,7 +52,7 @@ def resilience_command(
     from ..closures import least_affordable, resilience
     from ..outputs.tables import write_tables
 
-    result = resilience(area, scenario=scenario, term=term)
+    result = resilience(area, scenario=scenario, term=term, min_quality=min_quality)
     written = write_tables(
         result.assessment,
         out_dir,
@@ -142,6 +147,7 @@ Examples:
 )
 @out_option("plan.csv, sufficiency.xlsx and maps/plan-map.html")
 @SCENARIO_OPTION
+@MIN_QUALITY_OPTION
 @user_errors()
 def plan_command(
     area: Path | None,
@@ -155,6 +161,7 @@ def plan_command(
     basis: str | None,
     out_dir: Path,
     scenario: Path | None,
+    min_quality: str | None,
 ) -> None:
     """Where new places (or a budget) close the most deficit.
 
@@ -179,6 +186,7 @@ def plan_command(
         budget=budget,
         scenario=scenario,
         basis=basis,
+        min_quality=min_quality,
     )
     written = write_tables(result.assessment, out_dir, {"plan": result.table})
     written.append(write_plan_map(result.assessment, result.table, out_dir))

@@ -23,6 +23,7 @@ from .._io import find_column, raise_first, read_table, row_number
 from ..errors import InputError
 
 LSOA_CODE = [r"lsoa\d\dcd", r"lsoa[ _]\d{4}[ _]code", r"lsoa[ _]code", r"lsoa"]
+MSOA_CODE = [r"msoa\d\dcd", r"msoa[ _]\d{4}[ _]code", r"msoa[ _]code", r"msoa"]
 WARD_CODE = [
     "ward_code",
     r"wd\d\dcd",
@@ -134,17 +135,84 @@ def read_lookup(path: str | Path, known: set[str], wards_field: str | None = Non
     and the LSOAs of the changed ones would be lost.
     """
     path = Path(path)
-    table = read_table(path)
-    lsoa = find_column(table.columns, *LSOA_CODE)
-    ward = find_column(table.columns, *WARD_CODE)
-    if lsoa is None or ward is None:
+    table, lsoa, ward = _lookup_rows(
+        path,
+        known,
+        wards_field,
+        LSOA_CODE,
+        what="an LSOA to ward lookup",
+        title="LSOA to ward lookup",
+        ons="LSOA (2021) to Electoral Ward ({year}) Best Fit Lookup",
+        needs="an LSOA code (LSOA21CD) and a ward code (WD24CD), as in ONS's 'LSOA (2021) to "
+        "Electoral Ward (2024) Best Fit Lookup'",
+    )
+    mapping = pd.Series(table[ward].to_numpy(), index=table[lsoa].astype("string"))
+    repeated = mapping.index.duplicated()
+    if repeated.any():
         raise InputError(
-            "not recognised as an LSOA to ward lookup",
+            f"LSOA {mapping.index[repeated][0]} is given two wards",
+            file=path,
+            column=lsoa,
+            hint="A best-fit lookup gives each LSOA one ward (the ONS 'Best Fit' file)",
+        )
+    return mapping
+
+
+def read_msoa_lookup(
+    path: str | Path, known: set[str], wards_field: str | None = None
+) -> pd.DataFrame:
+    """An MSOA to ward lookup as rows ``msoa_code, ward_code``, one per row of the file.
+
+    The file has one row per LSOA (or output area) with its MSOA and its ward, as ONS's
+    "LSOA (2021) to Electoral Ward Best Fit Lookup" joined to the LSOA to MSOA lookup, or
+    ONS's "Output Area to LSOA to MSOA to Electoral Ward" file: an MSOA that spans wards gives
+    each of them its figure once per LSOA (output area) there. LSOAs (and output areas) are
+    drawn to hold about the same number of people, so counting them is a best fit by
+    population. Rows of wards outside the area are left out (an England-wide lookup serves);
+    ward codes of another year are refused as in :func:`read_lookup`.
+    """
+    table, msoa, ward = _lookup_rows(
+        Path(path),
+        known,
+        wards_field,
+        MSOA_CODE,
+        what="an MSOA to ward lookup",
+        title="MSOA to ward lookup",
+        ons="Output Area (2021) to LSOA to MSOA to Electoral Ward ({year}) Lookup",
+        needs="an MSOA code (MSOA21CD) and a ward code (WD24CD), one row per LSOA or output "
+        "area, as in ONS's 'Output Area (2021) to LSOA to MSOA to Electoral Ward (2024)' lookup",
+    )
+    return pd.DataFrame(
+        {
+            "msoa_code": table[msoa].astype("string").str.strip().to_numpy(dtype=object),
+            "ward_code": table[ward].to_numpy(dtype=object),
+        }
+    )
+
+
+def _lookup_rows(
+    path: Path,
+    known: set[str],
+    wards_field: str | None,
+    patterns: list[str],
+    *,
+    what: str,
+    needs: str,
+    title: str,
+    ons: str,
+) -> tuple[pd.DataFrame, str, str]:
+    """A small-area to ward lookup's rows in the area's wards, its small-area column and its
+    (cleaned) ward column: refused where it names no such columns, wards of another year than
+    the wards file's, or none of the area's wards."""
+    table = read_table(path)
+    small = find_column(table.columns, *patterns)
+    ward = find_column(table.columns, *WARD_CODE)
+    if small is None or ward is None:
+        raise InputError(
+            f"not recognised as {what}",
             file=path,
             row=1,
-            hint="It needs an LSOA code (LSOA21CD) and a ward code (WD24CD), as in ONS's "
-            "'LSOA (2021) to Electoral Ward (2024) Best Fit Lookup'; its header has "
-            + ", ".join(table.columns[:12]),
+            hint=f"It needs {needs}; its header has " + ", ".join(table.columns[:12]),
         )
     theirs, wanted = ward_year(ward), ward_year(wards_field)
     if theirs and wanted and theirs != wanted:
@@ -154,8 +222,8 @@ def read_lookup(path: str | Path, known: set[str], wards_field: str | None = Non
             file=path,
             row=1,
             column=ward,
-            hint=f"Give the LSOA to ward lookup of {wanted} (ONS: 'LSOA (2021) to Electoral Ward "
-            f"({wanted}) Best Fit Lookup'), or the {theirs} wards file; nothing was written",
+            hint=f"Give the {title} of {wanted} (ONS: '{ons.format(year=wanted)}'), or the "
+            f"{theirs} wards file; nothing was written",
         )
     codes = table[ward].astype("string").str.strip()
     ours = codes.isin(known).to_numpy(bool)
@@ -170,16 +238,8 @@ def read_lookup(path: str | Path, known: set[str], wards_field: str | None = Non
             lookup_hint="Give the lookup to the wards of the area's wards file (the same year: "
             "WD24CD for 2024 wards), from the ONS Open Geography Portal",
         )
-    mapping = pd.Series(codes[ours].to_numpy(), index=table.loc[ours, lsoa].astype("string"))
-    repeated = mapping.index.duplicated()
-    if repeated.any():
-        raise InputError(
-            f"LSOA {mapping.index[repeated][0]} is given two wards",
-            file=path,
-            column=lsoa,
-            hint="A best-fit lookup gives each LSOA one ward (the ONS 'Best Fit' file)",
-        )
-    return mapping
+    rows = table.loc[ours].assign(**{ward: codes[ours]})
+    return rows, small, ward
 
 
 def lsoa_wards(

@@ -55,7 +55,7 @@ from __future__ import annotations
 import dataclasses
 import math
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -223,12 +223,36 @@ def published_figures(
     gap = out["usable_places"].to_numpy(float) - out["demand_places"].to_numpy(float)
     out["gap_places"] = np.where(small["gap_places"], np.nan, gap)
     gap_held = small["gap_places"]
-    status = table["status"].astype(object).to_numpy()
+    status = published_status(table["status"].astype(object).to_numpy(), gap, base)
     why = np.where(held_back, held_reason, STATUS_NOT_SHOWN)
     out["status"] = np.where(gap_held, why, status)
     out["suppressed"] = np.logical_or.reduce([small[c] for c in small])
     out[HELD_COLUMN] = held_back
     return out
+
+
+def published_status(
+    status: np.ndarray, published_gap: np.ndarray, base: int = ROUNDING_BASE
+) -> np.ndarray:
+    """The status a published row shows, from its published gap.
+
+    ``deficit`` exactly where the published gap is below 0, so that a reader can check it from
+    the figures beside it. Where the published gap is 0 but the model's ward is short (its
+    status ``deficit``: the rounding to ``base`` hides a shortfall of under ``base`` places),
+    ``tight (short by under 5 places)``. Elsewhere the model's ``tight`` or ``sufficient``
+    (a published gap below 0 comes from usable supply below demand, since rounding keeps the
+    order, so a model ``sufficient`` never shows a negative published gap).
+
+    >>> published_status(np.array(["deficit", "deficit", "tight", "sufficient"]),
+    ...                  np.array([-5.0, 0.0, -5.0, 0.0])).tolist()
+    ['deficit', 'tight (short by under 5 places)', 'deficit', 'sufficient']
+    """
+    status = np.asarray(status, dtype=object)
+    with np.errstate(invalid="ignore"):
+        below = np.asarray(published_gap, dtype=float) < 0
+    hidden = (status == "deficit") & ~below
+    out = np.where(below, "deficit", status)
+    return np.where(hidden, f"tight (short by under {base} places)", out).astype(object)
 
 
 def published_housing(
@@ -256,8 +280,14 @@ def published_housing(
 def _provider_places(result: Assessment) -> pd.DataFrame:
     """Each provider's supply places, one row per URN and ward, one column per term and age
     group (terms outer)."""
-    supply = result.providers
-    width = len(result.terms) * len(AGE_GROUPS)
+    return _places_frame(result.providers, len(result.terms))
+
+
+def _places_frame(supply: Any, n_terms: int) -> pd.DataFrame:
+    """``supply``'s places (``urn``, ``ward_code``, ``places`` (settings, terms, 3): a
+    ``supply.ProviderSupply`` or ``school_age.SettingPlaces``) as one row per URN and ward,
+    one column per term and group (terms outer); ``None``: no rows."""
+    width = n_terms * len(AGE_GROUPS)
     if supply is None or len(supply.urn) == 0:
         empty = pd.MultiIndex.from_arrays([[], []], names=["urn", "ward_code"])
         return pd.DataFrame(np.zeros((0, width)), index=empty)
@@ -299,10 +329,14 @@ def providers_changed(first: Assessment, second: Assessment) -> pd.DataFrame:
     )
 
 
-def _places_by_ward(runs: Sequence[Assessment]) -> tuple[pd.Index, list[np.ndarray]]:
-    """Each run's provider places on one (urn, ward) index: ``(providers, terms, 3)`` arrays,
-    zero where a run has no such provider."""
-    frames = [_provider_places(run) for run in runs]
+def _places_by_ward(
+    runs: Sequence[Assessment], frames: Sequence[pd.DataFrame] | None = None
+) -> tuple[pd.Index, list[np.ndarray]]:
+    """Each run's provider places (or ``frames``, one per run, as :func:`_places_frame` makes
+    them) on one (urn, ward) index: ``(providers, terms, 3)`` arrays, zero where a run has no
+    such provider."""
+    if frames is None:
+        frames = [_provider_places(run) for run in runs]
     index = frames[0].index
     for frame in frames[1:]:
         index = index.union(frame.index)
@@ -316,7 +350,10 @@ def _places_by_ward(runs: Sequence[Assessment]) -> tuple[pd.Index, list[np.ndarr
 
 
 def held_releases(
-    runs: Sequence[Assessment], min_providers: int = MIN_PROVIDERS
+    runs: Sequence[Assessment],
+    min_providers: int = MIN_PROVIDERS,
+    *,
+    school_age: bool = False,
 ) -> list[pd.DataFrame]:
     """Which published (run, term) figures of each ward and age group to hold back so that no
     two that are shown differ by the places of one or two providers.
@@ -333,13 +370,22 @@ def held_releases(
     ``city_held`` marks a term and age group whose city total differs from one already shown
     by one or two providers' places.
 
+    With ``school_age`` the same for each setting's school-age places
+    (``Assessment.school_age_settings``): breakfast, after-school and holiday places in the
+    place of the three age groups, the column named ``provision``.
+
     Returns
     -------
     list of pandas.DataFrame
-        One per run: ``ward_code, term, age_group, held, city_held`` for every ward with a
-        provider in any run.
+        One per run: ``ward_code, term, age_group (provision), held, city_held`` for every
+        ward with a provider in any run.
     """
-    index, arrays = _places_by_ward(runs)
+    frames = None
+    groups, group_column = AGE_GROUPS, "age_group"
+    if school_age:
+        frames = [_places_frame(r.school_age_settings, len(r.terms)) for r in runs]
+        groups, group_column = ("breakfast", "after_school", "holiday"), "provision"
+    index, arrays = _places_by_ward(runs, frames)
     wards = index.get_level_values("ward_code").to_numpy(dtype=str)
     codes = np.unique(wards)
     held = [np.zeros((len(codes), len(r.terms), len(AGE_GROUPS)), bool) for r in runs]
@@ -351,13 +397,13 @@ def held_releases(
     out = []
     for run, mask, whole in zip(runs, held, city, strict=True):
         terms = [str(t) for t in run.terms]
-        per_ward = len(terms) * len(AGE_GROUPS)
+        per_ward = len(terms) * len(groups)
         out.append(
             pd.DataFrame(
                 {
                     "ward_code": np.repeat(codes, per_ward),
-                    "term": np.tile(np.repeat(terms, len(AGE_GROUPS)), len(codes)),
-                    "age_group": np.tile(AGE_GROUPS, len(codes) * len(terms)),
+                    "term": np.tile(np.repeat(terms, len(groups)), len(codes)),
+                    group_column: np.tile(groups, len(codes) * len(terms)),
                     "held": mask.reshape(-1),
                     "city_held": np.tile(whole.reshape(-1), len(codes)),
                 }
@@ -390,10 +436,13 @@ def guard_releases(
 ) -> list[Assessment]:
     """Each run with a ``held_back`` column from :func:`held_releases` (True where its
     published supply, gap and places per 100 would let a reader subtract one or two
-    providers' places, between terms or between runs)."""
+    providers' places, between terms or between runs), and its school-age rows likewise
+    (:func:`held_releases` with ``school_age``; a later run's school-age supply also held
+    wherever it differs from the first run's, :func:`_guard_school_age_scenario`)."""
     key = ["ward_code", "term", "age_group"]
+    school = _school_age_releases(runs, min_providers)
     out = []
-    for run, held in zip(runs, held_releases(runs, min_providers), strict=True):
+    for k, (run, held) in enumerate(zip(runs, held_releases(runs, min_providers), strict=True)):
         rows = run.gap[key].astype(str).merge(held, on=key, how="left")
         mask = rows["held"].fillna(False).to_numpy(bool)
         city = held.drop_duplicates(["term", "age_group"])[["term", "age_group", "city_held"]]
@@ -402,8 +451,41 @@ def guard_releases(
             HELD_COLUMN: mask,
             CITY_HELD_COLUMN: whole["city_held"].fillna(False).to_numpy(bool),
         }
-        out.append(dataclasses.replace(run, gap=run.gap.assign(**columns)))
+        table = run.school_age
+        if table is not None:
+            if k > 0:
+                table = _guard_school_age_scenario(runs[0].school_age, table)
+            if school is not None:
+                table = _with_releases(table, school[k])
+        out.append(dataclasses.replace(run, gap=run.gap.assign(**columns), school_age=table))
     return out
+
+
+def _school_age_releases(
+    runs: Sequence[Assessment], min_providers: int
+) -> list[pd.DataFrame] | None:
+    """:func:`held_releases` of the runs' school-age places, where every run has them."""
+    if any(r.school_age is None or r.school_age_settings is None for r in runs):
+        return None
+    return held_releases(runs, min_providers, school_age=True)
+
+
+def _with_releases(table: pd.DataFrame, held: pd.DataFrame) -> pd.DataFrame:
+    """School-age rows with ``held_back`` (or-ed with any already there) and
+    ``city_held_back`` from one run's school-age releases."""
+    key = ["ward_code", "term", "provision"]
+    rows = table[key].astype(str).merge(held, on=key, how="left")
+    mask = rows["held"].fillna(False).to_numpy(bool, copy=True)
+    if HELD_COLUMN in table.columns:
+        mask = mask | table[HELD_COLUMN].fillna(False).to_numpy(bool)
+    city = held.drop_duplicates(["term", "provision"])[["term", "provision", "city_held"]]
+    whole = table[["term", "provision"]].astype(str).merge(city, how="left")
+    return table.assign(
+        **{
+            HELD_COLUMN: mask,
+            CITY_HELD_COLUMN: whole["city_held"].fillna(False).to_numpy(bool),
+        }
+    )
 
 
 def guard_scenario(
@@ -412,25 +494,18 @@ def guard_scenario(
     """``result`` with a ``held_back`` column (:func:`guard_releases` of the baseline, then
     ``result``): True where, against the baseline's shown terms or its own, the scenario's
     published supply would differ by the places of one or two providers of the ward and age
-    group. With ``result is baseline`` it guards the run's terms against each other.
+    group. With ``result is baseline`` it guards the run's terms against each other. Its
+    school-age rows are guarded the same way.
     """
     if result is baseline:
         return guard_releases([result], min_providers)[0]
-    guarded = guard_releases([baseline, result], min_providers)[1]
-    return dataclasses.replace(
-        guarded,
-        school_age=_guard_school_age_scenario(baseline.school_age, result.school_age),
-    )
+    return guard_releases([baseline, result], min_providers)[1]
 
 
-def _guard_school_age_scenario(
-    baseline: pd.DataFrame | None, table: pd.DataFrame | None
-) -> pd.DataFrame | None:
+def _guard_school_age_scenario(baseline: pd.DataFrame | None, table: pd.DataFrame) -> pd.DataFrame:
     """A scenario's school-age rows with ``held_back`` True wherever its supply differs from
-    the baseline's: school-age places are not kept by provider, so every change is held back
-    (it could be one club's places)."""
-    if table is None:
-        return None
+    the baseline's: every change is held back (it could be one club's places; stricter than
+    the settings rule of :func:`held_releases`, which also applies)."""
     key = ["term", "ward_code", "provision"]
     mine = table.set_index(key)["supply_places"]
     if baseline is None:
@@ -511,6 +586,49 @@ def figure_texts(
     return out
 
 
+def held_take_up_terms(
+    returns: pd.DataFrame, terms: Sequence[str], min_providers: int = MIN_PROVIDERS
+) -> dict[str, bool]:
+    """Per term of the city-wide take-up of the disadvantaged 2s' hours, whether its funded
+    children (and so its take-up) must be held back: terms are releases, taken in time order,
+    and a term is shown only if, against every term shown, the ``funded_2_disadvantaged`` of
+    none or of at least ``min_providers`` providers differ (a provider with no return made in
+    the term counts 0), as :func:`held_releases` does for places.
+
+    >>> returns = pd.DataFrame({"urn": ["A", "B", "C", "A", "B", "C", "A", "B", "C"],
+    ...     "term": ["2026-spring"] * 3 + ["2026-summer"] * 3 + ["2026-autumn"] * 3,
+    ...     "funded_2_disadvantaged": [5, 6, 7, 5, 6, 9, 1, 2, 3.0]})
+    >>> held_take_up_terms(returns, ["2026-spring", "2026-summer", "2026-autumn"])
+    {'2026-spring': False, '2026-summer': True, '2026-autumn': False}
+    """
+    terms = list(terms)
+    given = returns[returns["term"].astype(str).isin(terms) & returns["urn"].notna()]
+    counts = (
+        given.assign(term=given["term"].astype(str), urn=given["urn"].astype(str))
+        .pivot_table(index="urn", columns="term", values="funded_2_disadvantaged", aggfunc="sum")
+        .reindex(columns=terms)
+        .fillna(0.0)
+        .to_numpy(float)
+    )
+    cube = np.repeat(counts[:, :, None], len(AGE_GROUPS), axis=2)
+    held = [np.zeros((len(terms), len(AGE_GROUPS)), dtype=bool)]
+    _hold([cube], np.ones(len(cube), dtype=bool), min_providers, held)
+    return {term: bool(held[0][t, 0]) for t, term in enumerate(terms)}
+
+
+def supply_hidden(supply_texts: pd.Series) -> np.ndarray:
+    """Where published supply texts (:func:`figure_texts`) hide the supply: ``<5`` or
+    ``not shown``. A figure made from the supply (the share of it judged good) is held back
+    there too.
+
+    >>> supply_hidden(pd.Series(["<5", "not shown", "0", "45"])).tolist()
+    [True, True, False, False]
+    """
+    texts = supply_texts.astype(str)
+    hidden: np.ndarray = (texts.str.startswith("<") | (texts == NOT_SHOWN)).to_numpy(bool)
+    return hidden
+
+
 def _one_decimal(value: float | None) -> str:
     if value is None or pd.isna(value):
         return ""
@@ -557,7 +675,10 @@ def held_totals(table: pd.DataFrame) -> pd.Series:
         [table["term"], table["provision"]], sort=False
     )
     held: pd.Series = behind.sum().between(1, MIN_PROVIDERS - 1)
-    if HELD_COLUMN in table.columns:  # a scenario's changes: its total less the baseline's
+    if HELD_COLUMN in table.columns:  # a ward held back between terms or runs
         changed = table[HELD_COLUMN].fillna(False).astype(bool)
         held |= changed.groupby([table["term"], table["provision"]], sort=False).any()
+    if CITY_HELD_COLUMN in table.columns:  # the total itself differs by one or two settings
+        city = table[CITY_HELD_COLUMN].fillna(False).astype(bool)
+        held |= city.groupby([table["term"], table["provision"]], sort=False).any()
     return held

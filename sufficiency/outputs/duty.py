@@ -97,25 +97,48 @@ def send_context(result: Assessment, *, publish: bool, threshold: float) -> dict
     }
 
 
-def quality_context(result: Assessment, term: str) -> dict[str, Any] | None:
+def quality_context(
+    result: Assessment, term: str, *, publish: bool = False, threshold: float = 5
+) -> dict[str, Any] | None:
     """Per ward at ``term``: the share of supply places in good or outstanding settings, by age
-    group and over all (weighted by places); ``None`` where no return gives a grade."""
+    group and over all (weighted by places); ``None`` where no return gives a grade.
+
+    Published, a share is not shown where the ward's supply for the age group is not
+    (``disclosure.supply_hidden``: under 5, or held back between terms and scenarios), and the
+    share over all where any of its age groups' is not: share x supply would give the places
+    judged good, which differencing could tie to one provider."""
     gap = result.gap
     if "good_or_outstanding_share" not in gap.columns:
         return None
-    part = gap[gap["term"].astype(str) == term]
+    part = gap[gap["term"].astype(str) == term].reset_index(drop=True)
+    hidden = np.zeros(len(part), dtype=bool)
+    if publish:
+        texts = disclosure.figure_texts(part, publish=True, threshold=threshold)
+        hidden = disclosure.supply_hidden(texts["supply_places"])
+    part = part.assign(_hidden=hidden)
     rows = []
     for (_, name), ward in part.groupby(["ward_code", "ward_name"], sort=True):
         share = ward["good_or_outstanding_share"].to_numpy(float)
         places = ward["supply_places"].to_numpy(float)
+        held = ward["_hidden"].to_numpy(bool)
         every = float(places.sum())
         overall = float(np.nansum(share * places) / every) if every > 0 else np.nan
         by_group = dict(zip(ward["age_group"].astype(str), share, strict=True))
+        held_group = dict(zip(ward["age_group"].astype(str), held, strict=True))
         rows.append(
             {
                 "ward": name,
-                "overall": _share(overall) if every > 0 else "no places",
-                **{g: _share(by_group.get(g, np.nan)) for g in AGE_GROUPS},
+                "overall": disclosure.NOT_SHOWN
+                if held.any()
+                else _share(overall)
+                if every > 0
+                else "no places",
+                **{
+                    g: disclosure.NOT_SHOWN
+                    if held_group.get(g, False)
+                    else _share(by_group.get(g, np.nan))
+                    for g in AGE_GROUPS
+                },
             }
         )
     min_quality = str(result.parameters["min_quality"])
@@ -200,6 +223,19 @@ def take_up_context(
         if row["below_target"] and not held:
             below.append(str(row["ward_name"]))
     city = disadvantaged.city_take_up(table)
+    # Published, the terms are releases: a term whose funded children differ from a term
+    # shown by one or two providers' is held back (their difference would be theirs).
+    held_terms = (
+        disclosure.held_take_up_terms(
+            result.area.returns, [str(t) for t in city["term"]], disclosure.MIN_PROVIDERS
+        )
+        if publish
+        else {}
+    )
+
+    def city_figure(term: str, text: str) -> str:
+        return disclosure.NOT_SHOWN if held_terms.get(term, False) else text
+
     return {
         "term_label": _term_label(term) if term else "",
         "rows": rows,
@@ -208,8 +244,8 @@ def take_up_context(
             {
                 "term": _term_label(str(r["term"])),
                 "eligible": _count(r["eligible"], publish, threshold),
-                "funded": _count(r["funded"], publish, threshold),
-                "take_up": _share(r["take_up"]),
+                "funded": city_figure(str(r["term"]), _count(r["funded"], publish, threshold)),
+                "take_up": city_figure(str(r["term"]), _share(r["take_up"])),
             }
             for r in city.to_dict("records")
         ],
@@ -254,7 +290,7 @@ def duty_context(
             "scope_note": SCOPE_NOTE,
             "term_label": _term_label(term),
             "send": send_context(result, publish=publish, threshold=threshold),
-            "quality": quality_context(result, term),
+            "quality": quality_context(result, term, publish=publish, threshold=threshold),
             "affordability": affordability_context(result, publish=publish),
             "take_up": take_up_context(result, publish=publish, threshold=threshold),
             "waiting": [] if publish else waiting_context(result, term),

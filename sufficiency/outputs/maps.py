@@ -469,7 +469,11 @@ _CSS = """<style>
 .sufficiency-source { font-size: 11px; max-width: 340px; }
 .sufficiency-box.sufficiency-legend, .leaflet-control-layers { max-width: 340px; }
 .leaflet-control-layers label { white-space: normal; }
-.leaflet-control-layers-base { max-height: 38vh; overflow-y: auto; }
+.leaflet-control-layers-base { max-height: 25vh; overflow-y: auto; }
+/* The layer list (top right) and the legend (bottom right) share the right edge: each keeps
+   to its part of the height, scrolling within it, so that neither covers the other (1366 x
+   768: the list's last layers and the housing overlay were under the legend). */
+.leaflet-bottom.leaflet-right .sufficiency-legend { max-height: 52vh; overflow-y: auto; }
 .sufficiency-legend [hidden] { display: none; }
 .sufficiency-side { font-weight: bold; font-size: 14px; }
 .provider-icon { border-radius: 50%; border: 1.5px solid #222; }
@@ -964,24 +968,40 @@ def _gap_values(
         out["pdef_fill"] = np.where(
             held, HELD_BACK, np.take(PDEF_COLOURS, np.searchsorted(PDEF_BREAKS, chance))
         )
-    _duty_values(gap, out, publish=publish, threshold=threshold)
+    _duty_values(gap, out, publish=publish, threshold=threshold, texts=texts)
     for column in ("reach", "pdef", "quality", "take2"):
         if column in out.columns:
             out[column] = [_esc(v) for v in out[column]]
     return out, breaks
 
 
-def _duty_values(gap: pd.DataFrame, out: pd.DataFrame, *, publish: bool, threshold: float) -> None:
+def _duty_values(
+    gap: pd.DataFrame,
+    out: pd.DataFrame,
+    *,
+    publish: bool,
+    threshold: float,
+    texts: pd.DataFrame | None = None,
+) -> None:
     """The quality and disadvantaged 2s views' texts and fills, where the gap table has their
-    columns. Published take-up is held back where the eligible or the funded are small."""
+    columns. Published take-up is held back where the eligible or the funded are small, and
+    the quality share wherever the ward's supply is not shown (``texts``: its published
+    figures; small, or held back between terms and scenarios), since share x supply would give
+    the places judged good."""
     if "good_or_outstanding_share" in gap.columns:
         share = gap["good_or_outstanding_share"].to_numpy(float)
         known = np.isfinite(share)
+        hidden = np.zeros(len(gap), dtype=bool)
+        if publish and texts is not None:
+            hidden = disclosure.supply_hidden(texts["supply_places"])
         out["quality"] = [
-            f"{v:.0%}" if k else "no places" for v, k in zip(share, known, strict=True)
+            "not shown" if h else f"{v:.0%}" if k else "no places"
+            for v, k, h in zip(share, known, hidden, strict=True)
         ]
         out["quality_fill"] = np.where(
-            known, np.take(QUALITY_COLOURS, np.searchsorted(QUALITY_BREAKS, share)), HELD_BACK
+            known & ~hidden,
+            np.take(QUALITY_COLOURS, np.searchsorted(QUALITY_BREAKS, share)),
+            HELD_BACK,
         )
     if "disadvantaged_2_take_up" in gap.columns:
         rate = gap["disadvantaged_2_take_up"].to_numpy(float)

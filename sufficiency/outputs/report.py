@@ -136,7 +136,7 @@ def headline(
         now = every[every["term"] == term]
         short_now, wards = now["ward_code"].nunique(), part["ward_code"].nunique()
         gaps = shown_gap[at] if publish else part["gap_places"].to_numpy(float)
-        in_deficit = (part["status"] == "deficit").to_numpy() & np.isfinite(gaps)
+        in_deficit = (deficit["shown_status"].to_numpy()[at] == "deficit") & np.isfinite(gaps)
         short = float(-np.minimum(gaps[in_deficit], 0).sum())
         demand = float(part["demand_places"].sum())
         supply = float(part["supply_places"].sum())
@@ -285,15 +285,26 @@ def _png(figure: Figure) -> str:
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
-def _term_axis(axes: Axes, labels: Sequence[str]) -> None:
+def _term_axis(axes: Axes, labels: Sequence[str], *, every: int | None = None) -> None:
     """A tick at every term, labelled at each (up to six terms) or every third: "Spr 27"."""
-    every = 1 if len(labels) <= 6 else 3
+    if every is None:
+        every = 1 if len(labels) <= 6 else 3
     axes.set_xticks(range(len(labels)))
     axes.set_xticklabels([_short_term(t) if i % every == 0 else "" for i, t in enumerate(labels)])
     axes.tick_params(axis="x", labelsize=7, length=2)
     axes.grid(axis="y", color="#dddddd", linewidth=0.6)
     axes.spines[["top", "right"]].set_visible(False)
     axes.tick_params(axis="y", labelsize=7)
+
+
+def _chart_title(label: str) -> str:
+    r"""An age group's label on two lines, so that a third of the page's width holds it:
+    "3- and 4-year-olds (3 years to school)" -> "3- and 4-year-olds\n(3 years to school)".
+
+    >>> _chart_title("2-year-olds (24 to 35 months)")
+    '2-year-olds\n(24 to 35 months)'
+    """
+    return label.replace(" (", "\n(", 1)
 
 
 def _short_term(term: str) -> str:
@@ -324,7 +335,7 @@ def chart_city(gap: pd.DataFrame, *, publish: bool) -> str:
         axes.fill_between(
             x, demand, usable, where=demand > usable, color=DEMAND_COLOUR, alpha=0.15, linewidth=0
         )
-        axes.set_title(maps.AGE_LABELS[group], fontsize=9)
+        axes.set_title(_chart_title(maps.AGE_LABELS[group]), fontsize=9)
         axes.set_ylim(bottom=0)
         _term_axis(axes, terms)
     np.atleast_1d(panels)[0].set_ylabel("Full-time places", fontsize=8)
@@ -373,15 +384,16 @@ def chart_wards(gap: pd.DataFrame, cells: pd.DataFrame, *, publish: bool) -> str
     columns = 4
     rows = math.ceil(len(cells) / columns)
     # A fixed grid: constrained layout costs seconds with two dozen panels.
-    height = 1.75 * rows + 0.3
+    # Three title lines (ward, age group, ages) above each panel.
+    height = 2.1 * rows + 0.3
     figure = _figure(7.5, height, layout=None)
     figure.subplots_adjust(
         left=0.06,
         right=0.99,
         bottom=0.35 / height,
-        top=1 - 0.45 / height,
+        top=1 - 0.6 / height,
         wspace=0.3,
-        hspace=0.75,
+        hspace=1.05,
     )
     panels = np.atleast_1d(figure.subplots(rows, columns, squeeze=False)).ravel()
     by_cell = dict(list(gap.groupby(["ward_code", "age_group"], sort=False)))
@@ -398,9 +410,11 @@ def chart_wards(gap: pd.DataFrame, cells: pd.DataFrame, *, publish: bool) -> str
         axes.fill_between(
             x, demand, usable, where=demand > usable, color=DEMAND_COLOUR, alpha=0.18, linewidth=0
         )
-        axes.set_title(f"{cell.ward_name}\n{maps.AGE_LABELS[str(cell.age_group)]}", fontsize=7.5)
+        label = _chart_title(maps.AGE_LABELS[str(cell.age_group)])
+        axes.set_title(f"{cell.ward_name}\n{label}", fontsize=7.5)
         axes.set_ylim(bottom=0)
-        _term_axis(axes, terms)
+        # A quarter of the page: a label every fourth term, so that "Spr 27" labels don't touch.
+        _term_axis(axes, terms, every=1 if len(terms) <= 4 else 4)
     for axes in panels[len(cells) :]:
         axes.set_visible(False)
     panels[0].legend(fontsize=6, frameon=False, loc="lower left")
@@ -453,7 +467,7 @@ def chart_deprivation(
                 va="top",
                 color="#333333",
             )
-        axes.set_title(maps.AGE_LABELS[group], fontsize=9)
+        axes.set_title(_chart_title(maps.AGE_LABELS[group]), fontsize=9)
         axes.set_xlabel("IMD score (higher: more deprived)", fontsize=7)
         axes.set_ylim(bottom=0)
         axes.grid(color="#eeeeee", linewidth=0.6)

@@ -108,9 +108,7 @@ def assess_scenarios(  # noqa: PLR0913 - keyword-only options of one run path
 
     say("reading and checking the area's files")
     area = as_area(area)
-    params = as_parameters(parameters, area)
-    if min_quality is not None:
-        params = params.override({"min_quality": min_quality}, source="--min-quality")
+    params = as_parameters(parameters, area, min_quality)
     scenarios = list(scenarios)
     if not scenarios or (with_baseline and "baseline" not in {s.name for s in scenarios}):
         scenarios.insert(0, BASELINE)
@@ -201,13 +199,23 @@ def comparison_table(
     return out
 
 
-def status_changes(gap: pd.DataFrame, baseline: str = "baseline") -> pd.DataFrame:
+def status_changes(
+    gap: pd.DataFrame,
+    baseline: str = "baseline",
+    *,
+    group_column: str = "age_group",
+    groups: Sequence[str] = AGE_GROUPS,
+) -> pd.DataFrame:
     """Per scenario, ward and age group whose status differs from the baseline's in some term:
-    the first such term, the statuses then, and the largest fall in the gap."""
-    base = gap[gap["scenario"] == baseline].set_index(["term", "ward_code", "age_group"])
+    the first such term, the statuses then, and the largest fall in the gap.
+
+    ``group_column`` and ``groups`` name the groups otherwise: school-age rows
+    (``Assessment.school_age``) by ``provision``, ``school_age.PROVISIONS``."""
+    key = ["term", "ward_code", group_column]
+    base = gap[gap["scenario"] == baseline].set_index(key)
     rows = []
     for name, part in gap[gap["scenario"] != baseline].groupby("scenario", sort=False):
-        other = part.set_index(["term", "ward_code", "age_group"])
+        other = part.set_index(key)
         joined = other[["ward_name", "status", "gap_places"]].join(
             base[["status", "gap_places"]].add_suffix("_baseline")
         )
@@ -215,16 +223,16 @@ def status_changes(gap: pd.DataFrame, baseline: str = "baseline") -> pd.DataFram
         if changed.empty:
             continue
         change = joined["gap_places"] - joined["gap_places_baseline"]
-        for (ward, group), cells in changed.groupby(level=["ward_code", "age_group"], sort=True):
+        for (ward, group), cells in changed.groupby(level=["ward_code", group_column], sort=True):
             first = cells.iloc[0]
             # pandas-stubs: xs's level is typed as one level; pandas takes a list of them.
-            moved = change.xs((ward, group), level=["ward_code", "age_group"])  # type: ignore[arg-type]
+            moved = change.xs((ward, group), level=["ward_code", group_column])  # type: ignore[arg-type]
             rows.append(
                 {
                     "scenario": name,
                     "ward_code": ward,
                     "ward_name": first["ward_name"],
-                    "age_group": group,
+                    group_column: group,
                     "first_term": cells.index[0][0],
                     "status_baseline": first["status_baseline"],
                     "status": first["status"],
@@ -239,7 +247,7 @@ def status_changes(gap: pd.DataFrame, baseline: str = "baseline") -> pd.DataFram
             "scenario",
             "ward_code",
             "ward_name",
-            "age_group",
+            group_column,
             "first_term",
             "status_baseline",
             "status",
@@ -249,9 +257,9 @@ def status_changes(gap: pd.DataFrame, baseline: str = "baseline") -> pd.DataFram
     )
     if out.empty:
         return out
-    order = {g: i for i, g in enumerate(AGE_GROUPS)}
+    order = {g: i for i, g in enumerate(groups)}
     return (
-        out.assign(_g=out["age_group"].map(order))
+        out.assign(_g=out[group_column].map(order))
         .sort_values(["scenario", "ward_code", "_g"], kind="stable")
         .drop(columns="_g")
         .reset_index(drop=True)
@@ -281,9 +289,7 @@ def change_lines(runs: ScenarioRuns, baseline: str = "baseline") -> list[str]:
             f"  {scenario.name}: {part['ward_code'].nunique()} ward(s) change status; "
             f"gap {total:+,.0f} places a term on average across the area"
         )
-        if part.empty:
-            continue
-        width = max(len(str(n)) for n in part["ward_name"])
+        width = max((len(str(n)) for n in part["ward_name"]), default=0)
         for r in part.itertuples():
             lines.append(
                 f"    {r.ward_name!s:<{width}}  {GROUP_LABEL[str(r.age_group)]:<12} "
@@ -291,6 +297,44 @@ def change_lines(runs: ScenarioRuns, baseline: str = "baseline") -> list[str]:
                 f"({r.terms_changed} term(s); gap moves "
                 f"{places_text(cast(float, r.largest_change))} at most)"
             )
+        lines += _school_age_change_lines(runs, scenario.name, baseline)
+    return lines
+
+
+def _school_age_change_lines(runs: ScenarioRuns, name: str, baseline: str) -> list[str]:
+    """The scenario's school-age wards whose status differs from the baseline's, by
+    provision, as :func:`change_lines` gives the early years'."""
+    from ..outputs.summary import places as places_text
+    from ..outputs.tables import school_age_rows
+    from ..school_age import PROVISIONS
+
+    rows = school_age_rows(runs.results)
+    if rows is None:
+        return []
+    changes = status_changes(
+        rows[rows["scenario"].isin([name, baseline])],
+        baseline,
+        group_column="provision",
+        groups=PROVISIONS,
+    )
+    mine = rows[rows["scenario"] == name]
+    base = rows[rows["scenario"] == baseline]
+    moved = (mine["gap_places"].sum() - base["gap_places"].sum()) / max(mine["term"].nunique(), 1)
+    lines = [
+        f"    school age: {changes['ward_code'].nunique()} ward(s) change status; gap "
+        f"{moved:+,.0f} places a term on average (breakfast, after-school and holiday together)"
+    ]
+    if changes.empty:
+        return lines
+    width = max(len(str(n)) for n in changes["ward_name"])
+    labels = {"breakfast": "breakfast", "after_school": "after school", "holiday": "holiday"}
+    for r in changes.itertuples():
+        lines.append(
+            f"      {r.ward_name!s:<{width}}  {labels[str(r.provision)]:<12} "
+            f"{r.status_baseline} -> {r.status} from {r.first_term} "
+            f"({r.terms_changed} term(s); gap moves "
+            f"{places_text(cast(float, r.largest_change))} at most)"
+        )
     return lines
 
 
