@@ -386,7 +386,7 @@ def assess(
         supply_places=places[:, keep],
         providers=forecast,
         provider_returns=open_now,
-        provider_counts=supply.provider_counts(area.returns, latest, terms[0]),
+        provider_counts=supply.provider_counts(area.returns, latest, terms[0], at_latest),
         send=send_wards,
         affordability=costs,
         disadvantaged_2s=take_up_2s,
@@ -547,7 +547,7 @@ def return_coverage(returns: pd.DataFrame, share: float) -> tuple[Term, list[Pen
 
     Rows a scenario added (``source_file`` ``scenario:<name>``, scenarios.py) are not returns.
     """
-    made = returns[~returns["source_file"].astype(str).str.startswith("scenario:")]
+    made = returns[~supply.from_scenario(returns)]
     made = made[made["urn"].notna()]
     indices = [int(i) for i in np.unique(made["term_index"].to_numpy())]
     complete = Term(indices[0])
@@ -555,7 +555,7 @@ def return_coverage(returns: pd.DataFrame, share: float) -> tuple[Term, list[Pen
     for index in indices[1:]:
         term = Term(index)
         states = supply.latest_returns(made, complete)
-        new = states["status"].astype("string").str.lower().eq("new").fillna(False)
+        new = supply.text(states["status"]).str.lower().eq("new").fillna(False)
         expected = int((supply.open_at(states, term) | new.to_numpy(dtype=bool)).sum())
         returned = int(made.loc[made["term_index"] == index, "urn"].nunique())
         if returned >= share * expected:
@@ -576,7 +576,7 @@ def _pending_notes(pending: list[Pending], latest: Term) -> list[str]:
 
 def first_return(returns: pd.DataFrame) -> Term:
     """The term of the earliest return a provider made (not rows a scenario added)."""
-    made = returns[~returns["source_file"].astype(str).str.startswith("scenario:")]
+    made = returns[~supply.from_scenario(returns)]
     return Term(int(made["term_index"].min()))
 
 

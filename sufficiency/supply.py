@@ -58,6 +58,24 @@ MIN_QUALITY = {"any": None, "good": GOOD_GRADES, "outstanding": ("outstanding",)
 """The grades each ``min_quality`` counts as supply (``any``: every provider, graded or not)."""
 
 
+def from_scenario(returns: pd.DataFrame) -> np.ndarray:
+    """Which rows a scenario added (``source_file`` ``scenario:<name>``): not anyone's return.
+
+    >>> from_scenario(pd.DataFrame({"source_file": ["returns-2026-autumn.csv", "scenario:x"]}))
+    array([False,  True])
+    """
+    # A few distinct files among many rows: each name tested once.
+    codes, names = pd.factorize(returns["source_file"])
+    named = np.array([str(n).startswith("scenario:") for n in names] + [False], dtype=bool)
+    return np.asarray(named[codes])
+
+
+def text(values: pd.Series) -> pd.Series:
+    """``values`` as pandas text: as they are when they are text already (the returns keep
+    theirs as Python strings, ``_io.python_text``: converting them each time costs)."""
+    return values if isinstance(values.dtype, pd.StringDtype) else values.astype("string")
+
+
 def latest_returns(returns: pd.DataFrame, term: Term) -> pd.DataFrame:
     """Each provider's latest return made in or before ``term``; ``carried_forward`` flagged.
 
@@ -149,15 +167,18 @@ class ProviderCounts:
         )
 
 
-def provider_counts(returns: pd.DataFrame, latest: Term, first: Term) -> ProviderCounts:
+def provider_counts(
+    returns: pd.DataFrame, latest: Term, first: Term, at_latest: pd.DataFrame | None = None
+) -> ProviderCounts:
     """Count the providers of ``returns`` (sorted by ``term_index``) as :class:`ProviderCounts`.
 
     Rows a scenario added (``source_file`` ``scenario:...``) are not anyone's return and are
     left out of the return's counts; they count as open at ``first`` where they are.
+    ``at_latest``: :func:`latest_returns` at ``latest``, when the caller has it.
     """
-    at_latest = latest_returns(returns, latest)
+    at_latest = latest_returns(returns, latest) if at_latest is None else at_latest
     is_open = open_at(at_latest, latest)
-    made = ~at_latest["source_file"].astype(str).str.startswith("scenario:").to_numpy()
+    made = ~from_scenario(at_latest)
     current = (at_latest["term_index"] == latest.index).to_numpy() & made
     later = (at_latest["status"] == "new").to_numpy() & ~is_open
     return ProviderCounts(
@@ -168,7 +189,10 @@ def provider_counts(returns: pd.DataFrame, latest: Term, first: Term) -> Provide
         closed=int((current & ~is_open & ~later).sum()),
         opening_later=int((current & later).sum()),
         carried_forward=int((~current & is_open & made).sum()),
-        open_at_first=len(open_providers(returns, first)),
+        # With no return made after ``latest``, the latest returns at ``first`` are these.
+        open_at_first=int(open_at(at_latest, first).sum())
+        if int(returns["term_index"].max()) <= latest.index
+        else len(open_providers(returns, first)),
     )
 
 

@@ -550,7 +550,7 @@ def _closed_by_share(
     """``round(share x n)`` of the ``n`` open providers of the types, halves up; and a note."""
     kinds = list(event.provider_types)
     candidates = states[states["provider_type"].isin(kinds) & states["status"].eq("open")]
-    urns = np.sort(candidates["urn"].astype(str).to_numpy())
+    urns = np.sort(candidates["urn"].to_numpy(dtype=object).astype(str))
     n = int(np.floor(cast(float, event.share) * len(urns) + 0.5))  # not by URN: by share
     chosen = sorted(urns[rng.permutation(len(urns))[:n]].tolist())
     what = f"{n} of {len(urns)} open {'/'.join(kinds)} ({event.share:.0%})" + (
@@ -564,7 +564,7 @@ def apply_opening(event: Opening, inputs: Inputs, context: _Context) -> Inputs:
     returns, scenario = inputs.returns, context.scenario
     day, term = context.in_run(event.when, f"{event.where}.from")
     urn = event.urn or f"{scenario.name}-new-{event.number}"
-    if urn in set(returns["urn"].astype(str)):
+    if returns["urn"].eq(urn).fillna(False).any():
         raise context.check.fail(
             f"{event.where}.urn", f"{urn} is already a provider in the returns"
         )
