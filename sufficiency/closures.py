@@ -64,7 +64,9 @@ COLUMNS = [
     "wards_affected",
     "sole_setting_for",
     "deficit_places_added_access",
+    "first_term_affected_access",
     "wards_affected_access",
+    "sole_in_reach_for",
     "deficit_places_added_flows",
     "occupancy",
     "vacancies",
@@ -76,8 +78,9 @@ COLUMNS = [
     "flags",
 ]
 """``resilience.csv``: one row per open provider, sorted by deficit places added (largest
-first), then urn. ``deficit_places_added_access`` and ``wards_affected_access`` are empty
-without accessibility, ``deficit_places_added_flows`` without a flow matrix."""
+first), then urn. The ``*_access`` columns and ``sole_in_reach_for`` (the wards and age groups
+whose children reach no other setting's places in the first forecast term) are empty without
+accessibility, ``deficit_places_added_flows`` without a flow matrix."""
 
 
 @dataclass(frozen=True)
@@ -208,6 +211,49 @@ def reach_effects(
     return ReachEffects(urn=urns, added=added, wards=labels)
 
 
+def sole_in_reach(
+    providers: ProviderSupply,
+    wards: pd.Index,
+    demand_places: np.ndarray,
+    shares: dict[str, list[sparse.csr_array]],
+) -> pd.Series:
+    """Per urn, the wards and age groups (``ward:age_group``, joined by ``; ``) with demand whose
+    children reach that setting's places and no other's in the first forecast term (on the
+    accessibility basis: ``M[w, j] x places[j] > 0``, ``catchment.place_shares``).
+
+    Examples
+    --------
+    Ward A's children reach P1 and P2, ward B's P1 only: P1 is B's only setting in reach.
+
+    >>> supply = ProviderSupply(urn=np.array(["P1", "P2"], dtype=object),
+    ...     ward_code=np.array(["A", "A"], dtype=object), xy=np.zeros((2, 2)),
+    ...     places=np.array([[[0.0, 0.0, 6.0]], [[0.0, 0.0, 4.0]]]))
+    >>> m = sparse.csr_array(np.array([[0.5, 1.0], [0.5, 0.0]]))
+    >>> sole_in_reach(supply, pd.Index(["A", "B"]), np.full((2, 1, 3), 10.0),
+    ...               {"under2": [m], "2": [m], "3_4": [m]}).to_dict()
+    {'P1': 'B:3_4'}
+    """
+    urns, urn_of = np.unique(providers.urn.astype(str), return_inverse=True)
+    found: dict[str, list[str]] = {}
+    if providers.places.shape[1] == 0:
+        return pd.Series(found, dtype=object)
+    to_urn = sparse.csr_array(
+        (np.ones(len(urn_of)), (np.arange(len(urn_of)), urn_of)), shape=(len(urn_of), len(urns))
+    )
+    hits: list[tuple[int, int, int]] = []
+    for g, group in enumerate(AGE_GROUPS):
+        reached = sparse.csr_array(
+            shares[group][0] @ sparse.diags_array(providers.places[:, 0, g]) @ to_urn
+        )
+        reached.eliminate_zeros()
+        counts = np.diff(reached.indptr)
+        for w in np.flatnonzero((counts == 1) & (demand_places[:, 0, g] > 0)).tolist():
+            hits.append((int(reached.indices[reached.indptr[w]]), int(w), g))
+    for k, w, g in sorted(hits):
+        found.setdefault(str(urns[k]), []).append(f"{wards[w]}:{AGE_GROUPS[g]}")
+    return pd.Series({urn: "; ".join(parts) for urn, parts in found.items()}, dtype=object)
+
+
 @dataclass
 class Resilience:
     """The result of :func:`resilience`.
@@ -322,7 +368,9 @@ def _cross_boundary(
     utilisation = result.parameters.utilisation
     table = table.copy()
     table["deficit_places_added_access"] = np.nan
+    table["first_term_affected_access"] = ""
     table["wards_affected_access"] = ""
+    table["sole_in_reach_for"] = ""
     table["deficit_places_added_flows"] = np.nan
     if "accessible_places_per_100" in result.gap.columns:
         children = cube(result.gap, "children", wards, result.terms)
@@ -344,6 +392,16 @@ def _cross_boundary(
         table["wards_affected_access"] = (
             table["urn"].map(labels).astype(object).fillna("").to_numpy()
         )
+        by_term = effects.added.sum(axis=2) > 1e-9  # (urns, terms)
+        first = pd.Series(
+            [str(result.terms[int(np.argmax(row))]) if row.any() else "" for row in by_term],
+            index=effects.urn,
+        )
+        table["first_term_affected_access"] = (
+            table["urn"].map(first).astype(object).fillna("").to_numpy()
+        )
+        sole = sole_in_reach(providers, wards, demand, shares)
+        table["sole_in_reach_for"] = table["urn"].map(sole).astype(object).fillna("").to_numpy()
     if "demand_places_flows" in result.gap.columns:
         moved = cube(result.gap, "demand_places_flows", wards, result.terms)
         effects_flows = closure_effects(providers, wards, moved, utilisation)

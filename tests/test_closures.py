@@ -11,7 +11,7 @@ from conftest import inside, provider, ward_polygons, write_area
 import sufficiency
 from sufficiency.catchment import CatchmentSettings, accessibility, place_shares
 from sufficiency.cli.main import cli
-from sufficiency.closures import closure_effects, ranked, reach_effects
+from sufficiency.closures import closure_effects, ranked, reach_effects, sole_in_reach
 from sufficiency.flows import allocate
 from sufficiency.supply import ProviderSupply
 from sufficiency.terms import AGE_GROUPS, Term
@@ -191,6 +191,38 @@ def test_a_closure_follows_the_catchments_by_hand():
     assert strict_added == {"P1": 10.0, "P2": 10.0, "P3": 8.0}
 
 
+def test_the_only_setting_in_reach_follows_the_catchments_by_hand():
+    # Wards A, B, C (1 km squares in a row), 10 children each; catchment 1.2 km. P2 at A's
+    # centre reaches A and B, P3 at C's reaches B and C: A's children reach P2 alone, C's P3
+    # alone, B's both. Within the ward each is also its ward's only setting; B has none.
+    geo = ward_polygons(["A", "B", "C"])
+    settings = CatchmentSettings(dict.fromkeys(AGE_GROUPS, 1200.0), "none")
+    only_3_4 = np.array([0.0, 0.0, 1.0])
+    supply = ProviderSupply(
+        urn=np.array(["P2", "P3"], dtype=object),
+        ward_code=np.array(["A", "C"], dtype=object),
+        xy=np.array([inside(0), inside(2)]),
+        places=np.array([10.0, 8.0])[:, None, None] * only_3_4,
+    )
+    terms = [Term.parse("2027-spring")]
+    kids = np.full((3, 1, 3), 10.0)
+    demand = np.full((3, 1, 1), 10.0) * only_3_4
+    shares = place_shares(geo, terms, kids, supply.xy, settings)
+    sole = sole_in_reach(supply, pd.Index(["A", "B", "C"]), demand, shares)
+    assert sole.to_dict() == {"P2": "A:3_4", "P3": "C:3_4"}
+    # With a third setting at A's centre too, A's children reach two: only C keeps one.
+    three = ProviderSupply(
+        urn=np.array(["P1", "P2", "P3"], dtype=object),
+        ward_code=np.array(["A", "A", "C"], dtype=object),
+        xy=np.array([inside(0), inside(0), inside(2)]),
+        places=np.array([5.0, 10.0, 8.0])[:, None, None] * only_3_4,
+    )
+    shares = place_shares(geo, terms, kids, three.xy, settings)
+    assert sole_in_reach(three, pd.Index(["A", "B", "C"]), demand, shares).to_dict() == {
+        "P3": "C:3_4"
+    }
+
+
 def test_a_closure_follows_the_flows_by_hand():
     # The hand-worked case, with half of A's demand (30) met in B: demand where met A 15, B 25;
     # supply A 35, B 12: gaps +20, -13. Closing P20 or P15 leaves A at 15 or 20, no deficit: 0.
@@ -244,6 +276,14 @@ def test_cross_boundary_effects_equal_rerunning_without_the_provider(tmp_path):
         returns[returns["urn"] != urn].to_csv(area / "returns-2026-autumn.csv", index=False)
         without = sufficiency.assess(area).gap
         returns.to_csv(area / "returns-2026-autumn.csv", index=False)
+        by_term = [
+            _deficit(without[without["term"] == t], "access", u)
+            - _deficit(base[base["term"] == t], "access", u)
+            for t in base["term"].unique()
+        ]
+        terms = base["term"].unique()
+        first = next((t for t, d in zip(terms, by_term, strict=True) if d > 1e-9), "")
+        assert table.loc[urn, "first_term_affected_access"] == first, urn
         for basis in ("access", "flows"):
             expected = _deficit(without, basis, u) - _deficit(base, basis, u)
             assert table.loc[urn, f"deficit_places_added_{basis}"] == pytest.approx(expected), (
@@ -263,6 +303,8 @@ def test_without_accessibility_the_cross_boundary_columns_are_empty(tmp_path):
     assert table["deficit_places_added_access"].isna().all()
     assert table["deficit_places_added_flows"].isna().all()
     assert (table["wards_affected_access"] == "").all()
+    assert (table["first_term_affected_access"] == "").all()
+    assert (table["sole_in_reach_for"] == "").all()
 
 
 def test_report_resilience_section_internal_names_published_counts(tmp_path):

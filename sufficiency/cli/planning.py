@@ -83,6 +83,11 @@ def resilience_command(
             )
     else:
         click.echo("No ward depends on a single setting for an age group.")
+    reach = result.table[result.table["sole_in_reach_for"] != ""]
+    if len(reach):
+        click.echo("Wards whose children reach one setting's places only (catchments):")
+        for row in reach.sort_values("urn").to_dict("records"):
+            click.echo(f"  {row['urn']} {row['provider_name']}: {row['sole_in_reach_for']}")
     click.echo("Written: " + ", ".join(str(p) for p in written))
 
 
