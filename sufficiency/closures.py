@@ -68,6 +68,7 @@ COLUMNS = [
     "wards_affected_access",
     "sole_in_reach_for",
     "deficit_places_added_flows",
+    "first_term_affected_flows",
     "occupancy",
     "vacancies",
     "vacancies_change",
@@ -80,7 +81,7 @@ COLUMNS = [
 """``resilience.csv``: one row per open provider, sorted by deficit places added (largest
 first), then urn. The ``*_access`` columns and ``sole_in_reach_for`` (the wards and age groups
 whose children reach no other setting's places in the first forecast term) are empty without
-accessibility, ``deficit_places_added_flows`` without a flow matrix."""
+accessibility, the ``*_flows`` columns without a flow matrix."""
 
 
 @dataclass(frozen=True)
@@ -372,6 +373,7 @@ def _cross_boundary(
     table["wards_affected_access"] = ""
     table["sole_in_reach_for"] = ""
     table["deficit_places_added_flows"] = np.nan
+    table["first_term_affected_flows"] = ""
     if "accessible_places_per_100" in result.gap.columns:
         children = cube(result.gap, "children", wards, result.terms)
         settings = catchment.CatchmentSettings.from_values(result.parameters.section("catchment"))
@@ -409,6 +411,18 @@ def _cross_boundary(
         by_urn = pd.Series(counted.sum(axis=(1, 2)), index=effects_flows.urn.astype(str))
         by_urn = by_urn.groupby(level=0).sum()
         table["deficit_places_added_flows"] = table["urn"].map(by_urn).to_numpy(float)
+        felt = pd.DataFrame(effects_flows.added.sum(axis=2) > 1e-9)  # (provider rows, terms)
+        felt_by_urn = felt.groupby(effects_flows.urn.astype(str)).any()
+        first_flows = pd.Series(
+            [
+                str(result.terms[int(np.argmax(row))]) if row.any() else ""
+                for row in felt_by_urn.to_numpy()
+            ],
+            index=felt_by_urn.index,
+        )
+        table["first_term_affected_flows"] = (
+            table["urn"].map(first_flows).astype(object).fillna("").to_numpy()
+        )
     return table[COLUMNS]
 
 

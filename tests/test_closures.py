@@ -284,6 +284,13 @@ def test_cross_boundary_effects_equal_rerunning_without_the_provider(tmp_path):
         terms = base["term"].unique()
         first = next((t for t, d in zip(terms, by_term, strict=True) if d > 1e-9), "")
         assert table.loc[urn, "first_term_affected_access"] == first, urn
+        by_term_flows = [
+            _deficit(without[without["term"] == t], "flows", u)
+            - _deficit(base[base["term"] == t], "flows", u)
+            for t in terms
+        ]
+        first = next((t for t, d in zip(terms, by_term_flows, strict=True) if d > 1e-9), "")
+        assert table.loc[urn, "first_term_affected_flows"] == first, urn
         for basis in ("access", "flows"):
             expected = _deficit(without, basis, u) - _deficit(base, basis, u)
             assert table.loc[urn, f"deficit_places_added_{basis}"] == pytest.approx(expected), (
@@ -305,6 +312,7 @@ def test_without_accessibility_the_cross_boundary_columns_are_empty(tmp_path):
     assert (table["wards_affected_access"] == "").all()
     assert (table["first_term_affected_access"] == "").all()
     assert (table["sole_in_reach_for"] == "").all()
+    assert (table["first_term_affected_flows"] == "").all()
 
 
 def test_report_resilience_section_internal_names_published_counts(tmp_path):
