@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 from conftest import inside, postgres_dump, provider, ward_polygons, write_area
 
+from sufficiency.errors import InputError
 from sufficiency.returns import database, reader, store
 from sufficiency.returns.reader import read_return
 from sufficiency.returns.validation import check_files
@@ -586,7 +587,11 @@ def test_area_returns_reads_the_store_located_or_says_there_is_none(tmp_path, st
     folder = write_area(tmp_path / "area")
     notes: list[str] = []
     given = store_at if isinstance(store_at, str) else None  # --store; default the area's file
-    assert store.area_returns(folder, WARDS, None, notes, given) is None and notes == []
+    if given is None:  # the area's own file, not there yet: the return files are read
+        assert store.area_returns(folder, WARDS, None, notes) is None and notes == []
+    else:  # a store asked for by name is never replaced by the return files
+        with pytest.raises(store.StoreError, match=r"no store here|holds no returns"):
+            store.area_returns(folder, WARDS, None, notes, given)
     store.ingest(
         given or store.store_path(folder),
         checked(tmp_path / "in", "2026-summer", [row(), row(urn="EY100002", easting=X + 1000)]),
@@ -633,3 +638,19 @@ def test_grades_fees_and_charges_are_stored_and_read_back(tmp_path, store_at):
     assert stored.loc["EY100001", "charges_weekly"] == 12.5
     assert stored.loc["123456", "fee_hourly_3_4"] == 5.2
     assert np.isnan(stored.loc["123456", "charges_weekly"])
+
+
+def test_a_store_whose_providers_are_all_outside_the_area_is_refused(tmp_path, store_at):
+    # Another area's store (SUFFICIENCY_STORE left set, say): every provider of its term is
+    # outside these wards, so a run would count no places at all: an error, not a run.
+    folder = write_area(tmp_path / "area")
+    given = store_at if isinstance(store_at, str) else None
+    other = tmp_path / "other"
+    other.mkdir()
+    far = row(urn="EY100009", easting=X + 200_000, northing=Y + 200_000)
+    pd.DataFrame([far]).to_csv(other / "returns-2026-summer.csv", index=False)
+    elsewhere = check_files([other / "returns-2026-summer.csv"], Term.parse("2026-summer"))
+    assert elsewhere.ok, elsewhere.problems
+    store.ingest(given or store.store_path(folder), elsewhere)
+    with pytest.raises(InputError, match="none of the providers of 2026-summer in the store"):
+        store.area_returns(folder, WARDS, None, [], given)

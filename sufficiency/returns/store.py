@@ -54,7 +54,7 @@ import numpy as np
 import pandas as pd
 
 from .. import geography
-from ..errors import SufficiencyError
+from ..errors import InputError, SufficiencyError
 from ..terms import Term
 from . import database
 from .database import BUSY_TIMEOUT, Connection, Location
@@ -635,16 +635,34 @@ def area_returns(
     ``located_by``, ``easting``, ``northing``, ``term_index``; sorted by term and URN). Notes
     name the source, providers outside every ward and return files the store does not hold.
     """
+    named = bool(store or os.environ.get(database.ENV))  # --store or SUFFICIENCY_STORE
     path = locate(folder, store)
-    if not path.exists():
-        return None
-    returns = load_returns(path)
-    if returns.empty:
-        notes.append(f"{path.name} holds no returns; the return files were read instead")
+    if not path.exists() or (returns := load_returns(path)).empty:
+        if named:  # asked for by name: never the return files in its place
+            what = "no store here" if not path.exists() else "the store holds no returns"
+            raise StoreError(
+                f"{path}: {what}; load a term into it with sufficiency ingest FILE --store "
+                f"URL, or leave out --store (and {database.ENV}) to read the area's own files"
+            )
+        if path.exists():
+            notes.append(f"{path.name} holds no returns; the return files were read instead")
         return None
     geography.refuse_without_lookup(returns, wards, postcodes, file=str(path))
     located = geography.locate(returns, wards, postcodes, file=str(path))
     lost = located[located["located_by"] == "unlocated"]
+    per_term = located.groupby("term", sort=False).size()
+    lost_per_term = lost.groupby("term", sort=False).size()
+    every = lost_per_term.reindex(per_term.index, fill_value=0) == per_term
+    if every.any():
+        empty = str(every[every].index[0])
+        raise InputError(
+            f"none of the providers of {empty} in the store {path.name} is in a ward of the "
+            f"area (e.g. {lost.loc[lost['term'] == empty, 'urn'].iloc[0]}); a run would count "
+            "no places at all",
+            file=str(path),
+            hint=f"Is it another area's store? Check --store (and {database.ENV}), and that "
+            "the wards file is the area's",
+        )
     for term, rows in lost.groupby("term", sort=False):
         urns = ", ".join(rows["urn"].astype(str).head(5))
         notes.append(
