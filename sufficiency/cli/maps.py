@@ -74,21 +74,9 @@ def _scenario_runs(
     """The assessments to draw (the baseline first when scenarios are given) and each one's
     description; ``progress`` is told each step (a terminal's status line); ``min_quality``
     as ``run --min-quality`` takes it."""
-    from ..assess import as_area, as_parameters, assess
+    from ..scenarios.compare import assess_scenarios, load_scenarios
 
-    if not scenario_files:
-        if progress is not None:
-            progress("reading the area's files and assessing the baseline")
-        loaded = as_area(area)
-        params = as_parameters(parameters, loaded, min_quality)
-        result = assess(loaded, params, first_term=first_term, last_term=last_term)
-        return [result], [""]
-    try:
-        from ..scenarios.compare import assess_scenarios, load_scenarios
-    except ImportError as exc:  # pragma: no cover - scenarios ship with the package now
-        raise click.ClickException(
-            f"scenarios not available in this version of sufficiency ({exc})"
-        ) from None
+    # One run path: no scenario file is a run of the baseline alone, as for ``run``.
     runs = assess_scenarios(
         area,
         parameters,
@@ -99,6 +87,8 @@ def _scenario_runs(
         progress=progress,
         min_quality=min_quality,
     )
+    if not scenario_files:
+        return runs.results, [""]
     return runs.results, [s.description for s in runs.scenarios]
 
 
