@@ -192,6 +192,27 @@ def factorize_columns(table: pd.DataFrame, columns: list[str]) -> tuple[np.ndarr
     return np.asarray(codes), np.asarray(distinct, dtype=object)
 
 
+def isin(values: pd.Series, known: Iterable[str]) -> np.ndarray:
+    """Whether each value is one of ``known``, as booleans (missing values: ``False``).
+
+    ``values.isin(known)`` with Arrow-stored text converts ``known`` one Python value at a
+    time (15 ms for 7,681 ward codes, each time a file is checked); here ``known`` becomes
+    one Arrow array and the look-up is Arrow's.
+
+    >>> isin(pd.Series(["E05000001", None, "X"], dtype="string"), {"E05000001"}).tolist()
+    [True, False, False]
+    """
+    dtype = values.dtype
+    if isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow":
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        text = pa.chunked_array(pa.array(values.array))
+        wanted = pa.array([k for k in known if isinstance(k, str)], type=text.type)
+        return np.asarray(pc.is_in(text, value_set=wanted).fill_null(False), dtype=bool)
+    return np.asarray(values.isin(set(known)).fillna(False), dtype=bool)
+
+
 def _clean_columns(table: pd.DataFrame) -> pd.DataFrame:
     """:func:`_clean_text` of every column at once: the distinct values of the whole table
     cleaned in one pass (a return's 70-odd columns share most of theirs: blanks, 0, 1...)."""
@@ -275,9 +296,11 @@ def _read_csv(path: Path, skip_rows: int = 0) -> pd.DataFrame:
             hint="Export it again as CSV with commas (in Excel: CSV UTF-8, comma delimited)",
         )
     try:
-        table = pd.read_csv(
-            StringIO(text), dtype=str, keep_default_na=False, skipinitialspace=True, header=None
-        )
+        table = _read_csv_arrow(text)
+        if table is None:  # a layout Arrow's reader takes otherwise: pandas' reading
+            table = pd.read_csv(
+                StringIO(text), dtype=str, keep_default_na=False, skipinitialspace=True, header=None
+            )
     except pd.errors.ParserError:
         _refuse_title_rows(text, path)
         raise
@@ -288,6 +311,51 @@ def _read_csv(path: Path, skip_rows: int = 0) -> pd.DataFrame:
     body.index = pd.RangeIndex(skip_rows, skip_rows + len(body))
     body.columns = header
     return body
+
+
+_SPACE_BEFORE_QUOTE = re.compile(r'(^|,)[ \t]+"', re.MULTILINE)
+
+
+def _read_csv_arrow(text: str) -> pd.DataFrame | None:
+    """CSV text as pandas reads it for :func:`_read_csv` (every cell text, blanks as empty
+    text, the header as row 0), by Arrow's reader (in threads, several times faster on a
+    national return); ``None`` for text it would read otherwise, left to pandas: a quoted cell
+    after spaces (pandas skips the spaces, Arrow would keep the quotes), rows of unequal length
+    (pandas fills the short ones), and anything Arrow refuses.
+    """
+    import csv
+    import io
+
+    import pyarrow as pa
+    import pyarrow.csv as pv
+
+    if _SPACE_BEFORE_QUOTE.search(text):
+        return None
+    body = text.lstrip("\ufeff")
+    try:
+        header = next(csv.reader(io.StringIO(body.split("\n", 1)[0])), [])
+    except csv.Error:
+        return None
+    columns = [f"f{i}" for i in range(len(header))]
+    try:
+        table = pv.read_csv(
+            io.BytesIO(body.encode("utf-8")),
+            read_options=pv.ReadOptions(column_names=columns),
+            parse_options=pv.ParseOptions(newlines_in_values=True),
+            convert_options=pv.ConvertOptions(
+                column_types=dict.fromkeys(columns, pa.string()),
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+    except (pa.ArrowInvalid, pa.ArrowException):
+        return None
+    if table.num_columns != len(columns) or table.num_rows == 0:
+        return None
+    text_dtype = pd.StringDtype("pyarrow", na_value=np.nan)  # what read_csv(dtype=str) gives
+    return pd.DataFrame(
+        {i: pd.array(table.column(i), dtype=text_dtype) for i in range(table.num_columns)}
+    )
 
 
 def misplaced_header(path: str | Path, needed: Iterable[str], *, rows: int = 20) -> str | None:

@@ -35,6 +35,7 @@ import shapely
 from . import geography
 from ._io import (
     check_magnitude,
+    isin,
     numbers,
     python_text,
     raise_first,
@@ -315,7 +316,7 @@ def _read_duty_files(area: Area, files: dict[str, list[Path]], known: set[str]) 
 def _check_wards(
     table: pd.DataFrame, known: set[str], path: Path, column: str = "ward_code"
 ) -> None:
-    bad = ~table[column].isin(known)
+    bad = pd.Series(~isin(table[column], known), index=table.index)
     unmatched = sorted(set(table.loc[bad, column].dropna().astype(str)))
     listed = ", ".join(unmatched[:5]) + (
         f", ... ({len(unmatched)} in all)" if len(unmatched) > 5 else ""
@@ -688,7 +689,7 @@ def _income_by_msoa(
     rows = read_msoa_lookup(lookup, known, field)
     ours = set(rows["msoa_code"])
     raise_first(
-        ~codes.isin(ours).to_numpy(bool),
+        ~isin(codes, ours),
         table,
         f"MSOA not in {lookup.name} (no ward of the area holds it)",
         file=path,
@@ -730,7 +731,7 @@ def read_returns(
                 hint=f"{seen[this].name} is already that term's return",
             )
         seen[this] = path
-        unknown = frame["ward_code"].notna() & ~frame["ward_code"].isin(set(wards["ward_code"]))
+        unknown = frame["ward_code"].notna() & ~isin(frame["ward_code"], wards["ward_code"])
         if unknown.any():
             notes.append(
                 f"{path.name}: {int(unknown.sum())} ward code(s) not in the wards file (e.g. "
@@ -884,7 +885,7 @@ def read_schools(
     if "ward_code" in table.columns:
         given = table["ward_code"].notna().to_numpy(bool)
         raise_first(
-            given & ~table["ward_code"].isin(set(wards["ward_code"])).to_numpy(bool),
+            given & ~isin(table["ward_code"], wards["ward_code"]),
             table,
             "ward code not in the wards file",
             file=path,
@@ -959,7 +960,7 @@ to 0.95, not 1 (found 'A'). Each home ward's shares must add up to 1
     )
     for column in ["home_ward_code", "setting_ward_code"]:
         raise_first(
-            ~out[column].isin(known).to_numpy(dtype=bool),
+            ~isin(out[column], known),
             table,
             "ward code not in the wards file",
             file=file,

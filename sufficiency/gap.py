@@ -150,11 +150,9 @@ def long_table(
     # Row r is term r // (wards x 3), ward order[(r // 3) % wards], age group r % 3.
     ward_of_row = np.tile(np.repeat(order, n_groups), n_terms)
     flat: dict[str, Any] = {
-        "term": _text([str(t) for t in terms]).take(
-            np.repeat(np.arange(n_terms), n_wards * n_groups)
-        ),
-        "ward_code": _text(codes).take(ward_of_row),
-        group_column: _text(groups).take(np.tile(np.arange(n_groups), n_terms * n_wards)),
+        "term": _spread([str(t) for t in terms], np.repeat(np.arange(n_terms), n_wards * n_groups)),
+        "ward_code": _spread(codes, ward_of_row),
+        group_column: _spread(groups, np.tile(np.arange(n_groups), n_terms * n_wards)),
     }
     cube = (n_wards, n_terms, n_groups)
     for name, array in columns.items():
@@ -164,14 +162,14 @@ def long_table(
             )
         if isinstance(array, Coded):
             positions = array.codes[order].transpose(1, 0, 2).reshape(-1)
-            flat[name] = _text(array.labels).take(positions)
+            flat[name] = _spread(array.labels, positions)
         elif array.shape == (n_wards,):
-            flat[name] = _text(array).take(ward_of_row) if _is_text(array) else array[ward_of_row]
+            flat[name] = _spread(array, ward_of_row) if _is_text(array) else array[ward_of_row]
         else:
             values = array[order].transpose(1, 0, 2).reshape(-1)
             if _is_text(values):
                 labels, index = np.unique(values.astype(str), return_inverse=True)
-                flat[name] = _text(labels).take(index)
+                flat[name] = _spread(labels, index)
             else:
                 flat[name] = values
     return pd.DataFrame(flat)
@@ -181,11 +179,19 @@ def _is_text(array: np.ndarray) -> bool:
     return array.dtype == object or array.dtype.kind == "U"
 
 
-def _text(values: Sequence[str] | np.ndarray) -> pd.api.extensions.ExtensionArray:
-    """A few labels as a pandas string array, to be spread over the rows by ``take``: much
-    cheaper than converting one Python string per row. Python storage: taking from it copies
-    pointers, not the strings (as pyarrow's storage would)."""
-    return pd.array(np.asarray(values, dtype=object), dtype=pd.StringDtype("python"))
+def _spread(
+    labels: Sequence[str] | np.ndarray, positions: np.ndarray
+) -> pd.api.extensions.ExtensionArray:
+    """A few labels spread over the rows by position, as a pandas string array (Arrow storage,
+    missing labels missing): the strings are copied as bytes by Arrow, never made one Python
+    string a row, and the table goes to Parquet or Arrow without converting its text."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    distinct = pa.array(np.asarray(labels, dtype=object), type=pa.large_string(), from_pandas=True)
+    rows = pc.take(distinct, pa.array(np.asarray(positions, dtype=np.int64)))
+    text: pd.api.extensions.ExtensionArray = pd.array(rows, dtype=pd.StringDtype("pyarrow"))
+    return text
 
 
 def gap_table(  # noqa: PLR0913 - keyword-only, one array per column
@@ -231,7 +237,7 @@ def gap_table(  # noqa: PLR0913 - keyword-only, one array per column
         },
     )
     # pandas-stubs: DataFrame.insert's value omits ExtensionArray, which pandas takes.
-    table.insert(0, "scenario", _text([scenario]).take(np.zeros(len(table), dtype=np.intp)))  # type: ignore[arg-type]
+    table.insert(0, "scenario", _spread([scenario], np.zeros(len(table), dtype=np.intp)))  # type: ignore[arg-type]
     return table[[*COLUMNS, *(extra or {})]]
 
 

@@ -22,7 +22,7 @@ import pandas as pd
 import shapely
 from pyproj import Transformer
 
-from ._io import find_column, normalise_postcode, numbers, read_table, require_columns
+from ._io import find_column, isin, normalise_postcode, numbers, read_table, require_columns
 from .errors import InputError
 
 BNG = "EPSG:27700"
@@ -342,7 +342,7 @@ def refuse_without_lookup(
             has = np.array(table[pair[0]].notna() & table[pair[1]].notna(), dtype=bool)
             only_postcode = only_postcode & ~has
     if "ward_code" in table.columns:
-        known = np.array(table["ward_code"].isin(set(wards["ward_code"])), dtype=bool)
+        known = isin(table["ward_code"], wards["ward_code"])
         only_postcode = only_postcode & ~known
     if only_postcode.any():
         i = int(np.flatnonzero(only_postcode)[0])

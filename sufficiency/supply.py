@@ -76,6 +76,28 @@ def text(values: pd.Series) -> pd.Series:
     return values if isinstance(values.dtype, pd.StringDtype) else values.astype("string")
 
 
+def in_urn_order(urn: pd.Series, term_index: pd.Series | None = None) -> bool:
+    """Whether rows are sorted by URN (within ``term_index`` in order, when given) already, so
+    that a stable sort would leave them as they are: one pass, not a sort.
+
+    >>> in_urn_order(pd.Series(["B", "C", "A"]), pd.Series([1, 1, 2]))
+    True
+    >>> in_urn_order(pd.Series(["C", "B"]))
+    False
+    """
+    if urn.isna().any():
+        return False
+    text = urn.to_numpy(dtype=object)
+    try:
+        in_order = text[1:] >= text[:-1]
+    except TypeError:  # not all text: leave it to the sort
+        return False
+    if term_index is None:
+        return bool(np.all(in_order))
+    term = term_index.to_numpy()
+    return bool(np.all((term[1:] > term[:-1]) | ((term[1:] == term[:-1]) & in_order)))
+
+
 def latest_returns(returns: pd.DataFrame, term: Term) -> pd.DataFrame:
     """Each provider's latest return made in or before ``term``; ``carried_forward`` flagged.
 
@@ -86,6 +108,8 @@ def latest_returns(returns: pd.DataFrame, term: Term) -> pd.DataFrame:
     # returns have 60,000 providers.
     latest = made[made["urn"].notna()].drop_duplicates("urn", keep="last").copy()
     latest["carried_forward"] = latest["term_index"] < made["term_index"].max()
+    if in_urn_order(latest["urn"]):  # one term's returns are in URN order already
+        return latest
     return latest.sort_values("urn", kind="stable")
 
 
@@ -216,12 +240,16 @@ class _States:
     staff_level6: np.ndarray
     weekly_hours: np.ndarray  # hours_per_day x days_per_week, 0 where blank
     grade: pd.Series | None  # ofsted_grade as read (None: no such column), read by ``meets``
+    closed: np.ndarray  # status "closed", "closing" and "new", compared once, not each term
+    closing: np.ndarray
+    new: np.ndarray
 
     @classmethod
     def of(cls, states: pd.DataFrame) -> _States:
+        status = states["status"].to_numpy(dtype=object)
         return cls(
             kind=states["provider_type"].to_numpy(dtype=object),
-            status=states["status"].to_numpy(dtype=object),
+            status=status,
             status_date=states["status_date"].to_numpy("datetime64[ns]"),
             places=states[PLACES].fillna(0.0).to_numpy(float),
             change=states["planned_places_change"].fillna(0.0).to_numpy(float),
@@ -232,6 +260,9 @@ class _States:
             .fillna(0.0)
             .to_numpy(float),
             grade=states["ofsted_grade"] if "ofsted_grade" in states.columns else None,
+            closed=np.asarray(status == "closed", dtype=bool),
+            closing=np.asarray(status == "closing", dtype=bool),
+            new=np.asarray(status == "new", dtype=bool),
         )
 
     def meets(self, min_quality: str) -> np.ndarray:
@@ -248,10 +279,8 @@ class _States:
         start = np.datetime64(term.start, "ns")
         dated = ~np.isnat(self.status_date)
         on_or_before = dated & (self.status_date <= start)
-        closed = ((self.status == "closed") & (~dated | on_or_before)) | (
-            (self.status == "closing") & on_or_before
-        )
-        not_yet = (self.status == "new") & dated & ~on_or_before
+        closed = (self.closed & (~dated | on_or_before)) | (self.closing & on_or_before)
+        not_yet = self.new & dated & ~on_or_before
         return np.asarray(~(closed | not_yet), dtype=bool)
 
     def due_at(self, term: Term) -> np.ndarray:
@@ -378,7 +407,12 @@ def provider_supply(
     location = stacked.groupby(where, sort=False, dropna=False).ngroup().to_numpy()
     first = np.unique(location, return_index=True)[1]
     # Rows in URN order (then first appearance), so sums by ward add providers in URN order.
-    by_urn = np.argsort(stacked["urn"].to_numpy(dtype=str)[first], kind="stable")
+    urns = stacked["urn"].iloc[first]
+    by_urn = (
+        np.arange(len(first))
+        if in_urn_order(urns)  # one term's returns: sorted already
+        else np.argsort(urns.to_numpy(dtype=str), kind="stable")
+    )
     row_of = np.empty(len(first), dtype=np.intp)
     row_of[by_urn] = np.arange(len(first))
     unique = stacked.iloc[first[by_urn]]

@@ -125,8 +125,14 @@ def _arrow_column(values: pd.Series) -> Any:  # a pyarrow.Array
     if pd.api.types.is_numeric_dtype(values.dtype) and not pd.api.types.is_bool_dtype(values):
         numbers = values.to_numpy("float64", na_value=np.nan)
         return pa.array(numbers, type=pa.float64(), from_pandas=True)  # NaN -> null
-    # Text: each distinct value converted once (7,681 ward names, not a million cells), kept
-    # dictionary-encoded as Parquet stores it; it reads back as plain text.
+    # Text, kept dictionary-encoded as Parquet stores it; it reads back as plain text. The
+    # model's tables hold Arrow text, encoded by Arrow; other text is factorised, each distinct
+    # value converted once (7,681 ward names, not a million cells).
+    if isinstance(values.dtype, pd.StringDtype) and values.dtype.storage == "pyarrow":
+        import pyarrow.compute as pc
+
+        text = pa.chunked_array(pa.array(values.array)).combine_chunks()  # one chunk a part
+        return pc.dictionary_encode(text.cast(pa.string()))
     codes, distinct = pd.factorize(values)
     names = pa.array([str(v) for v in distinct], type=pa.string())
     indices = pa.array(codes, type=pa.int32(), mask=codes < 0)

@@ -55,7 +55,7 @@ from typing import Any, cast
 import numpy as np
 import pandas as pd
 
-from .. import geography
+from .. import geography, supply
 from ..area import Area
 from ..entitlements import Entitlement, default_rules
 from ..errors import InputError
@@ -166,18 +166,23 @@ def apply(
     check = Check(scenario.source)
     run = _run(area, params, first_term, last_term)
     context = _Context(scenario, area, run, check, params, np.random.default_rng(scenario.seed))
-    births = area.births.copy()
+    # Copy-on-write: shallow copies, each copied where an event changes it.
+    births = area.births.copy(deep=False)
     if "projected" not in births.columns:
         births["projected"] = False
     inputs = Inputs(
-        returns=area.returns.copy(),
+        returns=area.returns.copy(deep=False),
         births=births,
-        housing=None if area.housing is None else area.housing.copy(),
+        housing=None if area.housing is None else area.housing.copy(deep=False),
         rules=tuple({rule.key: rule for rule in rules}.values()),
     )
     for event in scenario.events():
         inputs = APPLIERS[type(event)](event, inputs, context)
-    returns = inputs.returns.sort_values(["term_index", "urn"], kind="stable")
+    returns = inputs.returns
+    if not supply.in_urn_order(
+        returns["urn"], returns["term_index"]
+    ):  # events that add rows put them at the end
+        returns = returns.sort_values(["term_index", "urn"], kind="stable")
     notes = list(inputs.notes)
     new_area = replace(
         area,
@@ -459,7 +464,7 @@ def apply_housing(spec: Housing, inputs: Inputs, context: _Context) -> Inputs:
 
 def apply_planned(spec: Planned, inputs: Inputs, context: _Context) -> Inputs:
     """Planned places in the returns (new settings, added places): dated, delayed or cut."""
-    returns, notes = inputs.returns.copy(), []
+    returns, notes = inputs.returns.copy(deep=False), []
     latest = _latest_rows(returns)
     start = pd.Timestamp(context.run.latest.start)
     new = latest & (returns["status"].eq("new") & returns["status_date"].gt(start)).to_numpy()
@@ -498,7 +503,7 @@ def apply_closure(event: Closure, inputs: Inputs, context: _Context) -> Inputs:
     A new setting not yet open is cancelled (closed with no date: it never opens); a provider
     already closing earlier keeps its own date.
     """
-    returns = inputs.returns.copy()
+    returns = inputs.returns.copy(deep=False)
     day, term = context.in_run(event.when, f"{event.where}.from")
     latest = _latest_rows(returns) & returns["ward_code"].notna().to_numpy()
     states = returns[latest]

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from ..._io import isin
 from ._base import COORDINATES, Context
 from ._registry import rule
 
@@ -45,7 +46,7 @@ def in_a_ward(ctx: Context) -> dict[str, pd.Series]:
     assert ctx.wards is not None  # the rule needs wards
     # A ward code the wards file knows places the provider (as geography.locate does first);
     # otherwise its coordinates, else its postcode.
-    known = ctx.text("ward_code").isin(set(ctx.wards["ward_code"])).fillna(False)
+    known = isin(ctx.text("ward_code"), ctx.wards["ward_code"])
     unplaced = ctx.where_points_fall()["located_by"] == "unlocated"
     # A coordinate that is not a number is R101's to report, not this rule's.
     garbled = pd.concat(
@@ -77,7 +78,8 @@ def ward_code_agrees(ctx: Context) -> pd.Series:
     names = ctx.wards.set_index("ward_code")["ward_name"]
     given = ctx.text("ward_code").str.strip()
     found = located["ward_code"]
-    differ = given.isin(set(names.index)) & found.notna() & (given != found)
+    known = pd.Series(isin(given, names.index), index=given.index)
+    differ = known & found.notna() & (given != found)
     bng, wgs = _has_coordinates(ctx)
     by = pd.Series("postcode falls", index=ctx.table.index).mask(bng | wgs, "coordinates fall")
     detail = pd.Series(pd.NA, index=ctx.table.index, dtype="string")
