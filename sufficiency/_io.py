@@ -329,7 +329,7 @@ def _read_csv_arrow(text: str) -> pd.DataFrame | None:
     import pyarrow as pa
     import pyarrow.csv as pv
 
-    if _SPACE_BEFORE_QUOTE.search(text):
+    if (' "' in text or '\t"' in text) and _SPACE_BEFORE_QUOTE.search(text):
         return None
     body = text.lstrip("\ufeff")
     try:

@@ -22,7 +22,7 @@ providers and housing sites in wards; everything the model should know but need 
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -219,7 +219,32 @@ def load_area(path: str | Path) -> Area:
             hint="Add a return named returns-YYYY-season.csv (or .xlsx)",
         )
     notes: list[str] = []
-    wards = geography.read_wards(files["wards"][0], notes, overlaps=False)
+    # The births and return files are parsed in threads while the wards are read (Arrow's CSV
+    # reader and PROJ let go of Python's lock); each table's errors still come where the
+    # sequential reading would raise them, since each is taken where it is read.
+    tables = [files["births"][0]]
+    if not store.locate(folder).exists():
+        tables += files["returns"]
+    with ThreadPoolExecutor(2) as early:
+        parsed = {path: early.submit(read_table, path) for path in tables}
+        try:
+            wards = geography.read_wards(files["wards"][0], notes, overlaps=False)
+            area = _read_after_wards(folder, config, files, wards, notes, parsed)
+        finally:
+            for future in parsed.values():
+                future.cancel()
+    return area
+
+
+def _read_after_wards(
+    folder: Path,
+    config: dict,
+    files: dict[str, list[Path]],
+    wards: gpd.GeoDataFrame,
+    notes: list[str],
+    parsed: dict[Path, Future[pd.DataFrame]],
+) -> Area:
+    """:func:`load_area` once the wards are read (``parsed``: files being read as tables)."""
     # Two steps that are mostly GEOS and GDAL, which let go of Python's lock, run in threads
     # while the rest is read (about 1 s and 0.5 s for England): the overlap check, whose error
     # still comes first, as when it ran before the rest, and the small areas, whose error
@@ -233,7 +258,7 @@ def load_area(path: str | Path) -> Area:
             else None
         )
         try:
-            area = _read_rest(folder, config, files, wards, notes, small_areas)
+            area = _read_rest(folder, config, files, wards, notes, small_areas, parsed)
         except BaseException:
             overlaps.result()
             raise
@@ -248,15 +273,22 @@ def _read_rest(
     wards: gpd.GeoDataFrame,
     notes: list[str],
     small_areas: Future[pd.DataFrame] | None,
+    parsed: dict[Path, Future[pd.DataFrame]],
 ) -> Area:
     """:func:`load_area` after the wards: every other file of the area (the small areas as
     they are being read)."""
     known = set(wards["ward_code"])
-    births = read_births(files["births"][0], known, notes)
+    births = read_births(files["births"][0], known, notes, parsed[files["births"][0]].result())
     postcodes = geography.read_postcodes(files["postcodes"][0]) if files["postcodes"] else None
     from_store = store.area_returns(folder, wards, postcodes, notes)
     if from_store is None:
-        returns = read_returns(files["returns"], wards, postcodes, notes)
+        returns = read_returns(
+            files["returns"],
+            wards,
+            postcodes,
+            notes,
+            lambda path: parsed[path].result() if path in parsed else read_table(path),
+        )
         notes.insert(0, f"Supply read from the return files ({len(files['returns'])} file(s))")
     else:
         returns = from_store[0]
@@ -334,14 +366,16 @@ def _check_wards(
     )
 
 
-def read_births(path: Path, known: set[str], notes: list[str] | None = None) -> pd.DataFrame:
+def read_births(
+    path: Path, known: set[str], notes: list[str] | None = None, table: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """``ward_code, year, month, births``; yearly rows spread evenly over 12 months.
 
     Every ward needs every year from the first to the last (and, with ``month``, every month):
     a gap would be read as no births, so it is an error naming the ward and the year. Births
     beyond what a ward can have are refused (``_io.LIMITS``).
     """
-    table = read_table(path)
+    table = read_table(path) if table is None else table
     require_columns(table, ["ward_code", "year", "births"], file=path)
     _check_wards(table, known, path)
     year = numbers(table, "year", file=path, integer=True)
@@ -709,7 +743,11 @@ def _income_by_msoa(
 
 
 def read_returns(
-    paths: list[Path], wards: gpd.GeoDataFrame, postcodes: pd.DataFrame | None, notes: list[str]
+    paths: list[Path],
+    wards: gpd.GeoDataFrame,
+    postcodes: pd.DataFrame | None,
+    notes: list[str],
+    read: Callable[[Path], pd.DataFrame] = read_table,
 ) -> pd.DataFrame:
     """Every return file, located in wards, as one frame sorted by term and URN.
 
@@ -721,7 +759,7 @@ def read_returns(
     seen: dict[str, Path] = {}
     for path in paths:
         term = term_from_name(path)
-        table = read_table(path)  # read once: for the typed rows and for the rules
+        table = read(path)  # read once: for the typed rows and for the rules
         frame = read_return(path, term, notes, table=table)
         this = frame["term"].iloc[0] if len(frame) else str(term)
         if this in seen:
