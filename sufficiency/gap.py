@@ -172,7 +172,9 @@ def long_table(
                 flat[name] = _spread(labels, index)
             else:
                 flat[name] = values
-    return pd.DataFrame(flat)
+    # Every column is a new array of its own: the frame keeps them as they are, rather than
+    # copying them into one block (which takes twice the memory at the moment of copying).
+    return pd.DataFrame(flat, copy=False)
 
 
 def _is_text(array: np.ndarray) -> bool:
