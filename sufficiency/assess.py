@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 
@@ -42,6 +43,78 @@ from .school_age import SettingPlaces
 from .terms import AGE_GROUPS, RUN_TERMS, Term, run_window, window
 
 DEFAULT_TERMS = RUN_TERMS
+
+
+@dataclass(frozen=True)
+class RunArea:
+    """The area as one run saw it (after any scenario's events): what the outputs, resilience
+    and plan read of it, so that none of them reaches back into the area's inputs.
+
+    Attributes
+    ----------
+    name, code, council
+        From ``area.toml`` (``code`` and ``council`` may be ``None``).
+    wards
+        ``ward_code, ward_name, geometry`` (EPSG:27700), in the order of every array of the
+        assessment (the area's, by code).
+    births_years
+        The first and last year of ``births.csv`` (with any projected rows), for source notes.
+    wards_files
+        The names of the ward boundary files, for source notes.
+    housing
+        The housing trajectory (``housing.csv``), or ``None``: the maps' housing sites.
+    small_areas
+        Small-area centroids the accessibility used, or ``None`` (``catchment.demand_points``).
+    postcodes
+        ``postcodes.csv``, or ``None``: candidate sites given by postcode are placed with it.
+    deprivation
+        ``deprivation.csv``, or ``None``: the report's deprivation chart.
+    """
+
+    name: str
+    code: str | None
+    council: str | None
+    wards: gpd.GeoDataFrame
+    births_years: tuple[int, int]
+    wards_files: tuple[str, ...] = ()
+    housing: pd.DataFrame | None = None
+    small_areas: pd.DataFrame | None = None
+    postcodes: pd.DataFrame | None = None
+    deprivation: pd.DataFrame | None = None
+
+    @property
+    def ward_codes(self) -> pd.Index:
+        """The ward codes in the arrays' order."""
+        codes: pd.Index = pd.Index(self.wards["ward_code"].to_numpy(dtype=object), name="ward_code")
+        return codes
+
+    @classmethod
+    def of(cls, area: Area) -> RunArea:
+        """What a run keeps of ``area``."""
+        years = area.births["year"]
+        return cls(
+            name=area.name,
+            code=area.code,
+            council=area.council,
+            wards=area.wards,
+            births_years=(int(years.min()), int(years.max())),
+            wards_files=tuple(sorted({p.name for p in area.files.get("wards", [])})),
+            housing=area.housing,
+            small_areas=area.small_areas,
+            postcodes=area.postcodes,
+            deprivation=area.deprivation,
+        )
+
+
+@dataclass(frozen=True)
+class DemandInputs:
+    """The tables the run's children and demand came from (after any scenario's events), for
+    the Monte Carlo draws (``scenarios.uncertainty``) to work them out again per draw."""
+
+    births: pd.DataFrame
+    population: pd.DataFrame | None
+    ward_parameters: pd.DataFrame | None
+    housing: pd.DataFrame | None
 
 
 @dataclass
@@ -85,9 +158,36 @@ class Assessment:
     fit_warning
         A plain warning when the take-up fit of some entitlement is outside
         ``take_up_fit_low``-``take_up_fit_high`` (also in ``notes``); ``None`` otherwise.
+    place
+        The area as the run saw it (:class:`RunArea`): name, wards with their geometry in the
+        arrays' order, housing sites, small areas...
+    children, demand_places
+        The model's children and demand places, (wards in the area's order, forecast terms,
+        age groups): the arrays behind the gap table's columns of the same names.
+    accessible_places
+        The places within reach of each ward's children (``catchment.accessibility``: the
+        2SFCA, run here only; resilience and plan read it), the same shape; ``None`` with
+        accessibility off.
+    demand_places_flows, gap_places_flows
+        Demand where children attend and its gap (``flows.flow_gap``), the same shape;
+        ``None`` without ``flows.csv`` (or with accessibility off).
+    funded_reported
+        Funded children the latest return's term reports, LA-wide, by entitlement key
+        (``supply.funded_reported``: the take-up fit, also per draw).
+    demand_inputs
+        The births, population, ward parameters and housing the demand came from
+        (:class:`DemandInputs`, for the draws).
+    disadvantaged_2s_by_provider
+        With ``eligible_2s.csv``: each provider's ``funded_2_disadvantaged`` per term of the
+        take-up table (``disadvantaged.funded_by_provider``, for the published take-up's
+        disclosure control); ``None`` otherwise.
+    return_history
+        The returns the run read (every term, scenario rows included), for the two readers
+        of a provider's earlier returns: resilience's fragility flags (``closures.fragility``)
+        and :meth:`workforce`. Outputs never read it.
     """
 
-    area: Area
+    place: RunArea
     parameters: Parameters
     terms: list[Term]
     latest_return: Term
@@ -107,10 +207,45 @@ class Assessment:
     school_age_settings: SettingPlaces | None = None
     fit_warning: str | None = None
     provider_counts: supply.ProviderCounts | None = None
+    children: np.ndarray = field(default_factory=lambda: np.zeros((0, 0, 3)))
+    demand_places: np.ndarray = field(default_factory=lambda: np.zeros((0, 0, 3)))
+    accessible_places: np.ndarray | None = None
+    demand_places_flows: np.ndarray | None = None
+    gap_places_flows: np.ndarray | None = None
+    funded_reported: dict[str, float] = field(default_factory=dict)
+    demand_inputs: DemandInputs | None = None
+    disadvantaged_2s_by_provider: pd.DataFrame | None = None
+    return_history: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
+    source_area: Area | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def area(self) -> Area | None:
+        """The :class:`Area` the run read, for notebooks and scripts written before
+        :attr:`place`; read-only, and nothing in the package reads it (use :attr:`place` and
+        the other fields)."""
+        return self.source_area
 
     def ward_summary(self) -> pd.DataFrame:
         """One row per scenario, ward and age group: when a deficit starts and how deep it gets."""
         return ward_summary(self.gap)
+
+    def workforce(self) -> pd.DataFrame | None:
+        """City-wide workforce figures by stored term (``tracking.trends``: staff in post and
+        vacant, leavers, recruits, qualifications), or ``None`` with fewer than two terms of
+        returns; worked out when first asked for (the report's chart) and kept."""
+        if "_workforce" not in self.__dict__:
+            self.__dict__["_workforce"] = _workforce(self.return_history, self.place.wards)
+        kept: pd.DataFrame | None = self.__dict__["_workforce"]
+        return kept
+
+
+def _workforce(returns: pd.DataFrame, wards: pd.DataFrame) -> pd.DataFrame | None:
+    from .returns.tracking import CITY, trends
+
+    if returns["term"].nunique() < 2:
+        return None
+    table = trends(returns, wards)
+    return table[table["ward_code"] == CITY].reset_index(drop=True)
 
 
 def ward_summary(gap: pd.DataFrame) -> pd.DataFrame:
@@ -242,10 +377,9 @@ def assess(
     values = ward_values(params, area.ward_parameters, wards)
     t0 = model_terms.index(latest)
     funded_t0, _ = demand_model.funded_children(children[:, [t0]], [latest], values, rules)
+    reported = supply.funded_reported(area.returns, latest)
     fit = demand_model.calibration(
-        {k: v[:, 0] for k, v in funded_t0.items()},
-        supply.funded_reported(area.returns, latest),
-        params.numbers("take_up"),
+        {k: v[:, 0] for k, v in funded_t0.items()}, reported, params.numbers("take_up")
     )
     fit_warning = _fit_warning(fit, params, rules, latest)
     if fit_warning is not None:
@@ -291,7 +425,7 @@ def assess(
     notes.extend(_return_notes(at_latest, open_now, latest))
     keep = [model_terms.index(t) for t in terms]
     forecast = replace(providers, places=providers.places[:, keep])
-    extra = (
+    extra, accessible = (
         _cross_boundary(
             area,
             params,
@@ -302,8 +436,9 @@ def assess(
             places[:, keep],
         )
         if accessibility
-        else {}
+        else ({}, None)
     )
+    flows_arrays = {k: extra[k] for k in ("demand_places_flows", "gap_places_flows") if k in extra}
     waiting = supply.waiting(area.returns, wards, latest, open_now)
     extra["waiting_list"] = np.repeat(waiting[:, None, :], len(terms), axis=1)
     # SEND: expected in funded places against those on roll (always: send_children is a
@@ -372,7 +507,7 @@ def assess(
         area, params, months, terms, scenario, notes
     )
     return Assessment(
-        area=area,
+        place=RunArea.of(area),
         parameters=params,
         terms=terms,
         latest_return=latest,
@@ -392,7 +527,29 @@ def assess(
         disadvantaged_2s=take_up_2s,
         school_age=school_age_table,
         school_age_settings=school_age_settings,
+        children=children[:, keep],
+        demand_places=demand_places[:, keep],
+        accessible_places=accessible,
+        demand_places_flows=_array(flows_arrays.get("demand_places_flows")),
+        gap_places_flows=_array(flows_arrays.get("gap_places_flows")),
+        funded_reported=reported,
+        demand_inputs=DemandInputs(
+            area.births, area.population, area.ward_parameters, area.housing
+        ),
+        disadvantaged_2s_by_provider=(
+            None
+            if take_up_2s is None
+            else disadvantaged.funded_by_provider(
+                area.returns, [str(t) for t in disadvantaged.city_take_up(take_up_2s)["term"]]
+            )
+        ),
+        return_history=area.returns,
+        source_area=area,
     )
+
+
+def _array(column: np.ndarray | gap_model.Coded | None) -> np.ndarray | None:
+    return None if column is None or isinstance(column, gap_model.Coded) else column
 
 
 def _fit_warning(
@@ -608,9 +765,9 @@ def _cross_boundary(
     providers: supply.ProviderSupply,
     demand_places: np.ndarray,
     supply_places: np.ndarray,
-) -> dict[str, np.ndarray | gap_model.Coded]:
+) -> tuple[dict[str, np.ndarray | gap_model.Coded], np.ndarray]:
     """The accessibility (and, with a flow matrix, the flows) columns that follow the
-    contract's, as (wards, terms, 3) or per-ward arrays."""
+    contract's, as (wards, terms, 3) or per-ward arrays; and the accessible places."""
     settings = catchment.CatchmentSettings.from_values(params.section("catchment"))
     reach = catchment.accessibility(
         area.wards, terms, children, providers, settings, small_areas=area.small_areas
@@ -626,7 +783,7 @@ def _cross_boundary(
             margin=params.tight_margin,
             tolerance=params.deficit_tolerance,
         )
-    return columns
+    return columns, reach["accessible_places"]
 
 
 def _waiting_notes(

@@ -286,7 +286,7 @@ class Resilience:
         run = self.assessment
         basis = f"at {self.term}" if self.term else f"over {run.terms[0]} to {run.terms[-1]}"
         return (
-            f"{run.area.name} ({run.scenario}): {len(self.table)} settings open at the start of "
+            f"{run.place.name} ({run.scenario}): {len(self.table)} settings open at the start of "
             f"{run.latest_return} (the latest return) or of {run.terms[0]} (the first forecast "
             f"term), {basis}"
         )
@@ -324,12 +324,12 @@ def resilience(
     providers = result.providers
     if providers is None:
         raise InputError("the assessment carries no provider supply")
-    wards = pd.Index(result.area.ward_codes)
-    demand = cube(result.gap, "demand_places", wards, terms)
+    wards = result.place.ward_codes
+    demand = result.demand_places
     effects = closure_effects(providers, wards, demand, result.parameters.utilisation)
     counted = effects.added if at is None else effects.added[:, [at]]
     by_row = counted.sum(axis=(1, 2))
-    names = result.area.wards.set_index("ward_code")["ward_name"]
+    names = result.place.wards.set_index("ward_code")["ward_name"]
     first_forecast = _places_by_urn(providers)
     hit = effects.added > 1e-9
     by_term = hit.any(axis=2)
@@ -365,7 +365,7 @@ def _cross_boundary(
     them, joined to ``table`` by urn (empty columns where it has not)."""
     providers = result.providers
     assert providers is not None
-    wards = pd.Index(result.area.ward_codes)
+    wards = result.place.ward_codes
     utilisation = result.parameters.utilisation
     table = table.copy()
     table["deficit_places_added_access"] = np.nan
@@ -374,18 +374,18 @@ def _cross_boundary(
     table["sole_in_reach_for"] = ""
     table["deficit_places_added_flows"] = np.nan
     table["first_term_affected_flows"] = ""
-    if "accessible_places_per_100" in result.gap.columns:
-        children = cube(result.gap, "children", wards, result.terms)
+    if result.accessible_places is not None:
         settings = catchment.CatchmentSettings.from_values(result.parameters.section("catchment"))
-        small = result.area.small_areas
-        reach = catchment.accessibility(
-            result.area.wards, result.terms, children, providers, settings, small_areas=small
-        )
         shares = catchment.place_shares(
-            result.area.wards, result.terms, children, providers.xy, settings, small_areas=small
+            result.place.wards,
+            result.terms,
+            result.children,
+            providers.xy,
+            settings,
+            small_areas=result.place.small_areas,
         )
         effects = reach_effects(
-            providers, wards, reach["accessible_places"], demand, shares, utilisation
+            providers, wards, result.accessible_places, demand, shares, utilisation
         )
         counted = effects.added if at is None else effects.added[:, [at]]
         by_urn = pd.Series(counted.sum(axis=(1, 2)), index=effects.urn)
@@ -404,8 +404,8 @@ def _cross_boundary(
         )
         sole = sole_in_reach(providers, wards, demand, shares)
         table["sole_in_reach_for"] = table["urn"].map(sole).astype(object).fillna("").to_numpy()
-    if "demand_places_flows" in result.gap.columns:
-        moved = cube(result.gap, "demand_places_flows", wards, result.terms)
+    if result.demand_places_flows is not None:
+        moved = result.demand_places_flows
         effects_flows = closure_effects(providers, wards, moved, utilisation)
         counted = effects_flows.added if at is None else effects_flows.added[:, [at]]
         by_urn = pd.Series(counted.sum(axis=(1, 2)), index=effects_flows.urn.astype(str))
@@ -468,18 +468,6 @@ def _parse(term: str) -> Term:
 
 def _term(at: int | None, terms: list[Term]) -> Term | None:
     return None if at is None else terms[at]
-
-
-def cube(table: pd.DataFrame, column: str, wards: pd.Index, terms: list[Term]) -> np.ndarray:
-    """One column of a gap table as (wards, terms, 3) in the order of ``wards``."""
-    term_of = {str(t): i for i, t in enumerate(terms)}
-    group_of = {g: i for i, g in enumerate(AGE_GROUPS)}
-    out = np.zeros((len(wards), len(terms), len(AGE_GROUPS)))
-    w = wards.get_indexer(pd.Index(table["ward_code"].astype(str)))
-    t = table["term"].astype(str).map(term_of).to_numpy()
-    g = table["age_group"].astype(str).map(group_of).to_numpy()
-    out[w, t, g] = table[column].to_numpy(float)
-    return out
 
 
 def single_settings(
@@ -551,7 +539,7 @@ def _provider_table(
     table["sole_setting_for"] = table["urn"].map(sole).astype(object).fillna("")
     thresholds = result.parameters.numbers("fragility")
     flagged = fragility(
-        result.area.returns,
+        result.return_history,
         result.latest_return,
         low_occupancy=thresholds["low_occupancy"],
         staff_vacancy_rate=thresholds["staff_vacancy_rate"],

@@ -17,6 +17,8 @@ disability living allowance) are on no list, so take-up can exceed 100% in a sma
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import pandas as pd
 
@@ -84,6 +86,26 @@ def city_take_up(table: pd.DataFrame) -> pd.DataFrame:
     out["take_up"] = out["funded"] / out["eligible"].where(out["eligible"] > 0)
     out["target"] = float(table["target"].iloc[0]) if len(table) else np.nan
     return out
+
+
+def funded_by_provider(returns: pd.DataFrame, terms: Sequence[str]) -> pd.DataFrame:
+    """Each provider's ``funded_2_disadvantaged`` in each of ``terms``: one row per urn
+    (sorted), one column per term in the order given, 0 where it made no return in the term.
+
+    >>> returns = pd.DataFrame({"urn": ["B", "A", "A"], "funded_2_disadvantaged": [4, 5, 6.0],
+    ...                         "term": ["2026-spring", "2026-spring", "2026-summer"]})
+    >>> funded_by_provider(returns, ["2026-spring", "2026-summer"]).values.tolist()
+    [[5.0, 6.0], [4.0, 0.0]]
+    """
+    terms = list(terms)
+    given = returns[returns["term"].astype(str).isin(terms) & returns["urn"].notna()]
+    table: pd.DataFrame = (
+        given.assign(term=given["term"].astype(str), urn=given["urn"].astype(str))
+        .pivot_table(index="urn", columns="term", values="funded_2_disadvantaged", aggfunc="sum")
+        .reindex(columns=terms)
+        .fillna(0.0)
+    )
+    return table
 
 
 def latest_by_ward(table: pd.DataFrame, ward_codes: pd.Index) -> tuple[str | None, np.ndarray]:

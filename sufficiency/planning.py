@@ -42,8 +42,8 @@ from scipy import sparse
 from . import catchment, geography
 from . import gap as gap_model
 from .area import Area
-from .assess import Assessment
-from .closures import assessment_of, cube, forecast_position
+from .assess import Assessment, RunArea
+from .closures import assessment_of, forecast_position
 from .errors import InputError
 from .parameters import Parameters
 from .terms import AGE_GROUPS, Term
@@ -399,17 +399,17 @@ def plan(  # noqa: PLR0913 - the command's options, keyword-only
     basis = _basis(basis, result)
     terms = result.terms
     at = forecast_position(term, terms)
-    wards = pd.Index(result.area.ward_codes)
+    wards = result.place.ward_codes
     gap_cube = _gap_cube(result, basis)
     chosen_terms = list(range(len(terms))) if at is None else [at]
     gap_cube = gap_cube[:, chosen_terms]
     # Cells: ward_row * 3 + group; gap (cells, terms); age groups not chosen cannot take places.
     gap_cells = gap_cube.transpose(0, 2, 1).reshape(len(wards) * len(AGE_GROUPS), -1)
     if candidates is None:
-        units, sites, xy = _ward_units(result.area, groups, max_per_ward, cost_per_place or 0.0)
+        units, sites, xy = _ward_units(result.place, groups, max_per_ward, cost_per_place or 0.0)
     else:
         units, sites, xy = _site_units(
-            read_candidates(candidates, result.area), groups, max_per_ward, cost_per_place
+            read_candidates(candidates, result.place), groups, max_per_ward, cost_per_place
         )
     if basis == "catchment":
         units = replace(units, effect=_catchment_effects(result, units, xy, chosen_terms))
@@ -424,7 +424,7 @@ def plan(  # noqa: PLR0913 - the command's options, keyword-only
     before = deficit_left(gap_cells, units, np.zeros(len(units.cell)), utilisation)
     after = deficit_left(gap_cells, units, best, utilisation)
     greedy_after = deficit_left(gap_cells, units, greedy, utilisation)
-    names = result.area.wards.set_index("ward_code")["ward_name"]
+    names = result.place.wards.set_index("ward_code")["ward_name"]
     ward_of = wards.to_numpy(dtype=object)[units.cell // 3]
     table = pd.DataFrame(
         {
@@ -472,8 +472,8 @@ def plan(  # noqa: PLR0913 - the command's options, keyword-only
 
 
 def _basis(basis: str | None, result: Assessment) -> str:
-    has_access = "accessible_places_per_100" in result.gap.columns
-    has_flows = "gap_places_flows" in result.gap.columns
+    has_access = result.accessible_places is not None
+    has_flows = result.gap_places_flows is not None
     if basis is None:
         return "catchment" if has_access else "ward"
     if basis not in BASES:
@@ -494,25 +494,16 @@ def _basis(basis: str | None, result: Assessment) -> str:
 def _gap_cube(result: Assessment, basis: str) -> np.ndarray:
     """The gap a plan closes, (wards, terms, 3): ``gap.gap`` of the supply (or, across
     catchments, the accessible places) and the demand, or the flows gap of the assessment."""
-    wards = pd.Index(result.area.ward_codes)
-    demand = cube(result.gap, "demand_places", wards, result.terms)
     utilisation = result.parameters.utilisation
     if basis == "flows":
-        return cube(result.gap, "gap_places_flows", wards, result.terms)
+        if result.gap_places_flows is None:
+            raise InputError("the assessment carries no gap on the flows basis")
+        return result.gap_places_flows
     if basis == "catchment":
-        providers = result.providers
-        if providers is None:
-            raise InputError("the assessment carries no provider supply")
-        reach = catchment.accessibility(
-            result.area.wards,
-            result.terms,
-            cube(result.gap, "children", wards, result.terms),
-            providers,
-            catchment.CatchmentSettings.from_values(result.parameters.section("catchment")),
-            small_areas=result.area.small_areas,
-        )
-        return gap_model.gap(reach["accessible_places"], demand, utilisation)
-    return gap_model.gap(result.supply_places, demand, utilisation)
+        if result.accessible_places is None:
+            raise InputError("the assessment carries no accessible places")
+        return gap_model.gap(result.accessible_places, result.demand_places, utilisation)
+    return gap_model.gap(result.supply_places, result.demand_places, utilisation)
 
 
 def _catchment_effects(
@@ -520,14 +511,14 @@ def _catchment_effects(
 ) -> tuple[sparse.csr_array, ...]:
     """Per chosen term, the ``(cells, units)`` share of one new place at each unit that each
     cell's children have (``catchment.place_shares`` at the units' locations)."""
-    wards = pd.Index(result.area.ward_codes)
+    wards = result.place.ward_codes
     shares = catchment.place_shares(
-        result.area.wards,
+        result.place.wards,
         result.terms,
-        cube(result.gap, "children", wards, result.terms),
+        result.children,
         xy,
         catchment.CatchmentSettings.from_values(result.parameters.section("catchment")),
-        small_areas=result.area.small_areas,
+        small_areas=result.place.small_areas,
     )
     group = units.cell % 3
     n_cells = len(wards) * len(AGE_GROUPS)
@@ -579,7 +570,7 @@ def _age_groups(age_groups: Sequence[str]) -> list[int]:
 
 
 def _ward_units(
-    area: Area, groups: list[int], max_per_ward: int | None, cost: float
+    area: RunArea, groups: list[int], max_per_ward: int | None, cost: float
 ) -> tuple[Units, np.ndarray, np.ndarray]:
     """One unit per ward and age group, at the ward's representative point."""
     n_wards = len(area.ward_codes)
@@ -628,7 +619,7 @@ def _site_units(
 LOCATION_COLUMNS = ("ward_code", "easting", "northing", "latitude", "longitude", "postcode")
 
 
-def read_candidates(path: str | Path, area: Area) -> pd.DataFrame:
+def read_candidates(path: str | Path, area: Area | RunArea) -> pd.DataFrame:
     """Candidate sites: ``site_id, capacity``, a location, ``age_groups``, ``cost_per_place``.
 
     The location is a ``ward_code`` of the area, or ``easting, northing`` (EPSG:27700), or
@@ -704,7 +695,7 @@ def _refuse_repeated_sites(frame: pd.DataFrame, path: Path) -> None:
     )
 
 
-def _locate_sites(frame: pd.DataFrame, path: Path, area: Area) -> pd.DataFrame:
+def _locate_sites(frame: pd.DataFrame, path: Path, area: Area | RunArea) -> pd.DataFrame:
     """The candidates placed in wards (``geography.locate``); a site outside every ward, or
     with no location, is an :class:`InputError` naming its row and column."""
     wards = pd.Index(area.ward_codes)

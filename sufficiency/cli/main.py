@@ -237,7 +237,7 @@ def compare(
         )
     first = runs.results[0]
     click.echo(
-        f"{first.area.name}: {len(runs.names)} scenario(s), {len(first.terms)} funding "
+        f"{first.place.name}: {len(runs.names)} scenario(s), {len(first.terms)} funding "
         f"terms, {first.terms[0]} to {first.terms[-1]}"
     )
     for scenario in runs.scenarios:

@@ -149,7 +149,7 @@ def map_command(
             removed,
         )
     kind = "Published (ward aggregates, disclosure-controlled)" if publish else "Internal"
-    click.echo(f"{kind} maps of {results[0].area.name}:")
+    click.echo(f"{kind} maps of {results[0].place.name}:")
     for path in written:
         click.echo(f"  {path} ({_size(path)})")
     for path in removed:
@@ -230,5 +230,5 @@ def report_command(
             plan=planned,
         )
     kind = "Published (disclosure-controlled)" if publish else "Internal"
-    click.echo(f"{kind} report on {result.area.name}, scenario {result.scenario}:")
+    click.echo(f"{kind} report on {result.place.name}, scenario {result.scenario}:")
     click.echo(f"  {path} ({size / 1_000_000:.1f} MB)")

@@ -199,7 +199,7 @@ def plan_command(
     when = f"at {result.term}" if result.term else f"over {run.terms[0]} to {run.terms[-1]}"
     from ..planning import BASIS_WORDS
 
-    click.echo(f"{run.area.name} ({run.scenario}), {when}")
+    click.echo(f"{run.place.name} ({run.scenario}), {when}")
     click.echo(f"  basis: {result.basis}, the deficit {BASIS_WORDS[result.basis]}")
     click.echo(f"  deficit places on this basis: {result.deficit_before:.1f} before")
     click.echo(

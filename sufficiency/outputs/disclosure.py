@@ -586,30 +586,22 @@ def figure_texts(
     return out
 
 
-def held_take_up_terms(
-    returns: pd.DataFrame, terms: Sequence[str], min_providers: int = MIN_PROVIDERS
-) -> dict[str, bool]:
+def held_take_up_terms(funded: pd.DataFrame, min_providers: int = MIN_PROVIDERS) -> dict[str, bool]:
     """Per term of the city-wide take-up of the disadvantaged 2s' hours, whether its funded
     children (and so its take-up) must be held back: terms are releases, taken in time order,
     and a term is shown only if, against every term shown, the ``funded_2_disadvantaged`` of
     none or of at least ``min_providers`` providers differ (a provider with no return made in
-    the term counts 0), as :func:`held_releases` does for places.
+    the term counts 0), as :func:`held_releases` does for places. ``funded`` has one row per
+    provider and a column per term (``disadvantaged.funded_by_provider``, which the assessment
+    keeps as ``disadvantaged_2s_by_provider``).
 
-    >>> returns = pd.DataFrame({"urn": ["A", "B", "C", "A", "B", "C", "A", "B", "C"],
-    ...     "term": ["2026-spring"] * 3 + ["2026-summer"] * 3 + ["2026-autumn"] * 3,
-    ...     "funded_2_disadvantaged": [5, 6, 7, 5, 6, 9, 1, 2, 3.0]})
-    >>> held_take_up_terms(returns, ["2026-spring", "2026-summer", "2026-autumn"])
+    >>> funded = pd.DataFrame({"2026-spring": [5, 6, 7.0], "2026-summer": [5, 6, 9.0],
+    ...                        "2026-autumn": [1, 2, 3.0]}, index=["A", "B", "C"])
+    >>> held_take_up_terms(funded)
     {'2026-spring': False, '2026-summer': True, '2026-autumn': False}
     """
-    terms = list(terms)
-    given = returns[returns["term"].astype(str).isin(terms) & returns["urn"].notna()]
-    counts = (
-        given.assign(term=given["term"].astype(str), urn=given["urn"].astype(str))
-        .pivot_table(index="urn", columns="term", values="funded_2_disadvantaged", aggfunc="sum")
-        .reindex(columns=terms)
-        .fillna(0.0)
-        .to_numpy(float)
-    )
+    terms = [str(t) for t in funded.columns]
+    counts = funded.to_numpy(float)
     cube = np.repeat(counts[:, :, None], len(AGE_GROUPS), axis=2)
     held = [np.zeros((len(terms), len(AGE_GROUPS)), dtype=bool)]
     _hold([cube], np.ones(len(cube), dtype=bool), min_providers, held)

@@ -199,7 +199,7 @@ def take_up_context(
     if table is None:
         return None
     target = float(result.parameters.number("disadvantaged_2_target"))
-    term, _ = disadvantaged.latest_by_ward(table, result.area.ward_codes)
+    term, _ = disadvantaged.latest_by_ward(table, result.place.ward_codes)
     latest = table[table["term"] == term] if term is not None else table.iloc[:0]
 
     def hidden(eligible: float, funded: float) -> bool:
@@ -227,9 +227,12 @@ def take_up_context(
     # shown by one or two providers' is held back (their difference would be theirs).
     held_terms = (
         disclosure.held_take_up_terms(
-            result.area.returns, [str(t) for t in city["term"]], disclosure.MIN_PROVIDERS
+            result.disadvantaged_2s_by_provider.reindex(
+                columns=[str(t) for t in city["term"]], fill_value=0.0
+            ),
+            disclosure.MIN_PROVIDERS,
         )
-        if publish
+        if publish and result.disadvantaged_2s_by_provider is not None
         else {}
     )
 

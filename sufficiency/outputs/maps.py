@@ -1586,13 +1586,13 @@ def _signed(value: float) -> str:
 
 def map_text(result: Assessment, *, title: str = "Childcare places: gap by ward") -> MapText:
     """The title block and source note of an assessment's maps."""
-    area = result.area
-    births = area.births["year"]
-    files = ", ".join(sorted({p.name for p in area.files.get("wards", [])})) or "the wards file"
+    area = result.place
+    first_year, last_year = area.births_years
+    files = ", ".join(area.wards_files) or "the wards file"
     latest = _term_label(str(result.latest_return))
     source = (
         f"Sources: {area.name} provider returns to {latest}; births by ward "
-        f"{int(births.min())}\u2013{int(births.max())}"
+        f"{first_year}\u2013{last_year}"
         + ("; housing trajectory" if area.housing is not None else "")
         + f"; ward boundaries from {files}. Figures are modelled forecasts (sufficiency "
         f"{__version__}): demand from births, eligibility and take-up; supply from the returns."
@@ -1616,9 +1616,9 @@ def assessment_map(
     """:func:`gap_map` of an assessment, with its housing sites and (internal) providers."""
     return gap_map(
         result.gap,
-        result.area.wards,
+        result.place.wards,
         text=map_text(result),
-        housing=result.area.housing,
+        housing=result.place.housing,
         providers=None if options.publish else result.provider_returns,
         options=options,
         geometry=geometry,
@@ -1682,7 +1682,7 @@ def write_maps(
     """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    geometry = simplify_wards(results[0].area.wards)
+    geometry = simplify_wards(results[0].place.wards)
     if options.publish:
         # Terms and scenarios differenced against each other must not give a provider's
         # places away.
@@ -1700,7 +1700,7 @@ def write_maps(
         text = map_text(base, title="Childcare places: two scenarios side by side")
         text = replace(text, scenario=f"{base.scenario} (left) and {other.scenario} (right)")
         dual = comparison_map(
-            base.gap, other.gap, base.area.wards, text=text, options=options, geometry=geometry
+            base.gap, other.gap, base.place.wards, text=text, options=options, geometry=geometry
         )
         write_map(dual, out / f"compare-{pair}.html")
         change_text = replace(
@@ -1710,7 +1710,7 @@ def write_maps(
         change = difference_map(
             base.gap,
             other.gap,
-            base.area.wards,
+            base.place.wards,
             text=change_text,
             options=options,
             geometry=geometry,
@@ -1850,9 +1850,9 @@ def plan_map(result: Assessment, plan: pd.DataFrame) -> folium.Map:
     layer = plan_layer(plan)
     return gap_map(
         result.gap,
-        result.area.wards,
+        result.place.wards,
         text=map_text(result, title="Childcare places: gap by ward and the plan's new places"),
-        housing=result.area.housing,
+        housing=result.place.housing,
         providers=result.provider_returns,
         options=MapOptions(publish=False, tiles=False),
         more=MoreLayers(overlays=() if layer is None else (layer,)),

@@ -477,17 +477,6 @@ def chart_deprivation(
     return _png(figure)
 
 
-def workforce_trends(returns: pd.DataFrame, wards: pd.DataFrame) -> pd.DataFrame | None:
-    """City-wide workforce figures by stored term (``tracking.trends``), or None with fewer
-    than two terms."""
-    from ..returns.tracking import CITY, trends
-
-    if returns["term"].nunique() < 2:
-        return None
-    table = trends(returns, wards)
-    return table[table["ward_code"] == CITY].reset_index(drop=True)
-
-
 def chart_workforce(city: pd.DataFrame | None, *, publish: bool) -> str | None:
     """Staff in post and vacant posts; the staff vacancy rate; leavers and recruits; the
     qualification mix; by term, city-wide."""
@@ -597,16 +586,16 @@ def report_context(
             hint="Give --term a term of the forecast, or leave it out for the first",
         )
     utilisation = result.parameters.utilisation
-    shapes = maps.simplify_wards(result.area.wards, crs="EPSG:27700")
+    shapes = maps.simplify_wards(result.place.wards, crs="EPSG:27700")
     texts = disclosure.figure_texts(gap, publish=publish, threshold=options.threshold)
     svg, legend = svg_maps(gap, texts, shapes, term, publish=publish)
     cells = deficit_cells(gap, texts)
-    area = result.area
+    area = result.place
     text = maps.map_text(result)
     sources = [
         f"Area: {area.name}" + (f" ({area.code})" if area.code else ""),
         f"Ward boundaries: {len(area.wards)} wards; births "
-        f"{int(area.births['year'].min())} to {int(area.births['year'].max())}",
+        f"{area.births_years[0]} to {area.births_years[1]}",
         "Parameters: " + "; ".join(result.parameters.sources),
         f"Utilisation {utilisation:.0%}; {result.parameters.hours_per_place:g} hours "
         "a week per full-time place",
@@ -640,9 +629,7 @@ def report_context(
         "chart_wards": chart_wards(gap, cells, publish=publish),
         "more_wards": max(0, len(cells) - MAX_WARD_CHARTS),
         "chart_deprivation": chart_deprivation(gap, texts, area.deprivation, term),
-        "chart_workforce": chart_workforce(
-            workforce_trends(area.returns, area.wards), publish=publish
-        ),
+        "chart_workforce": chart_workforce(result.workforce(), publish=publish),
         "calibration": _calibration_rows(
             result.calibration,
             {e.key: e.label for e in result.rules},

@@ -33,7 +33,7 @@ def summary_lines(result: Assessment) -> list[str]:
     wards = gap[["ward_code", "ward_name"]].drop_duplicates()
     counts = result.provider_counts
     lines = [
-        f"{result.area.name}: {len(wards)} wards"
+        f"{result.place.name}: {len(wards)} wards"
         + (f", {counts.headline}" if counts is not None else ""),
         *([f"  {counts.detail}"] if counts is not None else []),
         f"Scenario {result.scenario}: {len(result.terms)} funding terms, {result.terms[0]} to "

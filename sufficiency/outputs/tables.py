@@ -241,7 +241,7 @@ def write_assessment(
 
 
 def _notes_frame(results: Sequence[Assessment]) -> pd.DataFrame:
-    lines = [f"Area: {results[0].area.name}"]
+    lines = [f"Area: {results[0].place.name}"]
     for result in results:
         lines += [
             f"Scenario: {result.scenario}",
@@ -324,7 +324,7 @@ def about_lines(results: Sequence[Assessment], sheets: Mapping[str, pd.DataFrame
     params = first.parameters
     names = ", ".join(r.scenario for r in results)
     lines = [
-        f"{first.area.name}: will there be enough childcare places? (sufficiency {__version__})",
+        f"{first.place.name}: will there be enough childcare places? (sufficiency {__version__})",
         f"Scenarios: {names}. Funding terms {first.terms[0]} to {first.terms[-1]}; supply from "
         f"the provider returns to {first.latest_return}"
         + (
@@ -414,7 +414,7 @@ def write_runs(
     not write are removed, and added to ``removed`` when given."""
     writers = _gap_writers(gap, parquet)
     if gpkg:
-        wards = results[0].area.wards
+        wards = results[0].place.wards
         writers["gap.gpkg"] = lambda p: write_gap_gpkg(gap, wards, p)
     if comparison is not None:
         writers["comparison.csv"] = lambda p: write_gap_csv(comparison, p)

@@ -41,7 +41,7 @@ import numpy as np
 import pandas as pd
 from scipy.special import ndtr, ndtri
 
-from .. import demand, housing, population, supply
+from .. import demand, housing, population
 from .. import gap as gap_model
 from ..assess import last_observed_year
 from ..errors import ParameterError
@@ -258,12 +258,14 @@ class _Pieces:
 
 
 def _pieces(result: Assessment) -> _Pieces:
-    area, params = result.area, result.parameters
-    wards = area.ward_codes
+    params, inputs = result.parameters, result.demand_inputs
+    if inputs is None:
+        raise ParameterError("the assessment carries no demand inputs to draw from")
+    wards = result.place.ward_codes
     model_terms = sorted({result.latest_return, *result.terms})
     until = max(t.start_month for t in model_terms) - 10
-    months = population.birth_months(area.births, wards, until, 0.0)
-    ratios = population.cohort_change_ratios(area.population, months, np.nan)
+    months = population.birth_months(inputs.births, wards, until, 0.0)
+    ratios = population.cohort_change_ratios(inputs.population, months, np.nan)
     known = np.isfinite(ratios)
     column_month = months.first_month + np.arange(months.counts.shape[1])
     ahead = np.where(
@@ -278,10 +280,10 @@ def _pieces(result: Assessment) -> _Pieces:
         parts_default.append(
             population.children_by_group(masked, np.where(known, 0.0, 1.0), model_terms)
         )
-    last_year = last_observed_year(area.births)
+    last_year = last_observed_year(inputs.births)
     per_kind = {
         kind: housing.housing_children(
-            area.housing,
+            inputs.housing,
             wards,
             model_terms,
             last_year,
@@ -299,7 +301,7 @@ def _pieces(result: Assessment) -> _Pieces:
         housing_house=per_kind["house"],
         housing_flat=per_kind["flat"],
         supply_places=result.supply_places,
-        ward_values=ward_values(params, area.ward_parameters, wards),
+        ward_values=ward_values(params, inputs.ward_parameters, wards),
         hours=demand.entitlement_hours(result.rules, model_terms),
     )
 
@@ -361,7 +363,7 @@ def _calibration_scale(
         funded, _ = demand.funded_children(children, hours, ward, result.rules)
         for key, count in funded.items():
             totals[key] = totals.get(key, 0.0) + count.sum(axis=(0, 1))
-    reported = supply.funded_reported(result.area.returns, result.latest_return)
+    reported = result.funded_reported
     scale = {}
     for key, total in totals.items():
         if key in reported:

@@ -183,7 +183,7 @@ def _plan_work(area_folder: Path, scenario: Path | None, options: dict[str, Any]
         run = result.assessment
         basis = f"at {result.term}" if result.term else f"over {run.terms[0]} to {run.terms[-1]}"
         return [
-            f"{run.area.name} ({run.scenario}): deficit places {basis}: "
+            f"{run.place.name} ({run.scenario}): deficit places {basis}: "
             f"{result.deficit_before:.1f} before",
             f"optimum: {result.places_added} new places leave {result.deficit_left:.1f} "
             "(scipy milp, HiGHS)",
