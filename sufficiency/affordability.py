@@ -33,6 +33,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ._lookup import positions
 from .errors import InputError
 from .returns.reader import CHARGES, FEES
 from .terms import AGE_GROUPS
@@ -137,7 +138,7 @@ def ward_affordability(
     cost_share_of_income``.
     """
     codes = pd.Index(wards["ward_code"].to_numpy(dtype=object))
-    rows = codes.get_indexer(pd.Index(open_returns["ward_code"].to_numpy(dtype=object)))
+    rows = positions(codes, open_returns["ward_code"])
     inside = rows >= 0
     located = open_returns[inside]
     rows = rows[inside]

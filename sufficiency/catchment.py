@@ -49,6 +49,7 @@ import shapely
 from scipy import sparse
 
 from . import access
+from ._lookup import positions
 from .errors import ParameterError
 from .gap import long_table
 from .supply import ProviderSupply
@@ -233,7 +234,7 @@ def demand_points(wards: gpd.GeoDataFrame, small_areas: pd.DataFrame | None = No
         small_xy = np.zeros((0, 2))
         population = np.zeros(0)
     else:
-        small_ward = codes.get_indexer(small_areas["ward_code"].to_numpy(dtype=object))
+        small_ward = positions(codes, small_areas["ward_code"])
         keep = small_ward >= 0
         small_ward = small_ward[keep]
         small_xy = small_areas[["x", "y"]].to_numpy(float)[keep]

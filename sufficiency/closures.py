@@ -42,6 +42,7 @@ from scipy import sparse
 
 from . import catchment
 from . import gap as gap_model
+from ._lookup import positions
 from .area import Area
 from .assess import Assessment, as_area, as_parameters, assess
 from .errors import InputError
@@ -129,7 +130,7 @@ def closure_effects(
     np.add.at(places, group, providers.places)
     first = np.unique(group, return_index=True)[1]
     urn = providers.urn[first]
-    ward_row = wards.get_indexer(pd.Index(providers.ward_code[first]))
+    ward_row = positions(wards, providers.ward_code[first])
     inside = ward_row >= 0
     supply_wards = providers.by_ward(wards)
     rows = np.where(inside, ward_row, 0)
@@ -476,7 +477,7 @@ def single_settings(
     """Wards and age groups with demand where one setting alone offers places in the first
     forecast term."""
     first = providers.places[:, 0, :] if providers.places.shape[1] else providers.places[:, 0:0, 0]
-    rows = wards.get_indexer(pd.Index(providers.ward_code))
+    rows = positions(wards, providers.ward_code)
     offering = (first > 0) & (rows >= 0)[:, None]
     counts = np.zeros((len(wards), len(AGE_GROUPS)), dtype=int)
     np.add.at(counts, rows[rows >= 0], offering[rows >= 0].astype(int))

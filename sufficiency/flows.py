@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
+from ._lookup import positions
 from .gap import Coded, gap, long_table, status_codes
 from .terms import Term
 
@@ -56,8 +57,8 @@ def flow_matrix(flows: pd.DataFrame, wards: pd.Index) -> sparse.csr_array:
            [0., 1.]])
     """
     wards = pd.Index(wards)
-    home = wards.get_indexer(pd.Index(flows["home_ward_code"].to_numpy(dtype=object)))
-    setting = wards.get_indexer(pd.Index(flows["setting_ward_code"].to_numpy(dtype=object)))
+    home = positions(wards, flows["home_ward_code"])
+    setting = positions(wards, flows["setting_ward_code"])
     if (home < 0).any() or (setting < 0).any():
         raise ValueError("flows name wards that are not among the wards given: check_flows first")
     stay = np.setdiff1d(np.arange(len(wards)), home)

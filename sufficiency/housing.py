@@ -16,6 +16,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ._lookup import positions
 from .terms import AGE_GROUPS, Term, window_size
 
 
@@ -43,7 +44,7 @@ def completed_dwellings(
     # Share of the year's completions done before each term's first month: (rows, terms).
     share = np.clip((start[None, :] - first_month[:, None]) / 12.0, 0.0, 1.0)
     done = share * (rows["dwellings"].to_numpy(float) * delivery_rate)[:, None]
-    ward_rows = wards.get_indexer(pd.Index(rows["ward_code"]))
+    ward_rows = positions(wards, rows["ward_code"])
     for kind in out:
         mask = (rows["dwelling_type"] == kind).to_numpy()
         np.add.at(out[kind], ward_rows[mask], done[mask])

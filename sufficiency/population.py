@@ -24,6 +24,7 @@ from typing import cast
 import numpy as np
 import pandas as pd
 
+from ._lookup import positions
 from .errors import InputError
 from .terms import AGE_GROUPS, Term, month_index, window
 
@@ -61,7 +62,7 @@ def birth_months(
     width = end - first + 1
     # Each distinct code looked up once (a national births table has a million rows).
     codes, distinct = pd.factorize(births["ward_code"])
-    rows = np.asarray(wards.get_indexer(pd.Index(distinct)))[codes]
+    rows = positions(wards, distinct)[codes]
     known = rows >= 0  # births of wards the area does not have count nowhere
     cells = rows[known] * width + (month[known] - first)
     counts = np.bincount(
@@ -104,7 +105,7 @@ def cohort_change_ratios(
         if first < months.first_month or last > months.last_observed:
             continue  # births for that cohort not observed
         in_window = months.columns(first, last).sum(axis=1)
-        rows = months.wards.get_indexer(pd.Index(group["ward_code"]))
+        rows = positions(months.wards, group["ward_code"])
         pop_sum[rows, int(age)] += group["population"].to_numpy(float)
         births_sum[rows, int(age)] += in_window[rows]
     known = births_sum > 0

@@ -40,6 +40,7 @@ import numpy as np
 import pandas as pd
 
 from . import gap as gap_model
+from ._lookup import positions
 from .errors import InputError
 from .population import BirthMonths
 from .supply import latest_returns, open_in_terms
@@ -272,7 +273,7 @@ def _add(
     offered: np.ndarray,
 ) -> None:
     """Add each setting's places (rows of ``offered``) to its ward's row of ``places``."""
-    rows = wards.get_indexer(pd.Index(ward_codes.to_numpy(dtype=object)))
+    rows = positions(wards, ward_codes)
     inside = rows >= 0
     np.add.at(places, rows[inside], offered[inside])
     np.add.at(settings, rows[inside], (offered[inside] > 0).astype(np.int64))

@@ -24,6 +24,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ._lookup import positions
 from .returns.reader import CHILDREN, PLACES
 from .terms import AGE_GROUPS
 
@@ -54,7 +55,7 @@ def on_roll(open_returns: pd.DataFrame, wards: pd.Index) -> np.ndarray:
     """
     out = np.zeros((len(wards), len(AGE_GROUPS)))
     given = np.zeros(len(wards), dtype=bool)
-    rows = wards.get_indexer(pd.Index(open_returns["ward_code"].to_numpy(dtype=object)))
+    rows = positions(wards, open_returns["ward_code"])
     send = open_returns["send_children"].to_numpy(float)
     keep = (rows >= 0) & np.isfinite(send)
     if not keep.any():
@@ -86,7 +87,7 @@ def flagged(expected_first: np.ndarray, on_roll_now: np.ndarray, ratio: np.ndarr
 
 def providers_giving(open_returns: pd.DataFrame, wards: pd.Index) -> np.ndarray:
     """How many open providers in each ward give ``send_children``: (wards,) integers."""
-    rows = wards.get_indexer(pd.Index(open_returns["ward_code"].to_numpy(dtype=object)))
+    rows = positions(wards, open_returns["ward_code"])
     given = (rows >= 0) & np.isfinite(open_returns["send_children"].to_numpy(float))
     return np.bincount(rows[given], minlength=len(wards)).astype(np.int64)
 

@@ -31,6 +31,7 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
+from ._lookup import positions
 from .returns.reader import FUNDED, GOOD_GRADES, PLACES, VACANCIES, WAITING
 from .terms import AGE_GROUPS, Term
 from .workforce import covered_share
@@ -76,6 +77,12 @@ def text(values: pd.Series) -> pd.Series:
     return values if isinstance(values.dtype, pd.StringDtype) else values.astype("string")
 
 
+def _narrow(returns: pd.DataFrame) -> pd.DataFrame:
+    """The columns of ``returns`` that supply and opening depend on (:data:`MODEL_COLUMNS`
+    and ``term_index``): what is copied row by row then is those, not the 80-odd a return has."""
+    return returns[[c for c in [*MODEL_COLUMNS, "term_index"] if c in returns.columns]]
+
+
 def in_urn_order(urn: pd.Series, term_index: pd.Series | None = None) -> bool:
     """Whether rows are sorted by URN (within ``term_index`` in order, when given) already, so
     that a stable sort would leave them as they are: one pass, not a sort.
@@ -103,11 +110,20 @@ def latest_returns(returns: pd.DataFrame, term: Term) -> pd.DataFrame:
 
     ``returns`` must be sorted by ``term_index`` (as ``area.read_returns`` leaves it).
     """
-    made = returns[returns["term_index"] <= term.index]
+    term_index = returns["term_index"].to_numpy()
+    made = term_index <= term.index
     # The last row of each URN (rows are in term order); a hash, not a group-by: national
-    # returns have 60,000 providers.
-    latest = made[made["urn"].notna()].drop_duplicates("urn", keep="last").copy()
-    latest["carried_forward"] = latest["term_index"] < made["term_index"].max()
+    # returns have 60,000 providers. The rows are found first and taken once (each copy of
+    # the returns' 80-odd columns costs).
+    rows = np.flatnonzero(made & returns["urn"].notna().to_numpy(dtype=bool))
+    rows = rows[~returns["urn"].iloc[rows].duplicated(keep="last").to_numpy(dtype=bool)]
+    latest = returns.iloc[rows]
+    carried = (
+        latest["term_index"].to_numpy() < term_index[made].max()
+        if made.any()
+        else np.zeros(len(latest), dtype=bool)
+    )
+    latest = latest.assign(carried_forward=carried)
     if in_urn_order(latest["urn"]):  # one term's returns are in URN order already
         return latest
     return latest.sort_values("urn", kind="stable")
@@ -216,7 +232,7 @@ def provider_counts(
         # With no return made after ``latest``, the latest returns at ``first`` are these.
         open_at_first=int(open_at(at_latest, first).sum())
         if int(returns["term_index"].max()) <= latest.index
-        else len(open_providers(returns, first)),
+        else len(open_providers(_narrow(returns), first)),
     )
 
 
@@ -348,7 +364,7 @@ class ProviderSupply:
     def by_ward(self, wards: pd.Index) -> np.ndarray:
         """Supply places per ward, term and age group: the sum of the ward's providers,
         ``(wards, terms, 3)``."""
-        rows = pd.Index(wards).get_indexer(pd.Index(self.ward_code))
+        rows = positions(wards, self.ward_code)
         inside = np.flatnonzero(rows >= 0)
         # A (wards x providers) matrix of ones: each ward's sum adds its providers in row
         # (URN) order, as a loop would.
@@ -392,7 +408,8 @@ def provider_supply(
     >>> provider_supply(returns, [Term.parse("2026-spring")], 50.0).places.tolist()
     [[[0.0, 0.0, 20.0]]]
     """
-    located = returns[returns["ward_code"].notna()]
+    located = _narrow(returns)
+    located = located[located["ward_code"].notna().to_numpy(dtype=bool)]
     n_terms = len(terms)
     last_made = int(located["term_index"].max()) if len(located) else 0
     # The same returns stand for every term after the last one made: read them once.
@@ -492,7 +509,7 @@ def _reported(
     blanks count 0, and a ward where no provider gave a figure is NaN. A provider outside
     every ward (no ``ward_code``) counts nowhere."""
     states = open_providers(returns, term) if open_now is None else open_now
-    rows = wards.get_indexer(pd.Index(states["ward_code"].to_numpy(dtype=object)))
+    rows = positions(wards, states["ward_code"])
     inside = rows >= 0
     values = states[columns].to_numpy(float)[inside]
     n = len(wards)

@@ -55,13 +55,20 @@ def staff_needed(
     ...     0.5).tolist()
     [2.625]
     """
+    return _staff_needed(places, provider_type == "childminder", graduate, graduate_led)
+
+
+def _staff_needed(
+    places: np.ndarray, minder: np.ndarray, graduate: np.ndarray, graduate_led: float
+) -> np.ndarray:
+    """:func:`staff_needed` with the childminders found already (``minder``, booleans)."""
     ratios = statutory_ratios()
-    group, minder = ratios["group"], ratios["childminder"]
+    group, minders = ratios["group"], ratios["childminder"]
     led = np.where(graduate, graduate_led, 0.0)
     three_four = places[:, 2] * (led / group["3_4_graduate"] + (1.0 - led) / group["3_4"])
     group_need = places[:, 0] / group["under2"] + places[:, 1] / group["2"] + three_four
-    minder_need = places.sum(axis=1) / minder["young_children"]
-    need: np.ndarray = np.where(provider_type == "childminder", minder_need, group_need)
+    minder_need = places.sum(axis=1) / minders["young_children"]
+    need: np.ndarray = np.where(minder, minder_need, group_need)
     return need
 
 
@@ -111,9 +118,11 @@ def covered_share(
     staff = np.where(minder & ~(staff_total > 0), 1.0, staff_total)
     staff = np.where(new & ~(staff > 0), 0.0, staff)
     graduate = staff_level6 > 0
-    need = staff_needed(places, kind, graduate, graduate_led)
+    need = _staff_needed(places, minder, graduate, graduate_led)
     planned = (
-        np.zeros(len(kind)) if added is None else staff_needed(added, kind, graduate, graduate_led)
+        np.zeros(len(kind))
+        if added is None
+        else _staff_needed(added, minder, graduate, graduate_led)
     )
     planned = np.where(new, np.maximum(need - staff, 0.0), planned)
     available = staff + recruited * planned
