@@ -104,9 +104,10 @@ _READ: dict[str, Any] = {}
 def pipeline(folder: Path, out: Path, n_terms: int = TERMS, workers: int = 1) -> dict[str, Any]:
     """Read an area folder, run the five scenarios, write ``gap.parquet``; time every stage.
 
-    With ``workers`` > 1 the scenarios run in that many forked processes, each writing its
-    part of ``gap.parquet``, joined in scenario order at the end; stage times are then added up
-    over the scenarios, and the total is the wall time.
+    With ``workers`` > 1 the first scenario runs in this process (warming what all share), the
+    others in that many forked processes, each handing back its part of ``gap.parquet``,
+    written here in scenario order; stage times are then added up over the scenarios, and the
+    total is the wall time.
     """
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
@@ -133,22 +134,22 @@ def pipeline(folder: Path, out: Path, n_terms: int = TERMS, workers: int = 1) ->
         )
     wards, returns = area.wards, area.returns
     out.mkdir(parents=True, exist_ok=True)
-    jobs = range(len(_READ["scenarios"]))
-    forked_mib = _status_mib("VmRSS")
+    jobs = list(range(len(_READ["scenarios"])))
     if workers > 1:
-        # Each worker hands back its scenario as an Arrow table (pickled as Arrow IPC, text
-        # dictionary-encoded); this process writes them into gap.parquet in scenario order.
-        # Tables are written as they come, in order, while the workers go on with the rest.
+        # The first scenario runs here, before the fork: what every scenario shares (the
+        # catchments' pair search, above all) is then worked out once, and the workers inherit
+        # it. Each worker hands back its scenario as an Arrow table (pickled as Arrow IPC, text
+        # dictionary-encoded); this process writes them into gap.parquet in scenario order, as
+        # they come, while the workers go on with the rest.
         context = multiprocessing.get_context("fork")
-        done = []
-        with (
-            ProcessPoolExecutor(workers, mp_context=context) as pool,
-            GapParquet(out / "gap.parquet") as gap,
-        ):
-            for job in pool.map(run_scenario, jobs):
-                with stages.stage(WRITE):
-                    gap.write(job.pop("table"))
-                done.append(job)
+        with GapParquet(out / "gap.parquet") as gap:
+            done = [run_scenario(jobs[0], gap)]
+            forked_mib = _status_mib("VmRSS")
+            with ProcessPoolExecutor(workers, mp_context=context) as pool:
+                for job in pool.map(run_scenario, jobs[1:]):
+                    with stages.stage(WRITE):
+                        gap.write(job.pop("table"))
+                    done.append(job)
     else:
         # One process: each scenario's table goes straight into gap.parquet as a row group.
         with GapParquet(out / "gap.parquet") as gap:
@@ -159,12 +160,11 @@ def pipeline(folder: Path, out: Path, n_terms: int = TERMS, workers: int = 1) ->
             stages.peak_mib[name] = max(stages.peak_mib.get(name, 0.0), job["peak_mib"][name])
     # The process tree's peak: this process's, or its image at the fork plus each worker's
     # rise above it (what a worker touches after the fork is its own).
-    worker_rise = sorted(max(job["peak_mib"].values()) - forked_mib for job in done)
-    tree_peak = (
-        forked_mib + sum(worker_rise[-workers:])
-        if workers > 1
-        else max(max(job["peak_mib"].values()) for job in done)
-    )
+    if workers > 1:
+        worker_rise = sorted(max(job["peak_mib"].values()) - forked_mib for job in done[1:])
+        tree_peak = max(max(done[0]["peak_mib"].values()), forked_mib + sum(worker_rise[-workers:]))
+    else:
+        tree_peak = max(max(job["peak_mib"].values()) for job in done)
     returns_term = returns["term"].max()
     return {
         "wards": len(wards),
