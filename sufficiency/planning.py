@@ -276,8 +276,10 @@ def greedy_places(
         own = float(effects[t][[cell]][:, [u]].toarray()[0, 0])
         if need <= 0 or own <= 0:
             continue
-        affordable = (
-            math.floor(left_budget / units.cost[u] + 1e-9) if units.cost[u] > 0 else math.inf
+        affordable = (  # no budget: costs, known or not, do not limit the places
+            math.floor(left_budget / units.cost[u] + 1e-9)
+            if budget is not None and units.cost[u] > 0
+            else math.inf
         )
         wanted = math.ceil(need / (utilisation * own) - 1e-9)
         ward = cell // 3
@@ -408,9 +410,10 @@ def plan(  # noqa: PLR0913 - the command's options, keyword-only
     if candidates is None:
         units, sites, xy = _ward_units(result.place, groups, max_per_ward, cost_per_place or 0.0)
     else:
-        units, sites, xy = _site_units(
-            read_candidates(candidates, result.place), groups, max_per_ward, cost_per_place
-        )
+        candidate_sites = read_candidates(candidates, result.place)
+        units, sites, xy = _site_units(candidate_sites, groups, max_per_ward, cost_per_place)
+        if budget is not None:
+            _refuse_uncosted_sites(candidate_sites, units, Path(candidates))
     if basis == "catchment":
         units = replace(units, effect=_catchment_effects(result, units, xy, chosen_terms))
     if budget is not None and not (units.cost > 0).all():
@@ -556,6 +559,42 @@ def _check_limits(
     ]:
         if value is not None and not value >= 0:
             raise InputError(f"{name} must be 0 or more", value=value)
+        if value is not None and not math.isfinite(value):
+            raise InputError(f"{name} must be a finite number", value=value)
+    if budget is not None and cost_per_place == 0:
+        raise InputError(
+            "--cost-per-place must be more than 0 with --budget",
+            value=cost_per_place,
+            hint="Give the cost of one new place, or drop --budget",
+        )
+
+
+def _refuse_uncosted_sites(sites: pd.DataFrame, units: Units, path: Path) -> None:
+    """With ``--budget``, the first candidate site in the plan without a cost more than 0 (a
+    blank ``cost_per_place`` and no ``--cost-per-place``, or a cost of 0) is an
+    :class:`InputError` naming its row and column: the budget cannot price its places."""
+    priced = units.cost > 0
+    if priced.all():
+        return
+    site = int(units.group[np.flatnonzero(~priced)[0]])
+    own = float(sites["cost_per_place"].iloc[site])
+    if math.isnan(own):
+        raise InputError(
+            "the site has no cost per place, and --budget needs one for every site",
+            file=path,
+            row=site + 2,
+            column="cost_per_place",
+            hint="Give the site's cost_per_place, or --cost-per-place for the sites without "
+            "one, or drop --budget",
+        )
+    raise InputError(
+        "--budget needs a cost per place more than 0",
+        file=path,
+        row=site + 2,
+        column="cost_per_place",
+        value=own,
+        hint="Give the site's cost_per_place, or drop --budget",
+    )
 
 
 def _age_groups(age_groups: Sequence[str]) -> list[int]:
@@ -775,5 +814,9 @@ def _number(text: object, column: str, where: tuple[Path, int]) -> float:
     if not value >= 0:
         raise InputError(
             "must be 0 or more", column=column, value=text, file=where[0], row=where[1]
+        )
+    if not math.isfinite(value):
+        raise InputError(
+            "must be a finite number", column=column, value=text, file=where[0], row=where[1]
         )
     return value

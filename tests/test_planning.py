@@ -42,6 +42,33 @@ def test_the_optimum_uses_no_more_places_than_it_needs():
     assert best.tolist() == [3, 2, 0]
 
 
+def test_without_a_budget_costs_given_or_not_do_not_limit_the_places():
+    # Review: costs for some units (12000, 9000) and none (0) for another, no budget: greedy
+    # raised OverflowError (the places a budget of infinity buys). As in the hand-worked plan:
+    # deficits 30, 10 and 0, 25 places, at most 20 a ward: 20 + 5 either way, 15 left.
+    gap_cells = np.array([[-30.0], [-10.0], [0.0]])
+    units = Units(
+        cell=np.arange(3),
+        group=np.arange(3),
+        limit=np.full(3, 20.0),
+        cost=np.array([12000.0, 0.0, 9000.0]),
+    )
+    greedy = greedy_places(gap_cells, units, places=25, budget=None, utilisation=1.0)
+    best = optimal_places(gap_cells, units, places=25, budget=None, utilisation=1.0)
+    assert greedy.tolist() == [20, 5, 0]
+    assert best.tolist() == [20, 5, 0]
+    assert deficit_left(gap_cells, units, best, 1.0).sum() == 15.0
+
+
+def test_a_budget_of_0_buys_no_places():
+    gap_cells = np.array([[-30.0], [-10.0]])
+    units = _wards(20, cost=1000.0, n=2)
+    greedy = greedy_places(gap_cells, units, places=25, budget=0, utilisation=1.0)
+    best = optimal_places(gap_cells, units, places=25, budget=0, utilisation=1.0)
+    assert greedy.tolist() == [0, 0]
+    assert best.tolist() == [0, 0]
+
+
 def test_a_budget_where_greedy_is_worse_than_the_optimum():
     # Ward A: deficit 30 at 2 a place; ward B: deficit 20 at 1 a place; budget 40.
     gap_cells = np.array([[-30.0], [-20.0]])
@@ -152,6 +179,88 @@ def test_plan_with_candidate_sites(tmp_path):
     assert set(result.table["site_id"]) <= {"S1", "S2"}
 
 
+SITES_MIXED_COSTS = (
+    "site_id,ward_code,age_groups,capacity,cost_per_place\n"
+    "S1,E05000001,3_4,4,12000\n"
+    "S2,E05000002,3_4,3,\n"
+)
+"""Two sites, one with a cost and one without (row 3), each in a ward whose 3-4s' deficit
+(about 240 children a ward, 5 places in ward 1) is far more than the site can close."""
+
+
+def test_candidate_sites_with_and_without_costs_and_no_budget(tmp_path):
+    # Review: some sites with cost_per_place, others blank, no --budget: an OverflowError
+    # traceback. Without a budget costs do not limit the places: 50 asked for, the sites hold
+    # 4 + 3 = 7, each closes utilisation (0.9) deficit places in every term (the wards stay
+    # short), so 7 x 0.9 x terms closed; the same plan as with no costs at all.
+    sites = tmp_path / "sites.csv"
+    sites.write_text(SITES_MIXED_COSTS)
+    area = _area(tmp_path)
+    result = sufficiency.plan(area, places=50, candidates=sites, age_groups=["3_4"], basis="ward")
+    by_site = result.table.groupby("site_id")["places_added"].sum().to_dict()
+    assert by_site == {"S1": 4, "S2": 3}
+    greedy = result.table.groupby("site_id")["greedy_places_added"].sum().to_dict()
+    assert greedy == {"S1": 4, "S2": 3}
+    terms = len(result.assessment.terms)
+    assert result.assessment.parameters.utilisation == 0.9
+    assert result.deficit_left == pytest.approx(result.deficit_before - 7 * 0.9 * terms)
+    assert result.places_not_needed == 50 - 7
+    costless = tmp_path / "costless.csv"
+    costless.write_text(SITES_MIXED_COSTS.replace("12000", ""))
+    again = sufficiency.plan(area, places=50, candidates=costless, age_groups=["3_4"], basis="ward")
+    pd.testing.assert_frame_equal(again.table, result.table)
+
+
+def test_a_budget_prices_blank_sites_at_cost_per_place(tmp_path):
+    # --cost-per-place 10000 prices S2 (blank); budget 50000. Every place closes 0.9 a term, so
+    # the most places win: 5 would cost at least 3 x 10000 + 2 x 12000 = 54000, so 4. Among
+    # the 4-place plans (4 S1 = 48000, 3 + 1, 2 + 2, 1 + 3 = 42000, all within it) the tie
+    # rule takes the earliest site: 4 in S1. Greedy: S2 first (ward 2 is deeper, with no
+    # provider): 3 (30000), then S1 floor(20000 / 12000) = 1.
+    sites = tmp_path / "sites.csv"
+    sites.write_text(SITES_MIXED_COSTS)
+    result = sufficiency.plan(
+        _area(tmp_path),
+        budget=50000,
+        cost_per_place=10000,
+        candidates=sites,
+        age_groups=["3_4"],
+        basis="ward",
+    )
+    table = result.table.groupby("site_id")[["places_added", "greedy_places_added"]].sum()
+    assert table["places_added"].to_dict() == {"S1": 4, "S2": 0}
+    assert table["greedy_places_added"].to_dict() == {"S1": 1, "S2": 3}
+    terms = len(result.assessment.terms)
+    assert result.deficit_left == pytest.approx(result.deficit_before - 4 * 0.9 * terms)
+    assert result.greedy_left == pytest.approx(result.deficit_left)
+
+
+def test_a_budget_refuses_a_site_without_a_cost_and_writes_nothing(tmp_path):
+    (tmp_path / "sites.csv").write_text(SITES_MIXED_COSTS)
+    out = tmp_path / "out"
+    result = CliRunner().invoke(
+        cli,
+        [
+            "plan",
+            "--area",
+            str(_area(tmp_path)),
+            "--candidates",
+            str(tmp_path / "sites.csv"),
+            "--budget",
+            "100000",
+            "--out",
+            str(out),
+        ],
+    )
+    assert result.exit_code == 1, result.output
+    assert result.output.strip().splitlines() == [
+        f"Error: {tmp_path / 'sites.csv'}, row 3, column 'cost_per_place': the site has no cost "
+        "per place, and --budget needs one for every site. Give the site's cost_per_place, or "
+        "--cost-per-place for the sites without one, or drop --budget"
+    ]
+    assert not (out / "plan.csv").exists()
+
+
 def test_candidate_sites_by_coordinates_and_postcode(tmp_path):
     # S1 by easting/northing inside ward 2, S2 by latitude/longitude of a point inside ward 1,
     # S3 by postcode (the area's lookup puts it in ward 2), S4 by ward code.
@@ -246,6 +355,23 @@ def test_plan_across_catchments_on_an_area(tmp_path):
             "column 'easting': not a number",
         ),
         (["--places", "5", "--basis", "flows"], None, "--basis flows needs a flow matrix"),
+        (["--places", "5", "--budget", "inf"], None, "--budget must be a finite number"),
+        (
+            ["--budget", "10", "--cost-per-place", "0"],
+            None,
+            "--cost-per-place must be more than 0 with --budget (found 0.0)",
+        ),
+        (
+            ["--budget", "10"],
+            "site_id,ward_code,capacity,cost_per_place\nS1,E05000001,4,5\nS2,E05000002,4,0\n",
+            "sites.csv, row 3, column 'cost_per_place': --budget needs a cost per place more "
+            "than 0 (found 0.0). Give the site's cost_per_place, or drop --budget",
+        ),
+        (
+            ["--places", "5"],
+            "site_id,ward_code,capacity,cost_per_place\nS1,E05000001,4,inf\n",
+            "sites.csv, row 2, column 'cost_per_place': must be a finite number (found 'inf')",
+        ),
     ],
 )
 def test_plan_mistakes_are_one_line(tmp_path, args, sites, message):
