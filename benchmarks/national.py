@@ -104,14 +104,10 @@ _READ: dict[str, Any] = {}
 def pipeline(folder: Path, out: Path, n_terms: int = TERMS, workers: int = 1) -> dict[str, Any]:
     """Read an area folder, run the five scenarios, write ``gap.parquet``; time every stage.
 
-    With ``workers`` > 1 the first scenario runs in this process (warming what all share), the
-    others in that many forked processes, each handing back its part of ``gap.parquet``,
-    written here in scenario order; stage times are then added up over the scenarios, and the
-    total is the wall time.
+    With ``workers`` > 1 the scenarios are shared out between this process and ``workers - 1``
+    forked ones (:func:`_shared_out`); stage times are then added up over the scenarios, and
+    the total is the wall time.
     """
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
     stages = Stages()
     with stages.stage("import"):
         from sufficiency.area import load_area
@@ -136,35 +132,23 @@ def pipeline(folder: Path, out: Path, n_terms: int = TERMS, workers: int = 1) ->
     out.mkdir(parents=True, exist_ok=True)
     jobs = list(range(len(_READ["scenarios"])))
     if workers > 1:
-        # The first scenario runs here, before the fork: what every scenario shares (the
-        # catchments' pair search, above all) is then worked out once, and the workers inherit
-        # it. Each worker hands back its scenario as an Arrow table (pickled as Arrow IPC, text
-        # dictionary-encoded); this process writes them into gap.parquet in scenario order, as
-        # they come, while the workers go on with the rest.
-        context = multiprocessing.get_context("fork")
-        with GapParquet(out / "gap.parquet") as gap:
-            done = [run_scenario(jobs[0], gap)]
-            forked_mib = _status_mib("VmRSS")
-            with ProcessPoolExecutor(workers, mp_context=context) as pool:
-                for job in pool.map(run_scenario, jobs[1:]):
-                    with stages.stage(WRITE):
-                        gap.write(job.pop("table"))
-                    done.append(job)
+        done = _shared_out(jobs, workers, out / "gap.parquet", stages)
     else:
         # One process: each scenario's table goes straight into gap.parquet as a row group.
         with GapParquet(out / "gap.parquet") as gap:
-            done = [run_scenario(job, gap) for job in jobs]
+            done = [{**run_scenario(job, gap), "here": True} for job in jobs]
     for job in done:
         for name, seconds in job["seconds"].items():
             stages.seconds[name] = stages.seconds.get(name, 0.0) + seconds
             stages.peak_mib[name] = max(stages.peak_mib.get(name, 0.0), job["peak_mib"][name])
-    # The process tree's peak: this process's, or its image at the fork plus each worker's
-    # rise above it (what a worker touches after the fork is its own).
-    if workers > 1:
-        worker_rise = sorted(max(job["peak_mib"].values()) - forked_mib for job in done[1:])
-        tree_peak = max(max(done[0]["peak_mib"].values()), forked_mib + sum(worker_rise[-workers:]))
-    else:
-        tree_peak = max(max(job["peak_mib"].values()) for job in done)
+    # The process tree's peak: at most this process's, plus each worker's rise above the image
+    # it was forked from (what a worker touches after the fork is its own), as if all peaked at
+    # once.
+    own_peak = max(max(job["peak_mib"].values()) for job in done if job["here"])
+    worker_rise = sorted(
+        max(job["peak_mib"].values()) - job["forked_mib"] for job in done if not job["here"]
+    )
+    tree_peak = own_peak + sum(worker_rise[-(workers - 1) :]) if workers > 1 else own_peak
     returns_term = returns["term"].max()
     return {
         "wards": len(wards),
@@ -180,6 +164,65 @@ def pipeline(folder: Path, out: Path, n_terms: int = TERMS, workers: int = 1) ->
         "total_seconds": time.perf_counter() - started,
         "process_peak_mib": max(stages.process_peak, _status_mib("VmHWM"), tree_peak),
     }
+
+
+def _shared_out(jobs: list[int], workers: int, path: Path, stages: Stages) -> list[dict]:
+    """The scenarios in ``workers`` processes: this one and ``workers - 1`` forked ones.
+
+    This process takes the scenarios from the first, the forked ones from the last, each
+    taking the next that nobody has taken when it is free, so the load evens out whatever each
+    scenario costs. This process writes its own parts into ``path`` as it goes (they are the
+    first ones), then the workers' (handed back as Arrow tables, text dictionary-encoded) in
+    scenario order.
+    """
+    import multiprocessing
+
+    from sufficiency.outputs.tables import GapParquet
+
+    context = multiprocessing.get_context("fork")
+    lock = context.Lock()
+    ends = context.Array("i", [jobs[0], jobs[-1]], lock=False)  # next from the front, the back
+    handed = context.Queue()  # a worker's parts go on from a thread of its own: no waiting
+
+    def take(front: bool) -> int | None:
+        with lock:
+            if ends[0] > ends[1]:
+                return None
+            job = ends[0] if front else ends[1]
+            ends[0 if front else 1] += 1 if front else -1
+            return int(job)
+
+    def work() -> None:
+        while (job := take(front=False)) is not None:
+            handed.put((job, run_scenario(job)))
+        handed.put(None)
+
+    forked_mib = _status_mib("VmRSS")
+    processes = [context.Process(target=work) for _ in range(workers - 1)]
+    for process in processes:
+        process.start()
+    done: list[dict] = []
+    theirs: dict[int, dict] = {}
+    with GapParquet(path) as gap:
+        while (job := take(front=True)) is not None:
+            done.append({**run_scenario(job, gap), "here": True})
+        finished = 0
+        while finished < len(processes):
+            item = handed.get()
+            if item is None:
+                finished += 1
+            else:
+                theirs[item[0]] = item[1]
+        for job in sorted(theirs):
+            part = theirs.pop(job)
+            with stages.stage(WRITE):
+                gap.write(part.pop("table"))
+            done.append({**part, "here": False, "forked_mib": forked_mib})
+    for process in processes:
+        process.join()
+        if process.exitcode != 0:
+            raise RuntimeError(f"a scenario worker failed (exit code {process.exitcode})")
+    return done
 
 
 def run_scenario(number: int, gap: Any = None) -> dict[str, Any]:

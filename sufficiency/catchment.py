@@ -346,10 +346,16 @@ def accessibility(
             settings.step_bands,
         )
         if same not in weights:
-            weights[same] = sparse.csr_array(
+            weight = sparse.csr_array(
                 (_weights(distance.data, settings, group), distance.indices, distance.indptr),
                 shape=distance.shape,
             )
+            if not weight.data.all():
+                # Pairs beyond this group's catchment (weight 0) are dropped, not multiplied
+                # through both steps: the same sums, in the same order, without their zeros.
+                weight = weight.copy()  # the pairs' indices are the distances' own
+                weight.eliminate_zeros()
+            weights[same] = weight
         weight = weights[same]
         point_children = children[points.ward, :, g] * points.weight[:, None]
         reach = access.two_steps(weight, point_children, providers.places[:, :, g])

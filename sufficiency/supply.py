@@ -421,7 +421,11 @@ def provider_supply(
         stacked = pd.concat([states[where] for states in states_of.values()], ignore_index=True)
     else:
         stacked = located[where].iloc[:0]
-    location = stacked.groupby(where, sort=False, dropna=False).ngroup().to_numpy()
+    location = (
+        np.arange(len(stacked))  # one set of latest returns: one row a URN, each its own place
+        if len(states_of) == 1
+        else stacked.groupby(where, sort=False, dropna=False).ngroup().to_numpy()
+    )
     first = np.unique(location, return_index=True)[1]
     # Rows in URN order (then first appearance), so sums by ward add providers in URN order.
     urns = stacked["urn"].iloc[first]

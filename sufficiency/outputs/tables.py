@@ -180,6 +180,9 @@ class GapParquet:
                 use_dictionary=text,  # numbers are near-unique: plain encoding
             )
         self._writer.write_table(table)
+        del table
+        # Arrow's allocator keeps what a part used for the next; a national part is 60 MB.
+        pa.default_memory_pool().release_unused()
 
     def __enter__(self) -> GapParquet:
         return self
