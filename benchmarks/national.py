@@ -17,7 +17,9 @@ each in a fresh process, so that each run's peak memory is its own:
    E2SFCA for every term and age group, demand moved to setting wards, the gap), and **write
    gap.parquet** (as ``sufficiency run --parquet`` writes it: one part per scenario, joined
    into one ``gap.parquet`` with a row group per scenario; scenarios are in name order, so the
-   file is in the contract's order without a national sort).
+   file is in the contract's order without a national sort). With ``--workers 2`` the
+   scenarios are shared between this process and one forked after the read: this one takes
+   them from the first, the other from the last, each the next not yet taken.
 
 Maps and the workbook are left out (a national gap table has more rows than a worksheet).
 Each stage's wall time and peak memory (the process's peak resident memory while it ran, from
