@@ -220,12 +220,14 @@ def load_area(path: str | Path) -> Area:
             hint="Add a return named returns-YYYY-season.csv (or .xlsx)",
         )
     notes: list[str] = []
-    # The births and return files are parsed in threads while the wards are read (Arrow's CSV
-    # reader and PROJ let go of Python's lock); each table's errors still come where the
-    # sequential reading would raise them, since each is taken where it is read.
+    # The births and return files given as CSV are parsed in threads while the wards are read
+    # (Arrow's CSV reader and PROJ let go of Python's lock; openpyxl would not, so workbooks
+    # are read in turn); each table's errors still come where the sequential reading would
+    # raise them, since each is taken where it is read.
     tables = [files["births"][0]]
     if not store.locate(folder).exists():
         tables += files["returns"]
+    tables = [path for path in tables if path.suffix.lower() == ".csv"]
     with ThreadPoolExecutor(2) as early:
         parsed = {path: early.submit(read_table, path) for path in tables}
         try:
@@ -288,7 +290,10 @@ def _read_rest(
     """:func:`load_area` after the wards: every other file of the area (the small areas as
     they are being read)."""
     known = set(wards["ward_code"])
-    births = read_births(files["births"][0], known, notes, parsed[files["births"][0]].result())
+    births_file = files["births"][0]
+    births = read_births(
+        births_file, known, notes, parsed[births_file].result() if births_file in parsed else None
+    )
     postcodes = geography.read_postcodes(files["postcodes"][0]) if files["postcodes"] else None
     from_store = store.area_returns(folder, wards, postcodes, notes)
     if from_store is None:
