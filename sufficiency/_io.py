@@ -348,7 +348,7 @@ def _read_csv_arrow(text: str) -> pd.DataFrame | None:
                 quoted_strings_can_be_null=False,
             ),
         )
-    except (pa.ArrowInvalid, pa.ArrowException):
+    except pa.ArrowException:  # ArrowInvalid among them
         return None
     if table.num_columns != len(columns) or table.num_rows == 0:
         return None

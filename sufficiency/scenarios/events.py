@@ -179,9 +179,8 @@ def apply(
     for event in scenario.events():
         inputs = APPLIERS[type(event)](event, inputs, context)
     returns = inputs.returns
-    if not supply.in_urn_order(
-        returns["urn"], returns["term_index"]
-    ):  # events that add rows put them at the end
+    # Events that add rows put them at the end: sort only then.
+    if not supply.in_urn_order(returns["urn"], returns["term_index"]):
         returns = returns.sort_values(["term_index", "urn"], kind="stable")
     notes = list(inputs.notes)
     new_area = replace(
